@@ -1,0 +1,48 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { buildSchema, type AuthChecker, type MiddlewareFn } from 'type-graphql';
+import { graphqlError } from '../common/errors';
+import type { Context, PubSubLike } from '../common/context';
+import { resolvers } from './modules';
+
+export const SCHEMA_FILE = path.resolve(__dirname, '../../../schema.graphql');
+
+/** `@Authorized()` needs a caller; `@Authorized('ADMIN')` a platform admin. */
+export const authChecker: AuthChecker<Context> = ({ context }, roles) => {
+  const viewer = context.viewer;
+  if (!viewer) return false;
+  if (roles.includes('ADMIN')) return viewer.role === 'ADMIN';
+  return true;
+};
+
+/**
+ * Every mutation needs the `write` scope, so a read-only API key can never change anything, whichever resolver
+ * forgets to say so.
+ */
+const writeScopeGuard: MiddlewareFn<Context> = ({ context, info }, next) => {
+  if (info.parentType.name === 'Mutation' && context.viewer && !context.viewer.scopes.includes('write')) {
+    throw graphqlError('FORBIDDEN', 'this API key is read-only');
+  }
+  return next();
+};
+
+export async function createSchema(pubSub?: PubSubLike): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers: resolvers as never,
+    authChecker,
+    authMode: 'error',
+    globalMiddlewares: [writeScopeGuard],
+    validate: false,
+    pubSub: pubSub as never,
+  });
+}
+
+/** The schema as checked in: sorted, so the file changes only when the API does. */
+export function printSchemaFile(schema: GraphQLSchema): string {
+  return `# Generated from the server's code by \`npm run schema\`; do not edit.\n\n${printSchema(lexicographicSortSchema(schema))}\n`;
+}
+
+export function writeSchemaFile(schema: GraphQLSchema): void {
+  fs.writeFileSync(SCHEMA_FILE, printSchemaFile(schema));
+}

@@ -1,0 +1,195 @@
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import express from 'express';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled, ApolloServerPluginUsageReportingDisabled } from '@apollo/server/plugin/disabled';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { WebSocketServer } from 'ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { parse as parseCookies } from 'cookie';
+import type { MikroORM } from '@mikro-orm/core';
+import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import type { Config } from '../common/config';
+import type { Context, Viewer } from '../common/context';
+import { viewerForSession, SESSION_COOKIE } from '../modules/auth/auth.service';
+import { viewerForApiKey } from '../modules/api-key/api-key.service';
+import { assertAffordable, depthLimitRule } from './limits';
+import type { AppPubSub } from './pubsub';
+import { createSchema } from './schema';
+import { mountRoutes } from './modules';
+
+export interface App {
+  config: Config;
+  orm: MikroORM;
+  pubsub: AppPubSub;
+  schema: GraphQLSchema;
+  httpServer: http.Server;
+  /** Starts listening; resolves with the base URL (useful with port 0 in tests). */
+  listen(port?: number): Promise<string>;
+  close(): Promise<void>;
+}
+
+interface RequestLike {
+  headers: http.IncomingHttpHeaders;
+  socket: { remoteAddress?: string };
+}
+
+/** Who is calling: a bearer API key wins over a session cookie; neither means anonymous. */
+async function resolveViewer(orm: MikroORM, req: RequestLike): Promise<{ viewer: Viewer | null; sessionToken: string | null }> {
+  const em = orm.em.fork();
+  const authorization = req.headers.authorization;
+  if (authorization?.startsWith('Bearer ')) {
+    return { viewer: await viewerForApiKey(em, authorization.slice(7).trim()), sessionToken: null };
+  }
+  const sessionToken = parseCookies(req.headers.cookie ?? '')[SESSION_COOKIE] ?? null;
+  return { viewer: sessionToken ? await viewerForSession(em, sessionToken) : null, sessionToken };
+}
+
+/** Limits, and errors a client can switch on: unexpected failures never leak internals in production. */
+function guardPlugin(config: Config): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ request, document, schema, operationName }) {
+          assertAffordable(schema, document, request.variables ?? {}, operationName ?? undefined);
+        },
+        async didEncounterErrors({ errors }) {
+          for (const error of errors) {
+            const original = unwrapResolverError(error);
+            if (config.mode !== 'test' && !error.extensions?.code) console.error(original);
+          }
+        },
+      };
+    },
+  };
+}
+
+function formatError(config: Config) {
+  return (formatted: GraphQLFormattedError): GraphQLFormattedError => {
+    const code = formatted.extensions?.code;
+    if (code === 'INTERNAL_SERVER_ERROR' && config.mode === 'production') {
+      return { message: 'internal error', extensions: { code } };
+    }
+    if (code === 'INTERNAL_SERVER_ERROR' && /Access denied|Unauthorized/i.test(formatted.message)) {
+      return { ...formatted, extensions: { ...formatted.extensions, code: 'FORBIDDEN' } };
+    }
+    return formatted;
+  };
+}
+
+export async function createApp(config: Config, orm: MikroORM, pubsub: AppPubSub): Promise<App> {
+  const schema = await createSchema(pubsub);
+  const expressApp = express();
+  expressApp.disable('x-powered-by');
+  expressApp.set('trust proxy', 'loopback');
+  const httpServer = http.createServer(expressApp);
+
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const wsCleanup = useServer<Record<string, unknown>, { context?: Context }>(
+    {
+      schema,
+      context: async (ctx) => {
+        const req = ctx.extra.request;
+        const { viewer, sessionToken } = await resolveViewer(orm, {
+          headers: { ...req.headers, authorization: (ctx.connectionParams?.authorization as string | undefined) ?? req.headers.authorization },
+          socket: req.socket,
+        });
+        return {
+          em: orm.em.fork(),
+          viewer,
+          sessionToken,
+          config,
+          pubsub,
+          ip: req.socket.remoteAddress ?? '',
+          idempotencyKey: null,
+          setCookie: () => undefined,
+          clearCookie: () => undefined,
+        } satisfies Context;
+      },
+    },
+    wsServer,
+  );
+
+  const apollo = new ApolloServer<Context>({
+    schema,
+    csrfPrevention: true,
+    introspection: config.mode !== 'production',
+    validationRules: [depthLimitRule],
+    formatError: formatError(config),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginUsageReportingDisabled(),
+      guardPlugin(config),
+      { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
+    ],
+  });
+  await apollo.start();
+
+  expressApp.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  expressApp.get('/readyz', async (_req, res) => {
+    const database = await orm.checkConnection();
+    res.status(database.ok ? 200 : 503).json({ status: database.ok ? 'ok' : 'unavailable', database: database.ok ? 'ok' : database.reason });
+  });
+
+  const secureCookies = config.publicUrl.startsWith('https:');
+  expressApp.use(
+    '/graphql',
+    express.json({ limit: '1mb' }),
+    expressMiddleware(apollo, {
+      context: async ({ req, res }) => {
+        const { viewer, sessionToken } = await resolveViewer(orm, req);
+        const idempotencyKey = req.get('idempotency-key')?.trim() || null;
+        return {
+          em: orm.em.fork(),
+          viewer,
+          sessionToken,
+          config,
+          pubsub,
+          ip: req.ip ?? req.socket.remoteAddress ?? '',
+          idempotencyKey,
+          setCookie: (name, value, maxAgeSeconds) =>
+            res.cookie(name, value, { httpOnly: true, sameSite: 'lax', secure: secureCookies, path: '/', maxAge: maxAgeSeconds * 1000 }),
+          clearCookie: (name) => res.clearCookie(name, { path: '/' }),
+        };
+      },
+    }),
+  );
+
+  mountRoutes(expressApp, { config, orm, pubsub });
+
+  if (config.webDist && fs.existsSync(path.join(config.webDist, 'index.html'))) {
+    const webDist = config.webDist;
+    expressApp.use(express.static(webDist, { index: false, maxAge: '1h' }));
+    // Client-side routes: any other GET that accepts HTML gets the SPA.
+    expressApp.get('/{*splat}', (req, res, next) => {
+      if (!req.accepts('html')) return next();
+      res.sendFile(path.join(webDist, 'index.html'));
+    });
+  }
+
+  return {
+    config,
+    orm,
+    pubsub,
+    schema,
+    httpServer,
+    listen: (port = config.port) =>
+      new Promise((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, () => {
+          const address = httpServer.address();
+          resolve(`http://localhost:${typeof address === 'object' && address ? address.port : port}`);
+        });
+      }),
+    close: async () => {
+      await apollo.stop();
+      if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,91 @@
+import path from 'node:path';
+
+/** Thrown at start when an environment variable is missing or malformed; main prints its one line and exits. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`${variable}: ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export type Mode = 'development' | 'test' | 'production';
+
+export interface Config {
+  mode: Mode;
+  port: number;
+  publicUrl: string;
+  /** `{ kind: 'sqlite', path }` or `{ kind: 'postgresql', url }`. */
+  database: { kind: 'sqlite'; path: string } | { kind: 'postgresql'; url: string };
+  redisUrl: string | null;
+  smtpUrl: string | null;
+  mailFrom: string;
+  /** Signs session cookies and other server-issued tokens. */
+  sessionSecret: string;
+  webDist: string | null;
+}
+
+type Env = Record<string, string | undefined>;
+
+const DEV_SECRET = 'tollgate-development-secret-do-not-use-in-production';
+
+export function loadConfig(env: Env = process.env): Config {
+  const mode = parseMode(env.NODE_ENV);
+  const port = parsePort(env.PORT ?? '4000');
+  const publicUrl = parseUrl('PUBLIC_URL', env.PUBLIC_URL ?? `http://localhost:${port}`, ['http:', 'https:']);
+  const database = parseDatabase(env.DATABASE_URL ?? 'data/tollgate.sqlite');
+  const redisUrl = env.REDIS_URL ? parseUrl('REDIS_URL', env.REDIS_URL, ['redis:', 'rediss:']) : null;
+  const smtpUrl = env.SMTP_URL ? parseUrl('SMTP_URL', env.SMTP_URL, ['smtp:', 'smtps:']) : null;
+  const mailFrom = env.MAIL_FROM ?? 'Tollgate <no-reply@tollgate.local>';
+  if (!/^[^<>]*<?[^@\s<>]+@[^@\s<>]+>?$/.test(mailFrom)) {
+    throw new ConfigError('MAIL_FROM', `expected an email address like "Tollgate <no-reply@example.com>", got "${mailFrom}"`);
+  }
+  const sessionSecret = env.SESSION_SECRET ?? (mode === 'production' ? '' : DEV_SECRET);
+  if (!sessionSecret) throw new ConfigError('SESSION_SECRET', 'is required in production (32 or more characters)');
+  if (sessionSecret.length < 32) throw new ConfigError('SESSION_SECRET', 'must be at least 32 characters long');
+  const webDist = env.WEB_DIST === '' ? null : path.resolve(env.WEB_DIST ?? path.join(__dirname, '../../../web/dist'));
+  return { mode, port, publicUrl, database, redisUrl, smtpUrl, mailFrom, sessionSecret, webDist };
+}
+
+function parseMode(value: string | undefined): Mode {
+  const mode = value ?? 'development';
+  if (mode === 'development' || mode === 'test' || mode === 'production') return mode;
+  throw new ConfigError('NODE_ENV', `expected development, test or production, got "${mode}"`);
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port < 0 || port > 65535) {
+    throw new ConfigError('PORT', `expected a TCP port number (0-65535), got "${value}"`);
+  }
+  return port;
+}
+
+function parseUrl(variable: string, value: string, protocols: string[]): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(variable, `expected a URL, got "${value}"`);
+  }
+  if (!protocols.includes(url.protocol)) {
+    throw new ConfigError(variable, `expected a ${protocols.join(' or ')} URL, got "${value}"`);
+  }
+  return value.replace(/\/$/, '');
+}
+
+function parseDatabase(value: string): Config['database'] {
+  if (/^postgres(ql)?:\/\//.test(value)) {
+    const url = parseUrl('DATABASE_URL', value, ['postgres:', 'postgresql:']);
+    if (!new URL(url).pathname.slice(1)) throw new ConfigError('DATABASE_URL', 'names no database (postgres://host/DBNAME)');
+    return { kind: 'postgresql', url };
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
+    throw new ConfigError('DATABASE_URL', `expected a postgres:// URL or a SQLite file path, got "${value}"`);
+  }
+  const file = value.replace(/^(sqlite|file):/, '');
+  if (!file) throw new ConfigError('DATABASE_URL', 'is empty');
+  return { kind: 'sqlite', path: file === ':memory:' ? file : path.resolve(file) };
+}

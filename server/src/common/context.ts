@@ -1,0 +1,74 @@
+import type { EntityManager } from '@mikro-orm/core';
+import type { Config } from './config';
+import { graphqlError } from './errors';
+
+export type Scope = 'read' | 'write';
+
+/** Who is calling: a dashboard user (by session cookie) or a partner system (by API key). */
+export interface Viewer {
+  kind: 'user' | 'apiKey';
+  userId: string | null;
+  apiKeyId: string | null;
+  role: 'OWNER' | 'STAFF' | 'ADMIN' | null;
+  /** The caller's own merchant; null for platform admins. */
+  merchantId: string | null;
+  /** Merchants the caller may read and change: its own and, for a partner, its sub-merchants. */
+  merchantIds: readonly string[];
+  scopes: readonly Scope[];
+}
+
+/** The events live pages subscribe to; payloads are plain objects, so they cross Redis unchanged. */
+export interface PubSubLike {
+  publish(topic: string, payload: unknown): void;
+  subscribe(topic: string): AsyncIterable<unknown>;
+}
+
+export interface Context {
+  /** This request's own EntityManager fork: nothing leaks between requests. */
+  em: EntityManager;
+  viewer: Viewer | null;
+  config: Config;
+  pubsub: PubSubLike;
+  ip: string;
+  /** The `Idempotency-Key` header, if the caller sent one. */
+  idempotencyKey: string | null;
+  /** The raw session cookie, if any (logout needs it). */
+  sessionToken: string | null;
+  setCookie(name: string, value: string, maxAgeSeconds: number): void;
+  clearCookie(name: string): void;
+}
+
+export function isAdmin(viewer: Viewer | null): boolean {
+  return viewer?.role === 'ADMIN';
+}
+
+export function requireViewer(ctx: Pick<Context, 'viewer'>): Viewer {
+  if (!ctx.viewer) throw graphqlError('UNAUTHENTICATED', 'log in or send an API key');
+  return ctx.viewer;
+}
+
+/** The merchant a caller acts for; admins must name one. Throws FORBIDDEN across tenants. */
+export function actingMerchant(viewer: Viewer, requested?: string | null): string {
+  const merchantId = requested ?? viewer.merchantId;
+  if (!merchantId) throw graphqlError('BAD_USER_INPUT', 'merchantId is required for platform admins');
+  assertMerchantAccess(viewer, merchantId);
+  return merchantId;
+}
+
+export function canAccessMerchant(viewer: Viewer, merchantId: string): boolean {
+  return viewer.role === 'ADMIN' || viewer.merchantIds.includes(merchantId);
+}
+
+/** Not-found rather than forbidden, so a caller cannot probe which ids exist in other tenants. */
+export function assertMerchantAccess(viewer: Viewer, merchantId: string): void {
+  if (!canAccessMerchant(viewer, merchantId)) throw graphqlError('NOT_FOUND', 'no such object');
+}
+
+/** Filter for list queries: what this viewer may see (admins: everything, optionally one merchant). */
+export function merchantFilter(viewer: Viewer, merchantId?: string | null): { merchantId?: string | { $in: string[] } } {
+  if (merchantId) {
+    assertMerchantAccess(viewer, merchantId);
+    return { merchantId };
+  }
+  return viewer.role === 'ADMIN' ? {} : { merchantId: { $in: [...viewer.merchantIds] } };
+}

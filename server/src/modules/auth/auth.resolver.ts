@@ -1,0 +1,111 @@
+import { Arg, Authorized, Ctx, Field, FieldResolver, InputType, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import type { Context } from '../../common/context';
+import { requireViewer } from '../../common/context';
+import { payload, UserError } from '../../common/errors';
+import { Merchant } from '../merchant/merchant.entity';
+import { changePassword, login, logout, SESSION_COOKIE, SESSION_TTL_SECONDS } from './auth.service';
+import { User } from './user.entity';
+
+@InputType()
+class LoginInput {
+  @Field(() => String)
+  email!: string;
+
+  @Field(() => String)
+  password!: string;
+}
+
+@ObjectType()
+class LoginPayload {
+  @Field(() => User, { nullable: true })
+  user!: User | null;
+
+  @Field(() => [UserError])
+  userErrors!: UserError[];
+}
+
+@InputType()
+class ChangePasswordInput {
+  @Field(() => String)
+  currentPassword!: string;
+
+  @Field(() => String, { description: 'At least 10 characters.' })
+  newPassword!: string;
+}
+
+@ObjectType()
+class ChangePasswordPayload {
+  @Field(() => Boolean)
+  changed!: boolean;
+
+  @Field(() => [UserError])
+  userErrors!: UserError[];
+}
+
+@ObjectType({ description: 'Who is calling.' })
+export class Me {
+  @Field(() => User, { nullable: true, description: 'The logged-in user; null when calling with an API key.' })
+  user!: User | null;
+
+  @Field(() => Merchant, { nullable: true, description: 'The caller\'s own merchant; null for platform admins.' })
+  merchant!: Merchant | null;
+
+  @Field(() => [String], { description: 'What the caller may do: "read", "write".' })
+  scopes!: string[];
+}
+
+@Resolver(() => User)
+export class AuthResolver {
+  @Query(() => Me, { nullable: true, description: 'The caller, or null when not logged in.' })
+  async me(@Ctx() ctx: Context): Promise<Me | null> {
+    const viewer = ctx.viewer;
+    if (!viewer) return null;
+    return {
+      user: viewer.userId ? await ctx.em.findOne(User, viewer.userId) : null,
+      merchant: viewer.merchantId ? await ctx.em.findOne(Merchant, viewer.merchantId) : null,
+      scopes: [...viewer.scopes],
+    };
+  }
+
+  @Mutation(() => LoginPayload, { description: 'Opens a dashboard session (httpOnly cookie). Locks for 30 minutes after 10 failures.' })
+  async login(@Arg('input', () => LoginInput) input: LoginInput, @Ctx() ctx: Context): Promise<LoginPayload> {
+    return payload(
+      (result, userErrors) => ({ user: result, userErrors }),
+      async () => {
+        const { user, token } = await login(ctx.em, input.email, input.password);
+        ctx.setCookie(SESSION_COOKIE, token, SESSION_TTL_SECONDS);
+        return user;
+      },
+    );
+  }
+
+  @Mutation(() => Boolean, { description: 'Ends the current session.' })
+  async logout(@Ctx() ctx: Context): Promise<boolean> {
+    const token = ctx.sessionToken;
+    if (token) await logout(ctx.em, token);
+    ctx.clearCookie(SESSION_COOKIE);
+    return true;
+  }
+
+  @Authorized()
+  @Mutation(() => ChangePasswordPayload, { description: 'Changes the logged-in user\'s password and ends their other sessions.' })
+  async changePassword(@Arg('input', () => ChangePasswordInput) input: ChangePasswordInput, @Ctx() ctx: Context): Promise<ChangePasswordPayload> {
+    const viewer = requireViewer(ctx);
+    return payload(
+      (changed, userErrors) => ({ changed: changed ?? false, userErrors }),
+      async () => {
+        if (!viewer.userId) throw new Error('unreachable: API keys have no password');
+        await changePassword(ctx.em, viewer.userId, input.currentPassword, input.newPassword);
+        return true;
+      },
+    );
+  }
+}
+
+@Resolver(() => User)
+export class UserFieldsResolver {
+  @FieldResolver(() => Merchant, { nullable: true })
+  merchant(@Root() user: User, @Ctx() ctx: Context): Promise<Merchant | null> | null {
+    return user.merchantId ? ctx.em.findOne(Merchant, user.merchantId) : null;
+  }
+}

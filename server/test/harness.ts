@@ -1,0 +1,145 @@
+import os from 'node:os';
+import path from 'node:path';
+import fs from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import type { MikroORM } from '@mikro-orm/core';
+import { loadConfig, type Config } from '../src/common/config';
+import { openDatabase } from '../src/app/database';
+import { createAppPubSub } from '../src/app/pubsub';
+import { createApp, type App } from '../src/app/server';
+import { seedDemo, DEMO_LOGINS } from '../src/app/seed';
+import type { DemoAccounts } from '../src/app/modules';
+
+export const ADMIN_POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export function testDialect(): Dialect {
+  return process.env.TEST_DATABASE === 'postgres' ? 'postgres' : 'sqlite';
+}
+
+/** A fresh, empty database of the suite's dialect; `drop` removes it. */
+export async function createTestDatabase(): Promise<{ database: Config['database']; url: string; drop(): Promise<void> }> {
+  const name = `tg_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+  if (testDialect() === 'postgres') {
+    const admin = new Client({ connectionString: ADMIN_POSTGRES_URL });
+    await admin.connect();
+    await admin.query(`create database ${name}`);
+    await admin.end();
+    const url = new URL(ADMIN_POSTGRES_URL);
+    url.pathname = `/${name}`;
+    return {
+      database: { kind: 'postgresql', url: url.toString() },
+      url: url.toString(),
+      drop: async () => {
+        const client = new Client({ connectionString: ADMIN_POSTGRES_URL });
+        await client.connect();
+        await client.query(`drop database if exists ${name} with (force)`);
+        await client.end();
+      },
+    };
+  }
+  const file = path.join(os.tmpdir(), `${name}.sqlite`);
+  return {
+    database: { kind: 'sqlite', path: file },
+    url: file,
+    drop: async () => {
+      for (const suffix of ['', '-wal', '-shm']) fs.rmSync(file + suffix, { force: true });
+    },
+  };
+}
+
+/** Opens a fresh database with the schema the entities describe. */
+export async function createTestOrm(): Promise<{ orm: MikroORM; database: Config['database']; close(): Promise<void> }> {
+  const db = await createTestDatabase();
+  const orm = await openDatabase(db.database);
+  await orm.schema.createSchema();
+  return {
+    orm,
+    database: db.database,
+    close: async () => {
+      await orm.close(true);
+      await db.drop();
+    },
+  };
+}
+
+export interface TestApp {
+  app: App;
+  orm: MikroORM;
+  url: string;
+  demo: DemoAccounts;
+  /** Sends a GraphQL operation over real HTTP; returns the parsed body. */
+  gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, auth?: Auth): Promise<GqlResult<T>>;
+  /** Logs in through the API; returns the session cookie. */
+  login(email: string, password: string): Promise<Auth>;
+  ownerAuth(): Promise<Auth>;
+  adminAuth(): Promise<Auth>;
+  close(): Promise<void>;
+}
+
+export interface Auth {
+  cookie?: string;
+  apiKey?: string;
+  headers?: Record<string, string>;
+}
+
+export interface GqlResult<T> {
+  data?: T;
+  errors?: { message: string; extensions?: { code?: string } }[];
+}
+
+/** A running server on a fresh database, seeded with the demo accounts. */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const { orm, database, close } = await createTestOrm();
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    PORT: '0',
+    WEB_DIST: '',
+    DATABASE_URL: database.kind === 'sqlite' ? database.path : database.url,
+    ...env,
+  });
+  const pubsub = createAppPubSub(config.redisUrl);
+  const app = await createApp(config, orm, pubsub);
+  const url = await app.listen(0);
+  const demo = await seedDemo(orm);
+
+  const gql: TestApp['gql'] = async (query, variables = {}, auth = {}) => {
+    const headers: Record<string, string> = { 'content-type': 'application/json', ...auth.headers };
+    if (auth.cookie) headers.cookie = auth.cookie;
+    if (auth.apiKey) headers.authorization = `Bearer ${auth.apiKey}`;
+    const response = await fetch(`${url}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+    return (await response.json()) as never;
+  };
+  const login: TestApp['login'] = async (email, password) => {
+    const response = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query: 'mutation($input: LoginInput!) { login(input: $input) { user { id } userErrors { code message } } }',
+        variables: { input: { email, password } },
+      }),
+    });
+    const body = (await response.json()) as { data: { login: { userErrors: { message: string }[] } } };
+    if (body.data.login.userErrors.length) throw new Error(`login failed: ${body.data.login.userErrors[0].message}`);
+    const cookie = response.headers.getSetCookie().map((value) => value.split(';')[0]).join('; ');
+    return { cookie };
+  };
+
+  return {
+    app,
+    orm,
+    url,
+    demo,
+    gql,
+    login,
+    ownerAuth: () => login(DEMO_LOGINS.owner.email, DEMO_LOGINS.owner.password),
+    adminAuth: () => login(DEMO_LOGINS.admin.email, DEMO_LOGINS.admin.password),
+    close: async () => {
+      await app.close();
+      await app.pubsub.close();
+      await close();
+    },
+  };
+}
