@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import type { MikroORM } from '@mikro-orm/core';
 import { loadConfig, type Config } from '../src/common/config';
-import { openDatabase } from '../src/app/database';
+import { migrate, openDatabase } from '../src/app/database';
 import { createAppPubSub } from '../src/app/pubsub';
 import { createApp, type App } from '../src/app/server';
 import { seedDemo, DEMO_LOGINS } from '../src/app/seed';
@@ -50,11 +50,11 @@ export async function createTestDatabase(): Promise<{ database: Config['database
   };
 }
 
-/** Opens a fresh database with the schema the entities describe. */
+/** Opens a fresh database migrated as production would be (migrations, triggers included). */
 export async function createTestOrm(): Promise<{ orm: MikroORM; database: Config['database']; close(): Promise<void> }> {
   const db = await createTestDatabase();
   const orm = await openDatabase(db.database);
-  await orm.schema.createSchema();
+  await migrate(orm);
   return {
     orm,
     database: db.database,

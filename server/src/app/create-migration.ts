@@ -3,11 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
 import { Client } from 'pg';
-import { openDatabase } from './database';
+import { MIGRATIONS_ROOT, openDatabase } from './database';
 
 /**
  * Writes the next migration for both dialects: each scratch database gets the existing migrations, then the
  * difference to the entities becomes a new migration (or none, when they already agree).
+ * With the name `initial` it rewrites the initial schema from the entities instead (only before a release).
  */
 async function createFor(kind: 'sqlite' | 'postgresql'): Promise<void> {
   const name = `tg_migrate_${Date.now()}`;
@@ -33,10 +34,16 @@ async function createFor(kind: 'sqlite' | 'postgresql'): Promise<void> {
     database = { kind, path: file };
     drop = async () => fs.rmSync(file, { force: true });
   }
+  const initial = process.argv[2] === 'initial';
+  if (initial) {
+    const folder = path.join(MIGRATIONS_ROOT, kind);
+    fs.rmSync(path.join(folder, 'Migration0001_initial.js'), { force: true });
+  }
   const orm = await openDatabase(database);
   try {
     const migrator = orm.getMigrator();
-    await migrator.up();
+    // The initial schema is rewritten whole; hand-written later migrations (triggers) do not change the diff.
+    if (!initial) await migrator.up();
     const result = await migrator.createMigration(undefined, false, false, process.argv[2]);
     console.log(result.fileName ? `${kind}: wrote ${result.fileName}` : `${kind}: entities and migrations agree`);
   } finally {

@@ -18,19 +18,21 @@ export async function ormOptions(database: Config['database'], extra: Partial<Op
     migrations: {
       path: path.join(MIGRATIONS_ROOT, database.kind),
       emit: 'js',
-      snapshot: true,
-      snapshotName: '.snapshot',
+      // New migrations are diffed against a scratch database that ran the existing ones (create-migration.ts).
+      snapshot: false,
+      // The initial schema keeps a fixed name so hand-written migrations (triggers) can sort after it.
+      fileName: (timestamp: string, name?: string) => (name === 'initial' ? 'Migration0001_initial' : `Migration${timestamp}_${name ?? 'change'}`),
       transactional: true,
       allOrNothing: true,
     },
   };
   if (database.kind === 'postgresql') {
     const { PostgreSqlDriver } = await import('@mikro-orm/postgresql');
-    return { ...common, driver: PostgreSqlDriver, clientUrl: database.url, pool: { min: 0, max: 10 }, ...extra } as Options;
+    return { ...common, driver: PostgreSqlDriver, clientUrl: database.url, pool: { min: 0, max: 10 }, ...extra };
   }
   const { LibSqlDriver } = await import('@mikro-orm/libsql');
   if (database.path !== ':memory:') fs.mkdirSync(path.dirname(database.path), { recursive: true });
-  return { ...common, driver: LibSqlDriver, dbName: database.path, ...extra } as Options;
+  return { ...common, driver: LibSqlDriver, dbName: database.path, ...extra };
 }
 
 export async function openDatabase(database: Config['database'], extra: Partial<Options> = {}): Promise<MikroORM> {

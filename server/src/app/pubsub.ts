@@ -12,7 +12,7 @@ export function createAppPubSub(redisUrl: string | null): AppPubSub {
   if (!redisUrl) {
     const pubsub = createPubSub();
     return {
-      publish: (topic, payload) => pubsub.publish(topic as never, payload as never),
+      publish: (topic, payload) => pubsub.publish(topic as never, payload),
       subscribe: (topic) => pubsub.subscribe(topic as never),
       close: async () => undefined,
     };
@@ -21,7 +21,7 @@ export function createAppPubSub(redisUrl: string | null): AppPubSub {
   const subscribeClient = new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: 3 });
   const pubsub = createPubSub({ eventTarget: createRedisEventTarget({ publishClient, subscribeClient }) });
   return {
-    publish: (topic, payload) => pubsub.publish(topic as never, payload as never),
+    publish: (topic, payload) => pubsub.publish(topic as never, payload),
     subscribe: (topic) => pubsub.subscribe(topic as never),
     close: async () => {
       publishClient.disconnect();

@@ -29,12 +29,12 @@ const writeScopeGuard: MiddlewareFn<Context> = ({ context, info }, next) => {
 
 export async function createSchema(pubSub?: PubSubLike): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: resolvers as never,
+    resolvers: resolvers,
     authChecker,
     authMode: 'error',
     globalMiddlewares: [writeScopeGuard],
     validate: false,
-    pubSub: pubSub as never,
+    pubSub: pubSub,
   });
 }
 

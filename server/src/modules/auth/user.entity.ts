@@ -1,4 +1,4 @@
-import { Entity, Enum, Index, PrimaryKey, Property } from '@mikro-orm/core';
+import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { newId } from '../../common/ids';
 
@@ -27,7 +27,8 @@ export class User {
   @Field(() => String)
   name!: string;
 
-  @Enum({ items: () => UserRole, type: 'string', length: 10 })
+  // A plain string column: SQLite's check constraints are invisible to schema diffs, so enums are checked in code.
+  @Property({ type: 'string', length: 10 })
   @Field(() => UserRole)
   role!: UserRole;
 

@@ -2,7 +2,7 @@
 Object.defineProperty(exports, '__esModule', { value: true });
 const { Migration } = require('@mikro-orm/migrations');
 
-class Migration20261123185239_initial extends Migration {
+class Migration20261123185311_initial extends Migration {
 
   async up() {
     this.addSql(`create table \`api_key\` (\`id\` text not null, \`merchant_id\` text not null, \`name\` text not null, \`prefix\` text not null, \`secret_hash\` text not null, \`scope_list\` text not null, \`created_by_user_id\` text null, \`created_at\` datetime not null, \`last_used_at\` datetime null, \`revoked_at\` datetime null, primary key (\`id\`));`);
@@ -18,10 +18,10 @@ class Migration20261123185239_initial extends Migration {
     this.addSql(`create table \`user_session\` (\`token_hash\` text not null, \`user_id\` text not null, \`created_at\` datetime not null, \`expires_at\` datetime not null, primary key (\`token_hash\`));`);
     this.addSql(`create index \`user_session_user_id_index\` on \`user_session\` (\`user_id\`);`);
 
-    this.addSql(`create table \`app_user\` (\`id\` text not null, \`email\` text not null, \`name\` text not null, \`role\` text check (\`role\` in ('OWNER', 'STAFF', 'ADMIN')) not null, \`merchant_id\` text null, \`password_hash\` text not null, \`failed_logins\` integer not null default 0, \`locked_until\` datetime null, \`created_at\` datetime not null, primary key (\`id\`));`);
+    this.addSql(`create table \`app_user\` (\`id\` text not null, \`email\` text not null, \`name\` text not null, \`role\` text not null, \`merchant_id\` text null, \`password_hash\` text not null, \`failed_logins\` integer not null default 0, \`locked_until\` datetime null, \`created_at\` datetime not null, primary key (\`id\`));`);
     this.addSql(`create unique index \`app_user_email_unique\` on \`app_user\` (\`email\`);`);
     this.addSql(`create index \`app_user_merchant_id_index\` on \`app_user\` (\`merchant_id\`);`);
   }
 
 }
-exports.Migration20261123185239_initial = Migration20261123185239_initial;
+exports.Migration20261123185311_initial = Migration20261123185311_initial;

@@ -2,7 +2,7 @@
 Object.defineProperty(exports, '__esModule', { value: true });
 const { Migration } = require('@mikro-orm/migrations');
 
-class Migration20261123185239_initial extends Migration {
+class Migration20261123185311_initial extends Migration {
 
   async up() {
     this.addSql(`create table "api_key" ("id" varchar(40) not null, "merchant_id" varchar(40) not null, "name" varchar(100) not null, "prefix" varchar(20) not null, "secret_hash" varchar(64) not null, "scope_list" varchar(40) not null, "created_by_user_id" varchar(40) null, "created_at" timestamptz not null, "last_used_at" timestamptz null, "revoked_at" timestamptz null, constraint "api_key_pkey" primary key ("id"));`);
@@ -18,7 +18,7 @@ class Migration20261123185239_initial extends Migration {
     this.addSql(`create table "user_session" ("token_hash" varchar(64) not null, "user_id" varchar(40) not null, "created_at" timestamptz not null, "expires_at" timestamptz not null, constraint "user_session_pkey" primary key ("token_hash"));`);
     this.addSql(`create index "user_session_user_id_index" on "user_session" ("user_id");`);
 
-    this.addSql(`create table "app_user" ("id" varchar(40) not null, "email" varchar(320) not null, "name" varchar(200) not null, "role" text check ("role" in ('OWNER', 'STAFF', 'ADMIN')) not null, "merchant_id" varchar(40) null, "password_hash" varchar(200) not null, "failed_logins" int not null default 0, "locked_until" timestamptz null, "created_at" timestamptz not null, constraint "app_user_pkey" primary key ("id"));`);
+    this.addSql(`create table "app_user" ("id" varchar(40) not null, "email" varchar(320) not null, "name" varchar(200) not null, "role" varchar(10) not null, "merchant_id" varchar(40) null, "password_hash" varchar(200) not null, "failed_logins" int not null default 0, "locked_until" timestamptz null, "created_at" timestamptz not null, constraint "app_user_pkey" primary key ("id"));`);
     this.addSql(`alter table "app_user" add constraint "app_user_email_unique" unique ("email");`);
     this.addSql(`create index "app_user_merchant_id_index" on "app_user" ("merchant_id");`);
   }
@@ -36,4 +36,4 @@ class Migration20261123185239_initial extends Migration {
   }
 
 }
-exports.Migration20261123185239_initial = Migration20261123185239_initial;
+exports.Migration20261123185311_initial = Migration20261123185311_initial;
