@@ -20,7 +20,11 @@ export function testDialect(): Dialect {
 }
 
 /** A fresh, empty database of the suite's dialect; `drop` removes it. */
-export async function createTestDatabase(): Promise<{ database: Config['database']; url: string; drop(): Promise<void> }> {
+export async function createTestDatabase(): Promise<{
+  database: Config['database'];
+  url: string;
+  drop(): Promise<void>;
+}> {
   const name = `tg_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
   if (testDialect() === 'postgres') {
     const admin = new Client({ connectionString: ADMIN_POSTGRES_URL });
@@ -51,7 +55,11 @@ export async function createTestDatabase(): Promise<{ database: Config['database
 }
 
 /** Opens a fresh database migrated as production would be (migrations, triggers included). */
-export async function createTestOrm(): Promise<{ orm: MikroORM; database: Config['database']; close(): Promise<void> }> {
+export async function createTestOrm(): Promise<{
+  orm: MikroORM;
+  database: Config['database'];
+  close(): Promise<void>;
+}> {
   const db = await createTestDatabase();
   const orm = await openDatabase(db.database);
   await migrate(orm);
@@ -109,7 +117,11 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     const headers: Record<string, string> = { 'content-type': 'application/json', ...auth.headers };
     if (auth.cookie) headers.cookie = auth.cookie;
     if (auth.apiKey) headers.authorization = `Bearer ${auth.apiKey}`;
-    const response = await fetch(`${url}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+    const response = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ query, variables }),
+    });
     return (await response.json()) as never;
   };
   const login: TestApp['login'] = async (email, password) => {
@@ -123,7 +135,10 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     });
     const body = (await response.json()) as { data: { login: { userErrors: { message: string }[] } } };
     if (body.data.login.userErrors.length) throw new Error(`login failed: ${body.data.login.userErrors[0].message}`);
-    const cookie = response.headers.getSetCookie().map((value) => value.split(';')[0]).join('; ');
+    const cookie = response.headers
+      .getSetCookie()
+      .map((value) => value.split(';')[0])
+      .join('; ');
     return { cookie };
   };
 

@@ -21,7 +21,8 @@ export async function ormOptions(database: Config['database'], extra: Partial<Op
       // New migrations are diffed against a scratch database that ran the existing ones (create-migration.ts).
       snapshot: false,
       // The initial schema keeps a fixed name so hand-written migrations (triggers) can sort after it.
-      fileName: (timestamp: string, name?: string) => (name === 'initial' ? 'Migration0001_initial' : `Migration${timestamp}_${name ?? 'change'}`),
+      fileName: (timestamp: string, name?: string) =>
+        name === 'initial' ? 'Migration0001_initial' : `Migration${timestamp}_${name ?? 'change'}`,
       transactional: true,
       allOrNothing: true,
     },

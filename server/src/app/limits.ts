@@ -1,4 +1,13 @@
-import { GraphQLError, Kind, type ASTVisitor, type FragmentDefinitionNode, type SelectionSetNode, type ValidationContext, type GraphQLSchema, type DocumentNode } from 'graphql';
+import {
+  GraphQLError,
+  Kind,
+  type ASTVisitor,
+  type FragmentDefinitionNode,
+  type SelectionSetNode,
+  type ValidationContext,
+  type GraphQLSchema,
+  type DocumentNode,
+} from 'graphql';
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
 
 export const MAX_DEPTH = 12;
@@ -21,7 +30,8 @@ export function depthLimitRule(context: ValidationContext): ASTVisitor {
       } else {
         const name = selection.name.value;
         const fragment = fragments.get(name);
-        if (fragment && !seen.has(name)) deepest = Math.max(deepest, depthOf(fragment.selectionSet, new Set([...seen, name])));
+        if (fragment && !seen.has(name))
+          deepest = Math.max(deepest, depthOf(fragment.selectionSet, new Set([...seen, name])));
       }
     }
     return deepest;
@@ -49,7 +59,12 @@ const pageEstimator: ComplexityEstimator = ({ args, field, childComplexity }) =>
 };
 
 /** Throws QUERY_TOO_COSTLY when an operation's estimated cost exceeds MAX_COST. */
-export function assertAffordable(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown>, operationName?: string): void {
+export function assertAffordable(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown>,
+  operationName?: string,
+): void {
   const cost = getComplexity({
     schema,
     query: document,
@@ -58,6 +73,8 @@ export function assertAffordable(schema: GraphQLSchema, document: DocumentNode, 
     estimators: [pageEstimator, simpleEstimator({ defaultComplexity: 1 })],
   });
   if (cost > MAX_COST) {
-    throw new GraphQLError(`query would cost ${cost}; the limit is ${MAX_COST}`, { extensions: { code: 'QUERY_TOO_COSTLY' } });
+    throw new GraphQLError(`query would cost ${cost}; the limit is ${MAX_COST}`, {
+      extensions: { code: 'QUERY_TOO_COSTLY' },
+    });
   }
 }

@@ -17,7 +17,12 @@ export async function seedDemo(orm: MikroORM): Promise<DemoAccounts> {
   if (!owner) {
     const merchant = build(Merchant, { name: 'Demo Shop' });
     em.persist(merchant);
-    owner = await createUser(em, { ...DEMO_LOGINS.owner, name: 'Dana Owner', role: UserRole.OWNER, merchantId: merchant.id });
+    owner = await createUser(em, {
+      ...DEMO_LOGINS.owner,
+      name: 'Dana Owner',
+      role: UserRole.OWNER,
+      merchantId: merchant.id,
+    });
   }
   let admin = await em.findOne(User, { email: DEMO_LOGINS.admin.email });
   admin ??= await createUser(em, { ...DEMO_LOGINS.admin, name: 'Ada Admin', role: UserRole.ADMIN, merchantId: null });

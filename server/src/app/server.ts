@@ -5,7 +5,10 @@ import express from 'express';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled, ApolloServerPluginUsageReportingDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginLandingPageDisabled,
+  ApolloServerPluginUsageReportingDisabled,
+} from '@apollo/server/plugin/disabled';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
@@ -38,7 +41,10 @@ interface RequestLike {
 }
 
 /** Who is calling: a bearer API key wins over a session cookie; neither means anonymous. */
-async function resolveViewer(orm: MikroORM, req: RequestLike): Promise<{ viewer: Viewer | null; sessionToken: string | null }> {
+async function resolveViewer(
+  orm: MikroORM,
+  req: RequestLike,
+): Promise<{ viewer: Viewer | null; sessionToken: string | null }> {
   const em = orm.em.fork();
   const authorization = req.headers.authorization;
   if (authorization?.startsWith('Bearer ')) {
@@ -94,7 +100,10 @@ export async function createApp(config: Config, orm: MikroORM, pubsub: AppPubSub
       context: async (ctx) => {
         const req = ctx.extra.request;
         const { viewer, sessionToken } = await resolveViewer(orm, {
-          headers: { ...req.headers, authorization: (ctx.connectionParams?.authorization as string | undefined) ?? req.headers.authorization },
+          headers: {
+            ...req.headers,
+            authorization: (ctx.connectionParams?.authorization as string | undefined) ?? req.headers.authorization,
+          },
           socket: req.socket,
         });
         return {
@@ -124,7 +133,15 @@ export async function createApp(config: Config, orm: MikroORM, pubsub: AppPubSub
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginUsageReportingDisabled(),
       guardPlugin(config),
-      { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
+      {
+        async serverWillStart() {
+          return {
+            async drainServer() {
+              await wsCleanup.dispose();
+            },
+          };
+        },
+      },
     ],
   });
   await apollo.start();
@@ -134,7 +151,9 @@ export async function createApp(config: Config, orm: MikroORM, pubsub: AppPubSub
   });
   expressApp.get('/readyz', async (_req, res) => {
     const database = await orm.checkConnection();
-    res.status(database.ok ? 200 : 503).json({ status: database.ok ? 'ok' : 'unavailable', database: database.ok ? 'ok' : database.reason });
+    res
+      .status(database.ok ? 200 : 503)
+      .json({ status: database.ok ? 'ok' : 'unavailable', database: database.ok ? 'ok' : database.reason });
   });
 
   const secureCookies = config.publicUrl.startsWith('https:');
@@ -154,7 +173,13 @@ export async function createApp(config: Config, orm: MikroORM, pubsub: AppPubSub
           ip: req.ip ?? req.socket.remoteAddress ?? '',
           idempotencyKey,
           setCookie: (name, value, maxAgeSeconds) =>
-            res.cookie(name, value, { httpOnly: true, sameSite: 'lax', secure: secureCookies, path: '/', maxAge: maxAgeSeconds * 1000 }),
+            res.cookie(name, value, {
+              httpOnly: true,
+              sameSite: 'lax',
+              secure: secureCookies,
+              path: '/',
+              maxAge: maxAgeSeconds * 1000,
+            }),
           clearCookie: (name) => res.clearCookie(name, { path: '/' }),
         };
       },

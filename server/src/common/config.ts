@@ -40,7 +40,10 @@ export function loadConfig(env: Env = process.env): Config {
   const smtpUrl = env.SMTP_URL ? parseUrl('SMTP_URL', env.SMTP_URL, ['smtp:', 'smtps:']) : null;
   const mailFrom = env.MAIL_FROM ?? 'Tollgate <no-reply@tollgate.local>';
   if (!/^[^<>]*<?[^@\s<>]+@[^@\s<>]+>?$/.test(mailFrom)) {
-    throw new ConfigError('MAIL_FROM', `expected an email address like "Tollgate <no-reply@example.com>", got "${mailFrom}"`);
+    throw new ConfigError(
+      'MAIL_FROM',
+      `expected an email address like "Tollgate <no-reply@example.com>", got "${mailFrom}"`,
+    );
   }
   const sessionSecret = env.SESSION_SECRET ?? (mode === 'production' ? '' : DEV_SECRET);
   if (!sessionSecret) throw new ConfigError('SESSION_SECRET', 'is required in production (32 or more characters)');
@@ -79,7 +82,8 @@ function parseUrl(variable: string, value: string, protocols: string[]): string 
 function parseDatabase(value: string): Config['database'] {
   if (/^postgres(ql)?:\/\//.test(value)) {
     const url = parseUrl('DATABASE_URL', value, ['postgres:', 'postgresql:']);
-    if (!new URL(url).pathname.slice(1)) throw new ConfigError('DATABASE_URL', 'names no database (postgres://host/DBNAME)');
+    if (!new URL(url).pathname.slice(1))
+      throw new ConfigError('DATABASE_URL', 'names no database (postgres://host/DBNAME)');
     return { kind: 'postgresql', url };
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {

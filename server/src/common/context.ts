@@ -65,7 +65,10 @@ export function assertMerchantAccess(viewer: Viewer, merchantId: string): void {
 }
 
 /** Filter for list queries: what this viewer may see (admins: everything, optionally one merchant). */
-export function merchantFilter(viewer: Viewer, merchantId?: string | null): { merchantId?: string | { $in: string[] } } {
+export function merchantFilter(
+  viewer: Viewer,
+  merchantId?: string | null,
+): { merchantId?: string | { $in: string[] } } {
   if (merchantId) {
     assertMerchantAccess(viewer, merchantId);
     return { merchantId };

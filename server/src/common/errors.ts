@@ -57,7 +57,8 @@ export function userError(code: UserErrorCode, message: string, field: string[] 
 }
 
 /** Codes of unexpected failures (GraphQL errors' `extensions.code`). */
-export type ErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_USER_INPUT' | 'NOT_AVAILABLE' | 'TOO_MANY_REQUESTS';
+export type ErrorCode =
+  'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_USER_INPUT' | 'NOT_AVAILABLE' | 'TOO_MANY_REQUESTS';
 
 export function graphqlError(code: ErrorCode, message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code } });

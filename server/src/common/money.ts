@@ -2,8 +2,29 @@ import { Field, ObjectType } from 'type-graphql';
 
 /** ISO 4217 minor-unit scale of the currencies Tollgate handles. */
 const SCALES: Record<string, number> = {
-  USD: 2, EUR: 2, GBP: 2, RUB: 2, BGN: 2, UAH: 2, KZT: 2, PLN: 2, CZK: 2, RON: 2, INR: 2, TRY: 2, BRL: 2,
-  JPY: 0, KRW: 0, HUF: 2, CHF: 2, SEK: 2, NOK: 2, DKK: 2, KWD: 3, BHD: 3, JOD: 3,
+  USD: 2,
+  EUR: 2,
+  GBP: 2,
+  RUB: 2,
+  BGN: 2,
+  UAH: 2,
+  KZT: 2,
+  PLN: 2,
+  CZK: 2,
+  RON: 2,
+  INR: 2,
+  TRY: 2,
+  BRL: 2,
+  JPY: 0,
+  KRW: 0,
+  HUF: 2,
+  CHF: 2,
+  SEK: 2,
+  NOK: 2,
+  DKK: 2,
+  KWD: 3,
+  BHD: 3,
+  JOD: 3,
 };
 
 export class MoneyError extends Error {
@@ -46,7 +67,7 @@ export function formatAmount(minor: bigint, currency: string): string {
   return `${negative ? '-' : ''}${whole}${scale ? '.' + fraction : ''}`;
 }
 
-@ObjectType({ description: 'An amount of money: a decimal string at the currency\'s ISO 4217 scale, never a float.' })
+@ObjectType({ description: "An amount of money: a decimal string at the currency's ISO 4217 scale, never a float." })
 export class Money {
   @Field(() => String, { description: 'Decimal string, e.g. "12.50"; exact, at the currency\'s minor-unit scale.' })
   amount!: string;

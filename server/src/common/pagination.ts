@@ -73,7 +73,8 @@ export function pageWindow(args: PageArgs): { limit: number; afterId: string | n
   let afterId: string | null = null;
   if (args.after) {
     afterId = Buffer.from(args.after, 'base64url').toString('utf8');
-    if (!/^[a-z]+_[0-9a-z]{26}$/.test(afterId)) throw graphqlError('BAD_USER_INPUT', 'after is not a cursor of this list');
+    if (!/^[a-z]+_[0-9a-z]{26}$/.test(afterId))
+      throw graphqlError('BAD_USER_INPUT', 'after is not a cursor of this list');
   }
   return { limit: first, afterId };
 }
@@ -83,7 +84,12 @@ export function cursorOf(id: string): string {
 }
 
 /** Makes a connection from rows fetched with `limit + 1` (the extra row tells whether a next page exists). */
-export function toConnection<T extends { id: string }>(rows: T[], limit: number, totalCount: number, hasPrevious: boolean): Connection<T> {
+export function toConnection<T extends { id: string }>(
+  rows: T[],
+  limit: number,
+  totalCount: number,
+  hasPrevious: boolean,
+): Connection<T> {
   const page = rows.slice(0, limit);
   const edges = page.map((node) => ({ cursor: cursorOf(node.id), node }));
   return {

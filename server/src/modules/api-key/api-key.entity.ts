@@ -3,7 +3,9 @@ import { Field, ID, ObjectType } from 'type-graphql';
 import { newId } from '../../common/ids';
 
 @Entity({ tableName: 'api_key' })
-@ObjectType({ description: 'A credential for a partner system. The secret is shown once, at creation, and stored only as a hash.' })
+@ObjectType({
+  description: 'A credential for a partner system. The secret is shown once, at creation, and stored only as a hash.',
+})
 export class ApiKey {
   @PrimaryKey({ type: 'string', length: 40 })
   @Field(() => ID)

@@ -1,4 +1,17 @@
-import { Arg, Args, ArgsType, Authorized, Ctx, Field, ID, InputType, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
+import {
+  Arg,
+  Args,
+  ArgsType,
+  Authorized,
+  Ctx,
+  Field,
+  ID,
+  InputType,
+  Mutation,
+  ObjectType,
+  Query,
+  Resolver,
+} from 'type-graphql';
 import type { Context, Scope } from '../../common/context';
 import { actingMerchant, assertMerchantAccess, merchantFilter, requireViewer } from '../../common/context';
 import { graphqlError, payload, UserError, UserErrorCode, UserFacingError } from '../../common/errors';
@@ -27,7 +40,10 @@ class CreateApiKeyPayload {
   @Field(() => ApiKey, { nullable: true })
   apiKey!: ApiKey | null;
 
-  @Field(() => String, { nullable: true, description: 'The key itself, shown this once. Send it as `Authorization: Bearer <key>`.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'The key itself, shown this once. Send it as `Authorization: Bearer <key>`.',
+  })
   secret!: string | null;
 
   @Field(() => [UserError])
@@ -60,23 +76,38 @@ const SCOPES: Scope[] = ['read', 'write'];
 @Resolver(() => ApiKey)
 export class ApiKeyResolver {
   @Authorized()
-  @Query(() => ApiKeyConnection, { description: 'API keys of the caller\'s merchant, newest first.' })
+  @Query(() => ApiKeyConnection, { description: "API keys of the caller's merchant, newest first." })
   apiKeys(@Args(() => ApiKeysArgs) args: ApiKeysArgs, @Ctx() ctx: Context): Promise<Connection<ApiKey>> {
     return paginate(ctx.em, ApiKey, merchantFilter(requireViewer(ctx), args.merchantId), args);
   }
 
   @Authorized()
-  @Mutation(() => CreateApiKeyPayload, { description: 'Creates an API key for a partner system; its secret is returned once.' })
-  async createApiKey(@Arg('input', () => CreateApiKeyInput) input: CreateApiKeyInput, @Ctx() ctx: Context): Promise<CreateApiKeyPayload> {
+  @Mutation(() => CreateApiKeyPayload, {
+    description: 'Creates an API key for a partner system; its secret is returned once.',
+  })
+  async createApiKey(
+    @Arg('input', () => CreateApiKeyInput) input: CreateApiKeyInput,
+    @Ctx() ctx: Context,
+  ): Promise<CreateApiKeyPayload> {
     const viewer = requireViewer(ctx);
-    if (viewer.kind === 'apiKey') throw graphqlError('FORBIDDEN', 'API keys are created in the dashboard, not with another key');
+    if (viewer.kind === 'apiKey')
+      throw graphqlError('FORBIDDEN', 'API keys are created in the dashboard, not with another key');
     const merchantId = actingMerchant(viewer, input.merchantId);
     return payload(
       (created, userErrors) => ({ apiKey: created?.apiKey ?? null, secret: created?.secret ?? null, userErrors }),
       async () => {
         const unknown = input.scopes.find((scope) => !SCOPES.includes(scope as Scope));
-        if (unknown) throw new UserFacingError(UserErrorCode.INVALID, `unknown scope "${unknown}"; use read or write`, ['input', 'scopes']);
-        const created = createApiKey(ctx.em, { merchantId, name: input.name, scopes: input.scopes as Scope[], createdByUserId: viewer.userId });
+        if (unknown)
+          throw new UserFacingError(UserErrorCode.INVALID, `unknown scope "${unknown}"; use read or write`, [
+            'input',
+            'scopes',
+          ]);
+        const created = createApiKey(ctx.em, {
+          merchantId,
+          name: input.name,
+          scopes: input.scopes as Scope[],
+          createdByUserId: viewer.userId,
+        });
         recordAudit(ctx.em, ctx, {
           action: 'apiKey.create',
           merchantId,
@@ -91,7 +122,10 @@ export class ApiKeyResolver {
 
   @Authorized()
   @Mutation(() => RevokeApiKeyPayload, { description: 'Revokes an API key at once; calls with it fail from then on.' })
-  async revokeApiKey(@Arg('input', () => RevokeApiKeyInput) input: RevokeApiKeyInput, @Ctx() ctx: Context): Promise<RevokeApiKeyPayload> {
+  async revokeApiKey(
+    @Arg('input', () => RevokeApiKeyInput) input: RevokeApiKeyInput,
+    @Ctx() ctx: Context,
+  ): Promise<RevokeApiKeyPayload> {
     const viewer = requireViewer(ctx);
     const apiKey = await ctx.em.findOne(ApiKey, input.id);
     if (!apiKey) throw graphqlError('NOT_FOUND', 'no such object');

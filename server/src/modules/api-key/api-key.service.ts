@@ -16,7 +16,8 @@ export function createApiKey(
 ): { apiKey: ApiKey; secret: string } {
   const name = input.name.trim();
   if (!name) throw new UserFacingError(UserErrorCode.REQUIRED, 'give the key a name', ['input', 'name']);
-  if (name.length > 100) throw new UserFacingError(UserErrorCode.TOO_LONG, 'use at most 100 characters', ['input', 'name']);
+  if (name.length > 100)
+    throw new UserFacingError(UserErrorCode.TOO_LONG, 'use at most 100 characters', ['input', 'name']);
   const scopes = [...new Set(input.scopes)];
   if (!scopes.includes('read')) scopes.unshift('read');
   const secret = API_KEY_PREFIX + newToken(32);

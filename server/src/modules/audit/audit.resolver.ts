@@ -20,8 +20,14 @@ class AuditEventsArgs extends PageArgs {
 export class AuditResolver {
   @Authorized()
   @Query(() => AuditEventConnection, { description: 'The audit log the caller may see, newest first.' })
-  auditEvents(@Args(() => AuditEventsArgs) args: AuditEventsArgs, @Ctx() ctx: Context): Promise<Connection<AuditEvent>> {
-    const where = { ...merchantFilter(requireViewer(ctx), args.merchantId), ...(args.action ? { action: args.action } : {}) };
+  auditEvents(
+    @Args(() => AuditEventsArgs) args: AuditEventsArgs,
+    @Ctx() ctx: Context,
+  ): Promise<Connection<AuditEvent>> {
+    const where = {
+      ...merchantFilter(requireViewer(ctx), args.merchantId),
+      ...(args.action ? { action: args.action } : {}),
+    };
     return paginate(ctx.em, AuditEvent, where, args);
   }
 }

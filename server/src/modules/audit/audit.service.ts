@@ -10,7 +10,8 @@ export function redact(details: Record<string, unknown>): Record<string, unknown
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(details)) {
     if (SECRET_KEYS.test(key)) out[key] = 'changed';
-    else if (value && typeof value === 'object' && !Array.isArray(value)) out[key] = redact(value as Record<string, unknown>);
+    else if (value && typeof value === 'object' && !Array.isArray(value))
+      out[key] = redact(value as Record<string, unknown>);
     else out[key] = value;
   }
   return out;

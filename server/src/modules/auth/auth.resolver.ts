@@ -1,4 +1,16 @@
-import { Arg, Authorized, Ctx, Field, FieldResolver, InputType, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import {
+  Arg,
+  Authorized,
+  Ctx,
+  Field,
+  FieldResolver,
+  InputType,
+  Mutation,
+  ObjectType,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
 import type { Context } from '../../common/context';
 import { requireViewer } from '../../common/context';
 import { payload, UserError } from '../../common/errors';
@@ -47,7 +59,7 @@ export class Me {
   @Field(() => User, { nullable: true, description: 'The logged-in user; null when calling with an API key.' })
   user!: User | null;
 
-  @Field(() => Merchant, { nullable: true, description: 'The caller\'s own merchant; null for platform admins.' })
+  @Field(() => Merchant, { nullable: true, description: "The caller's own merchant; null for platform admins." })
   merchant!: Merchant | null;
 
   @Field(() => [String], { description: 'What the caller may do: "read", "write".' })
@@ -67,7 +79,9 @@ export class AuthResolver {
     };
   }
 
-  @Mutation(() => LoginPayload, { description: 'Opens a dashboard session (httpOnly cookie). Locks for 30 minutes after 10 failures.' })
+  @Mutation(() => LoginPayload, {
+    description: 'Opens a dashboard session (httpOnly cookie). Locks for 30 minutes after 10 failures.',
+  })
   async login(@Arg('input', () => LoginInput) input: LoginInput, @Ctx() ctx: Context): Promise<LoginPayload> {
     return payload(
       (result, userErrors) => ({ user: result, userErrors }),
@@ -88,8 +102,13 @@ export class AuthResolver {
   }
 
   @Authorized()
-  @Mutation(() => ChangePasswordPayload, { description: 'Changes the logged-in user\'s password and ends their other sessions.' })
-  async changePassword(@Arg('input', () => ChangePasswordInput) input: ChangePasswordInput, @Ctx() ctx: Context): Promise<ChangePasswordPayload> {
+  @Mutation(() => ChangePasswordPayload, {
+    description: "Changes the logged-in user's password and ends their other sessions.",
+  })
+  async changePassword(
+    @Arg('input', () => ChangePasswordInput) input: ChangePasswordInput,
+    @Ctx() ctx: Context,
+  ): Promise<ChangePasswordPayload> {
     const viewer = requireViewer(ctx);
     return payload(
       (changed, userErrors) => ({ changed: changed ?? false, userErrors }),

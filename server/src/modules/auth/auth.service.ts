@@ -53,7 +53,12 @@ export async function createUser(
 }
 
 /** Checks a password and opens a session; returns the session token for the cookie. */
-export async function login(em: EntityManager, email: string, password: string, now = new Date()): Promise<{ user: User; token: string }> {
+export async function login(
+  em: EntityManager,
+  email: string,
+  password: string,
+  now = new Date(),
+): Promise<{ user: User; token: string }> {
   const user = await em.findOne(User, { email: normaliseEmail(email) });
   if (!user) {
     await verifyPassword(await DECOY_HASH, password);
@@ -74,7 +79,13 @@ export async function login(em: EntityManager, email: string, password: string, 
   user.failedLogins = 0;
   user.lockedUntil = null;
   const token = newToken(32);
-  em.persist(build(Session, { tokenHash: sha256(token), userId: user.id, expiresAt: new Date(now.getTime() + SESSION_TTL_SECONDS * 1000) }));
+  em.persist(
+    build(Session, {
+      tokenHash: sha256(token),
+      userId: user.id,
+      expiresAt: new Date(now.getTime() + SESSION_TTL_SECONDS * 1000),
+    }),
+  );
   await em.flush();
   return { user, token };
 }
@@ -86,7 +97,10 @@ export async function logout(em: EntityManager, token: string): Promise<void> {
 export async function changePassword(em: EntityManager, userId: string, current: string, next: string): Promise<void> {
   const user = await em.findOneOrFail(User, userId);
   if (!(await verifyPassword(user.passwordHash, current))) {
-    throw new UserFacingError(UserErrorCode.INVALID_CREDENTIALS, 'current password is wrong', ['input', 'currentPassword']);
+    throw new UserFacingError(UserErrorCode.INVALID_CREDENTIALS, 'current password is wrong', [
+      'input',
+      'currentPassword',
+    ]);
   }
   checkPasswordStrength(next, ['input', 'newPassword']);
   user.passwordHash = await hashPassword(next);

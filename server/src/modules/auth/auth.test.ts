@@ -36,13 +36,18 @@ describe('dashboard login', () => {
       'mutation($input: LoginInput!) { login(input: $input) { user { id } userErrors { code message } } }',
       { input: { email: DEMO_LOGINS.owner.email, password: 'wrong-password' } },
     );
-    expect(result.data?.login).toEqual({ user: null, userErrors: [{ code: 'INVALID_CREDENTIALS', message: 'email or password is wrong' }] });
+    expect(result.data?.login).toEqual({
+      user: null,
+      userErrors: [{ code: 'INVALID_CREDENTIALS', message: 'email or password is wrong' }],
+    });
   });
 
   it('locks the account after 10 failures, even for the right password', async () => {
     const email = DEMO_LOGINS.admin.email;
     const attempt = (password: string) =>
-      t.gql('mutation($input: LoginInput!) { login(input: $input) { userErrors { code } } }', { input: { email, password } });
+      t.gql('mutation($input: LoginInput!) { login(input: $input) { userErrors { code } } }', {
+        input: { email, password },
+      });
     for (let i = 0; i < 10; i++) await attempt('not-the-password');
     const locked = await attempt(DEMO_LOGINS.admin.password);
     expect(locked.data?.login.userErrors).toEqual([{ code: 'LOCKED' }]);

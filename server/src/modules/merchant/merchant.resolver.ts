@@ -17,7 +17,9 @@ export class MerchantResolver {
   }
 
   @Authorized()
-  @Query(() => MerchantConnection, { description: 'Merchants the caller may see: admins all, a partner itself and its sub-merchants.' })
+  @Query(() => MerchantConnection, {
+    description: 'Merchants the caller may see: admins all, a partner itself and its sub-merchants.',
+  })
   merchants(@Args(() => PageArgs) page: PageArgs, @Ctx() ctx: Context): Promise<Connection<Merchant>> {
     const viewer = requireViewer(ctx);
     const where = viewer.role === 'ADMIN' ? {} : { id: { $in: [...viewer.merchantIds] } };
