@@ -1,54 +1,40 @@
-import {
-  GraphQLError,
-  Kind,
-  type ASTVisitor,
-  type FragmentDefinitionNode,
-  type SelectionSetNode,
-  type ValidationContext,
-  type GraphQLSchema,
-  type DocumentNode,
-} from 'graphql';
+import { GraphQLError, Kind, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type SelectionSetNode } from 'graphql';
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
 
 export const MAX_DEPTH = 12;
 export const MAX_COST = 5000;
 
-/** Rejects documents nested deeper than MAX_DEPTH (introspection included), before anything executes. */
-export function depthLimitRule(context: ValidationContext): ASTVisitor {
+/** How deep the deepest field selection of the document's operations goes (fragments followed, cycles cut). */
+export function queryDepth(document: DocumentNode): number {
   const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of context.getDocument().definitions) {
+  for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   }
-  const depthOf = (selectionSet: SelectionSetNode | undefined, seen: Set<string>): number => {
+  const depthOf = (selectionSet: SelectionSetNode | undefined, seen: ReadonlySet<string>): number => {
     if (!selectionSet) return 0;
     let deepest = 0;
     for (const selection of selectionSet.selections) {
       if (selection.kind === Kind.FIELD) {
-        deepest = Math.max(deepest, selection.selectionSet ? 1 + depthOf(selection.selectionSet, seen) : 1);
+        deepest = Math.max(deepest, 1 + depthOf(selection.selectionSet, seen));
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         deepest = Math.max(deepest, depthOf(selection.selectionSet, seen));
       } else {
         const name = selection.name.value;
         const fragment = fragments.get(name);
-        if (fragment && !seen.has(name))
+        if (fragment && !seen.has(name)) {
           deepest = Math.max(deepest, depthOf(fragment.selectionSet, new Set([...seen, name])));
+        }
       }
     }
     return deepest;
   };
-  return {
-    OperationDefinition(node) {
-      const depth = depthOf(node.selectionSet, new Set());
-      if (depth > MAX_DEPTH) {
-        context.reportError(
-          new GraphQLError(`query is nested ${depth} levels deep; the limit is ${MAX_DEPTH}`, {
-            nodes: [node],
-            extensions: { code: 'QUERY_TOO_DEEP' },
-          }),
-        );
-      }
-    },
-  };
+  let deepest = 0;
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.OPERATION_DEFINITION) {
+      deepest = Math.max(deepest, depthOf(definition.selectionSet, new Set()));
+    }
+  }
+  return deepest;
 }
 
 /** A connection costs its page size (`first`, default 20) times what each item costs. */
@@ -58,13 +44,22 @@ const pageEstimator: ComplexityEstimator = ({ args, field, childComplexity }) =>
   return 1 + first * Math.max(childComplexity, 1);
 };
 
-/** Throws QUERY_TOO_COSTLY when an operation's estimated cost exceeds MAX_COST. */
-export function assertAffordable(
+/**
+ * Throws QUERY_TOO_DEEP or QUERY_TOO_COSTLY before anything executes. Checked after validation (not as a validation
+ * rule) because Apollo rewrites every validation error's code to GRAPHQL_VALIDATION_FAILED.
+ */
+export function assertWithinLimits(
   schema: GraphQLSchema,
   document: DocumentNode,
   variables: Record<string, unknown>,
   operationName?: string,
 ): void {
+  const depth = queryDepth(document);
+  if (depth > MAX_DEPTH) {
+    throw new GraphQLError(`query is nested ${depth} levels deep; the limit is ${MAX_DEPTH}`, {
+      extensions: { code: 'QUERY_TOO_DEEP' },
+    });
+  }
   const cost = getComplexity({
     schema,
     query: document,

@@ -19,7 +19,7 @@ import type { Config } from '../common/config';
 import type { Context, Viewer } from '../common/context';
 import { viewerForSession, SESSION_COOKIE } from '../modules/auth/auth.service';
 import { viewerForApiKey } from '../modules/api-key/api-key.service';
-import { assertAffordable, depthLimitRule } from './limits';
+import { assertWithinLimits } from './limits';
 import type { AppPubSub } from './pubsub';
 import { createSchema } from './schema';
 import { mountRoutes } from './modules';
@@ -60,7 +60,7 @@ function guardPlugin(config: Config): ApolloServerPlugin<Context> {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, schema, operationName }) {
-          assertAffordable(schema, document, request.variables ?? {}, operationName ?? undefined);
+          assertWithinLimits(schema, document, request.variables ?? {}, operationName ?? undefined);
         },
         async didEncounterErrors({ errors }) {
           for (const error of errors) {
@@ -126,7 +126,6 @@ export async function createApp(config: Config, orm: MikroORM, pubsub: AppPubSub
     schema,
     csrfPrevention: true,
     introspection: config.mode !== 'production',
-    validationRules: [depthLimitRule],
     formatError: formatError(config),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),

@@ -1,0 +1,21 @@
+import { defineConfig } from 'vite';
+import react from '@vitejs/plugin-react';
+
+const api = 'http://localhost:4000';
+
+export default defineConfig({
+  plugins: [react()],
+  server: {
+    proxy: {
+      // ws: graphql-ws subscriptions share the /graphql path with queries and mutations.
+      '/graphql': { target: api, ws: true, changeOrigin: false },
+      '/healthz': api,
+      '/readyz': api,
+    },
+  },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    sourcemap: true,
+  },
+});
