@@ -2,7 +2,7 @@
 Object.defineProperty(exports, '__esModule', { value: true });
 const { Migration } = require('@mikro-orm/migrations');
 
-class Migration20261123185311_initial extends Migration {
+class Migration20261123190551_initial extends Migration {
 
   async up() {
     this.addSql(`create table "api_key" ("id" varchar(40) not null, "merchant_id" varchar(40) not null, "name" varchar(100) not null, "prefix" varchar(20) not null, "secret_hash" varchar(64) not null, "scope_list" varchar(40) not null, "created_by_user_id" varchar(40) null, "created_at" timestamptz not null, "last_used_at" timestamptz null, "revoked_at" timestamptz null, constraint "api_key_pkey" primary key ("id"));`);
@@ -12,15 +12,72 @@ class Migration20261123185311_initial extends Migration {
     this.addSql(`create table "audit_event" ("id" varchar(40) not null, "merchant_id" varchar(40) null, "actor_kind" varchar(10) not null, "actor_id" varchar(40) null, "action" varchar(60) not null, "target_id" varchar(40) null, "details" jsonb not null, "ip" varchar(64) null, "created_at" timestamptz not null, constraint "audit_event_pkey" primary key ("id"));`);
     this.addSql(`create index "audit_event_merchant_id_index" on "audit_event" ("merchant_id");`);
 
+    this.addSql(`create table "sms_country" ("code" varchar(2) not null, "name" varchar(100) not null, "currency" varchar(3) not null, "active" boolean not null default true, "created_at" timestamptz not null, "updated_at" timestamptz not null, constraint "sms_country_pkey" primary key ("code"));`);
+
+    this.addSql(`create table "idempotency_record" ("id" varchar(40) not null, "merchant_id" varchar(40) not null, "idempotency_key" varchar(255) not null, "operation" varchar(60) not null, "request_hash" varchar(64) not null, "response" jsonb null, "created_at" timestamptz not null, constraint "idempotency_record_pkey" primary key ("id"));`);
+    this.addSql(`alter table "idempotency_record" add constraint "idempotency_record_merchant_id_idempotency_key_unique" unique ("merchant_id", "idempotency_key");`);
+
+    this.addSql(`create table "ledger_account" ("id" varchar(40) not null, "merchant_id" varchar(40) null, "owner_key" varchar(40) not null, "currency" varchar(3) not null, "purpose" varchar(40) not null, "allow_negative" boolean not null default false, "balance" bigint not null default 0, "pending_debits" bigint not null default 0, "pending_credits" bigint not null default 0, "created_at" timestamptz not null, constraint "ledger_account_pkey" primary key ("id"));`);
+    this.addSql(`create index "ledger_account_merchant_id_index" on "ledger_account" ("merchant_id");`);
+    this.addSql(`alter table "ledger_account" add constraint "ledger_account_owner_key_currency_purpose_unique" unique ("owner_key", "currency", "purpose");`);
+
+    this.addSql(`create table "ledger_entry" ("id" varchar(40) not null, "transfer_id" varchar(40) not null, "account_id" varchar(40) not null, "merchant_id" varchar(40) null, "currency" varchar(3) not null, "amount" bigint not null, "pending" boolean not null default false, "created_at" timestamptz not null, constraint "ledger_entry_pkey" primary key ("id"));`);
+    this.addSql(`create index "ledger_entry_transfer_id_index" on "ledger_entry" ("transfer_id");`);
+    this.addSql(`create index "ledger_entry_account_id_index" on "ledger_entry" ("account_id");`);
+    this.addSql(`create index "ledger_entry_merchant_id_index" on "ledger_entry" ("merchant_id");`);
+
+    this.addSql(`create table "ledger_transfer" ("id" varchar(40) not null, "merchant_id" varchar(40) null, "owner_key" varchar(40) not null, "idempotency_key" varchar(200) not null, "fingerprint" varchar(64) not null, "kind" varchar(10) not null, "currency" varchar(3) not null, "amount" bigint not null, "pending_id" varchar(40) null, "reverses_id" varchar(40) null, "payment_id" varchar(40) null, "description" varchar(500) null, "created_at" timestamptz not null, constraint "ledger_transfer_pkey" primary key ("id"));`);
+    this.addSql(`create index "ledger_transfer_merchant_id_index" on "ledger_transfer" ("merchant_id");`);
+    this.addSql(`alter table "ledger_transfer" add constraint "ledger_transfer_pending_id_unique" unique ("pending_id");`);
+    this.addSql(`alter table "ledger_transfer" add constraint "ledger_transfer_reverses_id_unique" unique ("reverses_id");`);
+    this.addSql(`create index "ledger_transfer_payment_id_index" on "ledger_transfer" ("payment_id");`);
+    this.addSql(`alter table "ledger_transfer" add constraint "ledger_transfer_owner_key_idempotency_key_unique" unique ("owner_key", "idempotency_key");`);
+
+    this.addSql(`create table "mail_message" ("id" varchar(40) not null, "outbox_message_id" varchar(40) not null, "to" varchar(320) not null, "from" varchar(320) not null, "subject" varchar(300) not null, "text" text not null, "html" text null, "sent" boolean not null, "created_at" timestamptz not null, constraint "mail_message_pkey" primary key ("id"));`);
+    this.addSql(`alter table "mail_message" add constraint "mail_message_outbox_message_id_unique" unique ("outbox_message_id");`);
+
     this.addSql(`create table "merchant" ("id" varchar(40) not null, "name" varchar(200) not null, "parent_id" varchar(40) null, "created_at" timestamptz not null, constraint "merchant_pkey" primary key ("id"));`);
     this.addSql(`create index "merchant_parent_id_index" on "merchant" ("parent_id");`);
+
+    this.addSql(`create table "sms_operator" ("id" varchar(40) not null, "country_code" varchar(2) not null, "name" varchar(60) not null, "created_at" timestamptz not null, constraint "sms_operator_pkey" primary key ("id"));`);
+    this.addSql(`alter table "sms_operator" add constraint "sms_operator_country_code_name_unique" unique ("country_code", "name");`);
+
+    this.addSql(`create table "outbox_attempt" ("id" varchar(40) not null, "message_id" varchar(40) not null, "started_at" timestamptz not null, "duration_ms" int not null, "outcome" varchar(10) not null, "http_status" int null, "error" text null, "detail" text null, constraint "outbox_attempt_pkey" primary key ("id"));`);
+    this.addSql(`create index "outbox_attempt_message_id_index" on "outbox_attempt" ("message_id");`);
+
+    this.addSql(`create table "outbox_message" ("id" varchar(40) not null, "kind" varchar(60) not null, "merchant_id" varchar(40) null, "payload" jsonb not null, "status" varchar(10) not null default 'PENDING', "attempt_count" int not null default 0, "next_attempt_at" timestamptz not null, "claim_token" varchar(40) null, "dedupe_key" varchar(200) null, "last_error" text null, "created_at" timestamptz not null, "delivered_at" timestamptz null, constraint "outbox_message_pkey" primary key ("id"));`);
+    this.addSql(`create index "outbox_message_merchant_id_index" on "outbox_message" ("merchant_id");`);
+    this.addSql(`create index "outbox_message_status_next_attempt_at_index" on "outbox_message" ("status", "next_attempt_at");`);
+    this.addSql(`alter table "outbox_message" add constraint "outbox_message_kind_dedupe_key_unique" unique ("kind", "dedupe_key");`);
+
+    this.addSql(`create table "payment" ("id" varchar(40) not null, "merchant_id" varchar(40) not null, "kind" varchar(20) not null, "status" varchar(20) not null default 'OPEN', "amount" bigint not null, "amount_received" bigint not null default 0, "currency" varchar(3) not null, "reference" varchar(12) not null, "page_token" varchar(64) not null, "payer_phone" varchar(20) null, "payer_country" varchar(2) null, "description" varchar(255) not null, "external_id" varchar(100) null, "metadata" jsonb not null, "created_at" timestamptz not null, "updated_at" timestamptz not null, "paid_at" timestamptz null, "expires_at" timestamptz null, "version" int not null default 1, constraint "payment_pkey" primary key ("id"));`);
+    this.addSql(`alter table "payment" add constraint "payment_reference_unique" unique ("reference");`);
+    this.addSql(`alter table "payment" add constraint "payment_page_token_unique" unique ("page_token");`);
+    this.addSql(`create index "payment_status_expires_at_index" on "payment" ("status", "expires_at");`);
+    this.addSql(`create index "payment_merchant_id_external_id_index" on "payment" ("merchant_id", "external_id");`);
+    this.addSql(`create index "payment_merchant_id_id_index" on "payment" ("merchant_id", "id");`);
 
     this.addSql(`create table "user_session" ("token_hash" varchar(64) not null, "user_id" varchar(40) not null, "created_at" timestamptz not null, "expires_at" timestamptz not null, constraint "user_session_pkey" primary key ("token_hash"));`);
     this.addSql(`create index "user_session_user_id_index" on "user_session" ("user_id");`);
 
+    this.addSql(`create table "sms_tariff" ("id" varchar(40) not null, "country_code" varchar(2) not null, "operator_id" varchar(40) null, "short_code" varchar(15) not null, "currency" varchar(3) not null, "price_minor" bigint not null, "price_usd_minor" bigint not null, "yield_usd_minor" bigint not null, "operator_share_usd_minor" bigint not null, "platform_fee_usd_minor" bigint not null, "active" boolean not null default true, "created_at" timestamptz not null, "updated_at" timestamptz not null, constraint "sms_tariff_pkey" primary key ("id"));`);
+    this.addSql(`create index "sms_tariff_country_code_short_code_index" on "sms_tariff" ("country_code", "short_code");`);
+
     this.addSql(`create table "app_user" ("id" varchar(40) not null, "email" varchar(320) not null, "name" varchar(200) not null, "role" varchar(10) not null, "merchant_id" varchar(40) null, "password_hash" varchar(200) not null, "failed_logins" int not null default 0, "locked_until" timestamptz null, "created_at" timestamptz not null, constraint "app_user_pkey" primary key ("id"));`);
     this.addSql(`alter table "app_user" add constraint "app_user_email_unique" unique ("email");`);
     this.addSql(`create index "app_user_merchant_id_index" on "app_user" ("merchant_id");`);
+
+    this.addSql(`create table "webhook_delivery" ("id" varchar(40) not null, "merchant_id" varchar(40) not null, "endpoint_id" varchar(40) not null, "event_id" varchar(40) not null, "outbox_message_id" varchar(40) not null, "replay_of_id" varchar(40) null, "created_at" timestamptz not null, constraint "webhook_delivery_pkey" primary key ("id"));`);
+    this.addSql(`create index "webhook_delivery_merchant_id_index" on "webhook_delivery" ("merchant_id");`);
+    this.addSql(`create index "webhook_delivery_endpoint_id_index" on "webhook_delivery" ("endpoint_id");`);
+    this.addSql(`create index "webhook_delivery_event_id_index" on "webhook_delivery" ("event_id");`);
+    this.addSql(`alter table "webhook_delivery" add constraint "webhook_delivery_outbox_message_id_unique" unique ("outbox_message_id");`);
+
+    this.addSql(`create table "webhook_endpoint" ("id" varchar(40) not null, "merchant_id" varchar(40) not null, "url" varchar(2000) not null, "description" varchar(200) null, "event_types" jsonb not null, "secret" varchar(100) not null, "active" boolean not null default true, "created_at" timestamptz not null, "updated_at" timestamptz not null, "deleted_at" timestamptz null, constraint "webhook_endpoint_pkey" primary key ("id"));`);
+    this.addSql(`create index "webhook_endpoint_merchant_id_index" on "webhook_endpoint" ("merchant_id");`);
+
+    this.addSql(`create table "webhook_event" ("id" varchar(40) not null, "merchant_id" varchar(40) not null, "type" varchar(100) not null, "data" jsonb not null, "created_at" timestamptz not null, constraint "webhook_event_pkey" primary key ("id"));`);
+    this.addSql(`create index "webhook_event_merchant_id_index" on "webhook_event" ("merchant_id");`);
   }
 
   async down() {
@@ -28,12 +85,40 @@ class Migration20261123185311_initial extends Migration {
 
     this.addSql(`drop table if exists "audit_event" cascade;`);
 
+    this.addSql(`drop table if exists "sms_country" cascade;`);
+
+    this.addSql(`drop table if exists "idempotency_record" cascade;`);
+
+    this.addSql(`drop table if exists "ledger_account" cascade;`);
+
+    this.addSql(`drop table if exists "ledger_entry" cascade;`);
+
+    this.addSql(`drop table if exists "ledger_transfer" cascade;`);
+
+    this.addSql(`drop table if exists "mail_message" cascade;`);
+
     this.addSql(`drop table if exists "merchant" cascade;`);
+
+    this.addSql(`drop table if exists "sms_operator" cascade;`);
+
+    this.addSql(`drop table if exists "outbox_attempt" cascade;`);
+
+    this.addSql(`drop table if exists "outbox_message" cascade;`);
+
+    this.addSql(`drop table if exists "payment" cascade;`);
 
     this.addSql(`drop table if exists "user_session" cascade;`);
 
+    this.addSql(`drop table if exists "sms_tariff" cascade;`);
+
     this.addSql(`drop table if exists "app_user" cascade;`);
+
+    this.addSql(`drop table if exists "webhook_delivery" cascade;`);
+
+    this.addSql(`drop table if exists "webhook_endpoint" cascade;`);
+
+    this.addSql(`drop table if exists "webhook_event" cascade;`);
   }
 
 }
-exports.Migration20261123185311_initial = Migration20261123185311_initial;
+exports.Migration20261123190551_initial = Migration20261123190551_initial;

@@ -2,7 +2,7 @@
 Object.defineProperty(exports, '__esModule', { value: true });
 const { Migration } = require('@mikro-orm/migrations');
 
-class Migration20261123185311_initial extends Migration {
+class Migration20261123190551_initial extends Migration {
 
   async up() {
     this.addSql(`create table \`api_key\` (\`id\` text not null, \`merchant_id\` text not null, \`name\` text not null, \`prefix\` text not null, \`secret_hash\` text not null, \`scope_list\` text not null, \`created_by_user_id\` text null, \`created_at\` datetime not null, \`last_used_at\` datetime null, \`revoked_at\` datetime null, primary key (\`id\`));`);
@@ -12,16 +12,73 @@ class Migration20261123185311_initial extends Migration {
     this.addSql(`create table \`audit_event\` (\`id\` text not null, \`merchant_id\` text null, \`actor_kind\` text not null, \`actor_id\` text null, \`action\` text not null, \`target_id\` text null, \`details\` json not null, \`ip\` text null, \`created_at\` datetime not null, primary key (\`id\`));`);
     this.addSql(`create index \`audit_event_merchant_id_index\` on \`audit_event\` (\`merchant_id\`);`);
 
+    this.addSql(`create table \`sms_country\` (\`code\` text not null, \`name\` text not null, \`currency\` text not null, \`active\` integer not null default true, \`created_at\` datetime not null, \`updated_at\` datetime not null, primary key (\`code\`));`);
+
+    this.addSql(`create table \`idempotency_record\` (\`id\` text not null, \`merchant_id\` text not null, \`idempotency_key\` text not null, \`operation\` text not null, \`request_hash\` text not null, \`response\` json null, \`created_at\` datetime not null, primary key (\`id\`));`);
+    this.addSql(`create unique index \`idempotency_record_merchant_id_idempotency_key_unique\` on \`idempotency_record\` (\`merchant_id\`, \`idempotency_key\`);`);
+
+    this.addSql(`create table \`ledger_account\` (\`id\` text not null, \`merchant_id\` text null, \`owner_key\` text not null, \`currency\` text not null, \`purpose\` text not null, \`allow_negative\` integer not null default false, \`balance\` bigint not null default 0, \`pending_debits\` bigint not null default 0, \`pending_credits\` bigint not null default 0, \`created_at\` datetime not null, primary key (\`id\`));`);
+    this.addSql(`create index \`ledger_account_merchant_id_index\` on \`ledger_account\` (\`merchant_id\`);`);
+    this.addSql(`create unique index \`ledger_account_owner_key_currency_purpose_unique\` on \`ledger_account\` (\`owner_key\`, \`currency\`, \`purpose\`);`);
+
+    this.addSql(`create table \`ledger_entry\` (\`id\` text not null, \`transfer_id\` text not null, \`account_id\` text not null, \`merchant_id\` text null, \`currency\` text not null, \`amount\` bigint not null, \`pending\` integer not null default false, \`created_at\` datetime not null, primary key (\`id\`));`);
+    this.addSql(`create index \`ledger_entry_transfer_id_index\` on \`ledger_entry\` (\`transfer_id\`);`);
+    this.addSql(`create index \`ledger_entry_account_id_index\` on \`ledger_entry\` (\`account_id\`);`);
+    this.addSql(`create index \`ledger_entry_merchant_id_index\` on \`ledger_entry\` (\`merchant_id\`);`);
+
+    this.addSql(`create table \`ledger_transfer\` (\`id\` text not null, \`merchant_id\` text null, \`owner_key\` text not null, \`idempotency_key\` text not null, \`fingerprint\` text not null, \`kind\` text not null, \`currency\` text not null, \`amount\` bigint not null, \`pending_id\` text null, \`reverses_id\` text null, \`payment_id\` text null, \`description\` text null, \`created_at\` datetime not null, primary key (\`id\`));`);
+    this.addSql(`create index \`ledger_transfer_merchant_id_index\` on \`ledger_transfer\` (\`merchant_id\`);`);
+    this.addSql(`create unique index \`ledger_transfer_pending_id_unique\` on \`ledger_transfer\` (\`pending_id\`);`);
+    this.addSql(`create unique index \`ledger_transfer_reverses_id_unique\` on \`ledger_transfer\` (\`reverses_id\`);`);
+    this.addSql(`create index \`ledger_transfer_payment_id_index\` on \`ledger_transfer\` (\`payment_id\`);`);
+    this.addSql(`create unique index \`ledger_transfer_owner_key_idempotency_key_unique\` on \`ledger_transfer\` (\`owner_key\`, \`idempotency_key\`);`);
+
+    this.addSql(`create table \`mail_message\` (\`id\` text not null, \`outbox_message_id\` text not null, \`to\` text not null, \`from\` text not null, \`subject\` text not null, \`text\` text not null, \`html\` text null, \`sent\` integer not null, \`created_at\` datetime not null, primary key (\`id\`));`);
+    this.addSql(`create unique index \`mail_message_outbox_message_id_unique\` on \`mail_message\` (\`outbox_message_id\`);`);
+
     this.addSql(`create table \`merchant\` (\`id\` text not null, \`name\` text not null, \`parent_id\` text null, \`created_at\` datetime not null, primary key (\`id\`));`);
     this.addSql(`create index \`merchant_parent_id_index\` on \`merchant\` (\`parent_id\`);`);
+
+    this.addSql(`create table \`sms_operator\` (\`id\` text not null, \`country_code\` text not null, \`name\` text not null, \`created_at\` datetime not null, primary key (\`id\`));`);
+    this.addSql(`create unique index \`sms_operator_country_code_name_unique\` on \`sms_operator\` (\`country_code\`, \`name\`);`);
+
+    this.addSql(`create table \`outbox_attempt\` (\`id\` text not null, \`message_id\` text not null, \`started_at\` datetime not null, \`duration_ms\` integer not null, \`outcome\` text not null, \`http_status\` integer null, \`error\` text null, \`detail\` text null, primary key (\`id\`));`);
+    this.addSql(`create index \`outbox_attempt_message_id_index\` on \`outbox_attempt\` (\`message_id\`);`);
+
+    this.addSql(`create table \`outbox_message\` (\`id\` text not null, \`kind\` text not null, \`merchant_id\` text null, \`payload\` json not null, \`status\` text not null default 'PENDING', \`attempt_count\` integer not null default 0, \`next_attempt_at\` datetime not null, \`claim_token\` text null, \`dedupe_key\` text null, \`last_error\` text null, \`created_at\` datetime not null, \`delivered_at\` datetime null, primary key (\`id\`));`);
+    this.addSql(`create index \`outbox_message_merchant_id_index\` on \`outbox_message\` (\`merchant_id\`);`);
+    this.addSql(`create index \`outbox_message_status_next_attempt_at_index\` on \`outbox_message\` (\`status\`, \`next_attempt_at\`);`);
+    this.addSql(`create unique index \`outbox_message_kind_dedupe_key_unique\` on \`outbox_message\` (\`kind\`, \`dedupe_key\`);`);
+
+    this.addSql(`create table \`payment\` (\`id\` text not null, \`merchant_id\` text not null, \`kind\` text not null, \`status\` text not null default 'OPEN', \`amount\` bigint not null, \`amount_received\` bigint not null default 0, \`currency\` text not null, \`reference\` text not null, \`page_token\` text not null, \`payer_phone\` text null, \`payer_country\` text null, \`description\` text not null, \`external_id\` text null, \`metadata\` json not null, \`created_at\` datetime not null, \`updated_at\` datetime not null, \`paid_at\` datetime null, \`expires_at\` datetime null, \`version\` integer not null default 1, primary key (\`id\`));`);
+    this.addSql(`create unique index \`payment_reference_unique\` on \`payment\` (\`reference\`);`);
+    this.addSql(`create unique index \`payment_page_token_unique\` on \`payment\` (\`page_token\`);`);
+    this.addSql(`create index \`payment_status_expires_at_index\` on \`payment\` (\`status\`, \`expires_at\`);`);
+    this.addSql(`create index \`payment_merchant_id_external_id_index\` on \`payment\` (\`merchant_id\`, \`external_id\`);`);
+    this.addSql(`create index \`payment_merchant_id_id_index\` on \`payment\` (\`merchant_id\`, \`id\`);`);
 
     this.addSql(`create table \`user_session\` (\`token_hash\` text not null, \`user_id\` text not null, \`created_at\` datetime not null, \`expires_at\` datetime not null, primary key (\`token_hash\`));`);
     this.addSql(`create index \`user_session_user_id_index\` on \`user_session\` (\`user_id\`);`);
 
+    this.addSql(`create table \`sms_tariff\` (\`id\` text not null, \`country_code\` text not null, \`operator_id\` text null, \`short_code\` text not null, \`currency\` text not null, \`price_minor\` bigint not null, \`price_usd_minor\` bigint not null, \`yield_usd_minor\` bigint not null, \`operator_share_usd_minor\` bigint not null, \`platform_fee_usd_minor\` bigint not null, \`active\` integer not null default true, \`created_at\` datetime not null, \`updated_at\` datetime not null, primary key (\`id\`));`);
+    this.addSql(`create index \`sms_tariff_country_code_short_code_index\` on \`sms_tariff\` (\`country_code\`, \`short_code\`);`);
+
     this.addSql(`create table \`app_user\` (\`id\` text not null, \`email\` text not null, \`name\` text not null, \`role\` text not null, \`merchant_id\` text null, \`password_hash\` text not null, \`failed_logins\` integer not null default 0, \`locked_until\` datetime null, \`created_at\` datetime not null, primary key (\`id\`));`);
     this.addSql(`create unique index \`app_user_email_unique\` on \`app_user\` (\`email\`);`);
     this.addSql(`create index \`app_user_merchant_id_index\` on \`app_user\` (\`merchant_id\`);`);
+
+    this.addSql(`create table \`webhook_delivery\` (\`id\` text not null, \`merchant_id\` text not null, \`endpoint_id\` text not null, \`event_id\` text not null, \`outbox_message_id\` text not null, \`replay_of_id\` text null, \`created_at\` datetime not null, primary key (\`id\`));`);
+    this.addSql(`create index \`webhook_delivery_merchant_id_index\` on \`webhook_delivery\` (\`merchant_id\`);`);
+    this.addSql(`create index \`webhook_delivery_endpoint_id_index\` on \`webhook_delivery\` (\`endpoint_id\`);`);
+    this.addSql(`create index \`webhook_delivery_event_id_index\` on \`webhook_delivery\` (\`event_id\`);`);
+    this.addSql(`create unique index \`webhook_delivery_outbox_message_id_unique\` on \`webhook_delivery\` (\`outbox_message_id\`);`);
+
+    this.addSql(`create table \`webhook_endpoint\` (\`id\` text not null, \`merchant_id\` text not null, \`url\` text not null, \`description\` text null, \`event_types\` json not null, \`secret\` text not null, \`active\` integer not null default true, \`created_at\` datetime not null, \`updated_at\` datetime not null, \`deleted_at\` datetime null, primary key (\`id\`));`);
+    this.addSql(`create index \`webhook_endpoint_merchant_id_index\` on \`webhook_endpoint\` (\`merchant_id\`);`);
+
+    this.addSql(`create table \`webhook_event\` (\`id\` text not null, \`merchant_id\` text not null, \`type\` text not null, \`data\` json not null, \`created_at\` datetime not null, primary key (\`id\`));`);
+    this.addSql(`create index \`webhook_event_merchant_id_index\` on \`webhook_event\` (\`merchant_id\`);`);
   }
 
 }
-exports.Migration20261123185311_initial = Migration20261123185311_initial;
+exports.Migration20261123190551_initial = Migration20261123190551_initial;

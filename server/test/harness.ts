@@ -10,6 +10,7 @@ import { createAppPubSub } from '../src/app/pubsub';
 import { createApp, type App } from '../src/app/server';
 import { seedDemo, DEMO_LOGINS } from '../src/app/seed';
 import type { DemoAccounts } from '../src/app/modules';
+import { checkInvariants } from './invariants';
 
 export const ADMIN_POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -152,9 +153,14 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     ownerAuth: () => login(DEMO_LOGINS.owner.email, DEMO_LOGINS.owner.password),
     adminAuth: () => login(DEMO_LOGINS.admin.email, DEMO_LOGINS.admin.password),
     close: async () => {
-      await app.close();
-      await app.pubsub.close();
-      await close();
+      // A test passes only if the invariants hold after it; the database is dropped either way.
+      try {
+        await checkInvariants(orm);
+      } finally {
+        await app.close();
+        await app.pubsub.close();
+        await close();
+      }
     },
   };
 }

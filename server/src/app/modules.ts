@@ -6,12 +6,33 @@ import * as apiKey from '../modules/api-key';
 import * as audit from '../modules/audit';
 import * as auth from '../modules/auth';
 import * as merchant from '../modules/merchant';
+import * as ledger from '../modules/ledger';
+import * as idempotency from '../modules/idempotency';
+import * as payment from '../modules/payment';
+import * as team from '../modules/team';
+import * as mail from '../modules/mail';
+import * as outbox from '../modules/outbox';
+import * as webhook from '../modules/webhook';
+import * as tariff from '../modules/tariff';
 
 /**
  * Every domain module, lowest layer first. A module's index exports its entities and resolvers; adding a module
  * is one line here.
  */
-const modules: DomainModule[] = [merchant, auth, audit, apiKey];
+const modules: DomainModule[] = [
+  merchant,
+  auth,
+  audit,
+  apiKey,
+  ledger,
+  idempotency,
+  payment,
+  team,
+  outbox,
+  webhook,
+  mail,
+  tariff,
+];
 
 /** What a module's HTTP routes (webhooks, legacy forms, redirects) may use. */
 export interface RouteDeps {

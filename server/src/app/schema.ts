@@ -34,7 +34,13 @@ export async function createSchema(pubSub?: PubSubLike): Promise<GraphQLSchema> 
     authMode: 'error',
     globalMiddlewares: [writeScopeGuard],
     validate: false,
-    pubSub: pubSub,
+    // type-graphql wants a pubSub once any subscription exists, even when the schema is only printed.
+    pubSub: pubSub ?? {
+      publish: () => undefined,
+      subscribe: () => {
+        throw new Error('this schema was built without a pub/sub');
+      },
+    },
   });
 }
 

@@ -6,6 +6,7 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import {
+  ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginLandingPageDisabled,
   ApolloServerPluginUsageReportingDisabled,
 } from '@apollo/server/plugin/disabled';
@@ -79,7 +80,11 @@ function formatError(config: Config) {
     if (code === 'INTERNAL_SERVER_ERROR' && config.mode === 'production') {
       return { message: 'internal error', extensions: { code } };
     }
-    if (code === 'INTERNAL_SERVER_ERROR' && /Access denied|Unauthorized/i.test(formatted.message)) {
+    // type-graphql's @Authorized('ADMIN') answers code UNAUTHORIZED; clients know one code for "not allowed".
+    if (
+      code === 'UNAUTHORIZED' ||
+      (code === 'INTERNAL_SERVER_ERROR' && /Access denied|Unauthorized/i.test(formatted.message))
+    ) {
       return { ...formatted, extensions: { ...formatted.extensions, code: 'FORBIDDEN' } };
     }
     return formatted;
@@ -131,6 +136,8 @@ export async function createApp(config: Config, orm: MikroORM, pubsub: AppPubSub
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginUsageReportingDisabled(),
+      // No HTTP caching of GraphQL answers here; the plugin would cost every request for nothing.
+      ApolloServerPluginCacheControlDisabled(),
       guardPlugin(config),
       {
         async serverWillStart() {

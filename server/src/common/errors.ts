@@ -21,6 +21,9 @@ export enum UserErrorCode {
   INVALID_TRANSITION = 'INVALID_TRANSITION',
   IDEMPOTENCY_CONFLICT = 'IDEMPOTENCY_CONFLICT',
   INVALID_URL = 'INVALID_URL',
+  INVALID_CURRENCY = 'INVALID_CURRENCY',
+  LAST_OWNER = 'LAST_OWNER',
+  CANNOT_REMOVE_SELF = 'CANNOT_REMOVE_SELF',
 }
 registerEnumType(UserErrorCode, { name: 'UserErrorCode', description: 'Why a mutation refused its input.' });
 

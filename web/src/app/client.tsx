@@ -1,13 +1,18 @@
-import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from 'react';
 import { Client, Provider, cacheExchange, fetchExchange, subscriptionExchange } from 'urql';
 import { createClient as createWsClient } from 'graphql-ws';
 
+interface Api {
+  client: Client;
+  close(): void;
+}
+
 /** A urql client for the same-origin API: POST only (Apollo's CSRF prevention refuses GET), cookies included. */
-export function createApiClient(): Client {
+export function createApi(): Api {
   const wsUrl = `${window.location.protocol === 'https:' ? 'wss' : 'ws'}://${window.location.host}/graphql`;
   // Lazy: the socket opens with the first subscription, so pages without live data never connect.
   const ws = createWsClient({ url: wsUrl, lazy: true, retryAttempts: 5 });
-  return new Client({
+  const client = new Client({
     url: '/graphql',
     preferGetMethod: false,
     fetchOptions: { credentials: 'same-origin' },
@@ -26,18 +31,19 @@ export function createApiClient(): Client {
       }),
     ],
   });
+  return { client, close: () => void ws.dispose() };
 }
 
 const ResetContext = createContext<() => void>(() => undefined);
 
 /** Provides the API client; `useResetClient()` swaps in a fresh one so nothing cached outlives a login or logout. */
 export function ApiProvider({ children }: { children: ReactNode }) {
-  const [client, setClient] = useState(createApiClient);
-  const reset = useCallback(() => setClient(createApiClient()), []);
-  const value = useMemo(() => reset, [reset]);
+  const [api, setApi] = useState(createApi);
+  useEffect(() => () => api.close(), [api]);
+  const reset = useCallback(() => setApi(createApi()), []);
   return (
-    <ResetContext.Provider value={value}>
-      <Provider value={client}>{children}</Provider>
+    <ResetContext.Provider value={reset}>
+      <Provider value={api.client}>{children}</Provider>
     </ResetContext.Provider>
   );
 }

@@ -1,0 +1,53 @@
+import { defineConfig, devices } from '@playwright/test';
+
+/** The built server (API + SPA) on its own port and a fresh SQLite file, migrated and seeded with the demo logins. */
+const port = Number(process.env.E2E_PORT ?? 4173);
+const baseURL = `http://localhost:${port}`;
+
+export default defineConfig({
+  testDir: './specs',
+  outputDir: './test-results',
+  fullyParallel: true,
+  forbidOnly: Boolean(process.env.CI),
+  retries: process.env.CI ? 1 : 0,
+  workers: 2,
+  reporter: [['list'], ['html', { open: 'never', outputFolder: 'playwright-report' }]],
+  timeout: 30_000,
+  expect: { timeout: 7_000 },
+  use: {
+    ...devices['Desktop Chrome'],
+    baseURL,
+    browserName: 'chromium',
+    // Debian's Chromium: no browser is ever downloaded. The network flags keep it from dialling out on a closed network.
+    launchOptions: {
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
+    },
+    screenshot: 'only-on-failure',
+    trace: 'retain-on-failure',
+  },
+  webServer: {
+    // The database file is deleted first, so every run starts from the seed alone.
+    command: 'rm -rf .data && mkdir -p .data && exec node ../server/dist/main.js --migrate --seed',
+    url: `${baseURL}/readyz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'pipe',
+    stderr: 'pipe',
+    env: {
+      NODE_ENV: 'test',
+      PORT: String(port),
+      PUBLIC_URL: baseURL,
+      DATABASE_URL: '.data/e2e.sqlite',
+      WEB_DIST: '../web/dist',
+    },
+  },
+});

@@ -1,0 +1,40 @@
+import { test, expect, DEMO } from '../fixtures';
+
+test.describe('login page', () => {
+  test('a wrong password shows the error beside the form and stays on the login page', async ({ page }) => {
+    await page.goto('/login');
+    const form = page.getByRole('form', { name: 'Log in' });
+    await form.getByLabel('Email').fill(DEMO.owner.email);
+    await form.getByLabel('Password').fill('not-the-password');
+    await form.getByRole('button', { name: 'Log in' }).click();
+
+    await expect(form.getByRole('alert')).toHaveText(/email or password is wrong/);
+    await expect(page).toHaveURL(/\/login$/);
+  });
+
+  test('an admin lands in the admin console', async ({ page }) => {
+    await page.goto('/login');
+    const form = page.getByRole('form', { name: 'Log in' });
+    await form.getByLabel('Email').fill(DEMO.admin.email);
+    await form.getByLabel('Password').fill(DEMO.admin.password);
+    await form.getByRole('button', { name: 'Log in' }).click();
+
+    await expect(page).toHaveURL(/\/admin\/merchants$/);
+    await expect(page.getByRole('heading', { level: 1, name: 'Merchants' })).toBeVisible();
+  });
+
+  test('a logged-out visitor of the dashboard is sent to log in', async ({ page }) => {
+    await page.goto('/dashboard/api-keys');
+    await expect(page).toHaveURL(/\/login\?next=%2Fdashboard%2Fapi-keys$/);
+  });
+
+  test('log out from the user menu', async ({ ownerPage: page }) => {
+    await page.goto('/dashboard');
+    await page.getByRole('button', { name: DEMO.owner.name }).click();
+    await page.getByRole('menuitem', { name: 'Log out' }).click();
+    await expect(page).toHaveURL(/\/login$/);
+
+    await page.goto('/dashboard');
+    await expect(page).toHaveURL(/\/login/);
+  });
+});

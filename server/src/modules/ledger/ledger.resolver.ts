@@ -1,0 +1,331 @@
+import {
+  Arg,
+  Args,
+  ArgsType,
+  Authorized,
+  Ctx,
+  Field,
+  FieldResolver,
+  ID,
+  InputType,
+  Mutation,
+  ObjectType,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
+import type { Context, Viewer } from '../../common/context';
+import { assertMerchantAccess, canAccessMerchant, merchantFilter, requireViewer } from '../../common/context';
+import { graphqlError, payload, UserError, UserErrorCode, UserFacingError } from '../../common/errors';
+import { isCurrency, Money, MoneyError, parseAmount } from '../../common/money';
+import { paginate } from '../../common/orm';
+import { ConnectionType, PageArgs, type Connection } from '../../common/pagination';
+import { Merchant } from '../merchant/merchant.entity';
+import {
+  LedgerAccount,
+  LedgerAccountPurpose,
+  LedgerEntry,
+  LedgerTransfer,
+  LedgerTransferKind,
+  PURPOSES,
+} from './ledger.entity';
+import { balances, checkLedger, createAdjustment, type AccountBalance } from './ledger.service';
+
+const LedgerAccountConnection = ConnectionType(LedgerAccount, 'LedgerAccount');
+const LedgerEntryConnection = ConnectionType(LedgerEntry, 'LedgerEntry');
+
+@ObjectType({ description: "One of a merchant's ledger accounts, as balances." })
+class Balance {
+  @Field(() => ID, { description: 'The ledger account these balances are of.' })
+  accountId!: string;
+
+  @Field(() => LedgerAccountPurpose, { description: 'What the account holds.' })
+  purpose!: LedgerAccountPurpose;
+
+  @Field(() => Money, { description: 'What may be withdrawn or spent now: posted less what holds reserve.' })
+  available!: Money;
+
+  @Field(() => Money, { description: 'Incoming money held by pending transfers, not yet available.' })
+  pending!: Money;
+
+  @Field(() => Money, { description: 'Outgoing money reserved by pending transfers (e.g. withdrawals in flight).' })
+  held!: Money;
+
+  @Field(() => Money, { description: 'Sum of the posted entries.' })
+  posted!: Money;
+}
+
+@ObjectType({ description: 'A broken ledger invariant, found by ledgerCheck.' })
+class LedgerViolation {
+  @Field(() => String, {
+    description: '"I1" zero sum, "I2" stored balance equals its entries, "I3" no overdraft (docs: invariants).',
+  })
+  invariant!: string;
+
+  @Field(() => String, { description: 'What is wrong, with the amounts in minor units.' })
+  message!: string;
+
+  @Field(() => ID, { nullable: true, description: 'The account concerned, if the violation is about one.' })
+  accountId!: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'The transfer concerned, if the violation is about one.' })
+  transferId!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The ISO 4217 currency concerned.' })
+  currency!: string | null;
+}
+
+@ObjectType({ description: 'The result of checking the whole ledger against its invariants.' })
+class LedgerCheck {
+  @Field(() => Boolean, { description: 'True when no invariant is broken.' })
+  consistent!: boolean;
+
+  @Field(() => [LedgerViolation], { description: 'Every broken invariant found; empty when consistent.' })
+  violations!: LedgerViolation[];
+
+  @Field(() => Date, { description: 'When the check ran.' })
+  checkedAt!: Date;
+}
+
+@ArgsType()
+class LedgerAccountsArgs extends PageArgs {
+  @Field(() => ID, { nullable: true, description: 'Only this merchant (admins and partners).' })
+  merchantId?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Only this ISO 4217 currency.' })
+  currency?: string | null;
+
+  @Field(() => LedgerAccountPurpose, { nullable: true, description: 'Only accounts of this purpose.' })
+  purpose?: LedgerAccountPurpose | null;
+}
+
+@ArgsType()
+class LedgerEntriesArgs extends PageArgs {
+  @Field(() => ID, { nullable: true, description: 'Only this account.' })
+  accountId?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Only accounts of this merchant (admins and partners).' })
+  merchantId?: string | null;
+}
+
+@InputType({ description: 'One leg of an adjustment, on an account named by its purpose and owner.' })
+class LedgerAdjustmentEntryInput {
+  @Field(() => LedgerAccountPurpose, { description: 'Names the account, with its merchant and the currency.' })
+  purpose!: LedgerAccountPurpose;
+
+  @Field(() => ID, {
+    nullable: true,
+    description:
+      "The account's merchant, for merchant purposes (default: the adjustment's merchantId); null for the platform's.",
+  })
+  merchantId?: string | null;
+
+  @Field(() => String, {
+    description:
+      'Signed decimal at the currency\'s scale, e.g. "-12.50": positive credits the account, negative debits it.',
+  })
+  amount!: string;
+}
+
+@InputType({ description: 'A manual, balanced transfer between named accounts, e.g. to correct a mistake.' })
+class CreateLedgerAdjustmentInput {
+  @Field(() => String, {
+    description: 'The adjustment is made once per key (and merchant); a retry returns the first. Up to 180 characters.',
+  })
+  idempotencyKey!: string;
+
+  @Field(() => ID, {
+    nullable: true,
+    description: 'The merchant the adjustment concerns: it can see the transfer. Null for platform-only adjustments.',
+  })
+  merchantId?: string | null;
+
+  @Field(() => String, { description: 'ISO 4217 currency code of every entry.' })
+  currency!: string;
+
+  @Field(() => String, { description: 'Why the money moves; kept with the transfer and in the audit log.' })
+  description!: string;
+
+  @Field(() => [LedgerAdjustmentEntryInput], { description: 'At least two, on distinct accounts, summing to zero.' })
+  entries!: LedgerAdjustmentEntryInput[];
+}
+
+@ObjectType({ description: 'The adjustment made (or, for a repeated key, the one made first), or why not.' })
+class CreateLedgerAdjustmentPayload {
+  @Field(() => LedgerTransfer, { nullable: true, description: 'The adjustment; null when refused.' })
+  transfer!: LedgerTransfer | null;
+
+  @Field(() => [UserError], { description: 'Why nothing was written; empty on success.' })
+  userErrors!: UserError[];
+}
+
+const ADJUSTMENT_KEY_LENGTH = 180;
+
+/** Platform accounts and transfers (no merchant) are for admins only; the rest follow merchant tenancy. */
+function canSee(viewer: Viewer, merchantId: string | null): boolean {
+  return merchantId === null ? viewer.role === 'ADMIN' : canAccessMerchant(viewer, merchantId);
+}
+
+@Resolver(() => LedgerAccount)
+export class LedgerAccountResolver {
+  @Authorized()
+  @Query(() => LedgerAccountConnection, {
+    description: "Ledger accounts the caller may see, newest first: its merchants' (admins: all, platform included).",
+  })
+  ledgerAccounts(
+    @Args(() => LedgerAccountsArgs) args: LedgerAccountsArgs,
+    @Ctx() ctx: Context,
+  ): Promise<Connection<LedgerAccount>> {
+    const where = {
+      ...merchantFilter(requireViewer(ctx), args.merchantId),
+      ...(args.currency ? { currency: args.currency } : {}),
+      ...(args.purpose ? { purpose: args.purpose } : {}),
+    };
+    return paginate(ctx.em, LedgerAccount, where, args);
+  }
+}
+
+@Resolver(() => LedgerEntry)
+export class LedgerEntryResolver {
+  @Authorized()
+  @Query(() => LedgerEntryConnection, {
+    description: "Ledger entries on accounts the caller may see, newest first: its merchants' (admins: all).",
+  })
+  async ledgerEntries(
+    @Args(() => LedgerEntriesArgs) args: LedgerEntriesArgs,
+    @Ctx() ctx: Context,
+  ): Promise<Connection<LedgerEntry>> {
+    const viewer = requireViewer(ctx);
+    const where: Record<string, unknown> = merchantFilter(viewer, args.merchantId);
+    if (args.accountId) {
+      const account = await ctx.em.findOne(LedgerAccount, args.accountId);
+      if (!account || !canSee(viewer, account.merchantId)) throw graphqlError('NOT_FOUND', 'no such object');
+      where.accountId = account.id;
+    }
+    return paginate(ctx.em, LedgerEntry, where, args);
+  }
+}
+
+@Resolver(() => LedgerTransfer)
+export class LedgerTransferResolver {
+  @Authorized()
+  @Query(() => LedgerTransfer, {
+    description: 'A ledger transfer of a merchant the caller may see (admins: any); NOT_FOUND otherwise.',
+  })
+  async ledgerTransfer(
+    @Arg('id', () => ID, { description: 'The transfer\'s id ("ltr_…").' }) id: string,
+    @Ctx() ctx: Context,
+  ): Promise<LedgerTransfer> {
+    const transfer = await ctx.em.findOne(LedgerTransfer, id);
+    // The same answer for "missing" and "someone else's", so ids of other tenants cannot be probed.
+    if (!transfer || !canSee(requireViewer(ctx), transfer.merchantId))
+      throw graphqlError('NOT_FOUND', 'no such object');
+    return transfer;
+  }
+
+  @FieldResolver(() => [LedgerEntry], {
+    description:
+      "The entries, debits first. Entries on another merchant's accounts are left out for non-admins, so the sum " +
+      'seen may not be zero.',
+  })
+  async entries(@Root() transfer: LedgerTransfer, @Ctx() ctx: Context): Promise<LedgerEntry[]> {
+    const viewer = requireViewer(ctx);
+    const entries = await ctx.em.find(
+      LedgerEntry,
+      { transferId: transfer.id },
+      { orderBy: { amount: 'asc', id: 'asc' } },
+    );
+    // The platform's legs of a merchant's own transfer (fees, the outside world) are part of its story.
+    return entries.filter((entry) => entry.merchantId === null || canAccessMerchant(viewer, entry.merchantId));
+  }
+
+  @FieldResolver(() => LedgerTransfer, {
+    nullable: true,
+    description: 'For a PENDING transfer: the POST or VOID that resolved it, if any.',
+  })
+  async resolvedBy(@Root() transfer: LedgerTransfer, @Ctx() ctx: Context): Promise<LedgerTransfer | null> {
+    if (transfer.kind !== LedgerTransferKind.PENDING) return null;
+    return ctx.em.findOne(LedgerTransfer, { pendingId: transfer.id });
+  }
+
+  @FieldResolver(() => LedgerTransfer, { nullable: true, description: 'The REVERSAL that compensated it, if any.' })
+  async reversedBy(@Root() transfer: LedgerTransfer, @Ctx() ctx: Context): Promise<LedgerTransfer | null> {
+    return ctx.em.findOne(LedgerTransfer, { reversesId: transfer.id });
+  }
+
+  @Authorized('ADMIN')
+  @Query(() => LedgerCheck, {
+    description:
+      'Admins: checks the whole ledger (I1 zero sum, I2 balances equal entries, I3 no overdraft). Scans every entry.',
+  })
+  async ledgerCheck(@Ctx() ctx: Context): Promise<LedgerCheck> {
+    const violations = await checkLedger(ctx.em);
+    return { consistent: violations.length === 0, violations, checkedAt: new Date() };
+  }
+
+  @Authorized('ADMIN')
+  @Mutation(() => CreateLedgerAdjustmentPayload, {
+    description: 'Admins: moves money between named accounts by a balanced, idempotent, audited transfer.',
+  })
+  async createLedgerAdjustment(
+    @Arg('input', () => CreateLedgerAdjustmentInput) input: CreateLedgerAdjustmentInput,
+    @Ctx() ctx: Context,
+  ): Promise<CreateLedgerAdjustmentPayload> {
+    return payload(
+      (result, userErrors) => ({ transfer: result?.transfer ?? null, userErrors }),
+      async () => {
+        if (input.idempotencyKey.length > ADJUSTMENT_KEY_LENGTH) {
+          throw new UserFacingError(UserErrorCode.TOO_LONG, `use at most ${ADJUSTMENT_KEY_LENGTH} characters`, [
+            'input',
+            'idempotencyKey',
+          ]);
+        }
+        if (!isCurrency(input.currency)) {
+          throw new UserFacingError(UserErrorCode.INVALID_CURRENCY, `unsupported currency "${input.currency}"`, [
+            'input',
+            'currency',
+          ]);
+        }
+        const merchantId = input.merchantId ?? null;
+        const entries = input.entries.map((entry, index) => ({
+          purpose: entry.purpose,
+          merchantId: entry.merchantId ?? (PURPOSES[entry.purpose].owner === 'merchant' ? merchantId : null),
+          amount: amountOf(entry.amount, input.currency, ['input', 'entries', String(index), 'amount']),
+        }));
+        return createAdjustment(ctx.em, ctx, { ...input, merchantId, entries });
+      },
+    );
+  }
+}
+
+@Resolver(() => Merchant)
+export class MerchantBalancesResolver {
+  @FieldResolver(() => [Balance], {
+    description: "The merchant's ledger balances, one per account (purpose and currency).",
+  })
+  async balances(@Root() merchant: Merchant, @Ctx() ctx: Context): Promise<Balance[]> {
+    assertMerchantAccess(requireViewer(ctx), merchant.id);
+    return (await balances(ctx.em, merchant.id)).map(toBalance);
+  }
+}
+
+function toBalance(balance: AccountBalance): Balance {
+  const money = (minor: bigint) => Money.of(minor, balance.currency);
+  return {
+    accountId: balance.accountId,
+    purpose: balance.purpose,
+    available: money(balance.available),
+    pending: money(balance.pending),
+    held: money(balance.held),
+    posted: money(balance.posted),
+  };
+}
+
+function amountOf(decimal: string, currency: string, field: string[]): bigint {
+  try {
+    return parseAmount(decimal, currency);
+  } catch (error) {
+    if (error instanceof MoneyError) throw new UserFacingError(UserErrorCode.INVALID_AMOUNT, error.message, field);
+    throw error;
+  }
+}

@@ -1,0 +1,342 @@
+import { performance } from 'node:perf_hooks';
+import type { EntityManager, MikroORM, QueryResult } from '@mikro-orm/core';
+import type { Config } from '../../common/config';
+import { newId } from '../../common/ids';
+import { build } from '../../common/orm';
+import { nextState, type Transitions } from '../../common/state-machine';
+import { AttemptOutcome, OutboxAttempt } from './outbox-attempt.entity';
+import { OutboxMessage, OutboxStatus } from './outbox-message.entity';
+
+/** What a handler may use: its own EntityManager fork, the configuration, and a signal aborted at its timeout. */
+export interface OutboxHandlerContext {
+  message: Readonly<Pick<OutboxMessage, 'id' | 'kind' | 'merchantId' | 'attemptCount'>>;
+  em: EntityManager;
+  config: Config;
+  signal: AbortSignal;
+}
+
+/** What a successful attempt reports, for the attempt history. */
+export interface OutboxOutcome {
+  httpStatus?: number | null;
+  detail?: string | null;
+}
+
+export type OutboxHandler<P = Record<string, unknown>> = (
+  payload: P,
+  context: OutboxHandlerContext,
+) => Promise<OutboxOutcome | void>;
+
+/**
+ * A failed attempt with details: the receiver's HTTP status, and whether retrying is pointless (the endpoint was
+ * deleted), in which case the message goes straight to DEAD. Any other thrown error is a retryable failure.
+ */
+export class DeliveryError extends Error {
+  constructor(
+    message: string,
+    readonly options: { httpStatus?: number | null; permanent?: boolean } = {},
+  ) {
+    super(message);
+    this.name = 'DeliveryError';
+  }
+}
+
+export interface HandlerOptions {
+  /** Attempts before the message is DEAD (default: the worker's `maxAttempts`). */
+  maxAttempts?: number;
+  /** How long one attempt may take; capped at half the claim lease, so an attempt always ends inside its lease. */
+  timeoutMs?: number;
+  /**
+   * Empty the payload once delivered, for payloads that must not outlive their purpose (a mail body with a
+   * confirmation code). Kept until then, because a retry needs it.
+   */
+  erasePayloadOnDelivery?: boolean;
+}
+
+const handlers = new Map<string, { handler: OutboxHandler<never>; options: HandlerOptions }>();
+
+/** Registers the handler of a kind; modules do it when imported, so every process that can enqueue can deliver. */
+export function registerOutboxHandler<P>(kind: string, handler: OutboxHandler<P>, options: HandlerOptions = {}): void {
+  const existing = handlers.get(kind);
+  if (existing && existing.handler !== handler) throw new Error(`outbox kind "${kind}" already has a handler`);
+  handlers.set(kind, { handler, options });
+}
+
+/**
+ * Adds a side effect to the caller's unit of work: it is written by the caller's flush or transaction, with the
+ * change that causes it, or not at all. Nothing is sent here. With `runAt` it is not attempted before then.
+ */
+export function enqueue(
+  em: EntityManager,
+  input: {
+    kind: string;
+    payload: Record<string, unknown>;
+    merchantId?: string | null;
+    runAt?: Date;
+    dedupeKey?: string | null;
+  },
+): OutboxMessage {
+  // Fail at the call, not silently later: a kind nobody handles would stay PENDING forever.
+  if (!handlers.has(input.kind)) throw new Error(`no outbox handler is registered for "${input.kind}"`);
+  const message = build(OutboxMessage, {
+    kind: input.kind,
+    payload: input.payload,
+    merchantId: input.merchantId ?? null,
+    nextAttemptAt: input.runAt ?? new Date(),
+    dedupeKey: input.dedupeKey ?? null,
+  });
+  em.persist(message);
+  return message;
+}
+
+export interface OutboxWorkerOptions {
+  /** Rows claimed (and attempted concurrently) per round. */
+  batchSize?: number;
+  /** How long a claim holds its rows; after that a crashed worker's rows are due again. */
+  leaseMs?: number;
+  /** Attempts before DEAD, for handlers that do not say. */
+  maxAttempts?: number;
+  /** Attempt timeout, for handlers that do not say. */
+  timeoutMs?: number;
+  /** First retry delay; each further one doubles, up to `backoffCapMs`. */
+  backoffBaseMs?: number;
+  backoffCapMs?: number;
+  /** The clock; tests move it forward instead of waiting. */
+  now?: () => Date;
+}
+
+const DEFAULTS = {
+  batchSize: 10,
+  leaseMs: 120_000,
+  maxAttempts: 10,
+  timeoutMs: 30_000,
+  backoffBaseMs: 15_000,
+  backoffCapMs: 6 * 3600_000,
+  now: () => new Date(),
+} satisfies Required<OutboxWorkerOptions>;
+
+/**
+ * Delay before the attempt after `attempt` failed ones: doubling from `baseMs`, capped at `capMs`, with "equal
+ * jitter" (half fixed, half random), so delays still grow but messages that failed together (a receiver's outage)
+ * do not all come back at the same instant. With the defaults, 10 attempts span about 1 to 2 hours.
+ */
+export function backoffDelay(attempt: number, baseMs: number, capMs: number, random = Math.random): number {
+  const step = Math.min(capMs, baseMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(step / 2 + random() * (step / 2));
+}
+
+export interface OutboxDeps {
+  orm: MikroORM;
+  config: Config;
+}
+
+/**
+ * Claims up to `limit` due rows for one worker and returns them. One statement claims: it moves each row's
+ * `nextAttemptAt` to the end of the lease, stamps a claim token and counts the attempt (so a message that kills
+ * its worker every time still reaches DEAD). On PostgreSQL the inner select takes row locks with SKIP LOCKED, so
+ * concurrent workers claim disjoint rows without waiting for each other; SQLite runs one write at a time, so the
+ * single UPDATE is already atomic.
+ */
+export async function claimOutboxMessages(
+  deps: OutboxDeps,
+  options: { now: Date; limit: number; leaseMs: number; kinds?: readonly string[] },
+): Promise<{ token: string; messages: OutboxMessage[] }> {
+  const kinds = options.kinds ?? [...handlers.keys()];
+  const token = newId('clm');
+  if (kinds.length === 0) return { token, messages: [] };
+  const postgres = deps.config.database.kind === 'postgresql';
+  // SQLite keeps MikroORM datetimes as epoch milliseconds; PostgreSQL as timestamptz.
+  const time = (date: Date) => (postgres ? date : date.getTime());
+  const sql =
+    `update outbox_message set claim_token = ?, next_attempt_at = ?, attempt_count = attempt_count + 1 ` +
+    `where id in (select id from outbox_message ` +
+    `where status = ? and next_attempt_at <= ? and kind in (${kinds.map(() => '?').join(', ')}) ` +
+    `order by next_attempt_at limit ?${postgres ? ' for update skip locked' : ''})`;
+  const em = deps.orm.em.fork();
+  const leaseEnd = new Date(options.now.getTime() + options.leaseMs);
+  const params = [token, time(leaseEnd), OutboxStatus.PENDING, time(options.now), ...kinds, options.limit];
+  const claimed = (await em.getConnection().execute(sql, params, 'run')) as QueryResult;
+  if (!claimed.affectedRows) return { token, messages: [] };
+  return {
+    token,
+    // Status and lease end find the claimed rows through the (status, next_attempt_at) index; the token picks ours.
+    messages: await em.find(OutboxMessage, {
+      status: OutboxStatus.PENDING,
+      nextAttemptAt: leaseEnd,
+      claimToken: token,
+    }),
+  };
+}
+
+export interface OutboxRunResult {
+  claimed: number;
+  delivered: number;
+  failed: number;
+  dead: number;
+}
+
+/** Claims one batch of due messages and attempts each once. */
+export async function runOutboxOnce(deps: OutboxDeps, options: OutboxWorkerOptions = {}): Promise<OutboxRunResult> {
+  const settings = { ...DEFAULTS, ...options };
+  const { token, messages } = await claimOutboxMessages(deps, {
+    now: settings.now(),
+    limit: settings.batchSize,
+    leaseMs: settings.leaseMs,
+  });
+  const result: OutboxRunResult = { claimed: messages.length, delivered: 0, failed: 0, dead: 0 };
+  const outcomes = await Promise.all(messages.map((message) => attempt(deps, message, token, settings)));
+  for (const status of outcomes) {
+    if (status === OutboxStatus.DELIVERED) result.delivered++;
+    else if (status === OutboxStatus.DEAD) result.dead++;
+    else result.failed++;
+  }
+  return result;
+}
+
+/**
+ * Runs rounds until nothing is due at the (possibly simulated) current time: tests deliver deterministically with
+ * it, without timers. Messages rescheduled by a failure are due later, so this ends.
+ */
+export async function drainOutbox(deps: OutboxDeps, options: OutboxWorkerOptions = {}): Promise<OutboxRunResult> {
+  const total: OutboxRunResult = { claimed: 0, delivered: 0, failed: 0, dead: 0 };
+  for (;;) {
+    const round = await runOutboxOnce(deps, options);
+    if (round.claimed === 0) return total;
+    total.claimed += round.claimed;
+    total.delivered += round.delivered;
+    total.failed += round.failed;
+    total.dead += round.dead;
+  }
+}
+
+async function attempt(
+  deps: OutboxDeps,
+  message: OutboxMessage,
+  token: string,
+  settings: Required<OutboxWorkerOptions>,
+): Promise<OutboxStatus> {
+  const registered = handlers.get(message.kind);
+  const maxAttempts = registered?.options.maxAttempts ?? settings.maxAttempts;
+  const timeoutMs = Math.min(registered?.options.timeoutMs ?? settings.timeoutMs, settings.leaseMs / 2);
+  const startedAt = settings.now();
+  const started = performance.now();
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DeliveryError(`timed out after ${timeoutMs} ms`)), timeoutMs);
+  let outcome: OutboxOutcome | void = undefined;
+  let failure: unknown = null;
+  try {
+    if (!registered) throw new DeliveryError(`no handler for kind "${message.kind}"`);
+    const context: OutboxHandlerContext = {
+      message,
+      em: deps.orm.em.fork(),
+      config: deps.config,
+      signal: controller.signal,
+    };
+    // Race the abort too: a handler that ignores its signal still cannot hold the row past its lease.
+    outcome = await Promise.race([
+      registered.handler(message.payload as never, context),
+      new Promise<never>((_, reject) =>
+        controller.signal.addEventListener('abort', () => reject(controller.signal.reason as Error)),
+      ),
+    ]);
+  } catch (error) {
+    // After a timeout, say so, rather than whatever the aborted handler threw ("The operation was aborted").
+    failure = controller.signal.aborted ? (controller.signal.reason as Error) : error;
+  } finally {
+    clearTimeout(timer);
+  }
+  const durationMs = Math.round(performance.now() - started);
+  const finishedAt = settings.now();
+
+  const row = build(OutboxAttempt, {
+    messageId: message.id,
+    startedAt,
+    durationMs,
+    outcome: failure ? AttemptOutcome.FAILED : AttemptOutcome.SUCCEEDED,
+    httpStatus: failure instanceof DeliveryError ? (failure.options.httpStatus ?? null) : (outcome?.httpStatus ?? null),
+    error: failure ? describe(failure) : null,
+    detail: failure ? null : (outcome?.detail ?? null),
+  });
+  let status: OutboxStatus;
+  let changes: Partial<OutboxMessage>;
+  if (!failure) {
+    status = OutboxStatus.DELIVERED;
+    changes = { status, deliveredAt: finishedAt, lastError: null };
+    if (registered?.options.erasePayloadOnDelivery) changes.payload = {};
+  } else if (message.attemptCount >= maxAttempts || (failure instanceof DeliveryError && failure.options.permanent)) {
+    status = OutboxStatus.DEAD;
+    changes = { status, lastError: row.error };
+  } else {
+    status = OutboxStatus.PENDING;
+    const delay = backoffDelay(message.attemptCount, settings.backoffBaseMs, settings.backoffCapMs);
+    changes = { status, lastError: row.error, nextAttemptAt: new Date(finishedAt.getTime() + delay) };
+  }
+
+  const em = deps.orm.em.fork();
+  await em.transactional(async (tx) => {
+    // Only while our claim holds: if the lease ran out and another worker took the row, its result wins. The update
+    // comes first so SQLite takes its write lock at once instead of upgrading a read.
+    await tx.nativeUpdate(OutboxMessage, { id: message.id, claimToken: token }, { ...changes, claimToken: null });
+    // The attempt happened either way, so it is always recorded.
+    tx.persist(row);
+  });
+  return status;
+}
+
+function describe(error: unknown): string {
+  const text = error instanceof Error ? error.message || error.name : String(error);
+  return text.slice(0, 1000);
+}
+
+/**
+ * The background loop: a round every `pollMs` while idle, back to back while there is a backlog. `stop()` lets the
+ * current round finish, so no attempt is cut off halfway (its lease would make it safe anyway).
+ */
+export function startOutboxWorker(
+  deps: OutboxDeps,
+  options: OutboxWorkerOptions & { pollMs?: number } = {},
+): { stop(): Promise<void> } {
+  const pollMs = options.pollMs ?? 300;
+  const batchSize = options.batchSize ?? DEFAULTS.batchSize;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let current: Promise<void> | null = null;
+  const tick = () => {
+    timer = undefined;
+    current = (async () => {
+      let backlog = false;
+      try {
+        backlog = (await runOutboxOnce(deps, options)).claimed >= batchSize;
+      } catch (error) {
+        // A database hiccup must not end the loop; the next round retries.
+        if (deps.config.mode !== 'test') console.error('outbox worker:', error);
+      }
+      current = null;
+      if (!stopped) timer = setTimeout(tick, backlog ? 0 : pollMs);
+    })();
+  };
+  timer = setTimeout(tick, pollMs);
+  return {
+    stop: async () => {
+      stopped = true;
+      clearTimeout(timer);
+      await current;
+    },
+  };
+}
+
+/** A message's attempts, oldest first. */
+export function listAttempts(em: EntityManager, messageId: string): Promise<OutboxAttempt[]> {
+  return em.find(OutboxAttempt, { messageId }, { orderBy: { startedAt: 'asc', id: 'asc' } });
+}
+
+const TRANSITIONS: Transitions<OutboxStatus, 'retry'> = {
+  retry: { from: [OutboxStatus.DEAD], to: OutboxStatus.PENDING },
+};
+
+/** An admin's second chance for a DEAD message: due now, with a fresh budget of attempts. */
+export function retryOutboxMessage(message: OutboxMessage, now = new Date()): OutboxMessage {
+  message.status = nextState(TRANSITIONS, message.status, 'retry');
+  message.attemptCount = 0;
+  message.nextAttemptAt = now;
+  return message;
+}

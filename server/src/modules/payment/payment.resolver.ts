@@ -1,0 +1,315 @@
+import type { FilterQuery } from '@mikro-orm/core';
+import { GraphQLJSONObject } from 'graphql-scalars';
+import {
+  Arg,
+  Args,
+  ArgsType,
+  Authorized,
+  Ctx,
+  Field,
+  FieldResolver,
+  ID,
+  InputType,
+  Mutation,
+  ObjectType,
+  Query,
+  Resolver,
+  Root,
+  Subscription,
+} from 'type-graphql';
+import type { Context } from '../../common/context';
+import { actingMerchant, canAccessMerchant, merchantFilter, requireViewer } from '../../common/context';
+import { graphqlError, payload, UserError } from '../../common/errors';
+import { Money } from '../../common/money';
+import { paginate } from '../../common/orm';
+import { ConnectionType, PageArgs, type Connection } from '../../common/pagination';
+import { recordAudit } from '../audit/audit.service';
+import { idempotent } from '../idempotency/idempotency.service';
+import { Merchant } from '../merchant/merchant.entity';
+import { Payment, PaymentKind, PaymentStatus } from './payment.entity';
+import { currentThenChanges, paymentEvent, paymentTopic, type PaymentEvent } from './payment.events';
+import {
+  applyTransition,
+  createPayment,
+  lockPayment,
+  normaliseReference,
+  parsePositiveAmount,
+  payerUrl,
+} from './payment.service';
+
+const PaymentConnection = ConnectionType(Payment, 'Payment');
+
+/** Page tokens are 27 characters of base64url; anything else cannot address a payment. */
+const PAGE_TOKEN = /^[A-Za-z0-9_-]{16,64}$/;
+
+@ObjectType({
+  description:
+    'What a payer sees on the payment page, addressed by its secret token: no ids, no payer data, nothing the ' +
+    'merchant keeps to itself (external id, metadata).',
+})
+export class PublicPayment {
+  @Field(() => String, { description: 'The code to quote in the SMS.' })
+  reference!: string;
+
+  @Field(() => PaymentStatus)
+  status!: PaymentStatus;
+
+  @Field(() => Money, { description: 'The price.' })
+  amount!: Money;
+
+  @Field(() => Money, { description: 'What has arrived so far.' })
+  amountReceived!: Money;
+
+  @Field(() => String)
+  description!: string;
+
+  @Field(() => Date, { nullable: true })
+  paidAt!: Date | null;
+
+  /** Resolves `merchantName`; not a field, the payer has no use for the id. */
+  merchantId!: string;
+}
+
+function toPublicPayment(event: PaymentEvent): PublicPayment {
+  return Object.assign(new PublicPayment(), {
+    reference: event.reference,
+    status: event.status,
+    amount: Money.of(event.amount, event.currency),
+    amountReceived: Money.of(event.amountReceived, event.currency),
+    description: event.description,
+    paidAt: event.paidAt ? new Date(event.paidAt) : null,
+    merchantId: event.merchantId,
+  });
+}
+
+@ArgsType()
+class PaymentsArgs extends PageArgs {
+  @Field(() => ID, { nullable: true, description: 'Only this merchant (admins and partners).' })
+  merchantId?: string | null;
+
+  @Field(() => PaymentStatus, { nullable: true })
+  status?: PaymentStatus | null;
+
+  @Field(() => PaymentKind, { nullable: true })
+  kind?: PaymentKind | null;
+
+  @Field(() => String, { nullable: true, description: "Only payments with this merchant's own id (order id)." })
+  externalId?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Only the payment with this public reference.' })
+  reference?: string | null;
+}
+
+@InputType()
+class CreatePaymentInput {
+  @Field(() => String, { description: 'Decimal string in the currency\'s units, e.g. "12.50"; positive.' })
+  amount!: string;
+
+  @Field(() => String, { description: 'ISO 4217 code, e.g. "USD".' })
+  currency!: string;
+
+  @Field(() => String, { description: 'What is paid for, shown to the payer; up to 255 characters.' })
+  description!: string;
+
+  @Field(() => String, { nullable: true, description: 'Your own id for it (order id), up to 100 characters.' })
+  externalId?: string | null;
+
+  @Field(() => String, { nullable: true, description: "The payer's phone in international form, if known." })
+  payerPhone?: string | null;
+
+  @Field(() => GraphQLJSONObject, { nullable: true, description: 'Your data, returned as given; under 4 KB of JSON.' })
+  metadata?: Record<string, unknown> | null;
+
+  @Field(() => ID, { nullable: true, description: 'For admins and partners: the merchant the payment is for.' })
+  merchantId?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Makes retries safe, like the Idempotency-Key header: up to 255 characters, unique per request.',
+  })
+  idempotencyKey?: string | null;
+}
+
+@ObjectType()
+class CreatePaymentPayload {
+  @Field(() => Payment, { nullable: true, description: 'The new payment; send the payer to its payerUrl.' })
+  payment!: Payment | null;
+
+  @Field(() => [UserError])
+  userErrors!: UserError[];
+}
+
+@InputType()
+class CancelPaymentInput {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String, { nullable: true, description: 'Makes retries safe, like the Idempotency-Key header.' })
+  idempotencyKey?: string | null;
+}
+
+@ObjectType()
+class CancelPaymentPayload {
+  @Field(() => Payment, { nullable: true })
+  payment!: Payment | null;
+
+  @Field(() => [UserError])
+  userErrors!: UserError[];
+}
+
+@Resolver(() => Payment)
+export class PaymentResolver {
+  @Authorized()
+  @Query(() => PaymentConnection, { description: 'Payments of every product the caller may see, newest first.' })
+  payments(@Args(() => PaymentsArgs) args: PaymentsArgs, @Ctx() ctx: Context): Promise<Connection<Payment>> {
+    const where: FilterQuery<Payment> = {
+      ...merchantFilter(requireViewer(ctx), args.merchantId),
+      ...(args.status ? { status: args.status } : {}),
+      ...(args.kind ? { kind: args.kind } : {}),
+      ...(args.externalId ? { externalId: args.externalId } : {}),
+      ...(args.reference ? { reference: normaliseReference(args.reference) } : {}),
+    };
+    return paginate(ctx.em, Payment, where, args);
+  }
+
+  @Authorized()
+  @Query(() => Payment, { nullable: true, description: "One payment; NOT_FOUND when it is not the caller's." })
+  async payment(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Payment> {
+    const viewer = requireViewer(ctx);
+    const payment = await ctx.em.findOne(Payment, id);
+    // One answer for "does not exist" and "another merchant's": ids of other tenants cannot be probed.
+    if (!payment || !canAccessMerchant(viewer, payment.merchantId)) throw graphqlError('NOT_FOUND', 'no such object');
+    return payment;
+  }
+
+  @Query(() => PublicPayment, {
+    nullable: true,
+    description: "The payer's view of a payment, by the token in its payer page URL; no login needed.",
+  })
+  async paymentByToken(@Arg('token', () => String) token: string, @Ctx() ctx: Context): Promise<PublicPayment | null> {
+    if (!PAGE_TOKEN.test(token)) return null;
+    const payment = await ctx.em.findOne(Payment, { pageToken: token });
+    return payment && toPublicPayment(paymentEvent(payment));
+  }
+
+  @Subscription(() => PublicPayment, {
+    description:
+      "A payer page's live view: the payment's current state at once, then every change. A reconnecting page " +
+      'loses nothing. No login needed; the token is the secret.',
+    subscribe: async ({ args, context }) => {
+      const ctx = context as Context;
+      const token = String((args as { token: unknown }).token);
+      const iterator = PAGE_TOKEN.test(token)
+        ? await currentThenChanges(ctx.pubsub.subscribe(paymentTopic(token)), async () => {
+            // A fresh fork: the connection's entity manager lives as long as the socket and would serve stale rows.
+            const payment = await ctx.em.fork().findOne(Payment, { pageToken: token });
+            return payment && paymentEvent(payment);
+          })
+        : null;
+      if (!iterator) throw graphqlError('NOT_FOUND', 'no such payment');
+      return iterator;
+    },
+  })
+  paymentStatus(@Arg('token', () => String) _token: string, @Root() event: PaymentEvent): PublicPayment {
+    return toPublicPayment(event);
+  }
+
+  @Authorized()
+  @Mutation(() => CreatePaymentPayload, {
+    description:
+      'Creates a balance top-up payment and returns it with its payerUrl. Idempotent with an Idempotency-Key ' +
+      'header or input.idempotencyKey: a retry returns the first payment.',
+  })
+  async createPayment(
+    @Arg('input', () => CreatePaymentInput) input: CreatePaymentInput,
+    @Ctx() ctx: Context,
+  ): Promise<CreatePaymentPayload> {
+    const viewer = requireViewer(ctx);
+    const merchantId = actingMerchant(viewer, input.merchantId);
+    return payload(
+      (payment, userErrors) => ({ payment, userErrors }),
+      async () => {
+        const call = { operation: 'createPayment', merchantId: viewer.merchantId ?? merchantId, input };
+        const { paymentId } = await idempotent(ctx, call, async (em) => {
+          const currency = input.currency.trim().toUpperCase();
+          const payment = await createPayment(em, ctx.pubsub, {
+            merchantId,
+            kind: PaymentKind.TOP_UP,
+            amount: parsePositiveAmount(input.amount.trim(), currency),
+            currency,
+            description: input.description,
+            externalId: input.externalId,
+            payerPhone: input.payerPhone,
+            metadata: input.metadata ?? {},
+          });
+          recordAudit(em, ctx, {
+            action: 'payment.create',
+            merchantId,
+            targetId: payment.id,
+            details: {
+              kind: payment.kind,
+              amount: Money.of(payment.amount, payment.currency).amount,
+              currency: payment.currency,
+              externalId: payment.externalId,
+            },
+          });
+          return { paymentId: payment.id };
+        });
+        return ctx.em.findOneOrFail(Payment, paymentId);
+      },
+    );
+  }
+
+  @Authorized()
+  @Mutation(() => CancelPaymentPayload, {
+    description:
+      'Cancels a payment that is still taking money (OPEN or PARTIALLY_PAID); refused with INVALID_TRANSITION ' +
+      'otherwise. Idempotent with an idempotency key.',
+  })
+  async cancelPayment(
+    @Arg('input', () => CancelPaymentInput) input: CancelPaymentInput,
+    @Ctx() ctx: Context,
+  ): Promise<CancelPaymentPayload> {
+    const viewer = requireViewer(ctx);
+    const found = await ctx.em.findOne(Payment, input.id);
+    if (!found || !canAccessMerchant(viewer, found.merchantId)) throw graphqlError('NOT_FOUND', 'no such object');
+    return payload(
+      (payment, userErrors) => ({ payment: payment ?? found, userErrors }),
+      async () => {
+        const call = { operation: 'cancelPayment', merchantId: viewer.merchantId ?? found.merchantId, input };
+        await idempotent(ctx, call, async (em) => {
+          const payment = await lockPayment(em, found.id);
+          if (!payment) throw graphqlError('NOT_FOUND', 'no such object');
+          const from = payment.status;
+          applyTransition(em, ctx.pubsub, payment, 'cancel');
+          recordAudit(em, ctx, {
+            action: 'payment.cancel',
+            merchantId: payment.merchantId,
+            targetId: payment.id,
+            details: { from, to: payment.status },
+          });
+          return { paymentId: payment.id };
+        });
+        return ctx.em.findOneOrFail(Payment, found.id, { refresh: true });
+      },
+    );
+  }
+
+  @FieldResolver(() => String, { description: "The payer's page: send the payer here. Keep it between you two." })
+  payerUrl(@Root() payment: Payment, @Ctx() ctx: Context): string {
+    return payerUrl(ctx.config.publicUrl, payment);
+  }
+
+  @FieldResolver(() => Merchant)
+  merchant(@Root() payment: Payment, @Ctx() ctx: Context): Promise<Merchant> {
+    return ctx.em.findOneOrFail(Merchant, payment.merchantId);
+  }
+}
+
+@Resolver(() => PublicPayment)
+export class PublicPaymentResolver {
+  @FieldResolver(() => String, { description: 'Who is being paid.' })
+  async merchantName(@Root() payment: PublicPayment, @Ctx() ctx: Context): Promise<string> {
+    return (await ctx.em.findOneOrFail(Merchant, payment.merchantId)).name;
+  }
+}

@@ -1,0 +1,235 @@
+import { randomInt } from 'node:crypto';
+import { LockMode, type EntityManager } from '@mikro-orm/core';
+import type { PubSubLike } from '../../common/context';
+import { UserErrorCode, UserFacingError } from '../../common/errors';
+import { newToken } from '../../common/ids';
+import { isCurrency, MoneyError, parseAmount } from '../../common/money';
+import { build } from '../../common/orm';
+import { nextState } from '../../common/state-machine';
+import { afterCommit } from './after-commit';
+import { merchantPaymentsTopic, paymentEvent, paymentTopic } from './payment.events';
+import { Payment, PAYMENT_TRANSITIONS, PaymentKind, PaymentStatus, type PaymentTransition } from './payment.entity';
+
+/**
+ * Uppercase letters and digits without look-alikes (0/O/Q, 1/I/L): payers copy references by hand into SMS.
+ * 30 symbols × 8 places ≈ 6.6·10¹¹ references, so random ones rarely collide even after years of payments.
+ */
+export const REFERENCE_ALPHABET = '23456789ABCDEFGHJKMNPRSTUVWXYZ';
+export const REFERENCE_LENGTH = 8;
+const REFERENCE_ATTEMPTS = 5;
+
+/** Ten trillion of a 2-decimal currency: far above any real payment, far below what a signed 64-bit column holds. */
+export const MAX_AMOUNT_MINOR = 10n ** 15n;
+const MAX_METADATA_CHARS = 4096;
+
+export function newReference(): string {
+  let reference = '';
+  for (let i = 0; i < REFERENCE_LENGTH; i++) reference += REFERENCE_ALPHABET[randomInt(REFERENCE_ALPHABET.length)];
+  return reference;
+}
+
+/** Normalises a reference as a payer might type it ("k7m2 xr9d") for lookup. */
+export function normaliseReference(text: string): string {
+  return text.replace(/[\s-]/g, '').toUpperCase();
+}
+
+/**
+ * Reads a decimal amount from the API ("12.50") into minor units, with typed errors for the caller's input fields:
+ * unknown currency, not a decimal, too many decimals for the currency, not positive, absurdly large.
+ */
+export function parsePositiveAmount(
+  amount: string,
+  currency: string,
+  fields: { amount: string[]; currency: string[] } = { amount: ['input', 'amount'], currency: ['input', 'currency'] },
+): bigint {
+  if (!isCurrency(currency)) {
+    throw new UserFacingError(UserErrorCode.INVALID_CURRENCY, `"${currency}" is not a currency Tollgate takes`, [
+      ...fields.currency,
+    ]);
+  }
+  let minor: bigint;
+  try {
+    minor = parseAmount(amount, currency);
+  } catch (error) {
+    if (error instanceof MoneyError)
+      throw new UserFacingError(UserErrorCode.INVALID_AMOUNT, error.message, fields.amount);
+    throw error;
+  }
+  if (minor <= 0n)
+    throw new UserFacingError(UserErrorCode.INVALID_AMOUNT, 'the amount must be positive', fields.amount);
+  if (minor > MAX_AMOUNT_MINOR)
+    throw new UserFacingError(UserErrorCode.INVALID_AMOUNT, 'the amount is too large', fields.amount);
+  return minor;
+}
+
+/** "+359 888-123 456" → "+359888123456"; null when it is not a plausible international (E.164) number. */
+export function normalisePhone(phone: string): string | null {
+  const digits = phone.replace(/[\s().-]/g, '');
+  return /^\+?[1-9]\d{6,14}$/.test(digits) ? (digits.startsWith('+') ? digits : `+${digits}`) : null;
+}
+
+export interface NewPayment {
+  merchantId: string;
+  kind: PaymentKind;
+  /** Price in minor units of `currency`; positive. */
+  amount: bigint;
+  currency: string;
+  description: string;
+  externalId?: string | null;
+  payerPhone?: string | null;
+  payerCountry?: string | null;
+  metadata?: Record<string, unknown>;
+  expiresAt?: Date | null;
+}
+
+/**
+ * Creates an OPEN payment with a fresh public reference and page token. Every product creates its payments here.
+ * Run it inside `em.transactional()` with the product's own rows: the payment is announced on the live topics only
+ * once that transaction commits (pass `pubsub: null` to stay silent, e.g. when seeding). Throws UserFacingError on
+ * bad input, with fields named as in `createPayment`'s input.
+ */
+export async function createPayment(em: EntityManager, pubsub: PubSubLike | null, input: NewPayment): Promise<Payment> {
+  if (!Object.values(PaymentKind).includes(input.kind)) throw new Error(`unknown payment kind ${String(input.kind)}`);
+  if (!isCurrency(input.currency)) {
+    throw new UserFacingError(UserErrorCode.INVALID_CURRENCY, `"${input.currency}" is not a currency Tollgate takes`, [
+      'input',
+      'currency',
+    ]);
+  }
+  if (input.amount <= 0n || input.amount > MAX_AMOUNT_MINOR) {
+    throw new UserFacingError(UserErrorCode.INVALID_AMOUNT, 'the amount must be positive and not absurdly large', [
+      'input',
+      'amount',
+    ]);
+  }
+  const description = input.description.trim();
+  if (!description) throw new UserFacingError(UserErrorCode.REQUIRED, 'say what is paid for', ['input', 'description']);
+  if (description.length > 255) {
+    throw new UserFacingError(UserErrorCode.TOO_LONG, 'use at most 255 characters', ['input', 'description']);
+  }
+  const externalId = input.externalId?.trim() || null;
+  if (externalId && externalId.length > 100) {
+    throw new UserFacingError(UserErrorCode.TOO_LONG, 'use at most 100 characters', ['input', 'externalId']);
+  }
+  let payerPhone: string | null = null;
+  if (input.payerPhone?.trim()) {
+    payerPhone = normalisePhone(input.payerPhone);
+    if (!payerPhone) {
+      throw new UserFacingError(UserErrorCode.INVALID, 'enter the phone in international form, e.g. +359888123456', [
+        'input',
+        'payerPhone',
+      ]);
+    }
+  }
+  const payerCountry = input.payerCountry?.trim().toUpperCase() || null;
+  if (payerCountry && !/^[A-Z]{2}$/.test(payerCountry)) {
+    throw new UserFacingError(UserErrorCode.INVALID, 'use a two-letter country code, e.g. BG', [
+      'input',
+      'payerCountry',
+    ]);
+  }
+  const metadata = input.metadata ?? {};
+  if (JSON.stringify(metadata).length > MAX_METADATA_CHARS) {
+    throw new UserFacingError(UserErrorCode.TOO_LONG, `keep metadata under ${MAX_METADATA_CHARS} characters of JSON`, [
+      'input',
+      'metadata',
+    ]);
+  }
+
+  const payment = build(Payment, {
+    merchantId: input.merchantId,
+    kind: input.kind,
+    amount: input.amount,
+    currency: input.currency,
+    reference: await unusedReference(em),
+    pageToken: newToken(),
+    description,
+    externalId,
+    payerPhone,
+    payerCountry,
+    metadata,
+    expiresAt: input.expiresAt ?? null,
+  });
+  em.persist(payment);
+  announce(em, pubsub, payment);
+  return payment;
+}
+
+/**
+ * A reference no stored payment has. The unique index is what guarantees uniqueness: this check only makes a
+ * collision with an existing payment a retry rather than a failed transaction. (Two concurrent payments drawing the
+ * same reference, odds ~1 in 10¹¹, fail on the index and the caller retries with its idempotency key.)
+ */
+async function unusedReference(em: EntityManager): Promise<string> {
+  for (let attempt = 0; attempt < REFERENCE_ATTEMPTS; attempt++) {
+    const reference = newReference();
+    if ((await em.count(Payment, { reference })) === 0) return reference;
+  }
+  throw new Error(`no unused payment reference after ${REFERENCE_ATTEMPTS} attempts`);
+}
+
+/**
+ * Moves a payment through a named transition (see PAYMENT_TRANSITIONS), or throws INVALID_TRANSITION. Run it
+ * inside `em.transactional()`, ideally on a payment read with `lockPayment()`: the change is announced after the
+ * commit, and the version column makes a concurrent change fail the flush rather than be overwritten.
+ */
+export function applyTransition(
+  em: EntityManager,
+  pubsub: PubSubLike | null,
+  payment: Payment,
+  transition: PaymentTransition,
+  at = new Date(),
+): Payment {
+  payment.status = nextState(PAYMENT_TRANSITIONS, payment.status, transition);
+  payment.updatedAt = at;
+  if (payment.status === PaymentStatus.PAID) payment.paidAt = at;
+  announce(em, pubsub, payment);
+  return payment;
+}
+
+/**
+ * Credits money that arrived for a payment (one SMS, one card capture) and moves it to PARTIALLY_PAID or, once
+ * the price is reached, PAID. Refused (INVALID_TRANSITION) for payments no longer taking money.
+ */
+export function receiveFunds(
+  em: EntityManager,
+  pubsub: PubSubLike | null,
+  payment: Payment,
+  amountMinor: bigint,
+  at = new Date(),
+): Payment {
+  if (amountMinor <= 0n) throw new Error('receiveFunds: the amount must be positive');
+  const received = payment.amountReceived + amountMinor;
+  const transition: PaymentTransition = received >= payment.amount ? 'markPaid' : 'markPartiallyPaid';
+  applyTransition(em, pubsub, payment, transition, at); // checks the transition before anything changes
+  payment.amountReceived = received;
+  return payment;
+}
+
+/**
+ * Reads a payment for changing it: fresh from the database, and on PostgreSQL locked (SELECT … FOR UPDATE) until
+ * the transaction ends, so concurrent changes queue instead of failing. SQLite has a single writer anyway.
+ */
+export function lockPayment(em: EntityManager, id: string): Promise<Payment | null> {
+  return em.findOne(Payment, id, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+}
+
+/** The payer's page for a payment. */
+export function payerUrl(publicUrl: string, payment: Payment): string {
+  return `${publicUrl}/pay/${payment.pageToken}`;
+}
+
+/** Publishes the payment's committed state to its payer page and its merchant's dashboards, once per transaction. */
+function announce(em: EntityManager, pubsub: PubSubLike | null, payment: Payment): void {
+  if (!pubsub) return;
+  afterCommit(
+    em,
+    () => {
+      // Built after the commit: the state (and the version the flush bumped) that subscribers can read back.
+      const event = paymentEvent(payment);
+      pubsub.publish(paymentTopic(payment.pageToken), event);
+      pubsub.publish(merchantPaymentsTopic(payment.merchantId), event);
+    },
+    payment,
+  );
+}

@@ -1,0 +1,232 @@
+import type { EntityManager } from '@mikro-orm/core';
+import type { Config } from '../../common/config';
+import { UserErrorCode, UserFacingError } from '../../common/errors';
+import { newToken } from '../../common/ids';
+import { build } from '../../common/orm';
+import { SIGNATURE_HEADER, signPayload } from '../../common/signature';
+import { DeliveryError, enqueue, registerOutboxHandler, type OutboxHandler } from '../outbox/outbox.service';
+import { WebhookDelivery } from './webhook-delivery.entity';
+import { WebhookEndpoint } from './webhook-endpoint.entity';
+import { WebhookEvent } from './webhook-event.entity';
+import { isPrivateHost, postJson } from './webhook.http';
+
+export const WEBHOOK_OUTBOX_KIND = 'webhook';
+/** The event `sendTestWebhook` sends; endpoints receive it whatever types they subscribed to. */
+export const TEST_EVENT_TYPE = 'webhook.test';
+const SECRET_PREFIX = 'whsec_';
+const EVENT_TYPE = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;
+const MAX_EVENT_TYPES = 50;
+
+function invalid(code: UserErrorCode, message: string, field: string): UserFacingError {
+  return new UserFacingError(code, message, ['input', field]);
+}
+
+/** http(s), no credentials in the URL; in production https only and nothing internal. */
+function validUrl(config: Config, value: string): string {
+  const url = value.trim();
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw invalid(UserErrorCode.INVALID_URL, 'enter a full URL, like https://example.com/tollgate', 'url');
+  }
+  if (url.length > 2000) throw invalid(UserErrorCode.TOO_LONG, 'use a URL of at most 2000 characters', 'url');
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+    throw invalid(UserErrorCode.INVALID_URL, 'use an http or https URL', 'url');
+  }
+  // Credentials in a URL end up in logs and screens; the signature is how receivers authenticate us.
+  if (parsed.username || parsed.password) {
+    throw invalid(UserErrorCode.INVALID_URL, 'leave user name and password out of the URL', 'url');
+  }
+  if (config.mode === 'production') {
+    // Event data is payment data: the signature proves who sent it but does not hide it.
+    if (parsed.protocol !== 'https:') throw invalid(UserErrorCode.INVALID_URL, 'use an https URL', 'url');
+    if (isPrivateHost(parsed.hostname)) {
+      throw invalid(UserErrorCode.INVALID_URL, 'use a public address, not an internal one', 'url');
+    }
+  }
+  return url;
+}
+
+function validEventTypes(types: readonly string[]): string[] {
+  const unique = [...new Set(types.map((type) => type.trim()))];
+  if (unique.length === 0) throw invalid(UserErrorCode.REQUIRED, 'choose at least one event type', 'eventTypes');
+  if (unique.length > MAX_EVENT_TYPES) {
+    throw invalid(UserErrorCode.TOO_LONG, `choose at most ${MAX_EVENT_TYPES} event types`, 'eventTypes');
+  }
+  const bad = unique.find((type) => type !== '*' && !EVENT_TYPE.test(type));
+  if (bad) {
+    throw invalid(
+      UserErrorCode.INVALID,
+      `"${bad}" is not an event type (like "payment.succeeded", or "*")`,
+      'eventTypes',
+    );
+  }
+  return unique.sort();
+}
+
+function validDescription(value: string | null | undefined): string | null {
+  const description = value?.trim() || null;
+  if (description && description.length > 200) {
+    throw invalid(UserErrorCode.TOO_LONG, 'use at most 200 characters', 'description');
+  }
+  return description;
+}
+
+function newSecret(): string {
+  return SECRET_PREFIX + newToken(24);
+}
+
+/** Registers an endpoint; the returned secret is what its receiver verifies signatures with. */
+export function createWebhookEndpoint(
+  em: EntityManager,
+  config: Config,
+  input: { merchantId: string; url: string; eventTypes: readonly string[]; description?: string | null },
+): { endpoint: WebhookEndpoint; secret: string } {
+  const endpoint = build(WebhookEndpoint, {
+    merchantId: input.merchantId,
+    url: validUrl(config, input.url),
+    eventTypes: validEventTypes(input.eventTypes),
+    description: validDescription(input.description),
+    secret: newSecret(),
+  });
+  em.persist(endpoint);
+  return { endpoint, secret: endpoint.secret };
+}
+
+export interface WebhookEndpointChanges {
+  url?: string | null;
+  eventTypes?: readonly string[] | null;
+  description?: string | null;
+  active?: boolean | null;
+  rotateSecret?: boolean | null;
+}
+
+/** Applies the given changes; returns the new secret when it was rotated (the old one stops working at once). */
+export function updateWebhookEndpoint(
+  em: EntityManager,
+  config: Config,
+  endpoint: WebhookEndpoint,
+  changes: WebhookEndpointChanges,
+  now = new Date(),
+): { endpoint: WebhookEndpoint; secret: string | null } {
+  if (changes.url != null) endpoint.url = validUrl(config, changes.url);
+  if (changes.eventTypes != null) endpoint.eventTypes = validEventTypes(changes.eventTypes);
+  if (changes.description !== undefined) endpoint.description = validDescription(changes.description);
+  if (changes.active != null) endpoint.active = changes.active;
+  const secret = changes.rotateSecret ? newSecret() : null;
+  if (secret) endpoint.secret = secret;
+  endpoint.updatedAt = now;
+  return { endpoint, secret };
+}
+
+export function deleteWebhookEndpoint(endpoint: WebhookEndpoint, now = new Date()): WebhookEndpoint {
+  endpoint.active = false;
+  endpoint.deletedAt = now;
+  endpoint.updatedAt = now;
+  return endpoint;
+}
+
+function endpointMatches(endpoint: WebhookEndpoint, type: string): boolean {
+  return endpoint.eventTypes.includes('*') || endpoint.eventTypes.includes(type);
+}
+
+function deliver(em: EntityManager, event: WebhookEvent, endpoint: WebhookEndpoint, replayOfId: string | null = null) {
+  const delivery = build(WebhookDelivery, {
+    merchantId: event.merchantId,
+    endpointId: endpoint.id,
+    eventId: event.id,
+    replayOfId,
+  });
+  const message = enqueue(em, {
+    kind: WEBHOOK_OUTBOX_KIND,
+    payload: { deliveryId: delivery.id },
+    merchantId: event.merchantId,
+  });
+  delivery.outboxMessageId = message.id;
+  em.persist(delivery);
+  return delivery;
+}
+
+/**
+ * Records an event and queues one delivery per active endpoint of the merchant that subscribed to its type, all in
+ * the caller's unit of work: the event is sent if and only if the change it reports commits.
+ */
+export async function emitWebhookEvent(
+  em: EntityManager,
+  input: { merchantId: string; type: string; data: Record<string, unknown> },
+): Promise<{ event: WebhookEvent; deliveries: WebhookDelivery[] }> {
+  if (!EVENT_TYPE.test(input.type)) throw new Error(`"${input.type}" is not an event type`);
+  const event = build(WebhookEvent, { merchantId: input.merchantId, type: input.type, data: input.data });
+  em.persist(event);
+  const endpoints = await em.find(WebhookEndpoint, { merchantId: input.merchantId, active: true, deletedAt: null });
+  const deliveries = endpoints
+    .filter((endpoint) => endpointMatches(endpoint, input.type))
+    .map((endpoint) => deliver(em, event, endpoint));
+  return { event, deliveries };
+}
+
+function assertSendable(endpoint: WebhookEndpoint): void {
+  if (endpoint.deletedAt) throw new UserFacingError(UserErrorCode.NOT_FOUND, 'this endpoint was deleted');
+  if (!endpoint.active) throw new UserFacingError(UserErrorCode.INVALID, 'enable the endpoint first');
+}
+
+/** Sends a `webhook.test` event to one endpoint, so a merchant can check their receiver. */
+export function sendTestWebhook(em: EntityManager, endpoint: WebhookEndpoint): WebhookDelivery {
+  assertSendable(endpoint);
+  const event = build(WebhookEvent, {
+    merchantId: endpoint.merchantId,
+    type: TEST_EVENT_TYPE,
+    data: { message: 'A test event from Tollgate: your endpoint is reachable.', endpointId: endpoint.id },
+  });
+  em.persist(event);
+  return deliver(em, event, endpoint);
+}
+
+/**
+ * Sends a delivery's event again, as a new delivery with its own attempts (a delivered message is never sent again
+ * by the outbox). The event id is unchanged, so a receiver that already processed it can tell.
+ */
+export async function replayWebhookDelivery(em: EntityManager, original: WebhookDelivery): Promise<WebhookDelivery> {
+  const [endpoint, event] = await Promise.all([
+    em.findOneOrFail(WebhookEndpoint, original.endpointId),
+    em.findOneOrFail(WebhookEvent, original.eventId),
+  ]);
+  assertSendable(endpoint);
+  return deliver(em, event, endpoint, original.id);
+}
+
+/** The body a receiver gets; `data` is the event's, unchanged. */
+export function webhookBody(event: WebhookEvent): string {
+  return JSON.stringify({ id: event.id, type: event.type, createdAt: event.createdAt.toISOString(), data: event.data });
+}
+
+/** A 2xx answer delivers; anything else (or no answer in time) is retried by the outbox with backoff. */
+const deliverWebhook: OutboxHandler<{ deliveryId: string }> = async ({ deliveryId }, { em, config, signal }) => {
+  const delivery = await em.findOne(WebhookDelivery, deliveryId);
+  if (!delivery) throw new DeliveryError('the delivery record is missing', { permanent: true });
+  const [endpoint, event] = await Promise.all([
+    em.findOne(WebhookEndpoint, delivery.endpointId),
+    em.findOne(WebhookEvent, delivery.eventId),
+  ]);
+  if (!event) throw new DeliveryError('the event record is missing', { permanent: true });
+  if (!endpoint || endpoint.deletedAt) throw new DeliveryError('the endpoint was deleted', { permanent: true });
+  if (!endpoint.active) throw new DeliveryError('the endpoint is disabled', { permanent: true });
+  const body = webhookBody(event);
+  // Signed per attempt, with the current secret and time: a retry hours later still passes the receiver's tolerance.
+  const response = await postJson(
+    endpoint.url,
+    body,
+    { [SIGNATURE_HEADER]: signPayload(endpoint.secret, body), 'user-agent': 'Tollgate-Webhooks/1' },
+    { signal, allowPrivate: config.mode !== 'production' },
+  );
+  if (response.status < 200 || response.status > 299) {
+    const excerpt = response.body.trim().slice(0, 200);
+    throw new DeliveryError(`HTTP ${response.status}${excerpt ? `: ${excerpt}` : ''}`, { httpStatus: response.status });
+  }
+  return { httpStatus: response.status };
+};
+
+// Receivers get 10 s to answer (they should acknowledge first, then process). 14 attempts with the outbox's
+// backoff (15 s doubling, capped at 6 h) keep trying for about 10 to 20 hours, through a typical outage.
+registerOutboxHandler(WEBHOOK_OUTBOX_KIND, deliverWebhook, { timeoutMs: 10_000, maxAttempts: 14 });

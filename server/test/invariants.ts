@@ -1,0 +1,14 @@
+import type { MikroORM } from '@mikro-orm/core';
+import { checkLedger } from '../src/modules/ledger/ledger.service';
+
+/**
+ * Throws, listing every broken invariant, when the database breaks one of the promises in the invariants notes
+ * (the ledger's I1 zero sum, I2 balances equal entries, I3 no overdraft). Run after every integration test.
+ */
+export async function checkInvariants(orm: MikroORM): Promise<void> {
+  const violations = await checkLedger(orm.em.fork());
+  if (violations.length) {
+    const lines = violations.map((violation) => `  ${violation.invariant}: ${violation.message}`);
+    throw new Error(`ledger invariants broken (${violations.length}):\n${lines.join('\n')}`);
+  }
+}

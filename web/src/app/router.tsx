@@ -1,0 +1,104 @@
+import type { ReactElement } from 'react';
+import { createBrowserRouter, Link, Navigate } from 'react-router';
+import { LoginPage } from '../features/auth/LoginPage';
+import { ApiKeysPage } from '../features/api-keys/ApiKeysPage';
+import { AuditLogPage } from '../features/audit/AuditLogPage';
+import { LedgerAdminPage } from '../features/ledger/LedgerAdminPage';
+import { LedgerPage } from '../features/ledger/LedgerPage';
+import { MailPage } from '../features/mail/MailPage';
+import { MerchantsPage } from '../features/merchants/MerchantsPage';
+import { OutboxMessagePage } from '../features/outbox/OutboxMessagePage';
+import { OutboxPage } from '../features/outbox/OutboxPage';
+import { PayerPage } from '../features/pay/PayerPage';
+import { PaymentPage } from '../features/payments/PaymentPage';
+import { PaymentsPage } from '../features/payments/PaymentsPage';
+import { TeamPage } from '../features/team/TeamPage';
+import { WebhookEndpointPage } from '../features/webhooks/WebhookEndpointPage';
+import { WebhooksPage } from '../features/webhooks/WebhooksPage';
+import { OverviewPage } from '../features/merchant/OverviewPage';
+import { Shell, type NavItem } from './Shell';
+import { HomeRedirect, RequireViewer } from './viewer';
+
+interface AreaPage {
+  /** Relative to the area's root; "" is its index page. */
+  path: string;
+  /** Pages with a label are in the navigation; detail pages are not. */
+  label?: string;
+  element: ReactElement;
+}
+
+/** The merchant dashboard's pages, in navigation order. */
+const merchantPages: AreaPage[] = [
+  { path: '', label: 'Overview', element: <OverviewPage /> },
+  { path: 'payments', label: 'Payments', element: <PaymentsPage /> },
+  { path: 'payments/:paymentId', element: <PaymentPage /> },
+  { path: 'ledger', label: 'Ledger', element: <LedgerPage /> },
+  { path: 'api-keys', label: 'API keys', element: <ApiKeysPage /> },
+  { path: 'team', label: 'Team', element: <TeamPage /> },
+  { path: 'webhooks', label: 'Webhooks', element: <WebhooksPage /> },
+  { path: 'webhooks/:endpointId', element: <WebhookEndpointPage /> },
+  { path: 'audit', label: 'Audit log', element: <AuditLogPage /> },
+];
+
+/** The admin console's pages, in navigation order. */
+const adminPages: AreaPage[] = [
+  { path: 'merchants', label: 'Merchants', element: <MerchantsPage /> },
+  { path: 'ledger', label: 'Ledger', element: <LedgerAdminPage /> },
+  { path: 'outbox', label: 'Outbox', element: <OutboxPage /> },
+  { path: 'outbox/:messageId', element: <OutboxMessagePage /> },
+  { path: 'mail', label: 'Mail', element: <MailPage /> },
+  { path: 'audit', label: 'Audit log', element: <AuditLogPage /> },
+];
+
+function nav(pages: AreaPage[]): NavItem[] {
+  return pages.flatMap((page) => (page.label ? [{ path: page.path, label: page.label }] : []));
+}
+
+function NotFound() {
+  return (
+    <main className="auth">
+      <div className="auth__panel">
+        <h1>Page not found</h1>
+        <p className="muted">There is nothing at this address.</p>
+        <Link to="/" className="button button--primary">
+          Go to the start page
+        </Link>
+      </div>
+    </main>
+  );
+}
+
+function routes(pages: AreaPage[]) {
+  return pages.map((page) =>
+    page.path ? { path: page.path, element: page.element } : { index: true, element: page.element },
+  );
+}
+
+export const router = createBrowserRouter([
+  { path: '/', element: <HomeRedirect /> },
+  { path: '/login', element: <LoginPage /> },
+  { path: '/pay/:token', element: <PayerPage /> },
+  {
+    path: '/dashboard',
+    element: (
+      <RequireViewer area="merchant">
+        <Shell area="merchant" nav={nav(merchantPages)} />
+      </RequireViewer>
+    ),
+    children: [...routes(merchantPages), { path: '*', element: <Navigate to="/dashboard" replace /> }],
+  },
+  {
+    path: '/admin',
+    element: (
+      <RequireViewer area="admin">
+        <Shell area="admin" nav={nav(adminPages)} />
+      </RequireViewer>
+    ),
+    children: [
+      { index: true, element: <Navigate to="merchants" replace /> },
+      ...routes(adminPages),
+      { path: '*', element: <Navigate to="/admin" replace /> },
+    ],
+  },
+  { path: '*', element: <NotFound /> },
+]);

@@ -1,0 +1,75 @@
+import { createContext, useContext, type ReactNode } from 'react';
+import { Navigate, useLocation } from 'react-router';
+import { useQuery } from 'urql';
+import { graphql } from '../gql';
+import type { ViewerQuery } from '../gql/graphql';
+import { ErrorState, Loading } from './components/States';
+
+const ViewerDocument = graphql(`
+  query Viewer {
+    me {
+      scopes
+      user {
+        id
+        name
+        email
+        role
+      }
+      merchant {
+        id
+        name
+      }
+    }
+  }
+`);
+
+export type Viewer = NonNullable<ViewerQuery['me']>;
+export type Area = 'merchant' | 'admin';
+
+const ViewerContext = createContext<Viewer | null>(null);
+
+/** The logged-in caller; only inside <RequireViewer>. */
+export function useViewer(): Viewer {
+  const viewer = useContext(ViewerContext);
+  if (!viewer) throw new Error('useViewer() outside <RequireViewer>');
+  return viewer;
+}
+
+export function homeFor(role: string | undefined): string {
+  return role === 'ADMIN' ? '/admin' : '/dashboard';
+}
+
+/** Renders its children for a logged-in user of the area; others go to the login page or to their own area. */
+export function RequireViewer({ area, children }: { area: Area; children: ReactNode }) {
+  const location = useLocation();
+  const [{ data, fetching, error }, refetch] = useQuery({ query: ViewerDocument });
+  if (fetching && !data) return <Loading label="Checking your session…" />;
+  if (error && !data)
+    return (
+      <div className="centered">
+        <ErrorState error={error} onRetry={() => refetch({ requestPolicy: 'network-only' })} />
+      </div>
+    );
+  const me = data?.me;
+  if (!me?.user) {
+    const next = location.pathname + location.search;
+    return <Navigate to={`/login?next=${encodeURIComponent(next)}`} replace />;
+  }
+  const isAdmin = me.user.role === 'ADMIN';
+  if (isAdmin !== (area === 'admin')) return <Navigate to={homeFor(me.user.role)} replace />;
+  return <ViewerContext.Provider value={me}>{children}</ViewerContext.Provider>;
+}
+
+/** `/`: wherever the caller belongs. */
+export function HomeRedirect() {
+  const [{ data, fetching, error }, refetch] = useQuery({ query: ViewerDocument });
+  if (fetching && !data) return <Loading label="Checking your session…" />;
+  if (error && !data)
+    return (
+      <div className="centered">
+        <ErrorState error={error} onRetry={() => refetch({ requestPolicy: 'network-only' })} />
+      </div>
+    );
+  const user = data?.me?.user;
+  return <Navigate to={user ? homeFor(user.role) : '/login'} replace />;
+}

@@ -1,0 +1,114 @@
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useMutation } from 'urql';
+import { graphql } from '../../gql';
+import { Field, FormErrors, splitUserErrors } from '../../app/components/Field';
+
+const ChangePasswordDocument = graphql(`
+  mutation ChangePassword($input: ChangePasswordInput!) {
+    changePassword(input: $input) {
+      changed
+      userErrors {
+        code
+        field
+        message
+      }
+    }
+  }
+`);
+
+/** A modal form; the server ends the user's other sessions when the password changes. */
+export function ChangePasswordDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  const [currentPassword, setCurrentPassword] = useState('');
+  const [newPassword, setNewPassword] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [mismatch, setMismatch] = useState(false);
+  const [result, changePassword] = useMutation(ChangePasswordDocument);
+
+  useEffect(() => {
+    const element = dialog.current;
+    if (!element) return;
+    if (open && !element.open) element.showModal();
+    if (!open && element.open) element.close();
+  }, [open]);
+
+  const payload = result.data?.changePassword;
+  const errors = splitUserErrors(payload?.userErrors, ['currentPassword', 'newPassword']);
+  const formErrors = result.error ? [...errors.form, result.error.message] : errors.form;
+  const changed = payload?.changed === true;
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (newPassword !== confirm) {
+      setMismatch(true);
+      return;
+    }
+    setMismatch(false);
+    const response = await changePassword({ input: { currentPassword, newPassword } });
+    if (response.data?.changePassword.changed) {
+      setCurrentPassword('');
+      setNewPassword('');
+      setConfirm('');
+    }
+  };
+
+  return (
+    <dialog ref={dialog} className="dialog" onClose={onClose} aria-labelledby="change-password-title">
+      <form className="form" onSubmit={(event) => void submit(event)} noValidate>
+        <h2 id="change-password-title">Change password</h2>
+        {changed ? (
+          <p className="notice notice--good" role="status">
+            Your password was changed. Your other sessions have been logged out.
+          </p>
+        ) : (
+          <>
+            <FormErrors messages={formErrors} />
+            <Field label="Current password" error={errors.byField.currentPassword}>
+              {(props) => (
+                <input
+                  {...props}
+                  type="password"
+                  autoComplete="current-password"
+                  value={currentPassword}
+                  onChange={(event) => setCurrentPassword(event.target.value)}
+                />
+              )}
+            </Field>
+            <Field label="New password" error={errors.byField.newPassword} hint="At least 10 characters.">
+              {(props) => (
+                <input
+                  {...props}
+                  type="password"
+                  autoComplete="new-password"
+                  value={newPassword}
+                  onChange={(event) => setNewPassword(event.target.value)}
+                />
+              )}
+            </Field>
+            <Field label="Repeat new password" error={mismatch ? 'the two new passwords differ' : undefined}>
+              {(props) => (
+                <input
+                  {...props}
+                  type="password"
+                  autoComplete="new-password"
+                  value={confirm}
+                  onChange={(event) => setConfirm(event.target.value)}
+                />
+              )}
+            </Field>
+          </>
+        )}
+        <div className="form__actions">
+          <button type="button" className="button" onClick={onClose}>
+            {changed ? 'Close' : 'Cancel'}
+          </button>
+          {!changed && (
+            <button type="submit" className="button button--primary" disabled={result.fetching}>
+              {result.fetching ? 'Saving…' : 'Change password'}
+            </button>
+          )}
+        </div>
+      </form>
+    </dialog>
+  );
+}

@@ -1,0 +1,160 @@
+import { useMemo, useState } from 'react';
+import { useQuery } from 'urql';
+import { graphql } from '../../gql';
+import type { LedgerEntriesQuery } from '../../gql/graphql';
+import { Badge } from '../../app/components/Badge';
+import { DataTable, type Column } from '../../app/components/DataTable';
+import { Money } from '../../app/components/Money';
+import { Card } from '../../app/components/Page';
+import { Pager, usePaging } from '../../app/components/Pager';
+import { ErrorState, Loading } from '../../app/components/States';
+import { Time } from '../../app/components/Time';
+import { purposeLabel } from './purposes';
+import { TransferDetails } from './TransferDetails';
+
+const LedgerEntriesDocument = graphql(`
+  query LedgerEntries($first: Int, $after: String, $accountId: ID) {
+    ledgerEntries(first: $first, after: $after, accountId: $accountId) {
+      totalCount
+      pageInfo {
+        endCursor
+        hasNextPage
+      }
+      edges {
+        node {
+          id
+          accountId
+          transferId
+          merchantId
+          pending
+          createdAt
+          amount {
+            amount
+            currency
+          }
+        }
+      }
+    }
+    ledgerAccounts(first: 100) {
+      edges {
+        node {
+          id
+          purpose
+          currency
+          merchantId
+        }
+      }
+    }
+  }
+`);
+
+type Entry = LedgerEntriesQuery['ledgerEntries']['edges'][number]['node'];
+
+/** Ledger entries the caller may see, newest first, with a filter by account and each transfer on demand. */
+export function LedgerEntries({ showMerchant = false }: { showMerchant?: boolean }) {
+  const paging = usePaging();
+  const [accountId, setAccountId] = useState('');
+  const [transferId, setTransferId] = useState<string | null>(null);
+  const context = useMemo(() => ({ additionalTypenames: ['LedgerEntry'] }), []);
+  const [{ data, fetching, error }, refetch] = useQuery({
+    query: LedgerEntriesDocument,
+    variables: { first: paging.first, after: paging.after, accountId: accountId || null },
+    context,
+  });
+  const accounts = data?.ledgerAccounts.edges.map((edge) => edge.node) ?? [];
+  const accountNames = new Map(
+    accounts.map((account) => [
+      account.id,
+      `${purposeLabel(account.purpose)} ${account.currency}${account.merchantId ? '' : ' (platform)'}`,
+    ]),
+  );
+
+  const columns: Column<Entry>[] = [
+    { header: 'Time', render: (entry) => <Time value={entry.createdAt} />, className: 'nowrap' },
+    { header: 'Account', render: (entry) => accountNames.get(entry.accountId) ?? <code>{entry.accountId}</code> },
+    ...(showMerchant
+      ? [
+          {
+            header: 'Merchant',
+            render: (entry: Entry) =>
+              entry.merchantId ? (
+                <code className="small">{entry.merchantId}</code>
+              ) : (
+                <span className="muted">platform</span>
+              ),
+          },
+        ]
+      : []),
+    {
+      header: 'Amount',
+      render: (entry) => (
+        <span>
+          <Money money={entry.amount} signed /> {entry.pending && <Badge tone="warn">pending</Badge>}
+        </span>
+      ),
+      className: 'num',
+    },
+    {
+      header: 'Transfer',
+      render: (entry) => (
+        <button
+          type="button"
+          className="link-button"
+          onClick={() => setTransferId(entry.transferId)}
+          aria-label={`Show transfer ${entry.transferId}`}
+        >
+          <code className="small">{entry.transferId}</code>
+        </button>
+      ),
+    },
+  ];
+
+  return (
+    <>
+      {transferId && <TransferDetails id={transferId} onClose={() => setTransferId(null)} />}
+      <Card title="Entries">
+        <div className="toolbar" role="search" aria-label="Filter entries">
+          <label className="toolbar__field">
+            <span>Account</span>
+            <select
+              value={accountId}
+              onChange={(event) => {
+                setAccountId(event.target.value);
+                paging.reset();
+              }}
+            >
+              <option value="">All accounts</option>
+              {accounts.map((account) => (
+                <option key={account.id} value={account.id}>
+                  {accountNames.get(account.id)}
+                  {showMerchant && account.merchantId ? ` · ${account.merchantId}` : ''}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
+        {fetching && !data ? (
+          <Loading />
+        ) : error && !data ? (
+          <ErrorState error={error} onRetry={() => refetch({ requestPolicy: 'network-only' })} />
+        ) : data ? (
+          <>
+            <DataTable<Entry>
+              caption="Ledger entries"
+              rows={data.ledgerEntries.edges.map((edge) => edge.node)}
+              rowKey={(entry) => entry.id}
+              empty="No entries yet."
+              columns={columns}
+            />
+            <Pager
+              paging={paging}
+              pageInfo={data.ledgerEntries.pageInfo}
+              totalCount={data.ledgerEntries.totalCount}
+              shown={data.ledgerEntries.edges.length}
+            />
+          </>
+        ) : null}
+      </Card>
+    </>
+  );
+}

@@ -1,0 +1,138 @@
+import { useQuery } from 'urql';
+import { graphql } from '../../gql';
+import { Badge } from '../../app/components/Badge';
+import { DataTable } from '../../app/components/DataTable';
+import { Money } from '../../app/components/Money';
+import { Card } from '../../app/components/Page';
+import { ErrorState, Loading } from '../../app/components/States';
+import { Time } from '../../app/components/Time';
+
+const LedgerTransferDocument = graphql(`
+  query LedgerTransfer($id: ID!) {
+    ledgerTransfer(id: $id) {
+      id
+      kind
+      currency
+      description
+      idempotencyKey
+      createdAt
+      merchantId
+      paymentId
+      pendingId
+      reversesId
+      amount {
+        amount
+        currency
+      }
+      entries {
+        id
+        accountId
+        pending
+        amount {
+          amount
+          currency
+        }
+      }
+      resolvedBy {
+        id
+        kind
+      }
+      reversedBy {
+        id
+        kind
+      }
+    }
+  }
+`);
+
+/** One transfer with its legs: what moved, why, and what resolved or reversed it. */
+export function TransferDetails({ id, onClose }: { id: string; onClose: () => void }) {
+  const [{ data, fetching, error }] = useQuery({ query: LedgerTransferDocument, variables: { id } });
+  const transfer = data?.ledgerTransfer;
+  return (
+    <Card
+      title={`Transfer ${id}`}
+      actions={
+        <button type="button" className="button button--small" onClick={onClose}>
+          Close
+        </button>
+      }
+    >
+      {fetching && !data ? (
+        <Loading />
+      ) : error && !data ? (
+        <ErrorState error={error} />
+      ) : transfer ? (
+        <>
+          <dl className="facts">
+            <dt>Kind</dt>
+            <dd>
+              <Badge tone="info">{transfer.kind.toLowerCase()}</Badge>
+            </dd>
+            <dt>Amount</dt>
+            <dd>
+              <Money money={transfer.amount} />
+            </dd>
+            <dt>Why</dt>
+            <dd>{transfer.description ?? '—'}</dd>
+            <dt>When</dt>
+            <dd>
+              <Time value={transfer.createdAt} />
+            </dd>
+            <dt>Idempotency key</dt>
+            <dd>
+              <code>{transfer.idempotencyKey}</code>
+            </dd>
+            {transfer.paymentId && (
+              <>
+                <dt>Payment</dt>
+                <dd>
+                  <code>{transfer.paymentId}</code>
+                </dd>
+              </>
+            )}
+            {transfer.resolvedBy && (
+              <>
+                <dt>Resolved by</dt>
+                <dd>
+                  {transfer.resolvedBy.kind.toLowerCase()} <code>{transfer.resolvedBy.id}</code>
+                </dd>
+              </>
+            )}
+            {transfer.reversedBy && (
+              <>
+                <dt>Reversed by</dt>
+                <dd>
+                  <code>{transfer.reversedBy.id}</code>
+                </dd>
+              </>
+            )}
+            {transfer.reversesId && (
+              <>
+                <dt>Reverses</dt>
+                <dd>
+                  <code>{transfer.reversesId}</code>
+                </dd>
+              </>
+            )}
+          </dl>
+          <DataTable
+            caption="Transfer entries"
+            rows={transfer.entries}
+            rowKey={(entry) => entry.id}
+            empty="This transfer has no entries you can see."
+            columns={[
+              { header: 'Account', render: (entry) => <code>{entry.accountId}</code> },
+              {
+                header: 'Amount',
+                render: (entry) => <Money money={entry.amount} signed />,
+                className: 'num',
+              },
+              { header: 'State', render: (entry) => (entry.pending ? <Badge tone="warn">pending</Badge> : 'posted') },
+            ]}
+          />
+        </>
+      ) : null}
+    </Card>
+  );
+}

@@ -1,0 +1,17 @@
+import type { LedgerAccountPurpose } from '../../gql/graphql';
+
+export const PURPOSES: Record<LedgerAccountPurpose, { label: string; owner: 'merchant' | 'platform' }> = {
+  MERCHANT_AVAILABLE: { label: 'Available', owner: 'merchant' },
+  MERCHANT_PENDING: { label: 'Pending settlement', owner: 'merchant' },
+  PLATFORM_FEES: { label: 'Platform fees', owner: 'platform' },
+  OPERATOR_SHARE: { label: 'Operator share', owner: 'platform' },
+  PAYER_CLEARING: { label: 'Payer clearing', owner: 'platform' },
+  PAYOUT_CLEARING: { label: 'Payout clearing', owner: 'platform' },
+  WORLD: { label: 'World', owner: 'platform' },
+};
+
+export const PURPOSE_ORDER = Object.keys(PURPOSES) as LedgerAccountPurpose[];
+
+export function purposeLabel(purpose: string): string {
+  return PURPOSES[purpose as LedgerAccountPurpose]?.label ?? purpose;
+}

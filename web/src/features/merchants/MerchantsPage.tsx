@@ -1,0 +1,252 @@
+import { useMemo, useState, type FormEvent } from 'react';
+import { useMutation, useQuery } from 'urql';
+import { graphql } from '../../gql';
+import { DataTable } from '../../app/components/DataTable';
+import { Field, FormErrors, splitUserErrors } from '../../app/components/Field';
+import { Card, Page } from '../../app/components/Page';
+import { Pager, usePaging } from '../../app/components/Pager';
+import { ErrorState, Loading } from '../../app/components/States';
+import { Time } from '../../app/components/Time';
+
+const MerchantsDocument = graphql(`
+  query Merchants($first: Int, $after: String) {
+    merchants(first: $first, after: $after) {
+      totalCount
+      pageInfo {
+        endCursor
+        hasNextPage
+      }
+      edges {
+        node {
+          id
+          name
+          parentId
+          createdAt
+        }
+      }
+    }
+  }
+`);
+
+const CreateMerchantDocument = graphql(`
+  mutation CreateMerchant($input: CreateMerchantInput!) {
+    createMerchant(input: $input) {
+      merchant {
+        id
+        name
+        parentId
+        createdAt
+      }
+      owner {
+        id
+        email
+      }
+      userErrors {
+        code
+        field
+        message
+      }
+    }
+  }
+`);
+
+const PartnersDocument = graphql(`
+  query Partners {
+    merchants(first: 100) {
+      edges {
+        node {
+          id
+          name
+        }
+      }
+    }
+  }
+`);
+
+function CreateMerchantForm({ onDone }: { onDone: () => void }) {
+  const [name, setName] = useState('');
+  const [ownerName, setOwnerName] = useState('');
+  const [ownerEmail, setOwnerEmail] = useState('');
+  const [ownerPassword, setOwnerPassword] = useState('');
+  const [parentId, setParentId] = useState('');
+  const [created, setCreated] = useState<string | null>(null);
+  const [partners] = useQuery({ query: PartnersDocument });
+  const [result, create] = useMutation(CreateMerchantDocument);
+  const errors = splitUserErrors(result.data?.createMerchant.userErrors, [
+    'name',
+    'ownerName',
+    'ownerEmail',
+    'ownerPassword',
+    'parentId',
+  ]);
+  const formErrors = result.error ? [...errors.form, result.error.message] : errors.form;
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setCreated(null);
+    const response = await create(
+      { input: { name, ownerName, ownerEmail: ownerEmail.trim(), ownerPassword, parentId: parentId || null } },
+      { additionalTypenames: ['Merchant'] },
+    );
+    const payload = response.data?.createMerchant;
+    if (payload?.merchant && payload.owner) {
+      setCreated(`${payload.merchant.name} created; its owner logs in as ${payload.owner.email}.`);
+      setName('');
+      setOwnerName('');
+      setOwnerEmail('');
+      setOwnerPassword('');
+      setParentId('');
+    }
+  };
+
+  return (
+    <form className="form" onSubmit={(event) => void submit(event)} noValidate aria-label="Create merchant">
+      {created && (
+        <p className="notice notice--good" role="status">
+          {created}
+        </p>
+      )}
+      <FormErrors messages={formErrors} />
+      <div className="form__row">
+        <Field label="Merchant name" error={errors.byField.name}>
+          {(props) => (
+            <input
+              {...props}
+              name="name"
+              maxLength={200}
+              value={name}
+              onChange={(event) => setName(event.target.value)}
+            />
+          )}
+        </Field>
+        <Field
+          label="Partner (optional)"
+          error={errors.byField.parentId}
+          hint="Makes it a sub-merchant the partner sees."
+        >
+          {(props) => (
+            <select {...props} name="parentId" value={parentId} onChange={(event) => setParentId(event.target.value)}>
+              <option value="">None</option>
+              {partners.data?.merchants.edges.map(({ node }) => (
+                <option key={node.id} value={node.id}>
+                  {node.name}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      </div>
+      <div className="form__row">
+        <Field label="Owner's name" error={errors.byField.ownerName}>
+          {(props) => (
+            <input
+              {...props}
+              name="ownerName"
+              value={ownerName}
+              onChange={(event) => setOwnerName(event.target.value)}
+            />
+          )}
+        </Field>
+        <Field label="Owner's email" error={errors.byField.ownerEmail}>
+          {(props) => (
+            <input
+              {...props}
+              name="ownerEmail"
+              type="email"
+              autoComplete="off"
+              value={ownerEmail}
+              onChange={(event) => setOwnerEmail(event.target.value)}
+            />
+          )}
+        </Field>
+        <Field label="Owner's first password" error={errors.byField.ownerPassword} hint="At least 10 characters.">
+          {(props) => (
+            <input
+              {...props}
+              name="ownerPassword"
+              type="password"
+              autoComplete="new-password"
+              value={ownerPassword}
+              onChange={(event) => setOwnerPassword(event.target.value)}
+            />
+          )}
+        </Field>
+      </div>
+      <div className="form__actions">
+        <button type="button" className="button" onClick={onDone}>
+          Close
+        </button>
+        <button type="submit" className="button button--primary" disabled={result.fetching}>
+          {result.fetching ? 'Creating…' : 'Create merchant'}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+export function MerchantsPage() {
+  const [showCreate, setShowCreate] = useState(false);
+  const paging = usePaging();
+  const context = useMemo(() => ({ additionalTypenames: ['Merchant'] }), []);
+  const [{ data, fetching, error }, refetch] = useQuery({
+    query: MerchantsDocument,
+    variables: { first: paging.first, after: paging.after },
+    context,
+  });
+  const names = new Map(data?.merchants.edges.map(({ node }) => [node.id, node.name]));
+  return (
+    <Page
+      title="Merchants"
+      description="Every organisation taking payments through Tollgate."
+      actions={
+        !showCreate && (
+          <button type="button" className="button button--primary" onClick={() => setShowCreate(true)}>
+            New merchant
+          </button>
+        )
+      }
+    >
+      {showCreate && (
+        <Card title="New merchant">
+          <CreateMerchantForm onDone={() => setShowCreate(false)} />
+        </Card>
+      )}
+      <Card>
+        {fetching && !data ? (
+          <Loading />
+        ) : error && !data ? (
+          <ErrorState error={error} onRetry={() => refetch({ requestPolicy: 'network-only' })} />
+        ) : data ? (
+          <>
+            <DataTable
+              caption="Merchants"
+              rows={data.merchants.edges.map((edge) => edge.node)}
+              rowKey={(merchant) => merchant.id}
+              empty="No merchants yet."
+              columns={[
+                { header: 'Name', render: (merchant) => <strong>{merchant.name}</strong> },
+                { header: 'Id', render: (merchant) => <code>{merchant.id}</code>, className: 'nowrap' },
+                {
+                  header: 'Partner',
+                  render: (merchant) =>
+                    merchant.parentId ? (
+                      (names.get(merchant.parentId) ?? <code>{merchant.parentId}</code>)
+                    ) : (
+                      <span className="muted">—</span>
+                    ),
+                },
+                { header: 'Created', render: (merchant) => <Time value={merchant.createdAt} />, className: 'nowrap' },
+              ]}
+            />
+            <Pager
+              paging={paging}
+              pageInfo={data.merchants.pageInfo}
+              totalCount={data.merchants.totalCount}
+              shown={data.merchants.edges.length}
+            />
+          </>
+        ) : null}
+      </Card>
+    </Page>
+  );
+}

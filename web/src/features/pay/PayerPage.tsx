@@ -1,0 +1,123 @@
+import { useParams } from 'react-router';
+import { useQuery, useSubscription } from 'urql';
+import { graphql } from '../../gql';
+import { Money } from '../../app/components/Money';
+import { ErrorState, Loading } from '../../app/components/States';
+import { Time } from '../../app/components/Time';
+import { PaymentStatusBadge } from '../payments/status';
+
+const PublicPaymentDocument = graphql(`
+  query PublicPayment($token: String!) {
+    paymentByToken(token: $token) {
+      merchantName
+      description
+      reference
+      status
+      paidAt
+      amount {
+        amount
+        currency
+      }
+      amountReceived {
+        amount
+        currency
+      }
+    }
+  }
+`);
+
+const PaymentStatusDocument = graphql(`
+  subscription PaymentStatus($token: String!) {
+    paymentStatus(token: $token) {
+      merchantName
+      description
+      reference
+      status
+      paidAt
+      amount {
+        amount
+        currency
+      }
+      amountReceived {
+        amount
+        currency
+      }
+    }
+  }
+`);
+
+const MESSAGES: Record<string, string> = {
+  OPEN: 'Waiting for your payment.',
+  PARTIALLY_PAID: 'Part of the amount has arrived. Please pay the rest.',
+  PAID: 'Paid in full. Thank you!',
+  CANCELLED: 'The merchant cancelled this payment. Nothing more can be paid.',
+  EXPIRED: 'This payment expired. Ask the merchant for a new one.',
+  REFUNDED: 'This payment was refunded.',
+};
+
+/** The payer's page (public, by the secret token in its URL): the payment as it stands, updated live. */
+export function PayerPage() {
+  const { token = '' } = useParams();
+  const [initial] = useQuery({ query: PublicPaymentDocument, variables: { token } });
+  // The subscription sends the current state at once, then every change; the query only paints the first frame.
+  const [live] = useSubscription({ query: PaymentStatusDocument, variables: { token } });
+  const payment = live.data?.paymentStatus ?? initial.data?.paymentByToken;
+
+  let body;
+  if (!payment && initial.fetching) body = <Loading />;
+  else if (!payment && initial.error) body = <ErrorState error={initial.error} />;
+  else if (!payment) body = <p className="muted">This payment link is not valid. Check it with the merchant.</p>;
+  else
+    body = (
+      <>
+        <p className="muted">Pay {payment.merchantName}</p>
+        <h1 className="payer__amount">
+          <Money money={payment.amount} />
+        </h1>
+        <p>{payment.description}</p>
+        <div className="payer__status" role="status" aria-live="polite">
+          <PaymentStatusBadge status={payment.status} />
+          <span>{MESSAGES[payment.status] ?? payment.status}</span>
+        </div>
+        <dl className="facts">
+          <dt>Reference</dt>
+          <dd>
+            <code className="payer__reference">{payment.reference}</code>
+          </dd>
+          <dt>Received</dt>
+          <dd>
+            <Money money={payment.amountReceived} />
+          </dd>
+          {payment.paidAt && (
+            <>
+              <dt>Paid</dt>
+              <dd>
+                <Time value={payment.paidAt} />
+              </dd>
+            </>
+          )}
+        </dl>
+        {(payment.status === 'OPEN' || payment.status === 'PARTIALLY_PAID') && (
+          <p className="notice notice--warn">Quote the reference {payment.reference} when you pay.</p>
+        )}
+        <p className="payer__live muted small">
+          <span className={live.error ? 'dot dot--off' : 'dot'} aria-hidden="true" />
+          {live.error ? 'Live updates paused; reload to refresh.' : 'This page updates by itself.'}
+        </p>
+      </>
+    );
+
+  return (
+    <main className="auth">
+      <div className="auth__panel payer">
+        <div className="brand">
+          <span className="brand__mark" aria-hidden="true">
+            T
+          </span>
+          Tollgate
+        </div>
+        {body}
+      </div>
+    </main>
+  );
+}
