@@ -37,4 +37,14 @@ test.describe('login page', () => {
     await page.goto('/dashboard');
     await expect(page).toHaveURL(/\/login/);
   });
+
+  test('a session that ends while the dashboard is open sends the user to log in again', async ({
+    ownerPage: page,
+  }) => {
+    await page.goto('/dashboard/api-keys');
+    await expect(page.getByRole('heading', { level: 1, name: 'API keys' })).toBeVisible();
+    await page.context().clearCookies();
+    await page.getByRole('navigation', { name: 'Dashboard' }).getByRole('link', { name: 'Audit log' }).click();
+    await expect(page).toHaveURL(/\/login\?next=%2Fdashboard%2Faudit$/);
+  });
 });

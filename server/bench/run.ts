@@ -98,6 +98,7 @@ async function graphqlScenarios(databaseUrl: string, apiKey: string): Promise<{ 
     DATABASE_URL: databaseUrl,
     NODE_ENV: 'production',
     SESSION_SECRET: 'bench-secret-bench-secret-bench-secret',
+    SMS_WEBHOOK_SECRET: 'bench-sms-webhook-secret',
     WEB_DIST: '',
   };
   const servers = {

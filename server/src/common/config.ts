@@ -1,3 +1,4 @@
+import net from 'node:net';
 import path from 'node:path';
 
 /** Thrown at start when an environment variable is missing or malformed; main prints its one line and exits. */
@@ -25,6 +26,20 @@ export interface Config {
   /** Signs session cookies and other server-issued tokens. */
   sessionSecret: string;
   webDist: string | null;
+  /** The SMSC Tollgate binds to as an ESME (`smpp://system_id:password@host:2775`); null: no SMPP link. */
+  smppUrl: string | null;
+  /** ISO country of payers whose SMS arrive over SMPP; PDUs carry none. Required with SMPP_URL. */
+  smppDefaultCountry: string | null;
+  /** The mobile operator behind the SMSC, for tariffs; null when it serves several or is unknown. */
+  smppOperator: string | null;
+  /** SMS rails: the aggregator's HMAC secret for `POST /sms/inbound` and for signing replies to `smsSendUrl`. */
+  smsWebhookSecret: string;
+  /** Source IPs or CIDR ranges allowed to call the SMS webhook; empty: any (the signature still applies). */
+  smsWebhookAllowedIps: string[];
+  /** Provider name the webhook's SMS are stored under ('http:<name>'); message ids are unique per provider. */
+  smsWebhookProvider: string;
+  /** Where replies to 'http:' SMS are POSTed (signed like the webhook); null: such replies cannot be sent. */
+  smsSendUrl: string | null;
 }
 
 type Env = Record<string, string | undefined>;
@@ -49,7 +64,54 @@ export function loadConfig(env: Env = process.env): Config {
   if (!sessionSecret) throw new ConfigError('SESSION_SECRET', 'is required in production (32 or more characters)');
   if (sessionSecret.length < 32) throw new ConfigError('SESSION_SECRET', 'must be at least 32 characters long');
   const webDist = env.WEB_DIST === '' ? null : path.resolve(env.WEB_DIST ?? path.join(__dirname, '../../../web/dist'));
-  return { mode, port, publicUrl, database, redisUrl, smtpUrl, mailFrom, sessionSecret, webDist };
+  const smppUrl = env.SMPP_URL ? parseSmppUrl(env.SMPP_URL) : null;
+  const smppDefaultCountry = env.SMPP_DEFAULT_COUNTRY ? env.SMPP_DEFAULT_COUNTRY.toUpperCase() : null;
+  if (smppDefaultCountry !== null && !/^[A-Z]{2}$/.test(smppDefaultCountry)) {
+    throw new ConfigError('SMPP_DEFAULT_COUNTRY', `expected an ISO code like "DE", got "${smppDefaultCountry}"`);
+  }
+  if (smppUrl && !smppDefaultCountry) throw new ConfigError('SMPP_DEFAULT_COUNTRY', 'is required when SMPP_URL is set');
+  const smppOperator = env.SMPP_OPERATOR?.trim() || null;
+  return {
+    mode,
+    port,
+    publicUrl,
+    database,
+    redisUrl,
+    smtpUrl,
+    mailFrom,
+    sessionSecret,
+    webDist,
+    smppUrl,
+    smppDefaultCountry,
+    smppOperator,
+    ...parseSms(env, mode),
+  };
+}
+
+const DEV_SMS_SECRET = 'tollgate-development-sms-webhook-secret';
+
+function parseSms(env: Env, mode: Mode) {
+  const smsWebhookSecret = env.SMS_WEBHOOK_SECRET ?? (mode === 'production' ? '' : DEV_SMS_SECRET);
+  if (!smsWebhookSecret) throw new ConfigError('SMS_WEBHOOK_SECRET', 'is required in production (16 or more characters)');
+  if (smsWebhookSecret.length < 16) throw new ConfigError('SMS_WEBHOOK_SECRET', 'must be at least 16 characters long');
+  const smsWebhookAllowedIps = (env.SMS_WEBHOOK_ALLOWED_IPS ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  for (const entry of smsWebhookAllowedIps) {
+    const [address, prefix, extra] = entry.split('/');
+    const family = net.isIP(address ?? '');
+    const bits = family === 6 ? 128 : 32;
+    if (!family || extra !== undefined || (prefix !== undefined && !(/^\d+$/.test(prefix) && Number(prefix) <= bits))) {
+      throw new ConfigError('SMS_WEBHOOK_ALLOWED_IPS', `expected IP addresses or CIDR ranges, got "${entry}"`);
+    }
+  }
+  const smsWebhookProvider = env.SMS_WEBHOOK_PROVIDER ?? 'http:aggregator';
+  if (!/^http:[a-z0-9][a-z0-9._-]{0,40}$/i.test(smsWebhookProvider)) {
+    throw new ConfigError('SMS_WEBHOOK_PROVIDER', `expected "http:<name>", got "${smsWebhookProvider}"`);
+  }
+  const smsSendUrl = env.SMS_SEND_URL ? parseUrl('SMS_SEND_URL', env.SMS_SEND_URL, ['http:', 'https:']) : null;
+  return { smsWebhookSecret, smsWebhookAllowedIps, smsWebhookProvider, smsSendUrl };
 }
 
 function parseMode(value: string | undefined): Mode {
@@ -77,6 +139,15 @@ function parseUrl(variable: string, value: string, protocols: string[]): string 
     throw new ConfigError(variable, `expected a ${protocols.join(' or ')} URL, got "${value}"`);
   }
   return value.replace(/\/$/, '');
+}
+
+function parseSmppUrl(value: string): string {
+  const url = parseUrl('SMPP_URL', value, ['smpp:', 'ssmpp:']);
+  const { username, hostname } = new URL(url);
+  if (!username || !hostname) {
+    throw new ConfigError('SMPP_URL', 'expected smpp://system_id:password@host:port (system_id and host are required)');
+  }
+  return url;
 }
 
 function parseDatabase(value: string): Config['database'] {

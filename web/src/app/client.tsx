@@ -1,6 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from 'react';
-import { Client, Provider, cacheExchange, fetchExchange, subscriptionExchange } from 'urql';
+import { Client, Provider, cacheExchange, fetchExchange, mapExchange, subscriptionExchange } from 'urql';
 import { createClient as createWsClient } from 'graphql-ws';
+import { isSessionEnded } from './session';
 
 interface Api {
   client: Client;
@@ -17,6 +18,16 @@ export function createApi(): Api {
     preferGetMethod: false,
     fetchOptions: { credentials: 'same-origin' },
     exchanges: [
+      mapExchange({
+        onError(error) {
+          // A session that ended (expired, logged out elsewhere, password changed) sends the user to log in again
+          // from wherever they were; a full load also drops everything cached for the old session.
+          const path = window.location.pathname;
+          if (isSessionEnded(error) && (path.startsWith('/dashboard') || path.startsWith('/admin'))) {
+            window.location.assign(`/login?next=${encodeURIComponent(path + window.location.search)}`);
+          }
+        },
+      }),
       cacheExchange,
       fetchExchange,
       subscriptionExchange({

@@ -126,6 +126,7 @@ export type LedgerAdjustmentEntryInput = {
   amount: string;
   /** The account's merchant, for merchant purposes (default: the adjustment's merchantId); null for the platform's. */
   merchantId?: string | number | null | undefined;
+  /** Names the account, with its merchant and the currency. */
   purpose: LedgerAccountPurpose;
 };
 

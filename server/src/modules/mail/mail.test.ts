@@ -150,6 +150,7 @@ describe('mail', () => {
     const production = await startTestApp({
       NODE_ENV: 'production',
       SESSION_SECRET: 'a-production-session-secret-of-enough-length',
+      SMS_WEBHOOK_SECRET: 'a-production-sms-webhook-secret',
       SMTP_URL: smtp.url,
     });
     try {

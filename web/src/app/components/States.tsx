@@ -1,5 +1,6 @@
 import type { CombinedError } from 'urql';
 import { Link } from 'react-router';
+import { isSessionEnded } from '../session';
 
 export function Loading({ label = 'Loading…' }: { label?: string }) {
   return (
@@ -10,14 +11,9 @@ export function Loading({ label = 'Loading…' }: { label?: string }) {
   );
 }
 
-function errorCode(error: CombinedError): unknown {
-  return error.graphQLErrors.find((e) => e.extensions?.code)?.extensions.code;
-}
-
 /** A failed query or mutation: what went wrong, and a retry when one might help. */
 export function ErrorState({ error, onRetry }: { error: CombinedError; onRetry?: () => void }) {
-  const code = errorCode(error);
-  if (code === 'UNAUTHENTICATED') {
+  if (isSessionEnded(error)) {
     return (
       <div className="state state--error" role="alert">
         Your session has ended. <Link to="/login">Log in again</Link>

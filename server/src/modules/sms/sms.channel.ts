@@ -1,0 +1,41 @@
+/**
+ * The seam between the SMS pipeline and the links SMS travel on (HTTP aggregator, SMPP, the dev simulator).
+ * Every inbound SMS, however it arrives, is handed to the pipeline as an InboundSms; replies leave through the
+ * channel the SMS came in on.
+ */
+
+/** An SMS from a payer's phone to one of our short codes, as a channel received it. */
+export interface InboundSms {
+  /** Which link delivered it: 'http:<aggregator>', 'smpp:<smsc>', 'simulator'. Message ids are unique per provider. */
+  provider: string;
+  /** The provider's id of this message; the same (provider, messageId) twice counts once. */
+  messageId: string;
+  /** The payer's phone number (MSISDN, digits with optional leading +). */
+  from: string;
+  /** The short code it was sent to. */
+  to: string;
+  text: string;
+  /** ISO 3166 alpha-2 country of the payer's operator. */
+  country: string;
+  operator?: string | null;
+  receivedAt?: Date;
+}
+
+/** A reply to send back to a payer, on the channel their SMS came in on. */
+export interface OutboundSms {
+  /** Tollgate's id of the outbound message (idempotency key towards the channel). */
+  id: string;
+  provider: string;
+  /** The short code the reply comes from. */
+  from: string;
+  /** The payer's phone number. */
+  to: string;
+  text: string;
+}
+
+/** A link that can send replies. `send` resolves with the provider's message id, or throws to be retried. */
+export interface SmsChannel {
+  /** Provider names this channel sends for: an exact name or a prefix ending in ':' (e.g. 'smpp:'). */
+  readonly providers: readonly string[];
+  send(message: OutboundSms): Promise<{ providerMessageId: string }>;
+}
