@@ -10,9 +10,10 @@ export const SCHEMA_FILE = path.resolve(__dirname, '../../../schema.graphql');
 
 /** `@Authorized()` needs a caller; `@Authorized('ADMIN')` a platform admin. */
 export const authChecker: AuthChecker<Context> = ({ context }, roles) => {
+  // Thrown here rather than returned: type-graphql would pick its own codes (UNAUTHORIZED) and messages.
   const viewer = context.viewer;
-  if (!viewer) return false;
-  if (roles.includes('ADMIN')) return viewer.role === 'ADMIN';
+  if (!viewer) throw graphqlError('UNAUTHENTICATED', 'log in or send an API key');
+  if (roles.includes('ADMIN') && viewer.role !== 'ADMIN') throw graphqlError('FORBIDDEN', 'platform admins only');
   return true;
 };
 

@@ -80,13 +80,6 @@ function formatError(config: Config) {
     if (code === 'INTERNAL_SERVER_ERROR' && config.mode === 'production') {
       return { message: 'internal error', extensions: { code } };
     }
-    // type-graphql's @Authorized('ADMIN') answers code UNAUTHORIZED; clients know one code for "not allowed".
-    if (
-      code === 'UNAUTHORIZED' ||
-      (code === 'INTERNAL_SERVER_ERROR' && /Access denied|Unauthorized/i.test(formatted.message))
-    ) {
-      return { ...formatted, extensions: { ...formatted.extensions, code: 'FORBIDDEN' } };
-    }
     return formatted;
   };
 }

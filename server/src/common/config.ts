@@ -92,7 +92,8 @@ const DEV_SMS_SECRET = 'tollgate-development-sms-webhook-secret';
 
 function parseSms(env: Env, mode: Mode) {
   const smsWebhookSecret = env.SMS_WEBHOOK_SECRET ?? (mode === 'production' ? '' : DEV_SMS_SECRET);
-  if (!smsWebhookSecret) throw new ConfigError('SMS_WEBHOOK_SECRET', 'is required in production (16 or more characters)');
+  if (!smsWebhookSecret)
+    throw new ConfigError('SMS_WEBHOOK_SECRET', 'is required in production (16 or more characters)');
   if (smsWebhookSecret.length < 16) throw new ConfigError('SMS_WEBHOOK_SECRET', 'must be at least 16 characters long');
   const smsWebhookAllowedIps = (env.SMS_WEBHOOK_ALLOWED_IPS ?? '')
     .split(',')

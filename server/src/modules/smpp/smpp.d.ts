@@ -59,6 +59,8 @@ declare module 'smpp' {
     const encodings: { ASCII: Encoding; LATIN1: Encoding; UCS2: Encoding; detect(text: string): EncodingName };
     type EncodingName = 'ASCII' | 'LATIN1' | 'UCS2';
     const consts: { ENCODING: Record<EncodingName, number> };
+    /** Command status codes by name (ESME_ROK, ESME_RINVPASWD, …). */
+    const errors: Record<string, number>;
   }
 
   export = smpp;

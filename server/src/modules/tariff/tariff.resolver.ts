@@ -298,10 +298,7 @@ async function query<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
-/**
- * Catalogue edits and the export are for platform admins. Checked here rather than with @Authorized('ADMIN'), whose
- * refusal carries type-graphql's UNAUTHORIZED code; callers get FORBIDDEN (and UNAUTHENTICATED without a login).
- */
+/** Catalogue edits and the export are for platform admins: FORBIDDEN for others, UNAUTHENTICATED without a login. */
 function requireAdmin(ctx: Context): void {
   if (!isAdmin(requireViewer(ctx))) throw graphqlError('FORBIDDEN', 'only platform admins edit the tariff catalogue');
 }
