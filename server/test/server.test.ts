@@ -32,7 +32,10 @@ describe('HTTP server', () => {
   });
 
   it('refuses queries whose estimated cost is too high', async () => {
-    const fields = Array.from({ length: 40 }, (_, i) => `k${i}: apiKeys(first: 100) { edges { node { id name prefix } } }`);
+    const fields = Array.from(
+      { length: 40 },
+      (_, i) => `k${i}: apiKeys(first: 100) { edges { node { id name prefix } } }`,
+    );
     const result = await t.gql(`{ ${fields.join(' ')} }`, {}, await t.ownerAuth());
     expect(result.errors?.[0].extensions?.code).toBe('QUERY_TOO_COSTLY');
     expect(result.data).toBeUndefined();
