@@ -2,7 +2,7 @@
 Object.defineProperty(exports, '__esModule', { value: true });
 const { Migration } = require('@mikro-orm/migrations');
 
-class Migration20261123190551_initial extends Migration {
+class Migration20261123192115_initial extends Migration {
 
   async up() {
     this.addSql(`create table "api_key" ("id" varchar(40) not null, "merchant_id" varchar(40) not null, "name" varchar(100) not null, "prefix" varchar(20) not null, "secret_hash" varchar(64) not null, "scope_list" varchar(40) not null, "created_by_user_id" varchar(40) null, "created_at" timestamptz not null, "last_used_at" timestamptz null, "revoked_at" timestamptz null, constraint "api_key_pkey" primary key ("id"));`);
@@ -60,6 +60,14 @@ class Migration20261123190551_initial extends Migration {
     this.addSql(`create table "user_session" ("token_hash" varchar(64) not null, "user_id" varchar(40) not null, "created_at" timestamptz not null, "expires_at" timestamptz not null, constraint "user_session_pkey" primary key ("token_hash"));`);
     this.addSql(`create index "user_session_user_id_index" on "user_session" ("user_id");`);
 
+    this.addSql(`create table "sms_message" ("id" varchar(40) not null, "direction" varchar(3) not null, "provider" varchar(60) not null, "provider_message_id" varchar(100) null, "from_number" varchar(32) not null, "to_number" varchar(32) not null, "text" text not null, "country" varchar(2) null, "operator" varchar(60) null, "status" varchar(12) not null, "flag_reason" varchar(30) null, "merchant_id" varchar(40) null, "payment_id" varchar(40) null, "product" varchar(40) null, "tariff_id" varchar(40) null, "price_usd_minor" bigint null, "yield_usd_minor" bigint null, "operator_share_usd_minor" bigint null, "platform_fee_usd_minor" bigint null, "credited_minor" bigint null, "ledger_transfer_id" varchar(40) null, "in_reply_to_id" varchar(40) null, "last_error" text null, "received_at" timestamptz not null, "processed_at" timestamptz null, "sent_at" timestamptz null, "delivered_at" timestamptz null, "created_at" timestamptz not null, "updated_at" timestamptz not null, constraint "sms_message_pkey" primary key ("id"));`);
+    this.addSql(`create index "sms_message_provider_to_number_index" on "sms_message" ("provider", "to_number");`);
+    this.addSql(`create index "sms_message_provider_from_number_index" on "sms_message" ("provider", "from_number");`);
+    this.addSql(`create index "sms_message_status_id_index" on "sms_message" ("status", "id");`);
+    this.addSql(`create index "sms_message_payment_id_id_index" on "sms_message" ("payment_id", "id");`);
+    this.addSql(`create index "sms_message_merchant_id_id_index" on "sms_message" ("merchant_id", "id");`);
+    this.addSql(`alter table "sms_message" add constraint "sms_message_direction_provider_provider_message_id_unique" unique ("direction", "provider", "provider_message_id");`);
+
     this.addSql(`create table "sms_tariff" ("id" varchar(40) not null, "country_code" varchar(2) not null, "operator_id" varchar(40) null, "short_code" varchar(15) not null, "currency" varchar(3) not null, "price_minor" bigint not null, "price_usd_minor" bigint not null, "yield_usd_minor" bigint not null, "operator_share_usd_minor" bigint not null, "platform_fee_usd_minor" bigint not null, "active" boolean not null default true, "created_at" timestamptz not null, "updated_at" timestamptz not null, constraint "sms_tariff_pkey" primary key ("id"));`);
     this.addSql(`create index "sms_tariff_country_code_short_code_index" on "sms_tariff" ("country_code", "short_code");`);
 
@@ -109,6 +117,8 @@ class Migration20261123190551_initial extends Migration {
 
     this.addSql(`drop table if exists "user_session" cascade;`);
 
+    this.addSql(`drop table if exists "sms_message" cascade;`);
+
     this.addSql(`drop table if exists "sms_tariff" cascade;`);
 
     this.addSql(`drop table if exists "app_user" cascade;`);
@@ -121,4 +131,4 @@ class Migration20261123190551_initial extends Migration {
   }
 
 }
-exports.Migration20261123190551_initial = Migration20261123190551_initial;
+exports.Migration20261123192115_initial = Migration20261123192115_initial;

@@ -2,7 +2,7 @@
 Object.defineProperty(exports, '__esModule', { value: true });
 const { Migration } = require('@mikro-orm/migrations');
 
-class Migration20261123190551_initial extends Migration {
+class Migration20261123192115_initial extends Migration {
 
   async up() {
     this.addSql(`create table \`api_key\` (\`id\` text not null, \`merchant_id\` text not null, \`name\` text not null, \`prefix\` text not null, \`secret_hash\` text not null, \`scope_list\` text not null, \`created_by_user_id\` text null, \`created_at\` datetime not null, \`last_used_at\` datetime null, \`revoked_at\` datetime null, primary key (\`id\`));`);
@@ -60,6 +60,14 @@ class Migration20261123190551_initial extends Migration {
     this.addSql(`create table \`user_session\` (\`token_hash\` text not null, \`user_id\` text not null, \`created_at\` datetime not null, \`expires_at\` datetime not null, primary key (\`token_hash\`));`);
     this.addSql(`create index \`user_session_user_id_index\` on \`user_session\` (\`user_id\`);`);
 
+    this.addSql(`create table \`sms_message\` (\`id\` text not null, \`direction\` text not null, \`provider\` text not null, \`provider_message_id\` text null, \`from_number\` text not null, \`to_number\` text not null, \`text\` text not null, \`country\` text null, \`operator\` text null, \`status\` text not null, \`flag_reason\` text null, \`merchant_id\` text null, \`payment_id\` text null, \`product\` text null, \`tariff_id\` text null, \`price_usd_minor\` bigint null, \`yield_usd_minor\` bigint null, \`operator_share_usd_minor\` bigint null, \`platform_fee_usd_minor\` bigint null, \`credited_minor\` bigint null, \`ledger_transfer_id\` text null, \`in_reply_to_id\` text null, \`last_error\` text null, \`received_at\` datetime not null, \`processed_at\` datetime null, \`sent_at\` datetime null, \`delivered_at\` datetime null, \`created_at\` datetime not null, \`updated_at\` datetime not null, primary key (\`id\`));`);
+    this.addSql(`create index \`sms_message_provider_to_number_index\` on \`sms_message\` (\`provider\`, \`to_number\`);`);
+    this.addSql(`create index \`sms_message_provider_from_number_index\` on \`sms_message\` (\`provider\`, \`from_number\`);`);
+    this.addSql(`create index \`sms_message_status_id_index\` on \`sms_message\` (\`status\`, \`id\`);`);
+    this.addSql(`create index \`sms_message_payment_id_id_index\` on \`sms_message\` (\`payment_id\`, \`id\`);`);
+    this.addSql(`create index \`sms_message_merchant_id_id_index\` on \`sms_message\` (\`merchant_id\`, \`id\`);`);
+    this.addSql(`create unique index \`sms_message_direction_provider_provider_message_id_unique\` on \`sms_message\` (\`direction\`, \`provider\`, \`provider_message_id\`);`);
+
     this.addSql(`create table \`sms_tariff\` (\`id\` text not null, \`country_code\` text not null, \`operator_id\` text null, \`short_code\` text not null, \`currency\` text not null, \`price_minor\` bigint not null, \`price_usd_minor\` bigint not null, \`yield_usd_minor\` bigint not null, \`operator_share_usd_minor\` bigint not null, \`platform_fee_usd_minor\` bigint not null, \`active\` integer not null default true, \`created_at\` datetime not null, \`updated_at\` datetime not null, primary key (\`id\`));`);
     this.addSql(`create index \`sms_tariff_country_code_short_code_index\` on \`sms_tariff\` (\`country_code\`, \`short_code\`);`);
 
@@ -81,4 +89,4 @@ class Migration20261123190551_initial extends Migration {
   }
 
 }
-exports.Migration20261123190551_initial = Migration20261123190551_initial;
+exports.Migration20261123192115_initial = Migration20261123192115_initial;

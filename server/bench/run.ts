@@ -58,7 +58,7 @@ function startServer(command: string[], env: Record<string, string>): Promise<Ch
   });
   return new Promise((resolve, reject) => {
     const deadline = setTimeout(() => reject(new Error(`${command.join(' ')} did not start`)), 30_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       if (/ready|serving/.test(chunk.toString())) {
         clearTimeout(deadline);
         resolve(child);

@@ -14,6 +14,8 @@ import * as mail from '../modules/mail';
 import * as outbox from '../modules/outbox';
 import * as webhook from '../modules/webhook';
 import * as tariff from '../modules/tariff';
+import * as sms from '../modules/sms';
+import * as smpp from '../modules/smpp';
 
 /**
  * Every domain module, lowest layer first. A module's index exports its entities and resolvers; adding a module
@@ -32,6 +34,8 @@ const modules: DomainModule[] = [
   webhook,
   mail,
   tariff,
+  sms,
+  smpp,
 ];
 
 /** What a module's HTTP routes (webhooks, legacy forms, redirects) may use. */

@@ -16,7 +16,7 @@ describe('API keys', () => {
 
   it('shows the secret once, authenticates with it, records last use, and stores no secret', async () => {
     const created = await t.gql(CREATE, { input: { name: 'Shop backend', scopes: ['read', 'write'] } }, owner);
-    const { secret, apiKey } = created.data?.createApiKey;
+    const { secret, apiKey } = created.data!.createApiKey;
     expect(secret).toMatch(/^tgk_[A-Za-z0-9_-]{43}$/);
     expect(apiKey).toMatchObject({
       name: 'Shop backend',
@@ -61,8 +61,8 @@ describe('API keys', () => {
   });
 
   it('keeps read-only keys from every mutation', async () => {
-    const { secret } = (await t.gql(CREATE, { input: { name: 'Reporting', scopes: ['read'] } }, owner)).data
-      ?.createApiKey;
+    const { secret } = (await t.gql(CREATE, { input: { name: 'Reporting', scopes: ['read'] } }, owner)).data!
+      .createApiKey;
     expect(
       (await t.gql('{ apiKeys { totalCount } }', {}, { apiKey: secret })).data?.apiKeys.totalCount,
     ).toBeGreaterThan(0);
@@ -71,8 +71,8 @@ describe('API keys', () => {
   });
 
   it('stops a revoked key at once, and refuses revoking it twice', async () => {
-    const { secret, apiKey } = (await t.gql(CREATE, { input: { name: 'Old', scopes: ['read', 'write'] } }, owner)).data
-      ?.createApiKey;
+    const { secret, apiKey } = (await t.gql(CREATE, { input: { name: 'Old', scopes: ['read', 'write'] } }, owner)).data!
+      .createApiKey;
     const revoke = (auth: Auth) =>
       t.gql(
         'mutation($input: RevokeApiKeyInput!) { revokeApiKey(input: $input) { apiKey { revokedAt } userErrors { code } } }',

@@ -1,6 +1,6 @@
 /**
  * Types for the parts of the `smpp` package (0.5.x, untyped JavaScript) Tollgate uses: a client session, the test
- * SMSC's server, PDUs and the text encodings. Field names are the SMPP specification's.
+ * SMSC's server, PDUs and the status codes. Field names are the SMPP specification's.
  */
 declare module 'smpp' {
   import type { EventEmitter } from 'node:events';
@@ -44,21 +44,11 @@ declare module 'smpp' {
       sessions: Session[];
     }
 
-    interface Encoding {
-      match(text: string): boolean;
-      encode(text: string): Buffer;
-      decode(bytes: Buffer): string;
-    }
-
     /** A client session; it starts connecting at once. */
     function connect(options: { host: string; port: number; tls?: boolean }): Session;
     function createServer(sessionListener: (session: Session) => void): Server;
 
     const PDU: new (command: string, options?: PduOptions) => PDU;
-    /** GSM 03.38 ('ASCII', data_coding 1), 'LATIN1' (3) and 'UCS2' (8); `detect` names the first that fits. */
-    const encodings: { ASCII: Encoding; LATIN1: Encoding; UCS2: Encoding; detect(text: string): EncodingName };
-    type EncodingName = 'ASCII' | 'LATIN1' | 'UCS2';
-    const consts: { ENCODING: Record<EncodingName, number> };
     /** Command status codes by name (ESME_ROK, ESME_RINVPASWD, …). */
     const errors: Record<string, number>;
   }

@@ -55,9 +55,11 @@ export function deliverKind(pdu: smpp.PDU): 'sms' | 'receipt' | 'other' {
  *
  * The message id: a deliver_sm from a phone has no id of its own (SMPP 3.4 §4.6.1). When the SMSC sets
  * receipted_message_id anyway, that is the id; otherwise it is `sha256:` and a hash of everything the SMSC sends
- * about the message (addresses with their TON/NPI, esm_class, data_coding, UDH, segment TLVs, text). A redelivery —
- * after a lost, late or negative deliver_sm_resp — repeats all of it, so it finds the first copy and counts once.
- * The price: the same phone sending the very same text to the same short code twice counts once as well.
+ * about the message (addresses with their TON/NPI, esm_class, data_coding, UDH, segment TLVs, the phone's message
+ * reference in user_message_reference, text). A redelivery — after a lost, late or negative deliver_sm_resp —
+ * repeats all of it, so it finds the first copy and counts once. The price, with an SMSC that passes neither id nor
+ * user_message_reference: the same phone sending the very same text to the same short code twice (paying a payment
+ * that takes several SMS) counts once too. SMSCs that pass the phone's TP-MR as user_message_reference avoid it.
  */
 export function toInboundSms(pdu: smpp.PDU, profile: LinkProfile): InboundSms {
   const from = str(pdu.source_addr);
@@ -83,6 +85,7 @@ export function toInboundSms(pdu: smpp.PDU, profile: LinkProfile): InboundSms {
             int(pdu.sar_msg_ref_num),
             int(pdu.sar_total_segments),
             int(pdu.sar_segment_seqnum),
+            pdu.user_message_reference ?? null,
             text,
           ]),
         )
@@ -103,6 +106,8 @@ export function toInboundSms(pdu: smpp.PDU, profile: LinkProfile): InboundSms {
 export interface Receipt {
   providerMessageId: string;
   state: 'DELIVERED' | 'FAILED' | null;
+  /** For a failure: the state and error code as the SMSC gave them, e.g. "UNDELIV err:001". */
+  detail: string | null;
 }
 
 // message_state TLV values (SMPP 3.4 §5.3.2.35) and the receipt text's "stat:" words (Appendix B) that are final.
@@ -129,10 +134,17 @@ export function parseReceipt(pdu: smpp.PDU): Receipt | null {
   const { text } = messageOf(pdu);
   const providerMessageId = str(pdu.receipted_message_id) || (/\bid:(\S+)/i.exec(text)?.[1] ?? '');
   if (!providerMessageId) return null;
-  if (typeof pdu.message_state === 'number')
-    return { providerMessageId, state: FINAL_STATES[pdu.message_state] ?? null };
   const word = /\bstat:(\w+)/i.exec(text)?.[1]?.toUpperCase() ?? '';
-  return { providerMessageId, state: FINAL_STAT_WORDS[word] ?? null };
+  const err = /\berr:(\w+)/i.exec(text)?.[1];
+  const state =
+    typeof pdu.message_state === 'number'
+      ? (FINAL_STATES[pdu.message_state] ?? null)
+      : (FINAL_STAT_WORDS[word] ?? null);
+  const detail =
+    state === 'FAILED'
+      ? [word || `message_state ${String(pdu.message_state)}`, err ? `err:${err}` : ''].filter(Boolean).join(' ')
+      : null;
+  return { providerMessageId, state, detail };
 }
 
 // Characters with the same code in GSM 03.38 and ASCII: sent as data_coding 1 (IA5) they read the same whichever of

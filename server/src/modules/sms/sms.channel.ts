@@ -33,9 +33,18 @@ export interface OutboundSms {
   text: string;
 }
 
+/** What a channel reports for a reply it took. */
+export interface SmsSendResult {
+  /** The provider's id of the reply; delivery receipts name it (see markSmsDelivery). */
+  providerMessageId: string;
+  /** True when the channel knows the reply reached the phone already (the simulator); otherwise a receipt says so. */
+  delivered?: boolean;
+}
+
 /** A link that can send replies. `send` resolves with the provider's message id, or throws to be retried. */
 export interface SmsChannel {
   /** Provider names this channel sends for: an exact name or a prefix ending in ':' (e.g. 'smpp:'). */
   readonly providers: readonly string[];
-  send(message: OutboundSms): Promise<{ providerMessageId: string }>;
+  /** `options.signal` is aborted when the outbox gives up on this attempt; a channel may ignore it. */
+  send(message: OutboundSms, options?: { signal?: AbortSignal }): Promise<SmsSendResult>;
 }

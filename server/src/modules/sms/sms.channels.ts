@@ -1,25 +1,28 @@
 import type { SmsChannel } from './sms.channel';
 
-/** Channels that can send replies, tried in registration order; the first whose provider matches wins. */
+/** Channels that can send replies; a later registration for the same provider wins (a re-established bind). */
 const channels: SmsChannel[] = [];
 
-/** Registers a link that sends replies (SMPP, HTTP send URL, simulator). Registering the same object twice is a no-op. */
+/** Registers a link that sends replies (SMPP, a test's fake). Registering the same object twice is a no-op. */
 export function registerSmsChannel(channel: SmsChannel): void {
   if (!channels.includes(channel)) channels.push(channel);
 }
 
-/** Removes a channel (a stopped SMPP bind, a test's fake). */
+/** Removes a channel (a closed SMPP bind, a test's fake). */
 export function unregisterSmsChannel(channel: SmsChannel): void {
   const index = channels.indexOf(channel);
   if (index >= 0) channels.splice(index, 1);
 }
 
-/** The channel that sends for a provider: an exact name, or a prefix ending in ':' (e.g. 'smpp:' for 'smpp:smsc1'). */
-export function channelFor(provider: string): SmsChannel | null {
-  // Last registered first, so a test or a reconnected bind can take over from an older registration.
+/** Whether `provider` is one a channel's `providers` entry names: exactly, or by a prefix ending in ':'. */
+export function servesProvider(channel: SmsChannel, provider: string): boolean {
+  return channel.providers.some((p) => p === provider || (p.endsWith(':') && provider.startsWith(p)));
+}
+
+/** The registered channel that sends for a provider, the most recently registered first; null when none does. */
+export function registeredChannelFor(provider: string): SmsChannel | null {
   for (let i = channels.length - 1; i >= 0; i--) {
-    const channel = channels[i]!;
-    if (channel.providers.some((p) => p === provider || (p.endsWith(':') && provider.startsWith(p)))) return channel;
+    if (servesProvider(channels[i], provider)) return channels[i];
   }
   return null;
 }

@@ -84,7 +84,7 @@ export class SmsMessage {
   id: string = newId('sms');
 
   @Property({ type: 'string', length: 3 })
-  @Field(() => SmsDirection)
+  @Field(() => SmsDirection, { description: 'IN: from a payer; OUT: a reply to a payer.' })
   direction!: SmsDirection;
 
   @Property({ type: 'string', length: 60 })
@@ -117,7 +117,7 @@ export class SmsMessage {
   operator: string | null = null;
 
   @Property({ type: 'string', length: 12 })
-  @Field(() => SmsStatus)
+  @Field(() => SmsStatus, { description: 'Where it stands (see SmsStatus).' })
   status!: SmsStatus;
 
   @Property({ type: 'string', length: 30, nullable: true })

@@ -1,7 +1,19 @@
-import type { MikroORM } from '@mikro-orm/core';
+import { UniqueConstraintViolationException, type EntityManager, type MikroORM } from '@mikro-orm/core';
 import type { Config } from '../../common/config';
 import type { PubSubLike } from '../../common/context';
+import { formatAmount } from '../../common/money';
+import { build } from '../../common/orm';
+import { LedgerAccountPurpose } from '../ledger/ledger.entity';
+import { ledgerAccount, transfer, type EntryInput } from '../ledger/ledger.service';
+import { enqueue, registerOutboxHandler, type OutboxHandler } from '../outbox/outbox.service';
+import { PaymentStatus, type Payment } from '../payment/payment.entity';
+import { lockPayment, normalisePhone, receiveFunds } from '../payment/payment.service';
 import type { InboundSms } from './sms.channel';
+import { SmsDirection, SmsFlag, SmsMessage, SmsStatus } from './sms.entity';
+import { announceSms } from './sms.events';
+import { smsProducts, TAKING_MONEY, type SmsMatch, type SmsProduct } from './sms.products';
+import { sendSmsReply } from './sms.replies';
+import { tariffForSms } from './sms.tariff';
 
 export interface SmsPipelineDeps {
   orm: MikroORM;
@@ -9,15 +21,342 @@ export interface SmsPipelineDeps {
   config: Config;
 }
 
+/** An inbound SMS a channel handed over is malformed; nothing was stored. `field` names the offending field. */
+export class SmsInputError extends Error {
+  constructor(
+    readonly field: keyof InboundSms,
+    message: string,
+  ) {
+    super(`${field}: ${message}`);
+    this.name = 'SmsInputError';
+  }
+}
+
+/** What processing needs: any entity manager of the database (it forks its own), and where to announce. */
+export interface ProcessDeps {
+  em: EntityManager;
+  pubsub: PubSubLike | null;
+  config: Config;
+}
+
+export const SMS_PROCESS_KIND = 'sms.process';
+/** SMS money is booked in US dollars: tariffs' yields and shares are US cents. */
+export const SMS_CURRENCY = 'USD';
 /**
- * The one way an inbound SMS enters Tollgate. Stores it first (unique per provider + messageId), then matches,
- * counts and publishes. Resolves once the SMS is durably stored, so a channel may acknowledge it.
+ * The outbox copy of the processing waits this long: processing normally runs at once, right after storing, and the
+ * outbox row only matters if that failed (a crash, a lost race), so it should not compete with it.
  */
-export async function receiveInboundSms(
+const PROCESS_BACKSTOP_MS = 30_000;
+const MAX_TEXT_LENGTH = 1600;
+
+/**
+ * The one way an inbound SMS enters Tollgate, whatever link delivered it (HTTP webhook, SMPP, simulator).
+ *
+ * 1. Store: the SMS and an outbox row that processes it, in one transaction. Once this resolves the SMS is durable
+ *    and the channel may acknowledge it. The same (provider, messageId) again finds the first copy
+ *    (`duplicate: true`), by the unique index, not by a pre-check alone.
+ * 2. Process, at once: match, attach, count, book, publish and the product's next step, in one transaction
+ *    (processSms). If that fails the SMS stays stored and the outbox retries it.
+ *
+ * Throws SmsInputError (nothing stored) for a malformed SMS, and database errors when it could not be stored (the
+ * channel must not acknowledge then, so the provider delivers it again).
+ */
+export function receiveInboundSms(
   deps: SmsPipelineDeps,
   sms: InboundSms,
 ): Promise<{ smsId: string; duplicate: boolean }> {
-  void deps;
-  void sms;
-  throw new Error('receiveInboundSms: not implemented yet');
+  return receiveInbound({ em: deps.orm.em, pubsub: deps.pubsub, config: deps.config }, sms);
 }
+
+/** receiveInboundSms for callers that hold an entity manager rather than the ORM (resolvers). */
+export async function receiveInbound(
+  deps: ProcessDeps,
+  sms: InboundSms,
+): Promise<{ smsId: string; duplicate: boolean }> {
+  const input = validateInbound(sms);
+  const where = { direction: SmsDirection.IN, provider: input.provider, providerMessageId: input.messageId };
+  const existing = await deps.em.fork().findOne(SmsMessage, where);
+  if (existing) return { smsId: existing.id, duplicate: true };
+
+  let smsId: string;
+  try {
+    smsId = await deps.em.fork().transactional(async (em) => {
+      const row = build(SmsMessage, {
+        direction: SmsDirection.IN,
+        provider: input.provider,
+        providerMessageId: input.messageId,
+        fromNumber: input.from,
+        toNumber: input.to,
+        text: input.text,
+        country: input.country,
+        operator: input.operator,
+        status: SmsStatus.RECEIVED,
+        receivedAt: input.receivedAt,
+      });
+      em.persist(row);
+      enqueue(em, {
+        kind: SMS_PROCESS_KIND,
+        payload: { smsId: row.id },
+        runAt: new Date(Date.now() + PROCESS_BACKSTOP_MS),
+      });
+      return row.id;
+    });
+  } catch (error) {
+    // A concurrent delivery of the same message stored it first.
+    if (error instanceof UniqueConstraintViolationException) {
+      const first = await deps.em.fork().findOne(SmsMessage, where);
+      if (first) return { smsId: first.id, duplicate: true };
+    }
+    throw error;
+  }
+
+  try {
+    await processSms(deps, smsId);
+  } catch (error) {
+    // Stored is what the channel needs to know; the outbox row processes it later.
+    if (deps.config.mode !== 'test') console.error(`sms ${smsId}: processing failed, the outbox will retry`, error);
+  }
+  return { smsId, duplicate: false };
+}
+
+interface ValidInbound {
+  provider: string;
+  messageId: string;
+  from: string;
+  to: string;
+  text: string;
+  country: string;
+  operator: string | null;
+  receivedAt: Date;
+}
+
+/** Checks and normalises what a channel handed over; throws SmsInputError naming the field. */
+export function validateInbound(sms: InboundSms): ValidInbound {
+  const str = (field: keyof InboundSms): string => {
+    const value = sms[field];
+    if (typeof value !== 'string') throw new SmsInputError(field, 'must be a string');
+    return value;
+  };
+  const provider = str('provider').trim();
+  if (!/^[a-z0-9][a-z0-9:._-]{0,59}$/i.test(provider)) throw new SmsInputError('provider', 'is not a provider name');
+  const messageId = str('messageId').trim();
+  if (!messageId || messageId.length > 100) throw new SmsInputError('messageId', 'must have 1 to 100 characters');
+  const from = normalisePhone(str('from'));
+  if (!from) throw new SmsInputError('from', 'must be a phone number in international form, e.g. +359888123456');
+  const to = str('to').trim().replace(/^\+/, '');
+  if (!/^[0-9]{3,15}$/.test(to)) throw new SmsInputError('to', 'must be a short code (3 to 15 digits)');
+  const text = str('text');
+  if (text.length > MAX_TEXT_LENGTH) throw new SmsInputError('text', `must have at most ${MAX_TEXT_LENGTH} characters`);
+  const country = str('country').trim().toUpperCase();
+  if (!/^[A-Z]{2}$/.test(country)) throw new SmsInputError('country', 'must be a two-letter ISO country code');
+  let operator: string | null = null;
+  if (sms.operator !== undefined && sms.operator !== null) {
+    operator = str('operator').trim() || null;
+    if (operator && operator.length > 60) throw new SmsInputError('operator', 'must have at most 60 characters');
+  }
+  let receivedAt = new Date();
+  if (sms.receivedAt !== undefined) {
+    if (!(sms.receivedAt instanceof Date) || Number.isNaN(sms.receivedAt.getTime())) {
+      throw new SmsInputError('receivedAt', 'must be a valid date');
+    }
+    receivedAt = sms.receivedAt;
+  }
+  return { provider, messageId, from, to, text, country, operator, receivedAt };
+}
+
+/**
+ * Processes a stored inbound SMS exactly once, in one transaction: recognise what it pays for, attach it, check the
+ * tariff and the anti-fraud rules, credit the payment, book the money, let the product take its next step, and
+ * announce it after the commit. Safe to call any number of times, concurrently too: the first statement claims the
+ * SMS (a conditional update of `processedAt`), so every other call finds it claimed and does nothing; and the ledger
+ * keys (`sms:<id>`, `payment-paid:<paymentId>`) would refuse a second posting anyway.
+ */
+export async function processSms(deps: ProcessDeps, smsId: string): Promise<void> {
+  await deps.em.fork().transactional(async (em) => {
+    const now = new Date();
+    // First statement is a write, so SQLite takes its write lock at once rather than upgrading a read later.
+    const claimed = await em.nativeUpdate(
+      SmsMessage,
+      { id: smsId, direction: SmsDirection.IN, processedAt: null },
+      { processedAt: now, updatedAt: now },
+    );
+    if (!claimed) return;
+    const sms = await em.findOneOrFail(SmsMessage, smsId, { refresh: true });
+
+    let product: SmsProduct | null = null;
+    let match: SmsMatch | null = null;
+    for (const candidate of smsProducts()) {
+      match = await candidate.recognise(em, sms);
+      if (match) {
+        product = candidate;
+        break;
+      }
+    }
+    const payment = match ? await lockPayment(em, match.paymentId) : null;
+    if (!product || !match || !payment) {
+      sms.status = SmsStatus.UNMATCHED;
+      await defaultReply(em, sms, null);
+      announceSms(em, deps.pubsub, sms, null);
+      return;
+    }
+
+    sms.merchantId = payment.merchantId;
+    sms.paymentId = payment.id;
+    sms.product = product.name;
+    const tariff = await tariffForSms(em, { country: sms.country!, shortCode: sms.toNumber, operator: sms.operator });
+    if (tariff) {
+      sms.tariffId = tariff.id;
+      sms.priceUsdMinor = tariff.priceUsdMinor;
+      sms.yieldUsdMinor = tariff.yieldUsdMinor;
+      sms.operatorShareUsdMinor = tariff.operatorShareUsdMinor;
+      sms.platformFeeUsdMinor = tariff.platformFeeUsdMinor;
+    }
+    sms.flagReason = flagFor(sms, payment, tariff !== null);
+
+    let paidNow = false;
+    if (sms.flagReason) {
+      sms.status = SmsStatus.FLAGGED;
+    } else {
+      sms.status = SmsStatus.COUNTED;
+      // The first counted SMS fixes the payer's phone and country for every later one (seed V6).
+      payment.payerPhone ??= sms.fromNumber;
+      payment.payerCountry ??= sms.country;
+      const credited = match.count === 'PRICE' ? tariff!.priceUsdMinor : tariff!.yieldUsdMinor;
+      receiveFunds(em, deps.pubsub, payment, credited, now);
+      sms.creditedMinor = credited;
+      sms.ledgerTransferId = await bookSms(em, sms, payment);
+      if (payment.status === PaymentStatus.PAID) {
+        paidNow = true;
+        await releasePaid(em, payment, sms);
+      }
+    }
+    sms.updatedAt = now;
+
+    const event = { sms, payment, counted: !sms.flagReason, paidNow, pubsub: deps.pubsub, config: deps.config };
+    if (product.onReceived) await product.onReceived(em, event);
+    else await defaultReply(em, sms, payment);
+    announceSms(em, deps.pubsub, sms, payment);
+  });
+}
+
+/** Why an attached SMS must not be counted, or null when it may be. */
+function flagFor(sms: SmsMessage, payment: Payment, hasTariff: boolean): SmsFlag | null {
+  if (!TAKING_MONEY.includes(payment.status)) return SmsFlag.PAYMENT_CLOSED;
+  if (payment.currency !== SMS_CURRENCY) return SmsFlag.CURRENCY_NOT_SUPPORTED;
+  // Anti-fraud (seed V6): one phone and one country per payment; the payment's own values if it has them.
+  if (payment.payerPhone && payment.payerPhone !== sms.fromNumber) return SmsFlag.PHONE_MISMATCH;
+  if (payment.payerCountry && payment.payerCountry !== sms.country) return SmsFlag.COUNTRY_MISMATCH;
+  if (!hasTariff) return SmsFlag.NO_TARIFF;
+  return null;
+}
+
+/**
+ * One balanced transfer per counted SMS, in USD: the payer's money enters from WORLD and splits into the merchant's
+ * pending yield, the operator's share and the platform's fee (the tariff's parts always add up to its USD price).
+ * Pending, because the operator pays out later; the payment becoming PAID releases it (releasePaid). The key is the
+ * SMS's id, so nothing can post it twice, whatever is retried.
+ */
+async function bookSms(em: EntityManager, sms: SmsMessage, payment: Payment): Promise<string> {
+  const merchantId = payment.merchantId;
+  const account = async (purpose: LedgerAccountPurpose, owner: string | null) =>
+    (await ledgerAccount(em, { merchantId: owner, currency: SMS_CURRENCY, purpose })).id;
+  const entries: EntryInput[] = [
+    { accountId: await account(LedgerAccountPurpose.WORLD, null), amount: -sms.priceUsdMinor! },
+    { accountId: await account(LedgerAccountPurpose.MERCHANT_PENDING, merchantId), amount: sms.yieldUsdMinor! },
+  ];
+  // A zero part has no entry (the ledger refuses zero amounts); the parts still sum to the price.
+  if (sms.operatorShareUsdMinor! > 0n) {
+    entries.push({
+      accountId: await account(LedgerAccountPurpose.OPERATOR_SHARE, null),
+      amount: sms.operatorShareUsdMinor!,
+    });
+  }
+  if (sms.platformFeeUsdMinor! > 0n) {
+    entries.push({
+      accountId: await account(LedgerAccountPurpose.PLATFORM_FEES, null),
+      amount: sms.platformFeeUsdMinor!,
+    });
+  }
+  const { transfer: posted } = await transfer(em, {
+    ownerId: merchantId,
+    idempotencyKey: `sms:${sms.id}`,
+    currency: SMS_CURRENCY,
+    entries,
+    paymentId: payment.id,
+    description: `SMS ${sms.id} to ${sms.toNumber} (${sms.country})`,
+  });
+  return posted.id;
+}
+
+/**
+ * Once a payment is PAID its SMS money is the merchant's to withdraw: one transfer moves every counted SMS's yield
+ * for it from MERCHANT_PENDING to MERCHANT_AVAILABLE, keyed by the payment, so it happens once.
+ */
+async function releasePaid(em: EntityManager, payment: Payment, last: SmsMessage): Promise<void> {
+  const earlier = await em.find(SmsMessage, {
+    paymentId: payment.id,
+    direction: SmsDirection.IN,
+    status: SmsStatus.COUNTED,
+    id: { $ne: last.id },
+  });
+  const total = earlier.reduce((sum, sms) => sum + (sms.yieldUsdMinor ?? 0n), last.yieldUsdMinor ?? 0n);
+  if (total <= 0n) return;
+  const account = async (purpose: LedgerAccountPurpose) =>
+    (await ledgerAccount(em, { merchantId: payment.merchantId, currency: SMS_CURRENCY, purpose })).id;
+  await transfer(em, {
+    ownerId: payment.merchantId,
+    idempotencyKey: `payment-paid:${payment.id}`,
+    currency: SMS_CURRENCY,
+    entries: [
+      { accountId: await account(LedgerAccountPurpose.MERCHANT_PENDING), amount: -total },
+      { accountId: await account(LedgerAccountPurpose.MERCHANT_AVAILABLE), amount: total },
+    ],
+    paymentId: payment.id,
+    description: `Payment ${payment.reference} paid by SMS`,
+  });
+}
+
+const FLAG_TEXT: Record<SmsFlag, string> = {
+  PHONE_MISMATCH: 'all SMS of a payment must come from the same phone number',
+  COUNTRY_MISMATCH: 'all SMS of a payment must come from the same country',
+  NO_TARIFF: 'this short code is not served in your country',
+  PAYMENT_CLOSED: 'the payment no longer takes SMS',
+  CURRENCY_NOT_SUPPORTED: 'this payment cannot be paid by SMS',
+};
+
+/**
+ * The rails' own reply, for products that do not take charge of replies (no onReceived): tells the payer what
+ * became of their SMS, on the link it came in on.
+ */
+async function defaultReply(em: EntityManager, sms: SmsMessage, payment: Payment | null): Promise<void> {
+  let text: string;
+  if (!payment) {
+    text = 'Tollgate: no open payment matches your message. Check the code and send it again.';
+  } else if (sms.flagReason) {
+    text = `Tollgate: your SMS for ${payment.reference} was not counted: ${FLAG_TEXT[sms.flagReason]}.`;
+  } else if (payment.status === PaymentStatus.PAID) {
+    text = `Tollgate: payment ${payment.reference} is complete. Thank you!`;
+  } else {
+    const money = (minor: bigint) => formatAmount(minor, payment.currency);
+    text =
+      `Tollgate: received ${money(payment.amountReceived)} of ${money(payment.amount)} ${payment.currency} ` +
+      `for ${payment.reference}. Send the next SMS to complete it.`;
+  }
+  await sendSmsReply(em, { inboundSmsId: sms.id, text });
+}
+
+/**
+ * The outbox hands its handlers an entity manager and the configuration but no pub/sub; the module's routes record
+ * this process's pub/sub here (createApp mounts them), so SMS processed by the backstop are announced too.
+ */
+let processPubSub: PubSubLike | null = null;
+export function setSmsPubSub(pubsub: PubSubLike): void {
+  processPubSub = pubsub;
+}
+
+/** The backstop: processes an SMS whose immediate processing did not happen or failed; a no-op otherwise. */
+const processLater: OutboxHandler<{ smsId: string }> = async ({ smsId }, { em, config }) => {
+  await processSms({ em, pubsub: processPubSub, config }, smsId);
+  return { detail: 'processed' };
+};
+registerOutboxHandler(SMS_PROCESS_KIND, processLater, { maxAttempts: 20 });

@@ -1,0 +1,147 @@
+import type { EntityManager } from '@mikro-orm/core';
+import type { Config } from '../../common/config';
+import type { PubSubLike } from '../../common/context';
+import { Payment, PaymentStatus, type PaymentKind } from '../payment/payment.entity';
+import { REFERENCE_ALPHABET, REFERENCE_LENGTH } from '../payment/payment.service';
+import type { SmsMessage } from './sms.entity';
+
+/**
+ * Products (purses, vouchers, access codes…) plug into the SMS rails here. The rails know payments, not products: a
+ * product says which payment an SMS pays for, and what happens next.
+ */
+
+/** What an SMS pays for, as a product recognised it. */
+export interface SmsMatch {
+  paymentId: string;
+  /**
+   * What one SMS adds to the payment's amountReceived (USD cents). YIELD (default): what the merchant gets, because a
+   * payment's amount is what the merchant must receive. PRICE: what the payer paid, for products whose amount is the
+   * payer's price (seed B1, `s_clear_amount=0`). The ledger books the same money either way.
+   */
+  count?: 'YIELD' | 'PRICE';
+}
+
+/** What a product's onReceived learns about an SMS attached to one of its payments. */
+export interface SmsReceived {
+  sms: SmsMessage;
+  /** Locked and already credited (when counted); announced after the commit. */
+  payment: Payment;
+  /** False when the SMS was flagged (sms.flagReason says why) and added nothing. */
+  counted: boolean;
+  /** True when this SMS made the payment PAID. */
+  paidNow: boolean;
+  /** Null only when the backstop runs in a process without live updates. */
+  pubsub: PubSubLike | null;
+  config: Config;
+}
+
+/** One SMS a payment's instruction asks the payer to send (seed V3/V7: each shown as expected, then received). */
+export interface ExpectedSms {
+  shortCode: string;
+  text: string;
+  /** The country the instruction was made for, when it matters. */
+  country?: string | null;
+}
+
+export interface SmsProduct {
+  /** Recorded on each SMS it recognised, e.g. "voucher". Unique. */
+  name: string;
+  /** The payment this SMS pays for, or null when it is not this product's. Runs inside the processing transaction. */
+  recognise(em: EntityManager, sms: SmsMessage): Promise<SmsMatch | null>;
+  /**
+   * The product's next step for an attached SMS (counted or flagged), in the same transaction as the counting: issue
+   * a code, reply (sendSmsReply), enqueue outbox work. Throwing rolls the whole processing back, to be retried.
+   */
+  onReceived?(em: EntityManager, event: SmsReceived): Promise<void> | void;
+  /** The SMS a payment of this product expects, in order; null when the payment is not this product's. */
+  instruction?(em: EntityManager, payment: Payment): Promise<ExpectedSms[] | null>;
+}
+
+const registered: SmsProduct[] = [];
+
+/**
+ * Adds a product; products are tried in registration order, then the built-in one (a payment's reference in the
+ * text). Returns a function that removes it again (tests).
+ */
+export function registerSmsProduct(product: SmsProduct): () => void {
+  if (product.name === BUILT_IN_PRODUCT || registered.some((p) => p.name === product.name)) {
+    throw new Error(`an SMS product named "${product.name}" is already registered`);
+  }
+  registered.push(product);
+  return () => {
+    const index = registered.indexOf(product);
+    if (index >= 0) registered.splice(index, 1);
+  };
+}
+
+/** Every product in the order the pipeline tries them: the registered ones, then the built-in fallback. */
+export function smsProducts(): readonly SmsProduct[] {
+  return [...registered, builtInProduct];
+}
+
+// --- Built-in recognition: the payment's public reference somewhere in the text --------------------------------
+
+const REFERENCE_CHAR = new RegExp(`^[${REFERENCE_ALPHABET}]+$`);
+
+/**
+ * The references an SMS text may carry, most likely first (pure). Payers type by hand: any case, spaces or dashes
+ * inside the code ("k7m2 xr9d"), a keyword before it ("PAY K7M2XR9D", even glued: "PAYK7M2XR9D"), words after it.
+ * Every run of consecutive words that joins to exactly the reference length is a candidate, and so are the last
+ * characters of a longer word (a glued keyword).
+ */
+export function referenceCandidates(text: string): string[] {
+  const words = text
+    .toUpperCase()
+    .split(/[^A-Z0-9]+/)
+    .filter(Boolean);
+  const candidates: string[] = [];
+  const add = (candidate: string) => {
+    if (candidate.length === REFERENCE_LENGTH && REFERENCE_CHAR.test(candidate) && !candidates.includes(candidate)) {
+      candidates.push(candidate);
+    }
+  };
+  for (let start = 0; start < words.length; start++) {
+    let joined = '';
+    for (let end = start; end < words.length && joined.length < REFERENCE_LENGTH; end++) joined += words[end];
+    add(joined);
+  }
+  for (const word of words) if (word.length > REFERENCE_LENGTH) add(word.slice(-REFERENCE_LENGTH));
+  return candidates;
+}
+
+/** Statuses in which a payment takes money, so an SMS may be attached and counted. */
+export const TAKING_MONEY: readonly PaymentStatus[] = [PaymentStatus.OPEN, PaymentStatus.PARTIALLY_PAID];
+
+/**
+ * The payment taking money (OPEN or PARTIALLY_PAID) whose reference the text carries, or null. Products that share
+ * this recognition pass the payment kinds they own.
+ */
+export async function recognisePaymentReference(
+  em: EntityManager,
+  text: string,
+  options: { kinds?: readonly PaymentKind[] } = {},
+): Promise<Payment | null> {
+  const candidates = referenceCandidates(text);
+  if (!candidates.length) return null;
+  const payments = await em.find(Payment, {
+    reference: { $in: candidates },
+    status: { $in: [...TAKING_MONEY] },
+    ...(options.kinds ? { kind: { $in: [...options.kinds] } } : {}),
+  });
+  for (const candidate of candidates) {
+    const payment = payments.find((p) => p.reference === candidate);
+    if (payment) return payment;
+  }
+  return null;
+}
+
+export const BUILT_IN_PRODUCT = 'payment';
+
+/** Any payment taking money, by its reference; replies are the pipeline's defaults (see sms.pipeline.ts). */
+const builtInProduct: SmsProduct = {
+  name: BUILT_IN_PRODUCT,
+  async recognise(em, sms) {
+    const payment = await recognisePaymentReference(em, sms.text);
+    return payment && { paymentId: payment.id };
+  },
+};
