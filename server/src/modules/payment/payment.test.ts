@@ -142,6 +142,8 @@ describe('payments', () => {
       'merchantName',
       'paidAt',
       'reference',
+      // The payer's instruction lines (short code, text, state): no phone numbers, no merchant-private data.
+      'sms',
       'status',
     ]);
 
