@@ -8,6 +8,7 @@ import { migrate, openDatabase } from '../src/app/database';
 import { seedDemo } from '../src/app/seed';
 import { createApiKey } from '../src/modules/api-key/api-key.service';
 import { scenarios as ledgerScenarios } from './ledger';
+import { scenarios as instructionScenarios } from './instruction';
 
 /**
  * `npm run bench`: each scenario beside its baseline, in the same run, interleaved over fresh processes; servers on
@@ -207,8 +208,9 @@ async function main(): Promise<void> {
 
   const graphql = await graphqlScenarios(databaseUrl, secret);
   const ledger = await ledgerScenarios({ rounds: ROUNDS, seconds: SECONDS, createDatabase });
-  const rows = [...graphql.rows, ...ledger.rows];
-  const notes = [...graphql.notes, ...ledger.notes];
+  const instruction = await instructionScenarios({ rounds: ROUNDS });
+  const rows = [...graphql.rows, ...ledger.rows, ...instruction.rows];
+  const notes = [...graphql.notes, ...ledger.notes, ...instruction.notes];
   printTable(rows, notes);
   const out = path.resolve(__dirname, 'results');
   fs.mkdirSync(out, { recursive: true });
