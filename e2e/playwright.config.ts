@@ -36,7 +36,7 @@ export default defineConfig({
   },
   webServer: {
     // The database file is deleted first, so every run starts from the seed alone.
-    command: 'rm -rf .data && mkdir -p .data && exec node ../server/dist/main.js --migrate --seed',
+    command: 'rm -rf .data && mkdir -p .data && exec node ../server/dist/main.js --seed',
     url: `${baseURL}/readyz`,
     reuseExistingServer: false,
     timeout: 60_000,

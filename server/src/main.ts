@@ -10,7 +10,8 @@ async function main(): Promise<void> {
   const args = new Set(process.argv.slice(2));
   const config = loadConfig();
   const orm = await openDatabase(config.database);
-  if (args.has('--migrate')) await migrate(orm);
+  // Migrations apply at every start (each runs once; all in one transaction): code and schema never disagree.
+  await migrate(orm);
   if (args.has('--seed')) {
     await seedDemo(orm);
     console.log('Demo logins:');
