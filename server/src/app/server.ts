@@ -14,7 +14,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { parse as parseCookies } from 'cookie';
-import type { MikroORM } from '@mikro-orm/core';
+import type { EntityManager, MikroORM } from '@mikro-orm/core';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { Config } from '../common/config';
 import type { Context, Viewer } from '../common/context';
@@ -43,10 +43,9 @@ interface RequestLike {
 
 /** Who is calling: a bearer API key wins over a session cookie; neither means anonymous. */
 async function resolveViewer(
-  orm: MikroORM,
+  em: EntityManager,
   req: RequestLike,
 ): Promise<{ viewer: Viewer | null; sessionToken: string | null }> {
-  const em = orm.em.fork();
   const authorization = req.headers.authorization;
   if (authorization?.startsWith('Bearer ')) {
     return { viewer: await viewerForApiKey(em, authorization.slice(7).trim()), sessionToken: null };
@@ -91,30 +90,35 @@ export async function createApp(config: Config, orm: MikroORM, pubsub: AppPubSub
   expressApp.set('trust proxy', 'loopback');
   const httpServer = http.createServer(expressApp);
 
+  /** One operation's context: its own EntityManager fork and the caller behind the request. */
+  const requestContext = async (req: RequestLike, ip: string | undefined): Promise<Context> => {
+    const em = orm.em.fork();
+    const { viewer, sessionToken } = await resolveViewer(em, req);
+    return {
+      em,
+      viewer,
+      sessionToken,
+      config,
+      pubsub,
+      ip: ip ?? '',
+      idempotencyKey: null,
+      setCookie: () => undefined,
+      clearCookie: () => undefined,
+    };
+  };
+
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const wsCleanup = useServer<Record<string, unknown>, { context?: Context }>(
     {
       schema,
-      context: async (ctx) => {
+      context: (ctx) => {
         const req = ctx.extra.request;
-        const { viewer, sessionToken } = await resolveViewer(orm, {
-          headers: {
-            ...req.headers,
-            authorization: (ctx.connectionParams?.authorization as string | undefined) ?? req.headers.authorization,
-          },
-          socket: req.socket,
-        });
-        return {
-          em: orm.em.fork(),
-          viewer,
-          sessionToken,
-          config,
-          pubsub,
-          ip: req.socket.remoteAddress ?? '',
-          idempotencyKey: null,
-          setCookie: () => undefined,
-          clearCookie: () => undefined,
-        } satisfies Context;
+        // Browsers cannot set headers on a WebSocket: partners may pass their key in the connection parameters.
+        const authorization = (ctx.connectionParams?.authorization as string | undefined) ?? req.headers.authorization;
+        return requestContext(
+          { headers: { ...req.headers, authorization }, socket: req.socket },
+          req.socket.remoteAddress,
+        );
       },
     },
     wsServer,
@@ -160,28 +164,19 @@ export async function createApp(config: Config, orm: MikroORM, pubsub: AppPubSub
     '/graphql',
     express.json({ limit: '1mb' }),
     expressMiddleware(apollo, {
-      context: async ({ req, res }) => {
-        const { viewer, sessionToken } = await resolveViewer(orm, req);
-        const idempotencyKey = req.get('idempotency-key')?.trim() || null;
-        return {
-          em: orm.em.fork(),
-          viewer,
-          sessionToken,
-          config,
-          pubsub,
-          ip: req.ip ?? req.socket.remoteAddress ?? '',
-          idempotencyKey,
-          setCookie: (name, value, maxAgeSeconds) =>
-            res.cookie(name, value, {
-              httpOnly: true,
-              sameSite: 'lax',
-              secure: secureCookies,
-              path: '/',
-              maxAge: maxAgeSeconds * 1000,
-            }),
-          clearCookie: (name) => res.clearCookie(name, { path: '/' }),
-        };
-      },
+      context: async ({ req, res }) => ({
+        ...(await requestContext(req, req.ip)),
+        idempotencyKey: req.get('idempotency-key')?.trim() || null,
+        setCookie: (name, value, maxAgeSeconds) =>
+          res.cookie(name, value, {
+            httpOnly: true,
+            sameSite: 'lax',
+            secure: secureCookies,
+            path: '/',
+            maxAge: maxAgeSeconds * 1000,
+          }),
+        clearCookie: (name) => res.clearCookie(name, { path: '/' }),
+      }),
     }),
   );
 
