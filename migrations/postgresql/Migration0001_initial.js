@@ -2,9 +2,26 @@
 Object.defineProperty(exports, '__esModule', { value: true });
 const { Migration } = require('@mikro-orm/migrations');
 
-class Migration20261123192115_initial extends Migration {
+class Migration20261123194615_initial extends Migration {
 
   async up() {
+    this.addSql(`create table "access_code" ("id" varchar(40) not null, "merchant_id" varchar(40) not null, "service_id" varchar(40) not null, "payment_id" varchar(40) not null, "sms_id" varchar(40) not null, "lookup" varchar(64) null, "sealed" varchar(200) not null, "kind" varchar(30) not null, "validity_seconds" int null, "max_uses" int null, "uses_left" int null, "uses" int not null default 0, "issued_at" timestamptz not null, "first_used_at" timestamptz null, "expires_at" timestamptz null, "revoked_at" timestamptz null, "replies_sent" int not null default 0, "created_at" timestamptz not null, constraint "access_code_pkey" primary key ("id"));`);
+    this.addSql(`create index "access_code_sms_id_index" on "access_code" ("sms_id");`);
+    this.addSql(`create index "access_code_service_id_id_index" on "access_code" ("service_id", "id");`);
+    this.addSql(`alter table "access_code" add constraint "access_code_service_id_lookup_unique" unique ("service_id", "lookup");`);
+
+    this.addSql(`create table "access_code_check" ("id" varchar(40) not null, "merchant_id" varchar(40) not null, "service_id" varchar(40) not null, "code_id" varchar(40) null, "input" varchar(20) null, "result" varchar(12) not null, "channel" varchar(10) not null, "ip" varchar(45) not null, "count" int not null default 1, "checked_at" timestamptz not null, constraint "access_code_check_pkey" primary key ("id"));`);
+    this.addSql(`create index "access_code_check_code_id_index" on "access_code_check" ("code_id");`);
+    this.addSql(`create index "access_code_check_service_id_checked_at_index" on "access_code_check" ("service_id", "checked_at");`);
+    this.addSql(`create index "access_code_check_service_id_id_index" on "access_code_check" ("service_id", "id");`);
+
+    this.addSql(`create table "access_code_route" ("id" varchar(40) not null, "keyword" varchar(20) not null, "short_code" varchar(15) not null, "service_id" varchar(40) not null, constraint "access_code_route_pkey" primary key ("id"));`);
+    this.addSql(`create index "access_code_route_service_id_index" on "access_code_route" ("service_id");`);
+    this.addSql(`alter table "access_code_route" add constraint "access_code_route_keyword_short_code_unique" unique ("keyword", "short_code");`);
+
+    this.addSql(`create table "access_code_service" ("id" varchar(40) not null, "merchant_id" varchar(40) not null, "name" varchar(100) not null, "keyword" varchar(20) not null, "short_codes" jsonb not null, "reply_template" text not null, "kind" varchar(30) not null, "validity_seconds" int null, "max_uses" int null, "code_length" int not null, "alphabet" varchar(20) not null, "excluded_characters" varchar(40) not null default '', "paid_url" varchar(2000) not null, "expired_url" varchar(2000) not null, "invalid_url" varchar(2000) not null, "allowed_ips" jsonb not null, "max_replies_per_sms" int not null default 1, "secret" varchar(100) not null, "flood_alerted_at" timestamptz null, "flood_alert_checks" int null, "created_at" timestamptz not null, "updated_at" timestamptz not null, "deleted_at" timestamptz null, constraint "access_code_service_pkey" primary key ("id"));`);
+    this.addSql(`create index "access_code_service_merchant_id_id_index" on "access_code_service" ("merchant_id", "id");`);
+
     this.addSql(`create table "api_key" ("id" varchar(40) not null, "merchant_id" varchar(40) not null, "name" varchar(100) not null, "prefix" varchar(20) not null, "secret_hash" varchar(64) not null, "scope_list" varchar(40) not null, "created_by_user_id" varchar(40) null, "created_at" timestamptz not null, "last_used_at" timestamptz null, "revoked_at" timestamptz null, constraint "api_key_pkey" primary key ("id"));`);
     this.addSql(`create index "api_key_merchant_id_index" on "api_key" ("merchant_id");`);
     this.addSql(`alter table "api_key" add constraint "api_key_secret_hash_unique" unique ("secret_hash");`);
@@ -57,6 +74,23 @@ class Migration20261123192115_initial extends Migration {
     this.addSql(`create index "payment_merchant_id_external_id_index" on "payment" ("merchant_id", "external_id");`);
     this.addSql(`create index "payment_merchant_id_id_index" on "payment" ("merchant_id", "id");`);
 
+    this.addSql(`create table "purse" ("id" varchar(40) not null, "number" int not null, "merchant_id" varchar(40) not null, "name" varchar(100) not null, "secret" varchar(64) not null, "success_url" varchar(2000) not null, "fail_url" varchar(2000) not null, "result_url" varchar(2000) not null, "countries" jsonb not null, "language" varchar(2) not null default 'RU', "created_at" timestamptz not null, "updated_at" timestamptz not null, "secret_changed_at" timestamptz not null, constraint "purse_pkey" primary key ("id"));`);
+    this.addSql(`alter table "purse" add constraint "purse_number_unique" unique ("number");`);
+    this.addSql(`create index "purse_merchant_id_id_index" on "purse" ("merchant_id", "id");`);
+
+    this.addSql(`create table "purse_counter" ("name" varchar(40) not null, "value" int not null default 0, constraint "purse_counter_pkey" primary key ("name"));`);
+
+    this.addSql(`create table "purse_operation" ("id" varchar(40) not null, "number" int not null, "purse_id" varchar(40) not null, "merchant_id" varchar(40) not null, "purse_payment_id" varchar(40) not null, "payment_id" varchar(40) not null, "sms_id" varchar(40) not null, "phone" varchar(32) not null, "credited_minor" bigint not null, "callback_message_id" varchar(40) not null, "created_at" timestamptz not null, constraint "purse_operation_pkey" primary key ("id"));`);
+    this.addSql(`alter table "purse_operation" add constraint "purse_operation_number_unique" unique ("number");`);
+    this.addSql(`alter table "purse_operation" add constraint "purse_operation_sms_id_unique" unique ("sms_id");`);
+    this.addSql(`create index "purse_operation_merchant_id_id_index" on "purse_operation" ("merchant_id", "id");`);
+    this.addSql(`create index "purse_operation_purse_payment_id_id_index" on "purse_operation" ("purse_payment_id", "id");`);
+
+    this.addSql(`create table "purse_payment" ("id" varchar(40) not null, "payment_id" varchar(40) not null, "purse_id" varchar(40) not null, "merchant_id" varchar(40) not null, "purse_field" varchar(20) not null, "order_id" varchar(20) not null, "amount_field" varchar(20) not null, "clear_amount" varchar(1) not null, "description" text not null, "extra_fields" jsonb not null, "language" varchar(2) not null, "country" varchar(2) null, "created_at" timestamptz not null, constraint "purse_payment_pkey" primary key ("id"));`);
+    this.addSql(`alter table "purse_payment" add constraint "purse_payment_payment_id_unique" unique ("payment_id");`);
+    this.addSql(`create index "purse_payment_merchant_id_id_index" on "purse_payment" ("merchant_id", "id");`);
+    this.addSql(`create index "purse_payment_purse_id_id_index" on "purse_payment" ("purse_id", "id");`);
+
     this.addSql(`create table "user_session" ("token_hash" varchar(64) not null, "user_id" varchar(40) not null, "created_at" timestamptz not null, "expires_at" timestamptz not null, constraint "user_session_pkey" primary key ("token_hash"));`);
     this.addSql(`create index "user_session_user_id_index" on "user_session" ("user_id");`);
 
@@ -75,6 +109,28 @@ class Migration20261123192115_initial extends Migration {
     this.addSql(`alter table "app_user" add constraint "app_user_email_unique" unique ("email");`);
     this.addSql(`create index "app_user_merchant_id_index" on "app_user" ("merchant_id");`);
 
+    this.addSql(`create table "voucher" ("id" varchar(40) not null, "project_id" varchar(40) not null, "merchant_id" varchar(40) not null, "code" text not null, "password" text null, "code_hash" varchar(64) not null, "status" varchar(12) not null default 'AVAILABLE', "payment_id" varchar(40) null, "prepaid_block_id" varchar(40) null, "reserved_at" timestamptz null, "sold_at" timestamptz null, "created_at" timestamptz not null, "updated_at" timestamptz not null, constraint "voucher_pkey" primary key ("id"));`);
+    this.addSql(`alter table "voucher" add constraint "voucher_payment_id_unique" unique ("payment_id");`);
+    this.addSql(`create index "voucher_project_id_status_id_index" on "voucher" ("project_id", "status", "id");`);
+    this.addSql(`alter table "voucher" add constraint "voucher_project_id_code_hash_unique" unique ("project_id", "code_hash");`);
+
+    this.addSql(`create table "voucher_feedback" ("id" varchar(40) not null, "project_id" varchar(40) not null, "merchant_id" varchar(40) not null, "payment_id" varchar(40) null, "payment_reference" varchar(12) null, "message" text not null, "contact" varchar(200) null, "created_at" timestamptz not null, constraint "voucher_feedback_pkey" primary key ("id"));`);
+    this.addSql(`create index "voucher_feedback_merchant_id_id_index" on "voucher_feedback" ("merchant_id", "id");`);
+    this.addSql(`create index "voucher_feedback_project_id_id_index" on "voucher_feedback" ("project_id", "id");`);
+
+    this.addSql(`create table "voucher_order" ("id" varchar(40) not null, "payment_id" varchar(40) not null, "project_id" varchar(40) not null, "merchant_id" varchar(40) not null, "country" varchar(2) not null, "pricing" varchar(10) not null, "instruction" jsonb not null, "state" varchar(12) not null default 'RESERVED', "reservation_expires_at" timestamptz null, "resolution" text null, "created_at" timestamptz not null, "updated_at" timestamptz not null, constraint "voucher_order_pkey" primary key ("id"));`);
+    this.addSql(`alter table "voucher_order" add constraint "voucher_order_payment_id_unique" unique ("payment_id");`);
+    this.addSql(`create index "voucher_order_state_reservation_expires_at_index" on "voucher_order" ("state", "reservation_expires_at");`);
+    this.addSql(`create index "voucher_order_merchant_id_id_index" on "voucher_order" ("merchant_id", "id");`);
+    this.addSql(`create index "voucher_order_project_id_id_index" on "voucher_order" ("project_id", "id");`);
+
+    this.addSql(`create table "voucher_prepaid_block" ("id" varchar(40) not null, "project_id" varchar(40) not null, "merchant_id" varchar(40) not null, "count" int not null, "unit_price_minor" bigint not null, "transfer_id" varchar(40) not null, "created_at" timestamptz not null, constraint "voucher_prepaid_block_pkey" primary key ("id"));`);
+    this.addSql(`create index "voucher_prepaid_block_project_id_id_index" on "voucher_prepaid_block" ("project_id", "id");`);
+
+    this.addSql(`create table "voucher_project" ("id" varchar(40) not null, "merchant_id" varchar(40) not null, "name" varchar(100) not null, "slug" varchar(40) not null, "description" text not null default '', "logo_url" varchar(500) null, "price_minor" bigint not null, "pricing" varchar(10) not null default 'PRICE', "countries" jsonb not null, "kind" varchar(10) not null default 'PIN', "active" boolean not null default true, "reservation_minutes" int not null default 1440, "created_at" timestamptz not null, "updated_at" timestamptz not null, constraint "voucher_project_pkey" primary key ("id"));`);
+    this.addSql(`alter table "voucher_project" add constraint "voucher_project_slug_unique" unique ("slug");`);
+    this.addSql(`create index "voucher_project_merchant_id_id_index" on "voucher_project" ("merchant_id", "id");`);
+
     this.addSql(`create table "webhook_delivery" ("id" varchar(40) not null, "merchant_id" varchar(40) not null, "endpoint_id" varchar(40) not null, "event_id" varchar(40) not null, "outbox_message_id" varchar(40) not null, "replay_of_id" varchar(40) null, "created_at" timestamptz not null, constraint "webhook_delivery_pkey" primary key ("id"));`);
     this.addSql(`create index "webhook_delivery_merchant_id_index" on "webhook_delivery" ("merchant_id");`);
     this.addSql(`create index "webhook_delivery_endpoint_id_index" on "webhook_delivery" ("endpoint_id");`);
@@ -89,6 +145,14 @@ class Migration20261123192115_initial extends Migration {
   }
 
   async down() {
+    this.addSql(`drop table if exists "access_code" cascade;`);
+
+    this.addSql(`drop table if exists "access_code_check" cascade;`);
+
+    this.addSql(`drop table if exists "access_code_route" cascade;`);
+
+    this.addSql(`drop table if exists "access_code_service" cascade;`);
+
     this.addSql(`drop table if exists "api_key" cascade;`);
 
     this.addSql(`drop table if exists "audit_event" cascade;`);
@@ -115,6 +179,14 @@ class Migration20261123192115_initial extends Migration {
 
     this.addSql(`drop table if exists "payment" cascade;`);
 
+    this.addSql(`drop table if exists "purse" cascade;`);
+
+    this.addSql(`drop table if exists "purse_counter" cascade;`);
+
+    this.addSql(`drop table if exists "purse_operation" cascade;`);
+
+    this.addSql(`drop table if exists "purse_payment" cascade;`);
+
     this.addSql(`drop table if exists "user_session" cascade;`);
 
     this.addSql(`drop table if exists "sms_message" cascade;`);
@@ -122,6 +194,16 @@ class Migration20261123192115_initial extends Migration {
     this.addSql(`drop table if exists "sms_tariff" cascade;`);
 
     this.addSql(`drop table if exists "app_user" cascade;`);
+
+    this.addSql(`drop table if exists "voucher" cascade;`);
+
+    this.addSql(`drop table if exists "voucher_feedback" cascade;`);
+
+    this.addSql(`drop table if exists "voucher_order" cascade;`);
+
+    this.addSql(`drop table if exists "voucher_prepaid_block" cascade;`);
+
+    this.addSql(`drop table if exists "voucher_project" cascade;`);
 
     this.addSql(`drop table if exists "webhook_delivery" cascade;`);
 
@@ -131,4 +213,4 @@ class Migration20261123192115_initial extends Migration {
   }
 
 }
-exports.Migration20261123192115_initial = Migration20261123192115_initial;
+exports.Migration20261123194615_initial = Migration20261123194615_initial;

@@ -2,9 +2,26 @@
 Object.defineProperty(exports, '__esModule', { value: true });
 const { Migration } = require('@mikro-orm/migrations');
 
-class Migration20261123192115_initial extends Migration {
+class Migration20261123194615_initial extends Migration {
 
   async up() {
+    this.addSql(`create table \`access_code\` (\`id\` text not null, \`merchant_id\` text not null, \`service_id\` text not null, \`payment_id\` text not null, \`sms_id\` text not null, \`lookup\` text null, \`sealed\` text not null, \`kind\` text not null, \`validity_seconds\` integer null, \`max_uses\` integer null, \`uses_left\` integer null, \`uses\` integer not null default 0, \`issued_at\` datetime not null, \`first_used_at\` datetime null, \`expires_at\` datetime null, \`revoked_at\` datetime null, \`replies_sent\` integer not null default 0, \`created_at\` datetime not null, primary key (\`id\`));`);
+    this.addSql(`create index \`access_code_sms_id_index\` on \`access_code\` (\`sms_id\`);`);
+    this.addSql(`create index \`access_code_service_id_id_index\` on \`access_code\` (\`service_id\`, \`id\`);`);
+    this.addSql(`create unique index \`access_code_service_id_lookup_unique\` on \`access_code\` (\`service_id\`, \`lookup\`);`);
+
+    this.addSql(`create table \`access_code_check\` (\`id\` text not null, \`merchant_id\` text not null, \`service_id\` text not null, \`code_id\` text null, \`input\` text null, \`result\` text not null, \`channel\` text not null, \`ip\` text not null, \`count\` integer not null default 1, \`checked_at\` datetime not null, primary key (\`id\`));`);
+    this.addSql(`create index \`access_code_check_code_id_index\` on \`access_code_check\` (\`code_id\`);`);
+    this.addSql(`create index \`access_code_check_service_id_checked_at_index\` on \`access_code_check\` (\`service_id\`, \`checked_at\`);`);
+    this.addSql(`create index \`access_code_check_service_id_id_index\` on \`access_code_check\` (\`service_id\`, \`id\`);`);
+
+    this.addSql(`create table \`access_code_route\` (\`id\` text not null, \`keyword\` text not null, \`short_code\` text not null, \`service_id\` text not null, primary key (\`id\`));`);
+    this.addSql(`create index \`access_code_route_service_id_index\` on \`access_code_route\` (\`service_id\`);`);
+    this.addSql(`create unique index \`access_code_route_keyword_short_code_unique\` on \`access_code_route\` (\`keyword\`, \`short_code\`);`);
+
+    this.addSql(`create table \`access_code_service\` (\`id\` text not null, \`merchant_id\` text not null, \`name\` text not null, \`keyword\` text not null, \`short_codes\` json not null, \`reply_template\` text not null, \`kind\` text not null, \`validity_seconds\` integer null, \`max_uses\` integer null, \`code_length\` integer not null, \`alphabet\` text not null, \`excluded_characters\` text not null default '', \`paid_url\` text not null, \`expired_url\` text not null, \`invalid_url\` text not null, \`allowed_ips\` json not null, \`max_replies_per_sms\` integer not null default 1, \`secret\` text not null, \`flood_alerted_at\` datetime null, \`flood_alert_checks\` integer null, \`created_at\` datetime not null, \`updated_at\` datetime not null, \`deleted_at\` datetime null, primary key (\`id\`));`);
+    this.addSql(`create index \`access_code_service_merchant_id_id_index\` on \`access_code_service\` (\`merchant_id\`, \`id\`);`);
+
     this.addSql(`create table \`api_key\` (\`id\` text not null, \`merchant_id\` text not null, \`name\` text not null, \`prefix\` text not null, \`secret_hash\` text not null, \`scope_list\` text not null, \`created_by_user_id\` text null, \`created_at\` datetime not null, \`last_used_at\` datetime null, \`revoked_at\` datetime null, primary key (\`id\`));`);
     this.addSql(`create index \`api_key_merchant_id_index\` on \`api_key\` (\`merchant_id\`);`);
     this.addSql(`create unique index \`api_key_secret_hash_unique\` on \`api_key\` (\`secret_hash\`);`);
@@ -57,6 +74,23 @@ class Migration20261123192115_initial extends Migration {
     this.addSql(`create index \`payment_merchant_id_external_id_index\` on \`payment\` (\`merchant_id\`, \`external_id\`);`);
     this.addSql(`create index \`payment_merchant_id_id_index\` on \`payment\` (\`merchant_id\`, \`id\`);`);
 
+    this.addSql(`create table \`purse\` (\`id\` text not null, \`number\` integer not null, \`merchant_id\` text not null, \`name\` text not null, \`secret\` text not null, \`success_url\` text not null, \`fail_url\` text not null, \`result_url\` text not null, \`countries\` json not null, \`language\` text not null default 'RU', \`created_at\` datetime not null, \`updated_at\` datetime not null, \`secret_changed_at\` datetime not null, primary key (\`id\`));`);
+    this.addSql(`create unique index \`purse_number_unique\` on \`purse\` (\`number\`);`);
+    this.addSql(`create index \`purse_merchant_id_id_index\` on \`purse\` (\`merchant_id\`, \`id\`);`);
+
+    this.addSql(`create table \`purse_counter\` (\`name\` text not null, \`value\` integer not null default 0, primary key (\`name\`));`);
+
+    this.addSql(`create table \`purse_operation\` (\`id\` text not null, \`number\` integer not null, \`purse_id\` text not null, \`merchant_id\` text not null, \`purse_payment_id\` text not null, \`payment_id\` text not null, \`sms_id\` text not null, \`phone\` text not null, \`credited_minor\` bigint not null, \`callback_message_id\` text not null, \`created_at\` datetime not null, primary key (\`id\`));`);
+    this.addSql(`create unique index \`purse_operation_number_unique\` on \`purse_operation\` (\`number\`);`);
+    this.addSql(`create unique index \`purse_operation_sms_id_unique\` on \`purse_operation\` (\`sms_id\`);`);
+    this.addSql(`create index \`purse_operation_merchant_id_id_index\` on \`purse_operation\` (\`merchant_id\`, \`id\`);`);
+    this.addSql(`create index \`purse_operation_purse_payment_id_id_index\` on \`purse_operation\` (\`purse_payment_id\`, \`id\`);`);
+
+    this.addSql(`create table \`purse_payment\` (\`id\` text not null, \`payment_id\` text not null, \`purse_id\` text not null, \`merchant_id\` text not null, \`purse_field\` text not null, \`order_id\` text not null, \`amount_field\` text not null, \`clear_amount\` text not null, \`description\` text not null, \`extra_fields\` json not null, \`language\` text not null, \`country\` text null, \`created_at\` datetime not null, primary key (\`id\`));`);
+    this.addSql(`create unique index \`purse_payment_payment_id_unique\` on \`purse_payment\` (\`payment_id\`);`);
+    this.addSql(`create index \`purse_payment_merchant_id_id_index\` on \`purse_payment\` (\`merchant_id\`, \`id\`);`);
+    this.addSql(`create index \`purse_payment_purse_id_id_index\` on \`purse_payment\` (\`purse_id\`, \`id\`);`);
+
     this.addSql(`create table \`user_session\` (\`token_hash\` text not null, \`user_id\` text not null, \`created_at\` datetime not null, \`expires_at\` datetime not null, primary key (\`token_hash\`));`);
     this.addSql(`create index \`user_session_user_id_index\` on \`user_session\` (\`user_id\`);`);
 
@@ -75,6 +109,28 @@ class Migration20261123192115_initial extends Migration {
     this.addSql(`create unique index \`app_user_email_unique\` on \`app_user\` (\`email\`);`);
     this.addSql(`create index \`app_user_merchant_id_index\` on \`app_user\` (\`merchant_id\`);`);
 
+    this.addSql(`create table \`voucher\` (\`id\` text not null, \`project_id\` text not null, \`merchant_id\` text not null, \`code\` text not null, \`password\` text null, \`code_hash\` text not null, \`status\` text not null default 'AVAILABLE', \`payment_id\` text null, \`prepaid_block_id\` text null, \`reserved_at\` datetime null, \`sold_at\` datetime null, \`created_at\` datetime not null, \`updated_at\` datetime not null, primary key (\`id\`));`);
+    this.addSql(`create unique index \`voucher_payment_id_unique\` on \`voucher\` (\`payment_id\`);`);
+    this.addSql(`create index \`voucher_project_id_status_id_index\` on \`voucher\` (\`project_id\`, \`status\`, \`id\`);`);
+    this.addSql(`create unique index \`voucher_project_id_code_hash_unique\` on \`voucher\` (\`project_id\`, \`code_hash\`);`);
+
+    this.addSql(`create table \`voucher_feedback\` (\`id\` text not null, \`project_id\` text not null, \`merchant_id\` text not null, \`payment_id\` text null, \`payment_reference\` text null, \`message\` text not null, \`contact\` text null, \`created_at\` datetime not null, primary key (\`id\`));`);
+    this.addSql(`create index \`voucher_feedback_merchant_id_id_index\` on \`voucher_feedback\` (\`merchant_id\`, \`id\`);`);
+    this.addSql(`create index \`voucher_feedback_project_id_id_index\` on \`voucher_feedback\` (\`project_id\`, \`id\`);`);
+
+    this.addSql(`create table \`voucher_order\` (\`id\` text not null, \`payment_id\` text not null, \`project_id\` text not null, \`merchant_id\` text not null, \`country\` text not null, \`pricing\` text not null, \`instruction\` json not null, \`state\` text not null default 'RESERVED', \`reservation_expires_at\` datetime null, \`resolution\` text null, \`created_at\` datetime not null, \`updated_at\` datetime not null, primary key (\`id\`));`);
+    this.addSql(`create unique index \`voucher_order_payment_id_unique\` on \`voucher_order\` (\`payment_id\`);`);
+    this.addSql(`create index \`voucher_order_state_reservation_expires_at_index\` on \`voucher_order\` (\`state\`, \`reservation_expires_at\`);`);
+    this.addSql(`create index \`voucher_order_merchant_id_id_index\` on \`voucher_order\` (\`merchant_id\`, \`id\`);`);
+    this.addSql(`create index \`voucher_order_project_id_id_index\` on \`voucher_order\` (\`project_id\`, \`id\`);`);
+
+    this.addSql(`create table \`voucher_prepaid_block\` (\`id\` text not null, \`project_id\` text not null, \`merchant_id\` text not null, \`count\` integer not null, \`unit_price_minor\` bigint not null, \`transfer_id\` text not null, \`created_at\` datetime not null, primary key (\`id\`));`);
+    this.addSql(`create index \`voucher_prepaid_block_project_id_id_index\` on \`voucher_prepaid_block\` (\`project_id\`, \`id\`);`);
+
+    this.addSql(`create table \`voucher_project\` (\`id\` text not null, \`merchant_id\` text not null, \`name\` text not null, \`slug\` text not null, \`description\` text not null default '', \`logo_url\` text null, \`price_minor\` bigint not null, \`pricing\` text not null default 'PRICE', \`countries\` json not null, \`kind\` text not null default 'PIN', \`active\` integer not null default true, \`reservation_minutes\` integer not null default 1440, \`created_at\` datetime not null, \`updated_at\` datetime not null, primary key (\`id\`));`);
+    this.addSql(`create unique index \`voucher_project_slug_unique\` on \`voucher_project\` (\`slug\`);`);
+    this.addSql(`create index \`voucher_project_merchant_id_id_index\` on \`voucher_project\` (\`merchant_id\`, \`id\`);`);
+
     this.addSql(`create table \`webhook_delivery\` (\`id\` text not null, \`merchant_id\` text not null, \`endpoint_id\` text not null, \`event_id\` text not null, \`outbox_message_id\` text not null, \`replay_of_id\` text null, \`created_at\` datetime not null, primary key (\`id\`));`);
     this.addSql(`create index \`webhook_delivery_merchant_id_index\` on \`webhook_delivery\` (\`merchant_id\`);`);
     this.addSql(`create index \`webhook_delivery_endpoint_id_index\` on \`webhook_delivery\` (\`endpoint_id\`);`);
@@ -89,4 +145,4 @@ class Migration20261123192115_initial extends Migration {
   }
 
 }
-exports.Migration20261123192115_initial = Migration20261123192115_initial;
+exports.Migration20261123194615_initial = Migration20261123194615_initial;

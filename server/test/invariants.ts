@@ -1,5 +1,6 @@
 import type { MikroORM } from '@mikro-orm/core';
 import { checkLedger } from '../src/modules/ledger/ledger.service';
+import { checkVoucherInvariants } from '../src/modules/voucher/voucher.invariants';
 
 /**
  * Throws, listing every broken invariant, when the database breaks one of the promises in the invariants notes
@@ -11,4 +12,8 @@ export async function checkInvariants(orm: MikroORM): Promise<void> {
     const lines = violations.map((violation) => `  ${violation.invariant}: ${violation.message}`);
     throw new Error(`ledger invariants broken (${violations.length}):\n${lines.join('\n')}`);
   }
+  // I5: a voucher is sold at most once, sold ≤ stock, every paid voucher payment has exactly one voucher.
+  const vouchers = await checkVoucherInvariants(orm.em.fork());
+  if (vouchers.length)
+    throw new Error(`voucher invariants broken (${vouchers.length}):\n  I5: ${vouchers.join('\n  I5: ')}`);
 }

@@ -16,6 +16,9 @@ import * as webhook from '../modules/webhook';
 import * as tariff from '../modules/tariff';
 import * as sms from '../modules/sms';
 import * as smpp from '../modules/smpp';
+import * as voucher from '../modules/voucher';
+import * as accessCode from '../modules/access-code';
+import * as purse from '../modules/purse';
 
 /**
  * Every domain module, lowest layer first. A module's index exports its entities and resolvers; adding a module
@@ -36,6 +39,9 @@ const modules: DomainModule[] = [
   tariff,
   sms,
   smpp,
+  purse,
+  accessCode,
+  voucher,
 ];
 
 /** What a module's HTTP routes (webhooks, legacy forms, redirects) may use. */

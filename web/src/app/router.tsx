@@ -1,6 +1,8 @@
 import type { ReactElement } from 'react';
 import { createBrowserRouter, Link, Navigate } from 'react-router';
 import { LoginPage } from '../features/auth/LoginPage';
+import { AccessCodeServicePage } from '../features/access-codes/AccessCodeServicePage';
+import { AccessCodesPage } from '../features/access-codes/AccessCodesPage';
 import { ApiKeysPage } from '../features/api-keys/ApiKeysPage';
 import { AuditLogPage } from '../features/audit/AuditLogPage';
 import { LedgerAdminPage } from '../features/ledger/LedgerAdminPage';
@@ -12,7 +14,18 @@ import { OutboxPage } from '../features/outbox/OutboxPage';
 import { PayerPage } from '../features/pay/PayerPage';
 import { PaymentPage } from '../features/payments/PaymentPage';
 import { PaymentsPage } from '../features/payments/PaymentsPage';
+import { PursePage } from '../features/purses/PursePage';
+import { PursePayPage } from '../features/purses/PursePayPage';
+import { PursesPage } from '../features/purses/PursesPage';
+import { PublicSimulatorPage, SimulatorPage } from '../features/simulator/SimulatorPage';
+import { SmsMessagesPage } from '../features/sms/SmsMessagesPage';
+import { TariffsPage } from '../features/tariffs/TariffsPage';
 import { TeamPage } from '../features/team/TeamPage';
+import { PurchasePage } from '../features/voucher-shop/PurchasePage';
+import { ShopPage } from '../features/voucher-shop/ShopPage';
+import { VoucherAdminPage } from '../features/vouchers/VoucherAdminPage';
+import { VoucherProjectPage } from '../features/vouchers/VoucherProjectPage';
+import { VoucherProjectsPage } from '../features/vouchers/VoucherProjectsPage';
 import { WebhookEndpointPage } from '../features/webhooks/WebhookEndpointPage';
 import { WebhooksPage } from '../features/webhooks/WebhooksPage';
 import { OverviewPage } from '../features/merchant/OverviewPage';
@@ -32,22 +45,34 @@ const merchantPages: AreaPage[] = [
   { path: '', label: 'Overview', element: <OverviewPage /> },
   { path: 'payments', label: 'Payments', element: <PaymentsPage /> },
   { path: 'payments/:paymentId', element: <PaymentPage /> },
+  { path: 'purses', label: 'Purses', element: <PursesPage /> },
+  { path: 'purses/:purseId', element: <PursePage /> },
+  { path: 'access-codes', label: 'Access codes', element: <AccessCodesPage /> },
+  { path: 'access-codes/:serviceId', element: <AccessCodeServicePage /> },
+  { path: 'vouchers', label: 'Vouchers', element: <VoucherProjectsPage /> },
+  { path: 'vouchers/:projectId', element: <VoucherProjectPage /> },
+  { path: 'sms', label: 'SMS', element: <SmsMessagesPage /> },
   { path: 'ledger', label: 'Ledger', element: <LedgerPage /> },
   { path: 'api-keys', label: 'API keys', element: <ApiKeysPage /> },
   { path: 'team', label: 'Team', element: <TeamPage /> },
   { path: 'webhooks', label: 'Webhooks', element: <WebhooksPage /> },
   { path: 'webhooks/:endpointId', element: <WebhookEndpointPage /> },
   { path: 'audit', label: 'Audit log', element: <AuditLogPage /> },
+  { path: 'simulator', label: 'SMS simulator', element: <SimulatorPage /> },
 ];
 
 /** The admin console's pages, in navigation order. */
 const adminPages: AreaPage[] = [
   { path: 'merchants', label: 'Merchants', element: <MerchantsPage /> },
+  { path: 'sms', label: 'SMS', element: <SmsMessagesPage /> },
+  { path: 'tariffs', label: 'Tariffs', element: <TariffsPage /> },
+  { path: 'vouchers', label: 'Vouchers', element: <VoucherAdminPage /> },
   { path: 'ledger', label: 'Ledger', element: <LedgerAdminPage /> },
   { path: 'outbox', label: 'Outbox', element: <OutboxPage /> },
   { path: 'outbox/:messageId', element: <OutboxMessagePage /> },
   { path: 'mail', label: 'Mail', element: <MailPage /> },
   { path: 'audit', label: 'Audit log', element: <AuditLogPage /> },
+  { path: 'simulator', label: 'SMS simulator', element: <SimulatorPage /> },
 ];
 
 function nav(pages: AreaPage[]): NavItem[] {
@@ -78,6 +103,13 @@ export const router = createBrowserRouter([
   { path: '/', element: <HomeRedirect /> },
   { path: '/login', element: <LoginPage /> },
   { path: '/pay/:token', element: <PayerPage /> },
+  // A voucher project's public pages (seed V2: the link is the whole integration); no login.
+  { path: '/p/:slug', element: <ShopPage /> },
+  { path: '/p/:slug/pay/:token', element: <PurchasePage /> },
+  // Where POST /bank/ sends the payer (sms:bank): its own minimal layout, language from ?lang=.
+  { path: '/bank/pay/:token', element: <PursePayPage /> },
+  // No login: the simulator plays the payer, who has none (the server refuses it in production).
+  { path: '/simulator', element: <PublicSimulatorPage /> },
   {
     path: '/dashboard',
     element: (

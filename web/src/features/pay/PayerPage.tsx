@@ -5,6 +5,8 @@ import { Money } from '../../app/components/Money';
 import { ErrorState, Loading } from '../../app/components/States';
 import { Time } from '../../app/components/Time';
 import { PaymentStatusBadge } from '../payments/status';
+import { useSimulatorAvailable } from '../simulator/availability';
+import { SmsLines, visibleSmsLines } from './SmsLines';
 
 const PublicPaymentDocument = graphql(`
   query PublicPayment($token: String!) {
@@ -22,13 +24,21 @@ const PublicPaymentDocument = graphql(`
         amount
         currency
       }
+      sms {
+        state
+        shortCode
+        text
+        country
+        receivedAt
+      }
     }
   }
 `);
 
-const PaymentStatusDocument = graphql(`
-  subscription PaymentStatus($token: String!) {
-    paymentStatus(token: $token) {
+// paymentSms carries everything paymentStatus does plus the SMS lines, so one subscription serves the whole page.
+const PaymentSmsDocument = graphql(`
+  subscription PaymentSms($token: String!) {
+    paymentSms(token: $token) {
       merchantName
       description
       reference
@@ -41,6 +51,13 @@ const PaymentStatusDocument = graphql(`
       amountReceived {
         amount
         currency
+      }
+      sms {
+        state
+        shortCode
+        text
+        country
+        receivedAt
       }
     }
   }
@@ -55,13 +72,16 @@ const MESSAGES: Record<string, string> = {
   REFUNDED: 'This payment was refunded.',
 };
 
-/** The payer's page (public, by the secret token in its URL): the payment as it stands, updated live. */
+/** The payer's page (public, by the secret token in its URL): the payment and its SMS as they stand, updated live. */
 export function PayerPage() {
   const { token = '' } = useParams();
   const [initial] = useQuery({ query: PublicPaymentDocument, variables: { token } });
   // The subscription sends the current state at once, then every change; the query only paints the first frame.
-  const [live] = useSubscription({ query: PaymentStatusDocument, variables: { token } });
-  const payment = live.data?.paymentStatus ?? initial.data?.paymentByToken;
+  const [live] = useSubscription({ query: PaymentSmsDocument, variables: { token } });
+  const payment = live.data?.paymentSms ?? initial.data?.paymentByToken;
+  const takingMoney = payment?.status === 'OPEN' || payment?.status === 'PARTIALLY_PAID';
+  // Only asked while there is something to send: the helper link is for developers trying a payment out.
+  const simulator = useSimulatorAvailable(takingMoney) === true;
 
   let body;
   if (!payment && initial.fetching) body = <Loading />;
@@ -97,7 +117,8 @@ export function PayerPage() {
             </>
           )}
         </dl>
-        {(payment.status === 'OPEN' || payment.status === 'PARTIALLY_PAID') && (
+        <SmsLines payment={payment} simulator={simulator} />
+        {takingMoney && visibleSmsLines(payment).length === 0 && (
           <p className="notice notice--warn">Quote the reference {payment.reference} when you pay.</p>
         )}
         <p className="payer__live muted small">

@@ -1,0 +1,139 @@
+import express, { type Request, type Response, type Router } from 'express';
+import type { RouteDeps } from '../../app/modules';
+import { AccessCodeCheckChannel } from './access-code.entity';
+import { checkerFor, type CheckOutcome } from './access-code.checker';
+
+export const CHECK_PATH = '/check';
+
+/** The paid URL with the code and its proof: `code`, `t` (Unix seconds) and `sig` (see PROOF_FORMULA). */
+export function paidRedirect(paidUrl: string, code: string, proof: { timestamp: number; signature: string }): string {
+  const url = new URL(paidUrl);
+  url.searchParams.set('code', code);
+  url.searchParams.set('t', String(proof.timestamp));
+  url.searchParams.set('sig', proof.signature);
+  return url.toString();
+}
+
+function page(res: Response, status: number, title: string, text: string): void {
+  res
+    .status(status)
+    .type('html')
+    .send(
+      `<!doctype html><html lang="en"><meta charset="utf-8"><meta name="viewport" content="width=device-width">` +
+        `<title>${title}</title><body style="font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;` +
+        `padding:0 1rem"><h1>${title}</h1><p>${text}</p></body></html>`,
+    );
+}
+
+/** Nothing here may be cached or passed on: the URL and the answer carry a code. */
+function noStore(res: Response): void {
+  res.set('Cache-Control', 'no-store');
+  res.set('Referrer-Policy', 'no-referrer');
+}
+
+function ipOf(req: Request): string {
+  return req.ip ?? req.socket.remoteAddress ?? '';
+}
+
+/** The JSON answer of a server-to-server check. */
+function jsonAnswer(res: Response, outcome: CheckOutcome): void {
+  switch (outcome.kind) {
+    case 'NO_SERVICE':
+      res.status(404).json({ error: { code: 'NOT_FOUND', message: 'no such access-code service' } });
+      return;
+    case 'THROTTLED':
+      res
+        .status(429)
+        .set('Retry-After', String(outcome.retryAfterSeconds))
+        .json({ verdict: 'THROTTLED', retryAfterSeconds: outcome.retryAfterSeconds });
+      return;
+    case 'FORBIDDEN':
+      res
+        .status(403)
+        .json({ error: { code: 'FORBIDDEN', message: 'this address may not check codes of this service' } });
+      return;
+    case 'VERDICT':
+      res.status(200).json({
+        verdict: outcome.verdict,
+        result: outcome.result,
+        code: outcome.code,
+        expiresAt: outcome.expiresAt?.toISOString() ?? null,
+        usesLeft: outcome.usesLeft,
+        t: outcome.proof?.timestamp ?? null,
+        sig: outcome.proof?.signature ?? null,
+      });
+  }
+}
+
+/**
+ * - `GET /check/<service>?code=…`: the payer's browser, sent by the merchant's site (seed A2). 302 to the paid URL
+ *   (with `code`, `t`, `sig`), the expired URL, or the invalid URL; 429 while the source is throttled; 404 for an
+ *   unknown service. Any address may call it: it is the payer's.
+ * - `POST /check/<service>` with `{"code": "…"}`: the merchant's server. The same verdict as JSON, only from the
+ *   service's allowed addresses (403 otherwise).
+ */
+export function mountAccessCodeRoutes(router: Router, deps: RouteDeps): void {
+  const checker = checkerFor(deps.orm.em, deps.config);
+
+  router.get(`${CHECK_PATH}/:serviceId`, async (req: Request, res: Response) => {
+    noStore(res);
+    const code = typeof req.query.code === 'string' ? req.query.code : '';
+    const outcome = await checker.check({
+      serviceId: String(req.params.serviceId),
+      code,
+      ip: ipOf(req),
+      channel: AccessCodeCheckChannel.REDIRECT,
+    });
+    switch (outcome.kind) {
+      case 'NO_SERVICE':
+        return page(res, 404, 'Not found', 'There is no access-code service at this address.');
+      case 'THROTTLED':
+        res.set('Retry-After', String(outcome.retryAfterSeconds));
+        return page(
+          res,
+          429,
+          'Too many attempts',
+          `Too many wrong codes came from your address. Try again in ${Math.ceil(outcome.retryAfterSeconds / 60)} ` +
+            'minutes.',
+        );
+      case 'FORBIDDEN':
+        return page(res, 403, 'Forbidden', 'This address may not check codes.');
+      case 'VERDICT': {
+        const service = outcome.service;
+        const location =
+          outcome.verdict === 'PAID'
+            ? paidRedirect(service.paidUrl, outcome.code, outcome.proof!)
+            : outcome.verdict === 'EXPIRED'
+              ? service.expiredUrl
+              : service.invalidUrl;
+        return res.redirect(302, location);
+      }
+    }
+  });
+
+  router.post(
+    `${CHECK_PATH}/:serviceId`,
+    // Raw, whatever the content type, and parsed here: a malformed body gets this route's JSON error, not a page.
+    express.raw({ limit: '4kb', type: () => true }),
+    async (req: Request, res: Response) => {
+      noStore(res);
+      let body: { code?: unknown } | null = null;
+      try {
+        body = JSON.parse(Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '') as { code?: unknown } | null;
+      } catch {
+        body = null;
+      }
+      if (!body || typeof body.code !== 'string') {
+        res.status(400).json({ error: { code: 'INVALID_JSON', message: 'send {"code": "<the code>"} as JSON' } });
+        return;
+      }
+      const outcome = await checker.check({
+        serviceId: String(req.params.serviceId),
+        code: body.code,
+        ip: ipOf(req),
+        channel: AccessCodeCheckChannel.API,
+      });
+      jsonAnswer(res, outcome);
+    },
+  );
+}

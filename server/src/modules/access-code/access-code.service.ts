@@ -1,0 +1,431 @@
+import { raw, type EntityManager, type FilterQuery } from '@mikro-orm/core';
+import type { Config } from '../../common/config';
+import { UserErrorCode, UserFacingError } from '../../common/errors';
+import { build } from '../../common/orm';
+import { sendSmsReply } from '../sms/sms.replies';
+import {
+  AccessCode,
+  AccessCodeAlphabet,
+  AccessCodeKind,
+  AccessCodeRoute,
+  AccessCodeService,
+  AccessCodeStatus,
+} from './access-code.entity';
+import { codeLookup, newServiceSecret, openCode, sealCode } from './access-code.crypto';
+import {
+  codeCharacters,
+  kindHasPeriod,
+  kindHasUses,
+  MAX_CODE_LENGTH,
+  MAX_USES,
+  MAX_VALIDITY_SECONDS,
+  MIN_ALPHABET_SIZE,
+  MIN_CODE_LENGTH,
+  MIN_VALIDITY_SECONDS,
+  normaliseExcluded,
+  placeholderValues,
+  randomCode,
+  renderTemplate,
+  templateProblem,
+  validIpEntry,
+} from './access-code.rules';
+
+export const MAX_SHORT_CODES = 10;
+export const MAX_ALLOWED_IPS = 50;
+export const MAX_REPLIES_PER_SMS = 5;
+/** Draws before giving up on finding a value no live code of the service holds. */
+const DRAW_ATTEMPTS = 20;
+
+function invalid(code: UserErrorCode, message: string, field: string): UserFacingError {
+  return new UserFacingError(code, message, ['input', field]);
+}
+
+/** The settings a merchant gives; update passes only what changes. */
+export interface ServiceSettings {
+  name: string;
+  keyword: string;
+  shortCodes: readonly string[];
+  replyTemplate: string;
+  kind: AccessCodeKind;
+  validitySeconds?: number | null;
+  maxUses?: number | null;
+  codeLength: number;
+  alphabet: AccessCodeAlphabet;
+  excludedCharacters?: string | null;
+  paidUrl: string;
+  expiredUrl: string;
+  invalidUrl: string;
+  allowedIps?: readonly string[] | null;
+  maxRepliesPerSms?: number | null;
+}
+
+/** A browser goes to these, not Tollgate, so internal hosts are no risk; https only in production. */
+function validUrl(config: Pick<Config, 'mode'>, value: string, field: string): string {
+  const url = value.trim();
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw invalid(UserErrorCode.INVALID_URL, 'enter a full URL, like https://example.com/paid', field);
+  }
+  if (url.length > 1500) throw invalid(UserErrorCode.TOO_LONG, 'use a URL of at most 1500 characters', field);
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+    throw invalid(UserErrorCode.INVALID_URL, 'use an http or https URL', field);
+  }
+  if (parsed.username || parsed.password) {
+    throw invalid(UserErrorCode.INVALID_URL, 'leave user name and password out of the URL', field);
+  }
+  // Payers land here with a code and its proof in the query: never over plain HTTP in production.
+  if (config.mode === 'production' && parsed.protocol !== 'https:') {
+    throw invalid(UserErrorCode.INVALID_URL, 'use an https URL', field);
+  }
+  return url;
+}
+
+function validInt(value: number, min: number, max: number, field: string, what: string): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw invalid(UserErrorCode.INVALID, `${what} must be a whole number from ${min} to ${max}`, field);
+  }
+  return value;
+}
+
+/** Checks every setting and returns them normalised; throws UserFacingError naming the first bad field. */
+export function validateSettings(
+  config: Pick<Config, 'mode'>,
+  input: ServiceSettings,
+): Omit<ServiceSettings, 'excludedCharacters'> & {
+  validitySeconds: number | null;
+  maxUses: number | null;
+  excludedCharacters: string;
+  allowedIps: string[];
+  maxRepliesPerSms: number;
+  shortCodes: string[];
+} {
+  const name = input.name.trim();
+  if (!name) throw invalid(UserErrorCode.REQUIRED, 'name the service', 'name');
+  if (name.length > 100) throw invalid(UserErrorCode.TOO_LONG, 'use at most 100 characters', 'name');
+
+  const keyword = input.keyword.trim().toUpperCase();
+  if (!/^[A-Z0-9]{2,20}$/.test(keyword)) {
+    throw invalid(UserErrorCode.INVALID, 'use 2 to 20 letters (A–Z) or digits, no spaces', 'keyword');
+  }
+
+  const shortCodes = [...new Set(input.shortCodes.map((code) => code.trim().replace(/^\+/, '')))];
+  if (!shortCodes.length) throw invalid(UserErrorCode.REQUIRED, 'give at least one short code', 'shortCodes');
+  if (shortCodes.length > MAX_SHORT_CODES) {
+    throw invalid(UserErrorCode.TOO_LONG, `use at most ${MAX_SHORT_CODES} short codes`, 'shortCodes');
+  }
+  const badShortCode = shortCodes.find((code) => !/^[0-9]{3,15}$/.test(code));
+  if (badShortCode !== undefined) {
+    throw invalid(UserErrorCode.INVALID, `"${badShortCode}" is not a short code (3 to 15 digits)`, 'shortCodes');
+  }
+
+  if (!Object.values(AccessCodeKind).includes(input.kind)) throw invalid(UserErrorCode.INVALID, 'unknown kind', 'kind');
+  let validitySeconds: number | null = null;
+  if (kindHasPeriod(input.kind)) {
+    if (input.validitySeconds == null) {
+      throw invalid(UserErrorCode.REQUIRED, 'say how many seconds a code stays good', 'validitySeconds');
+    }
+    validitySeconds = validInt(
+      input.validitySeconds,
+      MIN_VALIDITY_SECONDS,
+      MAX_VALIDITY_SECONDS,
+      'validitySeconds',
+      'the period',
+    );
+  } else if (input.validitySeconds != null) {
+    throw invalid(UserErrorCode.INVALID, 'codes of this kind have no period; leave it out', 'validitySeconds');
+  }
+  let maxUses: number | null = null;
+  if (kindHasUses(input.kind)) {
+    if (input.maxUses == null) throw invalid(UserErrorCode.REQUIRED, 'say how many checks a code admits', 'maxUses');
+    maxUses = validInt(input.maxUses, 1, MAX_USES, 'maxUses', 'the number of uses');
+  } else if (input.maxUses != null) {
+    throw invalid(UserErrorCode.INVALID, 'codes of this kind have no use limit; leave it out', 'maxUses');
+  }
+
+  const codeLength = validInt(input.codeLength, MIN_CODE_LENGTH, MAX_CODE_LENGTH, 'codeLength', 'the length');
+  if (!Object.values(AccessCodeAlphabet).includes(input.alphabet)) {
+    throw invalid(UserErrorCode.INVALID, 'unknown alphabet', 'alphabet');
+  }
+  const excludedCharacters = normaliseExcluded(input.excludedCharacters ?? '');
+  if (codeCharacters(input.alphabet, excludedCharacters).length < MIN_ALPHABET_SIZE) {
+    throw invalid(
+      UserErrorCode.INVALID,
+      `leave at least ${MIN_ALPHABET_SIZE} characters to draw codes from`,
+      'excludedCharacters',
+    );
+  }
+
+  const replyTemplate = input.replyTemplate.trim();
+  const problem = templateProblem(replyTemplate, { kind: input.kind, validitySeconds, maxUses, codeLength });
+  if (problem) {
+    throw invalid(
+      problem.message.startsWith('the reply can take') ? UserErrorCode.TOO_LONG : UserErrorCode.INVALID,
+      problem.message,
+      problem.field,
+    );
+  }
+
+  const allowedIps = [...new Set((input.allowedIps ?? []).map((entry) => entry.trim()).filter(Boolean))];
+  if (allowedIps.length > MAX_ALLOWED_IPS) {
+    throw invalid(UserErrorCode.TOO_LONG, `use at most ${MAX_ALLOWED_IPS} addresses`, 'allowedIps');
+  }
+  const badIp = allowedIps.find((entry) => !validIpEntry(entry));
+  if (badIp !== undefined) {
+    throw invalid(UserErrorCode.INVALID, `"${badIp}" is not an IP address or CIDR range`, 'allowedIps');
+  }
+  const maxRepliesPerSms = validInt(
+    input.maxRepliesPerSms ?? 1,
+    1,
+    MAX_REPLIES_PER_SMS,
+    'maxRepliesPerSms',
+    'the number of replies',
+  );
+
+  return {
+    name,
+    keyword,
+    shortCodes,
+    replyTemplate,
+    kind: input.kind,
+    validitySeconds,
+    maxUses,
+    codeLength,
+    alphabet: input.alphabet,
+    excludedCharacters,
+    paidUrl: validUrl(config, input.paidUrl, 'paidUrl'),
+    expiredUrl: validUrl(config, input.expiredUrl, 'expiredUrl'),
+    invalidUrl: validUrl(config, input.invalidUrl, 'invalidUrl'),
+    allowedIps,
+    maxRepliesPerSms,
+  };
+}
+
+/**
+ * Refuses routes another live service holds (a friendly message for the common case; the unique index on
+ * (keyword, shortCode) is what guarantees it, failing the flush if two merchants race).
+ */
+async function replaceRoutes(em: EntityManager, service: AccessCodeService): Promise<void> {
+  const taken = await em.find(AccessCodeRoute, {
+    keyword: service.keyword,
+    shortCode: { $in: service.shortCodes },
+    serviceId: { $ne: service.id },
+  });
+  if (taken.length) {
+    throw invalid(
+      UserErrorCode.TAKEN,
+      `the keyword ${service.keyword} is already used on ${taken.map((route) => route.shortCode).join(', ')}`,
+      'keyword',
+    );
+  }
+  // Removed at once (not in the unit of work), so the inserts below never meet the old rows.
+  await em.nativeDelete(AccessCodeRoute, { serviceId: service.id });
+  for (const shortCode of service.shortCodes) {
+    em.persist(build(AccessCodeRoute, { keyword: service.keyword, shortCode, serviceId: service.id }));
+  }
+}
+
+export async function createService(
+  em: EntityManager,
+  config: Pick<Config, 'mode'>,
+  input: ServiceSettings & { merchantId: string },
+): Promise<{ service: AccessCodeService; secret: string }> {
+  const settings = validateSettings(config, input);
+  const service = build(AccessCodeService, { ...settings, merchantId: input.merchantId, secret: newServiceSecret() });
+  em.persist(service);
+  await replaceRoutes(em, service);
+  return { service, secret: service.secret };
+}
+
+export async function updateService(
+  em: EntityManager,
+  config: Pick<Config, 'mode'>,
+  service: AccessCodeService,
+  changes: { [K in keyof ServiceSettings]?: ServiceSettings[K] | null } & { rotateSecret?: boolean | null },
+  now = new Date(),
+): Promise<{ service: AccessCodeService; secret: string | null }> {
+  // Nullable settings (period, uses) may be cleared with null when the kind changes; the rest keep their value.
+  const merged: ServiceSettings = {
+    name: service.name,
+    keyword: service.keyword,
+    shortCodes: service.shortCodes,
+    replyTemplate: service.replyTemplate,
+    kind: service.kind,
+    validitySeconds: service.validitySeconds,
+    maxUses: service.maxUses,
+    codeLength: service.codeLength,
+    alphabet: service.alphabet,
+    excludedCharacters: service.excludedCharacters,
+    paidUrl: service.paidUrl,
+    expiredUrl: service.expiredUrl,
+    invalidUrl: service.invalidUrl,
+    allowedIps: service.allowedIps,
+    maxRepliesPerSms: service.maxRepliesPerSms,
+  };
+  // Only settings (not the id or rotateSecret a caller's input also carries), and only those given.
+  for (const [key, value] of Object.entries(changes)) {
+    if (!(key in merged) || value === undefined) continue;
+    if (value !== null || key === 'validitySeconds' || key === 'maxUses') {
+      (merged as unknown as Record<string, unknown>)[key] = value;
+    }
+  }
+  // A new kind without the other limit's value: drop the one it no longer has.
+  if (changes.kind && !kindHasPeriod(changes.kind) && changes.validitySeconds === undefined)
+    merged.validitySeconds = null;
+  if (changes.kind && !kindHasUses(changes.kind) && changes.maxUses === undefined) merged.maxUses = null;
+  const settings = validateSettings(config, merged);
+  const routesChanged =
+    settings.keyword !== service.keyword || settings.shortCodes.join(',') !== service.shortCodes.join(',');
+  Object.assign(service, settings);
+  const secret = changes.rotateSecret ? newServiceSecret() : null;
+  if (secret) service.secret = secret;
+  service.updatedAt = now;
+  if (routesChanged) await replaceRoutes(em, service);
+  return { service, secret };
+}
+
+/** Takes no more SMS and answers no more checks; its codes stay for the record. Frees its keyword. */
+export async function deleteService(em: EntityManager, service: AccessCodeService, now = new Date()): Promise<void> {
+  service.deletedAt = now;
+  service.updatedAt = now;
+  await em.nativeDelete(AccessCodeRoute, { serviceId: service.id });
+}
+
+// --- Codes --------------------------------------------------------------------------------------------------------
+
+/** A code's status from its columns (revoked, then used up, then expired). */
+export function codeStatus(
+  code: Pick<AccessCode, 'revokedAt' | 'usesLeft' | 'expiresAt'>,
+  now = new Date(),
+): AccessCodeStatus {
+  if (code.revokedAt) return AccessCodeStatus.REVOKED;
+  if (code.usesLeft !== null && code.usesLeft <= 0) return AccessCodeStatus.USED_UP;
+  if (code.expiresAt && code.expiresAt.getTime() <= now.getTime()) return AccessCodeStatus.EXPIRED;
+  return AccessCodeStatus.ACTIVE;
+}
+
+/** The same statuses as database filters, for lists. */
+export function statusFilter(status: AccessCodeStatus, now = new Date()): FilterQuery<AccessCode> {
+  const usesLeft = { $or: [{ usesLeft: null }, { usesLeft: { $gt: 0 } }] };
+  switch (status) {
+    case AccessCodeStatus.REVOKED:
+      return { revokedAt: { $ne: null } };
+    case AccessCodeStatus.USED_UP:
+      return { revokedAt: null, usesLeft: { $lte: 0 } };
+    case AccessCodeStatus.EXPIRED:
+      return { revokedAt: null, $and: [usesLeft, { expiresAt: { $lte: now } }] };
+    case AccessCodeStatus.ACTIVE:
+      return { revokedAt: null, $and: [usesLeft, { $or: [{ expiresAt: null }, { expiresAt: { $gt: now } }] }] };
+  }
+}
+
+/**
+ * Issues a code for a paid SMS, in the caller's transaction: drawn uniformly (rejection sampling) from the
+ * service's characters, and unique among its live codes. A dead code holding the drawn value is retired (its
+ * lookup cleared) so the unique index admits the new one; a live one means drawing again. Two SMS drawing the
+ * same value at the same moment cannot both commit: the unique index fails the later one, which the SMS rails
+ * retry.
+ */
+export async function issueCode(
+  em: EntityManager,
+  config: Config,
+  service: AccessCodeService,
+  input: { paymentId: string; smsId: string },
+  now = new Date(),
+): Promise<{ code: AccessCode; value: string }> {
+  const characters = codeCharacters(service.alphabet, service.excludedCharacters);
+  for (let attempt = 0; attempt < DRAW_ATTEMPTS; attempt++) {
+    const value = randomCode(characters, service.codeLength);
+    const lookup = codeLookup(config.sessionSecret, service.id, value);
+    const holder = await em.findOne(AccessCode, { serviceId: service.id, lookup });
+    if (holder) {
+      if (codeStatus(holder, now) === AccessCodeStatus.ACTIVE) continue;
+      await em.nativeUpdate(AccessCode, { id: holder.id }, { lookup: null });
+    }
+    const code = build(AccessCode, {
+      merchantId: service.merchantId,
+      serviceId: service.id,
+      paymentId: input.paymentId,
+      smsId: input.smsId,
+      lookup,
+      sealed: sealCode(config.sessionSecret, service.id, value),
+      kind: service.kind,
+      validitySeconds: service.validitySeconds,
+      maxUses: service.maxUses,
+      usesLeft: service.maxUses,
+      issuedAt: now,
+      createdAt: now,
+      expiresAt:
+        service.kind === AccessCodeKind.PERIOD_FROM_ISSUE || service.kind === AccessCodeKind.USES_AND_PERIOD
+          ? new Date(now.getTime() + service.validitySeconds! * 1000)
+          : null,
+      // The reply that carries the code is the SMS's first (the product sends it in the same transaction).
+      repliesSent: 1,
+    });
+    em.persist(code);
+    return { code, value };
+  }
+  throw new Error(
+    `access code service ${service.id}: no free code after ${DRAW_ATTEMPTS} draws; its live codes fill the space`,
+  );
+}
+
+/** The code's value, for the dashboard and replies. */
+export function codeValue(config: Config, code: AccessCode): string {
+  const value = openCode(config.sessionSecret, code.serviceId, code.sealed);
+  if (value === null) throw new Error(`access code ${code.id} cannot be opened with this server's secret`);
+  return value;
+}
+
+export function replyText(service: AccessCodeService, code: AccessCode, value: string): string {
+  return renderTemplate(service.replyTemplate, placeholderValues(code, value, code.expiresAt));
+}
+
+/**
+ * Sends the code again to the phone that bought it (the first reply is part of issuing), if the buying SMS still has
+ * a reply left (the service's
+ * maxRepliesPerSms, seed A5). The count is taken by a conditional UPDATE, so concurrent resends cannot exceed it.
+ * Returns false when the limit was reached.
+ */
+export async function replyWithCode(
+  em: EntityManager,
+  service: AccessCodeService,
+  code: AccessCode,
+  value: string,
+): Promise<boolean> {
+  const taken = await em.nativeUpdate(
+    AccessCode,
+    { id: code.id, repliesSent: { $lt: service.maxRepliesPerSms } },
+    { repliesSent: raw('replies_sent + 1') },
+  );
+  if (!taken) return false;
+  await sendSmsReply(em, { inboundSmsId: code.smsId, text: replyText(service, code, value) });
+  return true;
+}
+
+export function revokeCode(code: AccessCode, now = new Date()): AccessCode {
+  if (code.revokedAt) throw new UserFacingError(UserErrorCode.ALREADY_RESOLVED, 'this code is already revoked');
+  code.revokedAt = now;
+  return code;
+}
+
+/** Sends a code again (a payer lost the SMS); refused for revoked codes and beyond the reply limit. */
+export async function resendCode(
+  em: EntityManager,
+  config: Config,
+  service: AccessCodeService,
+  code: AccessCode,
+): Promise<AccessCode> {
+  if (code.revokedAt) throw new UserFacingError(UserErrorCode.INVALID, 'this code is revoked; it is not sent again');
+  if (!(await replyWithCode(em, service, code, codeValue(config, code)))) {
+    throw new UserFacingError(
+      UserErrorCode.INVALID,
+      `the SMS that bought this code has had its ${service.maxRepliesPerSms} ${
+        service.maxRepliesPerSms === 1 ? 'reply' : 'replies'
+      } (the service's limit)`,
+    );
+  }
+  // Read back rather than incremented here: a flush of a stale count would undo a concurrent resend's.
+  return em.findOneOrFail(AccessCode, code.id, { refresh: true });
+}

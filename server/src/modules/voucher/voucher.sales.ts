@@ -1,0 +1,403 @@
+import type { EntityManager } from '@mikro-orm/core';
+import type { PubSubLike, Viewer } from '../../common/context';
+import { UserErrorCode, UserFacingError } from '../../common/errors';
+import { formatAmount } from '../../common/money';
+import { build } from '../../common/orm';
+import { recordAudit } from '../audit/audit.service';
+import { LedgerAccountPurpose, LedgerTransferKind } from '../ledger/ledger.entity';
+import { ledgerAccount, reverse, transfer } from '../ledger/ledger.service';
+import { Payment, PaymentKind, PaymentStatus } from '../payment/payment.entity';
+import {
+  applyTransition,
+  createPayment,
+  lockPayment,
+  normalisePhone,
+  normaliseReference,
+} from '../payment/payment.service';
+import { SmsDirection, SmsFlag, SmsMessage, SmsStatus } from '../sms/sms.entity';
+import { TAKING_MONEY, type ExpectedSms, type SmsReceived } from '../sms/sms.products';
+import { sendSmsReply } from '../sms/sms.replies';
+import { Country } from '../tariff/country.entity';
+import {
+  VOUCHER_CURRENCY,
+  Voucher,
+  VoucherOrder,
+  VoucherOrderState,
+  VoucherProject,
+  type InstructionSnapshot,
+} from './voucher.entity';
+import { expandInstruction, quoteCountries } from './voucher.instruction';
+import { claimVoucher, releaseVoucher, sellVoucher } from './voucher.stock';
+
+/*
+ * A voucher purchase from start to delivery:
+ *   start      → a payment (OPEN, the buyer's country fixed) and a reserved voucher, in one transaction;
+ *   SMS        → the rails count it (and refuse other phones and countries, V6); the first counted SMS makes the
+ *                reservation hold for ever (V8); the SMS that completes the price sells the voucher;
+ *   no SMS for reservationMinutes → the sweep puts the voucher back; a later SMS takes one again, or, with none
+ *                left, the order is UNFULFILLED (money kept, flagged) until the seller or an admin resolves it.
+ * Everything that touches one payment runs with the payment row locked (lockPayment, which the rails also take),
+ * so the sweep, an SMS and a resolution of the same payment queue instead of interleaving.
+ */
+
+/** Starts a buyer's payment for a voucher of the project `slug`, paid by SMS from `country`. */
+export async function startVoucherPayment(
+  em: EntityManager,
+  pubsub: PubSubLike | null,
+  input: { slug: string; country: string },
+  now = new Date(),
+): Promise<VoucherOrder> {
+  const slug = input.slug.trim().toLowerCase();
+  const code = input.country.trim().toUpperCase();
+  return em.transactional(async (tx) => {
+    const project = await tx.findOne(VoucherProject, { slug });
+    if (!project || !project.active) {
+      throw new UserFacingError(UserErrorCode.NOT_FOUND, 'this voucher is not on sale', ['input', 'slug']);
+    }
+    const served = !project.countries.length || project.countries.includes(code);
+    const [quote] = served
+      ? await quoteCountries(tx, { target: project.priceMinor, mode: project.pricing, codes: [code] })
+      : [];
+    if (!quote) {
+      throw new UserFacingError(UserErrorCode.INVALID, 'this voucher cannot be paid by SMS from that country', [
+        'input',
+        'country',
+      ]);
+    }
+    const payment = await createPayment(tx, pubsub, {
+      merchantId: project.merchantId,
+      kind: PaymentKind.VOUCHER,
+      amount: project.priceMinor,
+      currency: VOUCHER_CURRENCY,
+      description: project.name,
+      // The chosen country is the payment's: SMS from any other are flagged and not counted (seed V6).
+      payerCountry: code,
+      metadata: { voucherProjectId: project.id },
+    });
+    // Reserved at the start, so a payment that completes always has its voucher. Sold out: the transaction rolls
+    // back and no payment is left behind.
+    const voucher = await claimVoucher(tx, { projectId: project.id, paymentId: payment.id, now });
+    if (!voucher) {
+      throw new UserFacingError(UserErrorCode.INVALID, 'sold out: no voucher is left', ['input', 'slug']);
+    }
+    const order = build(VoucherOrder, {
+      paymentId: payment.id,
+      projectId: project.id,
+      merchantId: project.merchantId,
+      country: code,
+      pricing: project.pricing,
+      instruction: quote.lines,
+      state: VoucherOrderState.RESERVED,
+      reservationExpiresAt: new Date(now.getTime() + project.reservationMinutes * 60_000),
+      createdAt: now,
+      updatedAt: now,
+    });
+    tx.persist(order);
+    return order;
+  });
+}
+
+// --- The SMS product hooks ---------------------------------------------------------------------------------------
+
+/**
+ * What the rails' onReceived runs for an SMS attached to a voucher payment, in the SMS's processing transaction with
+ * the payment locked and already credited (when counted).
+ */
+export async function onVoucherSms(em: EntityManager, event: SmsReceived): Promise<void> {
+  const { sms, payment, counted, paidNow } = event;
+  const order = await em.findOne(VoucherOrder, { paymentId: payment.id }, { refresh: true });
+  if (!order) return;
+  const now = new Date();
+  if (counted) {
+    // Money arrived: from now on the reservation holds with no time limit (seed V8).
+    order.reservationExpiresAt = null;
+    if (order.state === VoucherOrderState.RELEASED || order.state === VoucherOrderState.UNFULFILLED) {
+      // The reservation had lapsed: take a voucher again if any is left; otherwise keep the money and flag it.
+      const voucher = await claimVoucher(em, { projectId: order.projectId, paymentId: payment.id, now });
+      order.state = voucher ? VoucherOrderState.RESERVED : VoucherOrderState.UNFULFILLED;
+    }
+    if (paidNow && order.state === VoucherOrderState.RESERVED) await completeSale(em, order, payment, now);
+    order.updatedAt = now;
+  }
+  await sendSmsReply(em, { inboundSmsId: sms.id, text: replyText(sms, payment, order, counted) });
+}
+
+const NOT_COUNTED: Record<SmsFlag, string> = {
+  PHONE_MISMATCH: 'all SMS of a payment must come from the same phone number',
+  COUNTRY_MISMATCH: 'all SMS of a payment must come from the country chosen on the payment page',
+  NO_TARIFF: 'this short code is not served in your country',
+  PAYMENT_CLOSED: 'the payment no longer takes SMS',
+  CURRENCY_NOT_SUPPORTED: 'this payment cannot be paid by SMS',
+};
+
+/** The reply to the buyer's SMS. Never carries the voucher itself: SMS replies travel through outbox rows. */
+function replyText(sms: SmsMessage, payment: Payment, order: VoucherOrder, counted: boolean): string {
+  const reference = payment.reference;
+  if (!counted) {
+    return `Tollgate: your SMS for ${reference} was not counted: ${sms.flagReason ? NOT_COUNTED[sms.flagReason] : 'it could not be attached'}.`;
+  }
+  if (order.state === VoucherOrderState.SOLD) {
+    return `Tollgate: payment ${reference} is complete. Your voucher is on the payment page (look it up with ${reference} and this phone number).`;
+  }
+  if (order.state === VoucherOrderState.UNFULFILLED) {
+    return `Tollgate: your SMS for ${reference} was received, but the vouchers are sold out. The seller will send you one or refund you.`;
+  }
+  const money = (minor: bigint) => formatAmount(minor, payment.currency);
+  return (
+    `Tollgate: received ${money(payment.amountReceived)} of ${money(payment.amount)} ${payment.currency} for ` +
+    `${reference}. Send the next SMS to complete it.`
+  );
+}
+
+/**
+ * The SMS the buyer is asked to send, in order: the instruction given at the start, one line per SMS. Should the
+ * tariffs have changed since, so that the SMS still expected no longer cover what is missing, the fewest-SMS
+ * instruction for the rest is appended: a payment with no time limit must never be left with nothing to send.
+ */
+export async function voucherInstruction(em: EntityManager, payment: Payment): Promise<ExpectedSms[] | null> {
+  if (payment.kind !== PaymentKind.VOUCHER) return null;
+  const order = await em.findOne(VoucherOrder, { paymentId: payment.id });
+  if (!order) return null;
+  const expected = expandInstruction(order.instruction).map((line): ExpectedSms => ({
+    shortCode: line.shortCode,
+    text: payment.reference,
+    country: order.country,
+  }));
+  if (!TAKING_MONEY.includes(payment.status)) return expected;
+  const missing = payment.amount - payment.amountReceived;
+  const counted = await em.find(SmsMessage, {
+    paymentId: payment.id,
+    direction: SmsDirection.IN,
+    status: SmsStatus.COUNTED,
+  });
+  // What the lines not yet matched by a counted SMS will still bring, at the values of the original instruction.
+  let still = 0n;
+  for (const line of order.instruction) {
+    const arrived = counted.filter((sms) => sms.toNumber === line.shortCode).length;
+    still += BigInt(Math.max(0, line.count - arrived) * line.value);
+  }
+  if (still >= missing) return expected;
+  const [quote] = await quoteCountries(em, { target: missing - still, mode: order.pricing, codes: [order.country] });
+  for (const line of expandInstruction(quote?.lines ?? [])) {
+    expected.push({ shortCode: line.shortCode, text: payment.reference, country: order.country });
+  }
+  return expected;
+}
+
+/**
+ * The payment became PAID holding a voucher: the voucher is SOLD. The rails have already credited the seller (the
+ * yield of every counted SMS moved to MERCHANT_AVAILABLE, `payment-paid:<id>`). A voucher the platform prepaid was
+ * paid for already (V10): its sale's yield goes from the seller's account to the platform's, once per payment, so
+ * the seller is never paid twice for it.
+ */
+async function completeSale(em: EntityManager, order: VoucherOrder, payment: Payment, now: Date): Promise<void> {
+  const sold = await sellVoucher(em, payment.id, now);
+  if (sold !== 1) throw new Error(`voucher order ${order.id}: no reserved voucher to sell`); // a bug: roll back
+  order.state = VoucherOrderState.SOLD;
+  const voucher = await em.findOneOrFail(Voucher, { paymentId: payment.id }, { refresh: true });
+  if (!voucher.prepaidBlockId) return;
+  const sellerYield = await paidYield(em, payment.id);
+  if (sellerYield <= 0n) return;
+  const account = async (purpose: LedgerAccountPurpose, merchantId: string | null) =>
+    (await ledgerAccount(em, { merchantId, currency: VOUCHER_CURRENCY, purpose })).id;
+  await transfer(em, {
+    ownerId: payment.merchantId,
+    idempotencyKey: `voucher-prepaid-sale:${payment.id}`,
+    currency: VOUCHER_CURRENCY,
+    entries: [
+      { accountId: await account(LedgerAccountPurpose.MERCHANT_AVAILABLE, payment.merchantId), amount: -sellerYield },
+      { accountId: await account(LedgerAccountPurpose.PLATFORM_FEES, null), amount: sellerYield },
+    ],
+    paymentId: payment.id,
+    description: `Voucher sale ${payment.reference} from prepaid block ${voucher.prepaidBlockId}: to the platform`,
+  });
+}
+
+/** What the rails released to the seller for a paid payment: its `payment-paid` transfer's amount. */
+async function paidYield(em: EntityManager, paymentId: string): Promise<bigint> {
+  const [row] = await ledgerTransfers(em, paymentId, `payment-paid:${paymentId}`);
+  return row ? BigInt(row.amount) : 0n;
+}
+
+/**
+ * A payment's posted transfers (optionally the one with `key`), read as plain rows: ledger rows are append-only and
+ * written by the ledger's own SQL, so they are never loaded as entities here (a flush could then try to update one).
+ */
+async function ledgerTransfers(
+  em: EntityManager,
+  paymentId: string,
+  key?: string,
+): Promise<{ id: string; idempotency_key: string; amount: string | number }[]> {
+  const sql =
+    `select id, idempotency_key, amount from ledger_transfer where payment_id = ? and kind = ?` +
+    (key ? ' and idempotency_key = ?' : '');
+  const params = [paymentId, LedgerTransferKind.TRANSFER, ...(key ? [key] : [])];
+  return (await em.getConnection('write').execute(sql, params, 'all', em.getTransactionContext())) as never;
+}
+
+// --- Reservations that lapse -------------------------------------------------------------------------------------
+
+/**
+ * Puts back the vouchers of reservations past their time on which no SMS was counted; returns how many it released.
+ * `now` is a parameter so tests can run it with any clock. Each release locks its payment first, as SMS processing
+ * does, so an SMS counted at the same moment either comes first (and the reservation holds) or finds it released
+ * (and takes a voucher again).
+ */
+export async function releaseLapsedReservations(
+  em: EntityManager,
+  now = new Date(),
+  options: { limit?: number } = {},
+): Promise<number> {
+  const due = await em
+    .fork()
+    .find(
+      VoucherOrder,
+      { state: VoucherOrderState.RESERVED, reservationExpiresAt: { $lte: now } },
+      { orderBy: { reservationExpiresAt: 'asc' }, limit: options.limit ?? 100 },
+    );
+  let released = 0;
+  for (const candidate of due) {
+    await em.fork().transactional(async (tx) => {
+      const payment = await lockPayment(tx, candidate.paymentId);
+      const order = await tx.findOne(VoucherOrder, candidate.id, { refresh: true });
+      if (!payment || !order || order.state !== VoucherOrderState.RESERVED) return;
+      if (!order.reservationExpiresAt || order.reservationExpiresAt > now) return;
+      if (payment.amountReceived > 0n) {
+        order.reservationExpiresAt = null; // money arrived: the hold is for ever
+        return;
+      }
+      await releaseVoucher(tx, payment.id, now);
+      order.state = VoucherOrderState.RELEASED;
+      order.reservationExpiresAt = null;
+      order.updatedAt = now;
+      released++;
+    });
+  }
+  return released;
+}
+
+/** The background sweep (startWorkers): every `intervalMs`; `stop()` lets a running round finish. */
+export function startReservationSweeper(
+  em: EntityManager,
+  options: { intervalMs?: number; quiet?: boolean } = {},
+): { stop(): Promise<void> } {
+  const intervalMs = options.intervalMs ?? 60_000;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let current: Promise<void> | null = null;
+  const tick = () => {
+    current = (async () => {
+      try {
+        // Whole batches back to back while there is a backlog.
+        while (!stopped && (await releaseLapsedReservations(em)) >= 100);
+      } catch (error) {
+        if (!options.quiet) console.error('voucher reservation sweep:', error);
+      }
+      current = null;
+      if (!stopped) timer = setTimeout(tick, intervalMs);
+    })();
+  };
+  timer = setTimeout(tick, intervalMs);
+  return {
+    stop: async () => {
+      stopped = true;
+      clearTimeout(timer);
+      await current;
+    },
+  };
+}
+
+// --- Lookup (seed V8) --------------------------------------------------------------------------------------------
+
+/**
+ * The order of the voucher payment with this number (its reference) paid from this phone, or null. The phone is the
+ * second factor: the number alone is not a secret (it is the SMS text). Before any SMS arrived a payment has no
+ * phone, so it cannot be looked up; its page link still works.
+ */
+export async function lookupVoucherPayment(
+  em: EntityManager,
+  input: { paymentNumber: string; phone: string },
+): Promise<{ order: VoucherOrder; payment: Payment } | null> {
+  const reference = normaliseReference(input.paymentNumber);
+  const phone = normalisePhone(input.phone);
+  if (!reference || !phone) return null;
+  const payment = await em.findOne(Payment, { reference, kind: PaymentKind.VOUCHER });
+  if (!payment || !payment.payerPhone || payment.payerPhone !== phone) return null;
+  const order = await em.findOne(VoucherOrder, { paymentId: payment.id });
+  return order && { order, payment };
+}
+
+// --- Resolving an unfulfilled order ------------------------------------------------------------------------------
+
+export type Resolution = 'ASSIGN_VOUCHER' | 'REFUND';
+
+/**
+ * Resolves an UNFULFILLED order (money arrived while the stock was empty), by the seller or an admin: ASSIGN_VOUCHER
+ * takes a voucher from the stock (added since) and sells it at once if the payment is paid, or holds it for the rest
+ * of the SMS; REFUND reverses every ledger transfer of the payment (the buyer is paid back what arrived) and closes
+ * the payment (PAID → REFUNDED, otherwise CANCELLED).
+ */
+export async function resolveVoucherOrder(
+  em: EntityManager,
+  actor: { viewer: Viewer | null; ip?: string | null; pubsub: PubSubLike | null },
+  input: { order: VoucherOrder; action: Resolution; note?: string | null },
+): Promise<VoucherOrder> {
+  const now = new Date();
+  return em.transactional(async (tx) => {
+    const payment = await lockPayment(tx, input.order.paymentId);
+    const order = await tx.findOneOrFail(VoucherOrder, input.order.id, { refresh: true });
+    if (!payment || order.state !== VoucherOrderState.UNFULFILLED) {
+      throw new UserFacingError(UserErrorCode.ALREADY_RESOLVED, 'only an unfulfilled order can be resolved', [
+        'input',
+        'id',
+      ]);
+    }
+    const who = actor.viewer?.role === 'ADMIN' ? 'an admin' : 'the seller';
+    const note = input.note?.trim().slice(0, 500) || null;
+    if (input.action === 'ASSIGN_VOUCHER') {
+      const voucher = await claimVoucher(tx, { projectId: order.projectId, paymentId: payment.id, now });
+      if (!voucher) {
+        throw new UserFacingError(UserErrorCode.INVALID, 'no voucher is available: add stock first, or refund', [
+          'input',
+          'action',
+        ]);
+      }
+      order.state = VoucherOrderState.RESERVED;
+      if (payment.status === PaymentStatus.PAID) await completeSale(tx, order, payment, now);
+    } else {
+      const transfers = await ledgerTransfers(tx, payment.id);
+      // The release to MERCHANT_AVAILABLE is undone first, so the SMS postings find their money back in
+      // MERCHANT_PENDING (it may share a millisecond with the last SMS's posting, so not by time).
+      const released = (row: { idempotency_key: string }) => (row.idempotency_key.startsWith('payment-paid:') ? 0 : 1);
+      transfers.sort((a, b) => released(a) - released(b));
+      for (const posted of transfers) {
+        await reverse(tx, posted.id, {
+          idempotencyKey: `voucher-refund:${posted.id}`,
+          description: `Refund of voucher payment ${payment.reference}`,
+        });
+      }
+      applyTransition(tx, actor.pubsub, payment, payment.status === PaymentStatus.PAID ? 'refund' : 'cancel', now);
+      order.state = VoucherOrderState.REFUNDED;
+    }
+    order.resolution = `${input.action === 'REFUND' ? 'Refunded' : 'Voucher assigned'} by ${who}${note ? `: ${note}` : ''}`;
+    order.updatedAt = now;
+    recordAudit(tx, actor, {
+      action: 'voucher.order.resolve',
+      merchantId: order.merchantId,
+      targetId: order.id,
+      details: { action: input.action, paymentId: payment.id, note },
+    });
+    return order;
+  });
+}
+
+// --- What the public pages show ----------------------------------------------------------------------------------
+
+/** The instruction given to the buyer, one line per SMS, with each SMS's price. */
+export function numberedInstruction(order: VoucherOrder): (InstructionSnapshot & { number: number })[] {
+  return expandInstruction(order.instruction).map((line, index) => ({ ...line, number: index + 1 }));
+}
+
+export async function countryName(em: EntityManager, code: string): Promise<string> {
+  return (await em.findOne(Country, { code }))?.name ?? code;
+}

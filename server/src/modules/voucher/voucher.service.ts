@@ -1,0 +1,340 @@
+import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/core';
+import { UserErrorCode, UserFacingError } from '../../common/errors';
+import { newId } from '../../common/ids';
+import { build } from '../../common/orm';
+import { LedgerAccountPurpose } from '../ledger/ledger.entity';
+import { ledgerAccount, transfer } from '../ledger/ledger.service';
+import { Payment, PaymentKind } from '../payment/payment.entity';
+import { normaliseReference, parsePositiveAmount } from '../payment/payment.service';
+import { Country } from '../tariff/country.entity';
+import {
+  VOUCHER_CURRENCY,
+  Voucher,
+  VoucherFeedback,
+  VoucherKind,
+  VoucherOrder,
+  VoucherPrepaidBlock,
+  VoucherPricing,
+  VoucherProject,
+} from './voucher.entity';
+import { isHttpUrl, markPrepaid, parseVoucherCsv, type LineError } from './voucher.stock';
+
+/** Prices above this are refused: SMS cannot sensibly pay more (and the solver's tables have a reach). */
+export const MAX_PRICE_MINOR = 100_000n;
+const SLUG = /^[a-z0-9](?:[a-z0-9-]{1,38}[a-z0-9])$/;
+const MIN_RESERVATION_MINUTES = 5;
+const MAX_RESERVATION_MINUTES = 30 * 24 * 60;
+
+export interface ProjectFields {
+  name?: string | null;
+  slug?: string | null;
+  description?: string | null;
+  logoUrl?: string | null;
+  price?: string | null;
+  pricing?: VoucherPricing | null;
+  countries?: string[] | null;
+  kind?: VoucherKind | null;
+  active?: boolean | null;
+  reservationMinutes?: number | null;
+}
+
+const field = (name: string) => ['input', name];
+
+function checkName(value: string): string {
+  const name = value.trim();
+  if (!name) throw new UserFacingError(UserErrorCode.REQUIRED, 'give the project a name', field('name'));
+  if (name.length > 100) throw new UserFacingError(UserErrorCode.TOO_LONG, 'use at most 100 characters', field('name'));
+  return name;
+}
+
+async function checkSlug(em: EntityManager, value: string, projectId: string | null): Promise<string> {
+  const slug = value.trim().toLowerCase();
+  if (!SLUG.test(slug) || slug.includes('--')) {
+    throw new UserFacingError(
+      UserErrorCode.INVALID,
+      'use 3 to 40 lower-case letters, digits and single dashes, starting and ending with a letter or digit',
+      field('slug'),
+    );
+  }
+  const taken = await em.findOne(VoucherProject, { slug });
+  if (taken && taken.id !== projectId) {
+    throw new UserFacingError(UserErrorCode.TAKEN, `the address /p/${slug} is taken; choose another`, field('slug'));
+  }
+  return slug;
+}
+
+function checkPrice(value: string): bigint {
+  const minor = parsePositiveAmount(value.trim(), VOUCHER_CURRENCY, {
+    amount: field('price'),
+    currency: field('price'),
+  });
+  if (minor > MAX_PRICE_MINOR) {
+    throw new UserFacingError(UserErrorCode.INVALID_AMOUNT, 'SMS cannot pay more than 1000.00 USD', field('price'));
+  }
+  return minor;
+}
+
+async function checkCountries(em: EntityManager, values: string[]): Promise<string[]> {
+  const codes = [...new Set(values.map((value) => value.trim().toUpperCase()).filter(Boolean))].sort();
+  if (!codes.length) return [];
+  const known = new Set((await em.find(Country, { code: { $in: codes } })).map((country) => country.code));
+  const unknown = codes.filter((code) => !known.has(code));
+  if (unknown.length) {
+    throw new UserFacingError(
+      UserErrorCode.INVALID,
+      `not in the SMS catalogue: ${unknown.join(', ')}`,
+      field('countries'),
+    );
+  }
+  return codes;
+}
+
+function checkLogoUrl(value: string): string | null {
+  const url = value.trim();
+  if (!url) return null;
+  if (url.length > 500 || !isHttpUrl(url)) {
+    throw new UserFacingError(UserErrorCode.INVALID_URL, 'give an http(s) address of an image', field('logoUrl'));
+  }
+  return url;
+}
+
+function checkDescription(value: string): string {
+  const description = value.trim();
+  if (description.length > 2000) {
+    throw new UserFacingError(UserErrorCode.TOO_LONG, 'use at most 2000 characters', field('description'));
+  }
+  return description;
+}
+
+function checkReservationMinutes(value: number): number {
+  if (!Number.isInteger(value) || value < MIN_RESERVATION_MINUTES || value > MAX_RESERVATION_MINUTES) {
+    throw new UserFacingError(
+      UserErrorCode.INVALID,
+      `between ${MIN_RESERVATION_MINUTES} minutes and ${MAX_RESERVATION_MINUTES / 1440} days`,
+      field('reservationMinutes'),
+    );
+  }
+  return value;
+}
+
+function checkEnum<T extends string>(values: Record<string, T>, value: T, name: string): T {
+  if (!Object.values(values).includes(value)) {
+    throw new UserFacingError(UserErrorCode.INVALID, `unknown ${name} "${value}"`, field(name));
+  }
+  return value;
+}
+
+/** A new project (not flushed: the resolver audits it in the same unit of work). */
+export async function createVoucherProject(
+  em: EntityManager,
+  merchantId: string,
+  input: ProjectFields & { name: string; slug: string; price: string; kind: VoucherKind },
+): Promise<VoucherProject> {
+  const project = build(VoucherProject, {
+    merchantId,
+    name: checkName(input.name),
+    slug: await checkSlug(em, input.slug, null),
+    description: checkDescription(input.description ?? ''),
+    logoUrl: checkLogoUrl(input.logoUrl ?? ''),
+    priceMinor: checkPrice(input.price),
+    pricing: checkEnum(VoucherPricing, input.pricing ?? VoucherPricing.PRICE, 'pricing'),
+    countries: await checkCountries(em, input.countries ?? []),
+    kind: checkEnum(VoucherKind, input.kind, 'kind'),
+    active: input.active ?? true,
+    reservationMinutes: checkReservationMinutes(input.reservationMinutes ?? 24 * 60),
+  });
+  em.persist(project);
+  return project;
+}
+
+/**
+ * Changes the given fields, all checked before any is applied (a refused change leaves the project as it was). The
+ * kind of voucher is fixed once the project has stock: its vouchers are of that kind.
+ */
+export async function updateVoucherProject(
+  em: EntityManager,
+  project: VoucherProject,
+  input: ProjectFields,
+): Promise<VoucherProject> {
+  const changes: Partial<VoucherProject> = {};
+  if (input.name != null) changes.name = checkName(input.name);
+  if (input.slug != null) changes.slug = await checkSlug(em, input.slug, project.id);
+  if (input.description != null) changes.description = checkDescription(input.description);
+  if (input.logoUrl !== undefined) changes.logoUrl = checkLogoUrl(input.logoUrl ?? '');
+  if (input.price != null) changes.priceMinor = checkPrice(input.price);
+  if (input.pricing != null) changes.pricing = checkEnum(VoucherPricing, input.pricing, 'pricing');
+  if (input.countries != null) changes.countries = await checkCountries(em, input.countries);
+  if (input.kind != null && input.kind !== project.kind) {
+    changes.kind = checkEnum(VoucherKind, input.kind, 'kind');
+    if (await em.count(Voucher, { projectId: project.id })) {
+      throw new UserFacingError(UserErrorCode.INVALID, 'the kind of voucher cannot change once stock is added', [
+        'input',
+        'kind',
+      ]);
+    }
+  }
+  if (input.active != null) changes.active = input.active;
+  if (input.reservationMinutes != null) changes.reservationMinutes = checkReservationMinutes(input.reservationMinutes);
+  return Object.assign(project, changes, { updatedAt: new Date() });
+}
+
+/**
+ * Adds the CSV's vouchers to the project's stock. Valid lines are added; each refused line (malformed, repeated in
+ * the upload, already in the project) comes back as a line error, so uploading the same file again is harmless.
+ */
+export async function addVouchers(
+  em: EntityManager,
+  project: VoucherProject,
+  csv: string,
+): Promise<{ added: number; errors: LineError[] }> {
+  const { vouchers, errors } = parseVoucherCsv(project.kind, csv);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await em.transactional(async (tx) => {
+        const existing = new Set<string>();
+        for (let i = 0; i < vouchers.length; i += 500) {
+          const hashes = vouchers.slice(i, i + 500).map((v) => v.codeHash);
+          for (const row of await tx.find(
+            Voucher,
+            { projectId: project.id, codeHash: { $in: hashes } },
+            {
+              fields: ['codeHash'],
+            },
+          )) {
+            existing.add(row.codeHash);
+          }
+        }
+        const refused = [...errors];
+        let added = 0;
+        const now = new Date();
+        // Ids in line order (ids sort by time, then at random within a millisecond): the stock sells first in, first
+        // out, as the claim takes the lowest id.
+        const ids = vouchers.map(() => newId('vch')).sort();
+        for (const [index, voucher] of vouchers.entries()) {
+          if (existing.has(voucher.codeHash)) {
+            refused.push({
+              line: voucher.line,
+              code: UserErrorCode.TAKEN,
+              message: `line ${voucher.line}: already in this project's stock`,
+            });
+            continue;
+          }
+          tx.persist(
+            build(Voucher, {
+              id: ids[index],
+              projectId: project.id,
+              merchantId: project.merchantId,
+              code: voucher.code,
+              password: voucher.password,
+              codeHash: voucher.codeHash,
+              createdAt: now,
+              updatedAt: now,
+            }),
+          );
+          added++;
+        }
+        return { added, errors: refused.sort((a, b) => a.line - b.line) };
+      });
+    } catch (error) {
+      // A concurrent upload of the same codes won the unique index: check again, they are duplicates now.
+      if (error instanceof UniqueConstraintViolationException && attempt < 3) {
+        em.clear();
+        continue;
+      }
+      throw error;
+    }
+  }
+}
+
+/** A buyer's message to the seller (seed V9). A payment number, if given, must be one of this project's. */
+export async function sendVoucherFeedback(
+  em: EntityManager,
+  input: { slug: string; message: string; contact?: string | null; paymentNumber?: string | null },
+): Promise<VoucherFeedback> {
+  const project = await em.findOne(VoucherProject, { slug: input.slug.trim().toLowerCase() });
+  if (!project) throw new UserFacingError(UserErrorCode.NOT_FOUND, 'no such voucher page', field('slug'));
+  const message = input.message.trim();
+  if (!message) throw new UserFacingError(UserErrorCode.REQUIRED, 'write a message', field('message'));
+  if (message.length > 2000) {
+    throw new UserFacingError(UserErrorCode.TOO_LONG, 'use at most 2000 characters', field('message'));
+  }
+  const contact = input.contact?.trim() || null;
+  if (contact && contact.length > 200) {
+    throw new UserFacingError(UserErrorCode.TOO_LONG, 'use at most 200 characters', field('contact'));
+  }
+  let paymentId: string | null = null;
+  let paymentReference: string | null = null;
+  if (input.paymentNumber?.trim()) {
+    paymentReference = normaliseReference(input.paymentNumber);
+    const payment = await em.findOne(Payment, { reference: paymentReference, kind: PaymentKind.VOUCHER });
+    const order = payment && (await em.findOne(VoucherOrder, { paymentId: payment.id, projectId: project.id }));
+    if (!order) {
+      throw new UserFacingError(UserErrorCode.NOT_FOUND, 'no payment with this number on this page', [
+        'input',
+        'paymentNumber',
+      ]);
+    }
+    paymentId = order.paymentId;
+  }
+  const feedback = build(VoucherFeedback, {
+    projectId: project.id,
+    merchantId: project.merchantId,
+    paymentId,
+    paymentReference,
+    message,
+    contact,
+  });
+  em.persist(feedback);
+  await em.flush();
+  return feedback;
+}
+
+/**
+ * Prepaid settlement (seed V10): the platform buys `count` of the project's available vouchers now and pays the
+ * seller at once: one ledger transfer from the platform to the seller's available balance. The platform's money
+ * comes from outside the ledger (WORLD), as any payer's does. Those vouchers' sales then credit the platform
+ * (completeSale), and the seller cannot withdraw them from sale any more. Runs in the caller's transaction.
+ */
+export async function prepayVoucherBlock(
+  em: EntityManager,
+  project: VoucherProject,
+  input: { count: number; unitPrice?: string | null },
+): Promise<VoucherPrepaidBlock> {
+  if (!Number.isInteger(input.count) || input.count < 1 || input.count > 100_000) {
+    throw new UserFacingError(UserErrorCode.INVALID, 'buy between 1 and 100000 vouchers', field('count'));
+  }
+  const unitPriceMinor = input.unitPrice?.trim() ? checkPrice(input.unitPrice) : project.priceMinor;
+  const now = new Date();
+  const block = build(VoucherPrepaidBlock, {
+    projectId: project.id,
+    merchantId: project.merchantId,
+    count: input.count,
+    unitPriceMinor,
+    createdAt: now,
+  });
+  const marked = await markPrepaid(em, { projectId: project.id, blockId: block.id, count: input.count, now });
+  if (marked < input.count) {
+    // Thrown inside the transaction: the vouchers marked so far are unmarked by the rollback.
+    throw new UserFacingError(
+      UserErrorCode.INVALID,
+      `only ${marked} available voucher(s) can be prepaid; lower the count`,
+      field('count'),
+    );
+  }
+  const total = unitPriceMinor * BigInt(input.count);
+  const account = async (purpose: LedgerAccountPurpose, merchantId: string | null) =>
+    (await ledgerAccount(em, { merchantId, currency: VOUCHER_CURRENCY, purpose })).id;
+  const { transfer: paid } = await transfer(em, {
+    ownerId: project.merchantId,
+    idempotencyKey: `voucher-prepay:${block.id}`,
+    currency: VOUCHER_CURRENCY,
+    entries: [
+      { accountId: await account(LedgerAccountPurpose.WORLD, null), amount: -total },
+      { accountId: await account(LedgerAccountPurpose.MERCHANT_AVAILABLE, project.merchantId), amount: total },
+    ],
+    description: `Prepaid block of ${input.count} voucher(s) of "${project.name}"`,
+  });
+  block.transferId = paid.id;
+  em.persist(block);
+  return block;
+}

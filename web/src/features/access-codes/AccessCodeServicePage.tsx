@@ -1,0 +1,787 @@
+import { useCallback, useMemo, useState, type FormEvent } from 'react';
+import { Link, useNavigate, useParams } from 'react-router';
+import { useMutation, useQuery } from 'urql';
+import { graphql } from '../../gql';
+import type {
+  AccessCodeCheckResult,
+  AccessCodeServiceQuery,
+  AccessCodeStatus,
+  AccessCodesQuery,
+} from '../../gql/graphql';
+import { CopyButton } from '../../app/components/CopyButton';
+import { DataTable } from '../../app/components/DataTable';
+import { Card, Page } from '../../app/components/Page';
+import { Pager, usePaging } from '../../app/components/Pager';
+import { SecretPanel } from '../../app/components/SecretPanel';
+import { ErrorState, Loading } from '../../app/components/States';
+import { Time } from '../../app/components/Time';
+import { usePolling } from '../../app/polling';
+import { ServiceForm, toSettings, type ServiceValues } from './ServiceForm';
+import { CHECK_RESULTS, CheckResultBadge, CODE_STATUSES, CodeStatusBadge, formatSeconds, kindLabel } from './status';
+
+const AccessCodeServiceDocument = graphql(`
+  query AccessCodeService($id: ID!) {
+    accessCodeService(id: $id) {
+      id
+      name
+      keyword
+      shortCodes
+      replyTemplate
+      kind
+      validitySeconds
+      maxUses
+      codeLength
+      alphabet
+      excludedCharacters
+      characters
+      paidUrl
+      expiredUrl
+      invalidUrl
+      allowedIps
+      maxRepliesPerSms
+      checkUrl
+      proofFormula
+      activeCodeCount
+      recentInvalidChecks
+      floodAlertedAt
+      floodAlertChecks
+      throttledSources {
+        ip
+        failures
+        blockedUntil
+      }
+      updatedAt
+    }
+  }
+`);
+
+const AccessCodesDocument = graphql(`
+  query AccessCodes($serviceId: ID!, $status: AccessCodeStatus, $code: String, $first: Int, $after: String) {
+    accessCodes(serviceId: $serviceId, status: $status, code: $code, first: $first, after: $after) {
+      totalCount
+      pageInfo {
+        endCursor
+        hasNextPage
+      }
+      edges {
+        node {
+          id
+          code
+          status
+          phone
+          issuedAt
+          firstUsedAt
+          expiresAt
+          uses
+          maxUses
+          usesLeft
+          repliesSent
+          paymentId
+        }
+      }
+    }
+  }
+`);
+
+const AccessCodeChecksDocument = graphql(`
+  query AccessCodeChecks(
+    $serviceId: ID!
+    $result: AccessCodeCheckResult
+    $from: DateTimeISO
+    $to: DateTimeISO
+    $first: Int
+    $after: String
+  ) {
+    accessCodeChecks(serviceId: $serviceId, result: $result, from: $from, to: $to, first: $first, after: $after) {
+      totalCount
+      pageInfo {
+        endCursor
+        hasNextPage
+      }
+      edges {
+        node {
+          id
+          checkedAt
+          result
+          channel
+          ip
+          count
+          input
+          codeId
+        }
+      }
+    }
+  }
+`);
+
+const UpdateAccessCodeServiceDocument = graphql(`
+  mutation UpdateAccessCodeService($input: UpdateAccessCodeServiceInput!) {
+    updateAccessCodeService(input: $input) {
+      secret
+      accessCodeService {
+        id
+        updatedAt
+      }
+      userErrors {
+        code
+        field
+        message
+      }
+    }
+  }
+`);
+
+const DeleteAccessCodeServiceDocument = graphql(`
+  mutation DeleteAccessCodeService($input: AccessCodeServiceIdInput!) {
+    deleteAccessCodeService(input: $input) {
+      deletedAccessCodeServiceId
+      userErrors {
+        code
+        field
+        message
+      }
+    }
+  }
+`);
+
+const RevealAccessCodeServiceSecretDocument = graphql(`
+  mutation RevealAccessCodeServiceSecret($input: AccessCodeServiceIdInput!) {
+    revealAccessCodeServiceSecret(input: $input) {
+      secret
+      userErrors {
+        code
+        field
+        message
+      }
+    }
+  }
+`);
+
+const RevokeAccessCodeDocument = graphql(`
+  mutation RevokeAccessCode($input: AccessCodeIdInput!) {
+    revokeAccessCode(input: $input) {
+      accessCode {
+        id
+        status
+        revokedAt
+      }
+      userErrors {
+        code
+        field
+        message
+      }
+    }
+  }
+`);
+
+const ResendAccessCodeDocument = graphql(`
+  mutation ResendAccessCode($input: AccessCodeIdInput!) {
+    resendAccessCode(input: $input) {
+      accessCode {
+        id
+        repliesSent
+      }
+      userErrors {
+        code
+        field
+        message
+      }
+    }
+  }
+`);
+
+const ExportAccessCodeChecksCsvDocument = graphql(`
+  mutation ExportAccessCodeChecksCsv($input: ExportAccessCodeChecksCsvInput!) {
+    exportAccessCodeChecksCsv(input: $input) {
+      csv
+      rowCount
+      truncated
+      userErrors {
+        code
+        field
+        message
+      }
+    }
+  }
+`);
+
+type Service = AccessCodeServiceQuery['accessCodeService'];
+type Code = AccessCodesQuery['accessCodes']['edges'][number]['node'];
+interface Notice {
+  tone: 'good' | 'bad';
+  text: string;
+}
+
+const codesContext = { additionalTypenames: ['AccessCode'] };
+const checksContext = { additionalTypenames: ['AccessCodeCheck'] };
+
+function valuesOf(service: Service): ServiceValues {
+  return {
+    name: service.name,
+    keyword: service.keyword,
+    shortCodes: service.shortCodes.join(', '),
+    replyTemplate: service.replyTemplate,
+    kind: service.kind,
+    validitySeconds: service.validitySeconds?.toString() ?? '',
+    maxUses: service.maxUses?.toString() ?? '',
+    codeLength: String(service.codeLength),
+    alphabet: service.alphabet,
+    excludedCharacters: service.excludedCharacters,
+    paidUrl: service.paidUrl,
+    expiredUrl: service.expiredUrl,
+    invalidUrl: service.invalidUrl,
+    allowedIps: service.allowedIps.join(', '),
+    maxRepliesPerSms: String(service.maxRepliesPerSms),
+  };
+}
+
+/** "2026-11-23T18:58" (a datetime-local input, the reader's time) → ISO 8601 UTC; empty stays null. */
+function isoFromLocal(value: string): string | null {
+  if (!value) return null;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+}
+
+function EditServiceForm({ service }: { service: Service }) {
+  const [result, update] = useMutation(UpdateAccessCodeServiceDocument);
+  const [saved, setSaved] = useState(false);
+  return (
+    <ServiceForm
+      key={service.updatedAt}
+      initial={valuesOf(service)}
+      label="Service settings"
+      submitLabel="Save changes"
+      busy={result.fetching}
+      userErrors={result.data?.updateAccessCodeService.userErrors}
+      requestError={result.error?.message}
+      notice={saved ? 'Saved. Codes already issued keep the rules they were sold under.' : null}
+      onSubmit={async (values) => {
+        setSaved(false);
+        const response = await update({ input: { id: service.id, ...toSettings(values) } });
+        const ok = Boolean(response.data?.updateAccessCodeService.userErrors.length === 0);
+        setSaved(ok);
+        return ok;
+      }}
+    />
+  );
+}
+
+/** Where to send payers and how to trust the redirect: the check URL, the server check, the proof. */
+function Integration({ service }: { service: Service }) {
+  const example = `${service.checkUrl}?code=CODE`;
+  const php = `$t = (int) $_GET['t'];
+$expected = hash_hmac('sha256', $_GET['code'] . '.' . $t, $secret);
+$fresh = abs(time() - $t) <= 300;
+if ($fresh && hash_equals($expected, $_GET['sig'])) { /* paid: show the content */ }`;
+  return (
+    <dl className="facts">
+      <dt>Check URL</dt>
+      <dd>
+        <div className="secret__value">
+          <code data-testid="access-code-check-url">{example}</code>
+          <CopyButton text={service.checkUrl} />
+        </div>
+        <span className="muted small">
+          Send the payer&apos;s browser here (GET) with the code they typed. It redirects to your paid, expired or
+          invalid URL.
+        </span>
+      </dd>
+      <dt>Server check</dt>
+      <dd>
+        <code>POST {service.checkUrl}</code> with <code>{'{"code":"…"}'}</code>, or the GraphQL query{' '}
+        <code>checkAccessCode</code>, from{' '}
+        {service.allowedIps.length ? (
+          <code>{service.allowedIps.join(', ')}</code>
+        ) : (
+          <span className="muted">no address yet (add your servers in the settings)</span>
+        )}
+        .
+      </dd>
+      <dt>Proof</dt>
+      <dd>
+        The paid URL gets <code>code</code>, <code>t</code> (Unix seconds) and <code>sig</code>:{' '}
+        <code data-testid="access-code-proof-formula">{service.proofFormula}</code>. Accept it for a few minutes after{' '}
+        <code>t</code>, for example in PHP:
+        <pre className="json">{php}</pre>
+      </dd>
+      <dt>Codes</dt>
+      <dd>
+        {kindLabel(service.kind)}
+        {service.validitySeconds ? `, ${formatSeconds(service.validitySeconds)}` : ''}
+        {service.maxUses ? `, ${service.maxUses} uses` : ''}; {service.codeLength} of <code>{service.characters}</code>.{' '}
+        {service.activeCodeCount} active now.
+      </dd>
+    </dl>
+  );
+}
+
+function ServiceActions({ service }: { service: Service }) {
+  const navigate = useNavigate();
+  const [secret, setSecret] = useState<{ title: string; value: string } | null>(null);
+  const [message, setMessage] = useState<Notice | null>(null);
+  const [confirm, setConfirm] = useState<'rotate' | 'delete' | null>(null);
+  const [updating, update] = useMutation(UpdateAccessCodeServiceDocument);
+  const [deleting, remove] = useMutation(DeleteAccessCodeServiceDocument);
+  const [revealing, reveal] = useMutation(RevealAccessCodeServiceSecretDocument);
+  const busy = updating.fetching || deleting.fetching || revealing.fetching;
+
+  const failed = (error: { message: string } | undefined, userErrors: { message: string }[] | undefined) => {
+    const text = error?.message ?? userErrors?.[0]?.message;
+    if (text) setMessage({ tone: 'bad', text });
+    return Boolean(text);
+  };
+  const showSecret = async () => {
+    setMessage(null);
+    const response = await reveal({ input: { id: service.id } });
+    const value = response.data?.revealAccessCodeServiceSecret.secret;
+    if (!failed(response.error, response.data?.revealAccessCodeServiceSecret.userErrors) && value)
+      setSecret({ title: 'Signing secret', value });
+  };
+  const rotate = async () => {
+    setConfirm(null);
+    setMessage(null);
+    const response = await update({ input: { id: service.id, rotateSecret: true } });
+    const value = response.data?.updateAccessCodeService.secret;
+    if (!failed(response.error, response.data?.updateAccessCodeService.userErrors) && value)
+      setSecret({ title: 'New signing secret', value });
+  };
+  const destroy = async () => {
+    setConfirm(null);
+    setMessage(null);
+    const response = await remove({ input: { id: service.id } }, { additionalTypenames: ['AccessCodeService'] });
+    if (!failed(response.error, response.data?.deleteAccessCodeService.userErrors))
+      await navigate('..', { relative: 'path' });
+  };
+
+  return (
+    <div className="stack">
+      {message && (
+        <p className={`notice notice--${message.tone}`} role="status">
+          {message.text}
+        </p>
+      )}
+      {secret && (
+        <SecretPanel
+          title={secret.title}
+          secret={secret.value}
+          testId="access-code-secret"
+          onDone={() => setSecret(null)}
+          warning="Anyone with this secret can forge paid redirects to your site. This reveal is recorded in the audit log."
+        />
+      )}
+      <div className="button-row">
+        <button type="button" className="button" disabled={busy} onClick={() => void showSecret()}>
+          Reveal secret
+        </button>
+        <button type="button" className="button" disabled={busy} onClick={() => setConfirm('rotate')}>
+          Rotate secret
+        </button>
+        <button
+          type="button"
+          className="button button--danger-quiet"
+          disabled={busy}
+          onClick={() => setConfirm('delete')}
+        >
+          Delete
+        </button>
+      </div>
+      {confirm && (
+        <div className="notice notice--warn confirm-box" role="alertdialog" aria-label="Confirm">
+          <p>
+            {confirm === 'rotate'
+              ? 'Paid redirects are signed with the new secret at once. Update your site right after.'
+              : 'The keyword stops selling codes and the check URL stops answering, also for codes already sold.'}
+          </p>
+          <div className="button-row">
+            <button
+              type="button"
+              className="button button--danger button--small"
+              onClick={() => void (confirm === 'rotate' ? rotate() : destroy())}
+            >
+              {confirm === 'rotate' ? 'Rotate secret' : 'Delete service'}
+            </button>
+            <button type="button" className="button button--small" onClick={() => setConfirm(null)}>
+              Cancel
+            </button>
+          </div>
+        </div>
+      )}
+    </div>
+  );
+}
+
+/** Someone may be guessing codes: the last flood alert and the sources slowed or refused now. */
+function GuessingAlert({ service }: { service: Service }) {
+  // "Recent" is judged against when the page opened; the page polls, so a new alert shows within seconds.
+  const [openedAt] = useState(() => Date.now());
+  const recent = service.floodAlertedAt && openedAt - new Date(service.floodAlertedAt).getTime() < 24 * 3_600_000;
+  if (!recent && service.throttledSources.length === 0) return null;
+  return (
+    <div className="notice notice--warn stack" role="alert">
+      {recent && (
+        <p>
+          <strong>{service.floodAlertChecks} invalid codes</strong> were checked within a minute at{' '}
+          <Time value={service.floodAlertedAt} />: someone may be guessing codes. Sources that keep guessing are slowed
+          and then refused; payers with good codes still get in. {service.recentInvalidChecks} invalid checks in the
+          last minute.
+        </p>
+      )}
+      {service.throttledSources.length > 0 && (
+        <DataTable
+          caption="Throttled sources"
+          rows={service.throttledSources}
+          rowKey={(source) => source.ip}
+          empty=""
+          columns={[
+            { header: 'Source', render: (source) => <code>{source.ip}</code> },
+            { header: 'Invalid checks (15 min)', className: 'num', render: (source) => source.failures },
+            {
+              header: 'Refused until',
+              render: (source) =>
+                source.blockedUntil ? <Time value={source.blockedUntil} /> : <span className="muted">slowed</span>,
+            },
+          ]}
+        />
+      )}
+    </div>
+  );
+}
+
+function CodeActions({ code, onDone }: { code: Code; onDone: (notice: Notice) => void }) {
+  const [revoking, revoke] = useMutation(RevokeAccessCodeDocument);
+  const [resending, resend] = useMutation(ResendAccessCodeDocument);
+  const busy = revoking.fetching || resending.fetching;
+  const run = async (action: 'revoke' | 'resend') => {
+    const response =
+      action === 'revoke'
+        ? await revoke({ input: { id: code.id } }, codesContext)
+        : await resend({ input: { id: code.id } }, codesContext);
+    const payload =
+      response.data &&
+      ('revokeAccessCode' in response.data ? response.data.revokeAccessCode : response.data.resendAccessCode);
+    const failure = response.error?.message ?? payload?.userErrors[0]?.message;
+    onDone(
+      failure
+        ? { tone: 'bad', text: failure }
+        : { tone: 'good', text: action === 'revoke' ? `Code ${code.code} revoked.` : `Code ${code.code} sent again.` },
+    );
+  };
+  if (code.status === 'REVOKED') return null;
+  return (
+    <span className="row-actions">
+      <button type="button" className="button button--small" disabled={busy} onClick={() => void run('resend')}>
+        Resend
+      </button>
+      <button
+        type="button"
+        className="button button--small button--danger-quiet"
+        disabled={busy}
+        onClick={() => void run('revoke')}
+        aria-label={`Revoke ${code.code}`}
+      >
+        Revoke
+      </button>
+    </span>
+  );
+}
+
+function Codes({ serviceId }: { serviceId: string }) {
+  const paging = usePaging();
+  const [status, setStatus] = useState<AccessCodeStatus | ''>('');
+  const [draft, setDraft] = useState('');
+  const [search, setSearch] = useState('');
+  const [notice, setNotice] = useState<Notice | null>(null);
+  const context = useMemo(() => codesContext, []);
+  const [{ data, fetching, error }, refetch] = useQuery({
+    query: AccessCodesDocument,
+    variables: { serviceId, status: status || null, code: search || null, first: paging.first, after: paging.after },
+    context,
+  });
+  const refresh = useCallback(() => refetch({ requestPolicy: 'network-only' }), [refetch]);
+  usePolling(refresh, 5000);
+  const submitSearch = (event: FormEvent) => {
+    event.preventDefault();
+    setSearch(draft.trim());
+    paging.reset();
+  };
+  return (
+    <Card
+      title="Codes"
+      actions={
+        <button type="button" className="button button--small" onClick={refresh}>
+          Refresh
+        </button>
+      }
+    >
+      <form className="toolbar" onSubmit={submitSearch} role="search" aria-label="Filter codes">
+        <label className="toolbar__field">
+          <span>Status</span>
+          <select
+            value={status}
+            onChange={(event) => {
+              setStatus(event.target.value as AccessCodeStatus | '');
+              paging.reset();
+            }}
+          >
+            <option value="">Any status</option>
+            {CODE_STATUSES.map((entry) => (
+              <option key={entry.value} value={entry.value}>
+                {entry.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="toolbar__field">
+          <span>Code</span>
+          <input value={draft} onChange={(event) => setDraft(event.target.value)} placeholder="As the payer typed it" />
+        </label>
+        <button type="submit" className="button button--small">
+          Find
+        </button>
+      </form>
+      {notice && (
+        <p className={`notice notice--${notice.tone}`} role="status">
+          {notice.text}
+        </p>
+      )}
+      {fetching && !data ? (
+        <Loading />
+      ) : error && !data ? (
+        <ErrorState error={error} onRetry={refresh} />
+      ) : data ? (
+        <>
+          <DataTable
+            caption="Codes"
+            rows={data.accessCodes.edges.map((edge) => edge.node)}
+            rowKey={(code) => code.id}
+            rowClassName={(code) => (code.status === 'ACTIVE' ? undefined : 'row--muted')}
+            empty="No codes yet. Each SMS with the keyword buys one."
+            columns={[
+              { header: 'Code', render: (code) => <code>{code.code}</code>, className: 'nowrap' },
+              { header: 'Status', render: (code) => <CodeStatusBadge status={code.status} /> },
+              { header: 'Phone', render: (code) => code.phone ?? '—', className: 'nowrap' },
+              { header: 'Issued', render: (code) => <Time value={code.issuedAt} />, className: 'nowrap' },
+              {
+                header: 'Expires',
+                render: (code) => <Time value={code.expiresAt} fallback={code.firstUsedAt ? '—' : 'after first use'} />,
+                className: 'nowrap',
+              },
+              {
+                header: 'Uses',
+                className: 'num',
+                render: (code) => (code.maxUses === null ? code.uses : `${code.uses} / ${code.maxUses}`),
+              },
+              {
+                header: 'Payment',
+                render: (code) => (
+                  <Link to={`../../payments/${code.paymentId}`} relative="path">
+                    open
+                  </Link>
+                ),
+              },
+              { header: '', className: 'actions', render: (code) => <CodeActions code={code} onDone={setNotice} /> },
+            ]}
+          />
+          <Pager
+            paging={paging}
+            pageInfo={data.accessCodes.pageInfo}
+            totalCount={data.accessCodes.totalCount}
+            shown={data.accessCodes.edges.length}
+          />
+        </>
+      ) : null}
+    </Card>
+  );
+}
+
+function Checks({ serviceId }: { serviceId: string }) {
+  const paging = usePaging();
+  const [result, setResult] = useState<AccessCodeCheckResult | ''>('');
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  const [notice, setNotice] = useState<Notice | null>(null);
+  const filter = { serviceId, result: result || null, from: isoFromLocal(from), to: isoFromLocal(to) };
+  const context = useMemo(() => checksContext, []);
+  const [{ data, fetching, error }, refetch] = useQuery({
+    query: AccessCodeChecksDocument,
+    variables: { ...filter, first: paging.first, after: paging.after },
+    context,
+  });
+  const refresh = useCallback(() => refetch({ requestPolicy: 'network-only' }), [refetch]);
+  usePolling(refresh, 5000);
+  const [exporting, exportCsv] = useMutation(ExportAccessCodeChecksCsvDocument);
+
+  const download = async () => {
+    setNotice(null);
+    const response = await exportCsv({ input: filter });
+    const payload = response.data?.exportAccessCodeChecksCsv;
+    const failure = response.error?.message ?? payload?.userErrors[0]?.message;
+    if (failure || !payload?.csv) {
+      setNotice({ tone: 'bad', text: failure ?? 'Nothing to export.' });
+      return;
+    }
+    const url = URL.createObjectURL(new Blob([payload.csv], { type: 'text/csv' }));
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = `access-code-checks-${serviceId}.csv`;
+    link.click();
+    URL.revokeObjectURL(url);
+    setNotice({
+      tone: 'good',
+      text: payload.truncated
+        ? `Exported the newest ${payload.rowCount} attempts; narrow the filter for the rest.`
+        : `Exported ${payload.rowCount} attempts.`,
+    });
+  };
+
+  return (
+    <Card
+      title="Check attempts"
+      actions={
+        <span className="button-row">
+          <button type="button" className="button button--small" onClick={refresh}>
+            Refresh
+          </button>
+          <button
+            type="button"
+            className="button button--small"
+            disabled={exporting.fetching}
+            onClick={() => void download()}
+          >
+            Export CSV
+          </button>
+        </span>
+      }
+    >
+      <div className="toolbar" role="search" aria-label="Filter check attempts">
+        <label className="toolbar__field">
+          <span>Result</span>
+          <select
+            value={result}
+            onChange={(event) => {
+              setResult(event.target.value as AccessCodeCheckResult | '');
+              paging.reset();
+            }}
+          >
+            <option value="">Any result</option>
+            {CHECK_RESULTS.map((entry) => (
+              <option key={entry.value} value={entry.value}>
+                {entry.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="toolbar__field">
+          <span>From</span>
+          <input
+            type="datetime-local"
+            value={from}
+            onChange={(event) => {
+              setFrom(event.target.value);
+              paging.reset();
+            }}
+          />
+        </label>
+        <label className="toolbar__field">
+          <span>To</span>
+          <input
+            type="datetime-local"
+            value={to}
+            onChange={(event) => {
+              setTo(event.target.value);
+              paging.reset();
+            }}
+          />
+        </label>
+      </div>
+      {notice && (
+        <p className={`notice notice--${notice.tone}`} role="status">
+          {notice.text}
+        </p>
+      )}
+      {fetching && !data ? (
+        <Loading />
+      ) : error && !data ? (
+        <ErrorState error={error} onRetry={refresh} />
+      ) : data ? (
+        <>
+          <DataTable
+            caption="Check attempts"
+            rows={data.accessCodeChecks.edges.map((edge) => edge.node)}
+            rowKey={(check) => check.id}
+            rowClassName={(check) => (check.result === 'THROTTLED' ? 'row--danger' : undefined)}
+            empty="No checks yet. They appear here a moment after each check."
+            columns={[
+              { header: 'Time', render: (check) => <Time value={check.checkedAt} />, className: 'nowrap' },
+              { header: 'Result', render: (check) => <CheckResultBadge result={check.result} /> },
+              {
+                header: 'How',
+                render: (check) =>
+                  check.channel === 'REDIRECT' ? 'browser' : check.channel === 'API' ? 'server (POST)' : 'GraphQL',
+              },
+              { header: 'Source', render: (check) => <code>{check.ip}</code>, className: 'nowrap' },
+              { header: 'Typed', render: (check) => (check.input ? <code>{check.input}</code> : '—') },
+              { header: 'Attempts', className: 'num', render: (check) => check.count },
+            ]}
+          />
+          <Pager
+            paging={paging}
+            pageInfo={data.accessCodeChecks.pageInfo}
+            totalCount={data.accessCodeChecks.totalCount}
+            shown={data.accessCodeChecks.edges.length}
+          />
+        </>
+      ) : null}
+    </Card>
+  );
+}
+
+export function AccessCodeServicePage() {
+  const { serviceId = '' } = useParams();
+  const [{ data, fetching, error }, refetch] = useQuery({
+    query: AccessCodeServiceDocument,
+    variables: { id: serviceId },
+  });
+  const refresh = useCallback(() => refetch({ requestPolicy: 'network-only' }), [refetch]);
+  usePolling(refresh, 10_000);
+  const back = (
+    <Link to=".." relative="path">
+      ← All services
+    </Link>
+  );
+
+  if (fetching && !data) return <Loading />;
+  if (error && !data)
+    return (
+      <Page title="Access-code service" description={back}>
+        <ErrorState error={error} onRetry={refresh} />
+      </Page>
+    );
+  if (!data) return null;
+  const service = data.accessCodeService;
+  return (
+    <Page
+      title={service.name}
+      description={
+        <>
+          {back} · SMS <code>{service.keyword}</code> to {service.shortCodes.join(', ')}
+        </>
+      }
+    >
+      <GuessingAlert service={service} />
+      <div className="grid grid--wide">
+        <Card title="Integration">
+          <Integration service={service} />
+        </Card>
+        <Card title="Actions">
+          <ServiceActions service={service} />
+        </Card>
+      </div>
+      <Codes serviceId={service.id} />
+      <Checks serviceId={service.id} />
+      <Card title="Settings">
+        <EditServiceForm service={service} />
+      </Card>
+    </Page>
+  );
+}

@@ -1,0 +1,147 @@
+import { Link } from 'react-router';
+import type { SmsLineState } from '../../gql/graphql';
+import { Badge, type Tone } from '../../app/components/Badge';
+import { CopyButton } from '../../app/components/CopyButton';
+import type { MoneyValue } from '../../app/components/Money';
+import { Time } from '../../app/components/Time';
+import { fromMinor, scaleOf, toMinor } from '../sms/decimal';
+import { simulatorLink } from '../simulator/availability';
+import { ShortCodeChooser, useShortCodeChoice } from './ShortCodeChooser';
+
+export interface SmsLine {
+  state: SmsLineState;
+  shortCode?: string | null;
+  text: string;
+  country?: string | null;
+  receivedAt?: string | null;
+}
+
+export interface SmsLinesPayment {
+  status: string;
+  amount: MoneyValue;
+  amountReceived: MoneyValue;
+  sms: readonly SmsLine[];
+}
+
+const STATES: Record<SmsLineState, { label: string; tone: Tone }> = {
+  EXPECTED: { label: 'To send', tone: 'info' },
+  RECEIVED: { label: 'Received', tone: 'good' },
+  NOT_COUNTED: { label: 'Not counted', tone: 'warn' },
+};
+
+/** SMS pay in US dollars: other payments get no SMS instruction (an SMS to them would not count). */
+const SMS_CURRENCY = 'USD';
+
+/** The lines worth showing: without a short code a line means "any of the payment's", meaningful only in USD. */
+export function visibleSmsLines(payment: SmsLinesPayment): readonly SmsLine[] {
+  const usd = payment.amount.currency === SMS_CURRENCY;
+  return payment.sms.filter((line) => usd || line.state !== 'EXPECTED' || line.shortCode);
+}
+
+function remainingOf(payment: SmsLinesPayment): MoneyValue {
+  const scale = Math.max(scaleOf(payment.amount.amount), scaleOf(payment.amountReceived.amount));
+  const amount = toMinor(payment.amount.amount, scale);
+  const received = toMinor(payment.amountReceived.amount, scale);
+  const rest = amount !== null && received !== null ? amount - received : null;
+  return { amount: rest === null ? payment.amount.amount : fromMinor(rest, scale), currency: payment.amount.currency };
+}
+
+/** A value the payer types into their phone: big, selectable, with a copy button. */
+function Copyable({ label, value, big }: { label: string; value: string; big: boolean }) {
+  return (
+    <div className="sms-line__part">
+      <span className="sms-line__label">{label}</span>
+      <span className="sms-line__value">
+        <code className={big ? 'sms-line__big' : undefined}>{value}</code>
+        {big && <CopyButton text={value} label={`Copy ${label.toLowerCase()}`} />}
+      </span>
+    </div>
+  );
+}
+
+/**
+ * The payer's SMS: each one to send (short code and exact text), ticked off as received, or marked not counted, as
+ * the paymentSms subscription reports them. Lines that name no short code let the payer pick country and short code.
+ */
+export function SmsLines({ payment, simulator }: { payment: SmsLinesPayment; simulator: boolean }) {
+  const lines = visibleSmsLines(payment);
+  const needsChoice = lines.some((line) => line.state === 'EXPECTED' && !line.shortCode);
+  const firstCountry = payment.sms.find((line) => line.state === 'RECEIVED' && line.country)?.country ?? null;
+  const choice = useShortCodeChoice(remainingOf(payment), firstCountry, needsChoice);
+  if (lines.length === 0) return null;
+  const toSend = lines.filter((line) => line.state === 'EXPECTED').length;
+
+  return (
+    <section className="sms-lines" aria-labelledby="sms-lines-title">
+      <h2 id="sms-lines-title">Pay by SMS</h2>
+      {toSend > 0 && (
+        <p className="muted small">
+          Send {toSend === 1 ? 'the SMS below' : `the ${toSend} SMS below`} from your phone. Each is ticked off here as
+          it arrives{firstCountry ? '' : '; send them all from the same phone'}.
+        </p>
+      )}
+      <p className="visually-hidden" aria-live="polite">
+        {lines.filter((line) => line.state === 'RECEIVED').length} of {lines.length} SMS received
+      </p>
+      <ol className="sms-lines__list">
+        {lines.map((line, index) => {
+          const state = STATES[line.state];
+          const expected = line.state === 'EXPECTED';
+          const shortCode = line.shortCode ?? (expected ? choice.shortCode : null);
+          const country = line.country ?? (expected && !line.shortCode ? choice.country : null);
+          return (
+            <li
+              key={`${index}-${line.state}-${line.text}`}
+              className={`sms-line sms-line--${line.state.toLowerCase()}`}
+            >
+              <div className="sms-line__head">
+                <Badge tone={state.tone}>{state.label}</Badge>
+                <span className="muted small">
+                  SMS {index + 1} of {lines.length}
+                </span>
+                {line.receivedAt && (
+                  <span className="muted small">
+                    arrived <Time value={line.receivedAt} />
+                  </span>
+                )}
+              </div>
+              {expected && !line.shortCode && <ShortCodeChooser choice={choice} />}
+              <div className="sms-line__parts">
+                {shortCode ? (
+                  <Copyable label="Short code" value={shortCode} big={expected} />
+                ) : (
+                  <div className="sms-line__part">
+                    <span className="sms-line__label">Short code</span>
+                    <span className="muted">Choose your country above.</span>
+                  </div>
+                )}
+                <Copyable label="Text" value={line.text} big={expected} />
+              </div>
+              {line.state === 'NOT_COUNTED' && (
+                <p className="sms-line__note">
+                  This SMS arrived but did not count: every SMS of a payment must come from the same phone and country,
+                  to a short code served there, while the payment is open. The reply SMS says why.
+                </p>
+              )}
+              {expected && shortCode && (
+                <div className="button-row">
+                  <a
+                    className="button button--primary sms-line__open"
+                    href={`sms:${shortCode}?&body=${encodeURIComponent(line.text)}`}
+                  >
+                    Open in Messages
+                  </a>
+                  {simulator && (
+                    <Link className="button" to={simulatorLink({ to: shortCode, text: line.text, country })}>
+                      Simulate this SMS
+                    </Link>
+                  )}
+                </div>
+              )}
+            </li>
+          );
+        })}
+      </ol>
+    </section>
+  );
+}

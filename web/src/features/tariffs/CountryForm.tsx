@@ -1,0 +1,139 @@
+import { useState, type FormEvent } from 'react';
+import { useMutation } from 'urql';
+import { graphql } from '../../gql';
+import type { CountryFieldsFragment } from '../../gql/graphql';
+import { Field, FormErrors, splitUserErrors } from '../../app/components/Field';
+
+const CreateCountryDocument = graphql(`
+  mutation CreateCountry($input: CreateCountryInput!) {
+    createCountry(input: $input) {
+      country {
+        ...CountryFields
+      }
+      userErrors {
+        code
+        field
+        message
+      }
+    }
+  }
+`);
+
+const UpdateCountryDocument = graphql(`
+  mutation UpdateCountry($input: UpdateCountryInput!) {
+    updateCountry(input: $input) {
+      country {
+        ...CountryFields
+      }
+      userErrors {
+        code
+        field
+        message
+      }
+    }
+  }
+`);
+
+export type Country = CountryFieldsFragment;
+
+/** Adds a country to the SMS catalogue, or renames one, changes its currency or whether payers are offered it. */
+export function CountryForm({ country, onDone }: { country?: Country; onDone: (country: Country | null) => void }) {
+  const [code, setCode] = useState(country?.code ?? '');
+  const [name, setName] = useState(country?.name ?? '');
+  const [currency, setCurrency] = useState(country?.currency ?? '');
+  const [active, setActive] = useState(country?.active ?? true);
+  const [created, create] = useMutation(CreateCountryDocument);
+  const [updated, update] = useMutation(UpdateCountryDocument);
+  const result = country ? updated : created;
+  const errors = splitUserErrors(
+    country ? updated.data?.updateCountry.userErrors : created.data?.createCountry.userErrors,
+    ['code', 'name', 'currency', 'active'],
+  );
+  const formErrors = result.error ? [...errors.form, result.error.message] : errors.form;
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const context = { additionalTypenames: ['Country'] };
+    if (country) {
+      const response = await update(
+        { input: { code: country.code, name: name.trim(), currency: currency.trim().toUpperCase(), active } },
+        context,
+      );
+      const saved = response.data?.updateCountry.country;
+      if (saved) onDone(saved);
+    } else {
+      const response = await create(
+        { input: { code: code.trim().toUpperCase(), name: name.trim(), currency: currency.trim().toUpperCase() } },
+        context,
+      );
+      const saved = response.data?.createCountry.country;
+      if (saved) onDone(saved);
+    }
+  };
+
+  return (
+    <form
+      className="form"
+      onSubmit={(event) => void submit(event)}
+      noValidate
+      aria-label={country ? `Edit ${country.name}` : 'New country'}
+    >
+      <FormErrors messages={formErrors} />
+      <div className="form__row form__row--three">
+        {!country && (
+          <Field label="Code" error={errors.byField.code} hint='ISO 3166-1 alpha-2, e.g. "DE".'>
+            {(props) => (
+              <input
+                {...props}
+                name="code"
+                maxLength={2}
+                autoCapitalize="characters"
+                autoComplete="off"
+                value={code}
+                onChange={(event) => setCode(event.target.value.toUpperCase())}
+              />
+            )}
+          </Field>
+        )}
+        <Field label="Name" error={errors.byField.name}>
+          {(props) => (
+            <input
+              {...props}
+              name="name"
+              maxLength={100}
+              value={name}
+              onChange={(event) => setName(event.target.value)}
+            />
+          )}
+        </Field>
+        <Field label="Currency" error={errors.byField.currency} hint="ISO 4217 code of local SMS prices.">
+          {(props) => (
+            <input
+              {...props}
+              name="currency"
+              maxLength={3}
+              autoCapitalize="characters"
+              autoComplete="off"
+              value={currency}
+              onChange={(event) => setCurrency(event.target.value.toUpperCase())}
+            />
+          )}
+        </Field>
+      </div>
+      {country && (
+        <label className="checkbox-line">
+          <input type="checkbox" checked={active} onChange={(event) => setActive(event.target.checked)} />
+          Offered to payers
+        </label>
+      )}
+      <div className="form__actions">
+        <button type="button" className="button" onClick={() => onDone(null)}>
+          Cancel
+        </button>
+        <button type="submit" className="button button--primary" disabled={result.fetching}>
+          {result.fetching ? 'Saving…' : country ? 'Save country' : 'Add country'}
+        </button>
+      </div>
+    </form>
+  );
+}

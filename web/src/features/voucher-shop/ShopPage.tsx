@@ -1,0 +1,154 @@
+import { useState, type FormEvent } from 'react';
+import { useNavigate, useParams } from 'react-router';
+import { useMutation, useQuery } from 'urql';
+import { graphql } from '../../gql';
+import { Field, FormErrors, splitUserErrors } from '../../app/components/Field';
+import { Money } from '../../app/components/Money';
+import { ErrorState, Loading } from '../../app/components/States';
+import { FeedbackForm, LookupForm, purchasePath, ShopLayout } from './parts';
+
+const VoucherShopDocument = graphql(`
+  query VoucherShop($slug: String!) {
+    voucherShop(slug: $slug) {
+      name
+      slug
+      description
+      logoUrl
+      kind
+      active
+      soldOut
+      merchantName
+      price {
+        amount
+        currency
+      }
+      countries {
+        code
+        name
+        messages
+        total {
+          amount
+          currency
+        }
+      }
+    }
+  }
+`);
+
+const StartVoucherPaymentDocument = graphql(`
+  mutation StartVoucherPayment($input: StartVoucherPaymentInput!) {
+    startVoucherPayment(input: $input) {
+      purchase {
+        token
+        reference
+      }
+      userErrors {
+        code
+        field
+        message
+      }
+    }
+  }
+`);
+
+const WHAT: Record<string, string> = {
+  PIN: 'a PIN code',
+  LOGIN: 'a login and password',
+  LINK: 'an activation link',
+};
+
+/** The project's public page (/p/<slug>): what is sold, a country picker, and the way back to a payment. */
+export function ShopPage() {
+  const { slug = '' } = useParams();
+  const navigate = useNavigate();
+  const [{ data, fetching, error }, refetch] = useQuery({ query: VoucherShopDocument, variables: { slug } });
+  const [country, setCountry] = useState('');
+  const [started, start] = useMutation(StartVoucherPaymentDocument);
+  const errors = splitUserErrors(started.data?.startVoucherPayment.userErrors, ['country']);
+  const shop = data?.voucherShop;
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const response = await start({ input: { slug, country } });
+    const purchase = response.data?.startVoucherPayment.purchase;
+    if (purchase) void navigate(purchasePath(slug, purchase.token));
+    else refetch({ requestPolicy: 'network-only' }); // e.g. sold out meanwhile
+  };
+
+  let body;
+  if (fetching && !data) body = <Loading />;
+  else if (error && !data)
+    body = <ErrorState error={error} onRetry={() => refetch({ requestPolicy: 'network-only' })} />;
+  else if (!shop)
+    body = <p className="muted">There is no voucher page at this address. Check the link with the seller.</p>;
+  else {
+    const chosen = shop.countries.find((c) => c.code === country);
+    const onSale = shop.active && !shop.soldOut;
+    body = (
+      <>
+        {shop.logoUrl && <img src={shop.logoUrl} alt="" style={{ maxHeight: 64, maxWidth: '100%' }} />}
+        <p className="muted">Sold by {shop.merchantName}</p>
+        <h1>{shop.name}</h1>
+        <p className="payer__amount">
+          <Money money={shop.price} />
+        </p>
+        {shop.description && <p style={{ whiteSpace: 'pre-wrap' }}>{shop.description}</p>}
+        <p className="muted small">
+          You get {WHAT[shop.kind] ?? 'a voucher'} on this page as soon as your SMS have arrived.
+        </p>
+        {!shop.active ? (
+          <p className="notice notice--warn" role="status">
+            Sales are paused. Please come back later.
+          </p>
+        ) : shop.soldOut ? (
+          <p className="notice notice--warn" role="status" data-testid="sold-out">
+            Sold out: no voucher is left right now.
+          </p>
+        ) : shop.countries.length === 0 ? (
+          <p className="notice notice--warn" role="status">
+            No country&apos;s SMS tariffs can pay this price.
+          </p>
+        ) : null}
+        {onSale && shop.countries.length > 0 && (
+          <form className="form" onSubmit={(event) => void submit(event)} noValidate aria-label="Pay by SMS">
+            <FormErrors messages={started.error ? [...errors.form, started.error.message] : errors.form} />
+            <Field
+              label="Your country"
+              error={errors.byField.country}
+              hint={
+                chosen
+                  ? `${chosen.messages} SMS, about ${chosen.total.amount} ${chosen.total.currency} in all.`
+                  : 'Only countries whose SMS can pay this price are listed.'
+              }
+            >
+              {(props) => (
+                <select {...props} name="country" value={country} onChange={(event) => setCountry(event.target.value)}>
+                  <option value="">Choose…</option>
+                  {shop.countries.map((option) => (
+                    <option key={option.code} value={option.code}>
+                      {option.name} — {option.messages} SMS
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+            <div className="form__actions">
+              <button type="submit" className="button button--primary" disabled={!country || started.fetching}>
+                {started.fetching ? 'Starting…' : 'Pay by SMS'}
+              </button>
+            </div>
+          </form>
+        )}
+        <section aria-labelledby="lookup-title">
+          <h2 id="lookup-title">Already paying, or paid before?</h2>
+          <LookupForm />
+        </section>
+        <section aria-labelledby="feedback-title">
+          <h2 id="feedback-title">Write to the seller</h2>
+          <FeedbackForm slug={shop.slug} />
+        </section>
+      </>
+    );
+  }
+  return <ShopLayout>{body}</ShopLayout>;
+}

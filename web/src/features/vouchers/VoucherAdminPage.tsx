@@ -1,0 +1,209 @@
+import { useCallback, useState, type FormEvent } from 'react';
+import { useMutation, useQuery } from 'urql';
+import { graphql } from '../../gql';
+import { DataTable } from '../../app/components/DataTable';
+import { Field, FormErrors, splitUserErrors } from '../../app/components/Field';
+import { Money } from '../../app/components/Money';
+import { Card, Page } from '../../app/components/Page';
+import { ErrorState, Loading } from '../../app/components/States';
+import { usePolling } from '../../app/polling';
+import { OrdersTable } from './orders';
+import { StockSummary } from './stock';
+
+const UnfulfilledOrdersDocument = graphql(`
+  query UnfulfilledVoucherOrders {
+    voucherSales(state: UNFULFILLED, first: 100) {
+      totalCount
+      edges {
+        node {
+          id
+          reference
+          state
+          country
+          payerPhone
+          resolution
+          createdAt
+          project {
+            id
+            name
+          }
+          payment {
+            id
+            status
+            amount {
+              amount
+              currency
+            }
+            amountReceived {
+              amount
+              currency
+            }
+          }
+          voucher {
+            id
+            preview
+          }
+        }
+      }
+    }
+  }
+`);
+
+const AllVoucherProjectsDocument = graphql(`
+  query AllVoucherProjects {
+    voucherProjects(first: 100) {
+      edges {
+        node {
+          id
+          name
+          slug
+          merchantId
+          price {
+            amount
+            currency
+          }
+          stock {
+            available
+            reserved
+            sold
+            withdrawn
+            prepaid
+          }
+        }
+      }
+    }
+  }
+`);
+
+const PrepayVoucherBlockDocument = graphql(`
+  mutation PrepayVoucherBlock($input: PrepayVoucherBlockInput!) {
+    prepayVoucherBlock(input: $input) {
+      block {
+        id
+        count
+        total {
+          amount
+          currency
+        }
+      }
+      userErrors {
+        code
+        field
+        message
+      }
+    }
+  }
+`);
+
+/** Prepaid settlement (V10): the platform buys vouchers up front and the seller is paid at once. */
+function PrepayForm({ projectId, onDone }: { projectId: string; onDone: () => void }) {
+  const [count, setCount] = useState('');
+  const [unitPrice, setUnitPrice] = useState('');
+  const [result, prepay] = useMutation(PrepayVoucherBlockDocument);
+  const errors = splitUserErrors(result.data?.prepayVoucherBlock.userErrors, ['count', 'unitPrice']);
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const response = await prepay(
+      { input: { projectId, count: Number(count), unitPrice: unitPrice || null } },
+      { additionalTypenames: ['VoucherProject'] },
+    );
+    if (response.data?.prepayVoucherBlock.block) {
+      setCount('');
+      setUnitPrice('');
+      onDone();
+    }
+  };
+  return (
+    <form
+      className="form form--inline"
+      onSubmit={(event) => void submit(event)}
+      noValidate
+      aria-label="Prepay vouchers"
+    >
+      <FormErrors messages={result.error ? [...errors.form, result.error.message] : errors.form} />
+      <div className="form__row">
+        <Field label="Buy" error={errors.byField.count}>
+          {(props) => (
+            <input {...props} inputMode="numeric" size={5} value={count} onChange={(e) => setCount(e.target.value)} />
+          )}
+        </Field>
+        <Field label="USD each (default: price)" error={errors.byField.unitPrice}>
+          {(props) => (
+            <input
+              {...props}
+              inputMode="decimal"
+              size={7}
+              value={unitPrice}
+              onChange={(e) => setUnitPrice(e.target.value)}
+            />
+          )}
+        </Field>
+      </div>
+      <button type="submit" className="button button--small" disabled={result.fetching || !count}>
+        Prepay
+      </button>
+    </form>
+  );
+}
+
+/** Platform admins: voucher payments waiting for a resolution, and prepaid settlement of sellers' stock. */
+export function VoucherAdminPage() {
+  const [orders, refetchOrders] = useQuery({ query: UnfulfilledOrdersDocument });
+  const [projects, refetchProjects] = useQuery({ query: AllVoucherProjectsDocument });
+  const refresh = useCallback(() => {
+    refetchOrders({ requestPolicy: 'network-only' });
+    refetchProjects({ requestPolicy: 'network-only' });
+  }, [refetchOrders, refetchProjects]);
+  usePolling(refresh, 5000);
+  return (
+    <Page
+      title="Vouchers"
+      description="Money that arrived when a project had no voucher left is kept and flagged here until it is resolved."
+    >
+      <Card title="To resolve">
+        {orders.fetching && !orders.data ? (
+          <Loading />
+        ) : orders.error && !orders.data ? (
+          <ErrorState error={orders.error} onRetry={refresh} />
+        ) : orders.data ? (
+          <OrdersTable
+            orders={orders.data.voucherSales.edges.map((edge) => edge.node)}
+            showProject
+            onChanged={refresh}
+          />
+        ) : null}
+      </Card>
+      <Card title="Projects and prepaid settlement">
+        {projects.fetching && !projects.data ? (
+          <Loading />
+        ) : projects.error && !projects.data ? (
+          <ErrorState error={projects.error} onRetry={refresh} />
+        ) : projects.data ? (
+          <DataTable
+            caption="Voucher projects"
+            rows={projects.data.voucherProjects.edges.map((edge) => edge.node)}
+            rowKey={(project) => project.id}
+            empty="No voucher projects."
+            columns={[
+              {
+                header: 'Project',
+                render: (project) => (
+                  <span>
+                    {project.name}
+                    <br />
+                    <span className="muted small">
+                      /p/{project.slug} · {project.merchantId}
+                    </span>
+                  </span>
+                ),
+              },
+              { header: 'Price', className: 'num', render: (project) => <Money money={project.price} /> },
+              { header: 'Stock', render: (project) => <StockSummary stock={project.stock} /> },
+              { header: 'Prepay', render: (project) => <PrepayForm projectId={project.id} onDone={refresh} /> },
+            ]}
+          />
+        ) : null}
+      </Card>
+    </Page>
+  );
+}

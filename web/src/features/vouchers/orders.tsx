@@ -1,0 +1,156 @@
+import { useMutation } from 'urql';
+import { graphql } from '../../gql';
+import { DataTable } from '../../app/components/DataTable';
+import { FormErrors } from '../../app/components/Field';
+import { Money, type MoneyValue } from '../../app/components/Money';
+import { Time } from '../../app/components/Time';
+import { PaymentStatusBadge } from '../payments/status';
+import { OrderStateBadge } from './stock';
+
+const ResolveVoucherOrderDocument = graphql(`
+  mutation ResolveVoucherOrder($input: ResolveVoucherOrderInput!) {
+    resolveVoucherOrder(input: $input) {
+      order {
+        id
+        state
+        resolution
+      }
+      userErrors {
+        code
+        field
+        message
+      }
+    }
+  }
+`);
+
+export interface OrderRow {
+  id: string;
+  reference: string;
+  state: string;
+  country: string;
+  payerPhone?: string | null;
+  resolution?: string | null;
+  createdAt: string;
+  project?: { name: string } | null;
+  payment: { status: string; amount: MoneyValue; amountReceived: MoneyValue };
+  voucher?: { preview: string } | null;
+}
+
+/** Resolving an order that took money with no voucher left: a voucher from new stock, or a refund. */
+function ResolveActions({ order, onDone }: { order: OrderRow; onDone: () => void }) {
+  const [result, resolve] = useMutation(ResolveVoucherOrderDocument);
+  const run = async (action: 'ASSIGN_VOUCHER' | 'REFUND') => {
+    if (action === 'REFUND' && !window.confirm(`Refund payment ${order.reference}?`)) return;
+    const response = await resolve({ input: { id: order.id, action } }, { additionalTypenames: ['VoucherOrder'] });
+    if (!response.data?.resolveVoucherOrder.userErrors.length) onDone();
+  };
+  const messages = [
+    ...(result.data?.resolveVoucherOrder.userErrors.map((e) => e.message) ?? []),
+    ...(result.error ? [result.error.message] : []),
+  ];
+  return (
+    <div>
+      <div className="button-row">
+        <button
+          type="button"
+          className="button button--small button--primary"
+          disabled={result.fetching}
+          onClick={() => void run('ASSIGN_VOUCHER')}
+        >
+          Give a voucher
+        </button>
+        <button
+          type="button"
+          className="button button--small"
+          disabled={result.fetching}
+          onClick={() => void run('REFUND')}
+        >
+          Refund
+        </button>
+      </div>
+      <FormErrors messages={messages} />
+    </div>
+  );
+}
+
+/** Voucher orders: sales, payments in progress, and the ones to resolve (with their actions). */
+export function OrdersTable({
+  orders,
+  showProject = false,
+  onChanged,
+}: {
+  orders: readonly OrderRow[];
+  showProject?: boolean;
+  onChanged: () => void;
+}) {
+  return (
+    <DataTable
+      caption="Voucher sales"
+      rows={orders}
+      rowKey={(order) => order.id}
+      empty="No sales yet. Share the project's public page to start selling."
+      columns={[
+        {
+          header: 'Payment',
+          render: (order) => (
+            <span>
+              <code>{order.reference}</code>
+              {showProject && order.project && (
+                <>
+                  <br />
+                  <span className="muted small">{order.project.name}</span>
+                </>
+              )}
+            </span>
+          ),
+        },
+        {
+          header: 'State',
+          render: (order) => (
+            <span className="tags">
+              <OrderStateBadge state={order.state} />
+              <PaymentStatusBadge status={order.payment.status} />
+            </span>
+          ),
+        },
+        {
+          header: 'Received',
+          className: 'num',
+          render: (order) => (
+            <span>
+              <Money money={order.payment.amountReceived} /> <span className="muted small">of</span>{' '}
+              <Money money={order.payment.amount} />
+            </span>
+          ),
+        },
+        {
+          header: 'Buyer',
+          render: (order) => (
+            <span>
+              {order.payerPhone ? <code>{order.payerPhone}</code> : <span className="muted">no SMS yet</span>}
+              <br />
+              <span className="muted small">{order.country}</span>
+            </span>
+          ),
+        },
+        {
+          header: 'Voucher',
+          render: (order) =>
+            order.voucher ? (
+              <code>{order.voucher.preview}</code>
+            ) : (
+              <span className="muted">{order.resolution ?? '—'}</span>
+            ),
+        },
+        { header: 'Started', className: 'nowrap', render: (order) => <Time value={order.createdAt} /> },
+        {
+          header: '',
+          className: 'actions',
+          render: (order) =>
+            order.state === 'UNFULFILLED' ? <ResolveActions order={order} onDone={onChanged} /> : null,
+        },
+      ]}
+    />
+  );
+}
