@@ -146,14 +146,20 @@ export async function claimOutboxMessages(
   const postgres = deps.config.database.kind === 'postgresql';
   // SQLite keeps MikroORM datetimes as epoch milliseconds; PostgreSQL as timestamptz.
   const time = (date: Date) => (postgres ? date : date.getTime());
-  const sql =
-    `update outbox_message set claim_token = ?, next_attempt_at = ?, attempt_count = attempt_count + 1 ` +
-    `where id in (select id from outbox_message ` +
-    `where status = ? and next_attempt_at <= ? and kind in (${kinds.map(() => '?').join(', ')}) ` +
-    `order by next_attempt_at limit ?${postgres ? ' for update skip locked' : ''})`;
+  const due =
+    `select id from outbox_message where status = ? and next_attempt_at <= ? ` +
+    `and kind in (${kinds.map(() => '?').join(', ')}) order by next_attempt_at limit ?`;
+  const claim = 'update outbox_message set claim_token = ?, next_attempt_at = ?, attempt_count = attempt_count + 1';
+  // On PostgreSQL the due rows are picked in a materialized CTE: a `where id in (select … limit n for update skip
+  // locked)` subquery may be re-run by the planner and claim more than `limit` rows.
+  const sql = postgres
+    ? `with due as materialized (${due} for update skip locked) ${claim} where id in (select id from due)`
+    : `${claim} where id in (${due})`;
   const em = deps.orm.em.fork();
   const leaseEnd = new Date(options.now.getTime() + options.leaseMs);
-  const params = [token, time(leaseEnd), OutboxStatus.PENDING, time(options.now), ...kinds, options.limit];
+  const dueParams = [OutboxStatus.PENDING, time(options.now), ...kinds, options.limit];
+  const claimParams = [token, time(leaseEnd)];
+  const params = postgres ? [...dueParams, ...claimParams] : [...claimParams, ...dueParams];
   const claimed = (await em.getConnection().execute(sql, params, 'run')) as QueryResult;
   if (!claimed.affectedRows) return { token, messages: [] };
   return {

@@ -203,6 +203,20 @@ describe('outbox', () => {
     expect(delivered.data?.outboxMessage.attempts).toHaveLength(4);
   });
 
+  it('claims at most its batch size, and each due row once', async () => {
+    const ids = await Promise.all(Array.from({ length: 7 }, (_, i) => enqueued(`batch-${i}`)));
+    const now = new Date(Date.now() + 1000);
+    const first = await claimOutboxMessages(deps, { now, limit: 3, leaseMs: 60_000, kinds: [KIND] });
+    const second = await claimOutboxMessages(deps, { now, limit: 3, leaseMs: 60_000, kinds: [KIND] });
+    expect(first.messages).toHaveLength(3);
+    expect(second.messages).toHaveLength(3);
+    const claimed = [...first.messages, ...second.messages].map((message) => message.id);
+    expect(new Set(claimed).size).toBe(6);
+    // Let the leases lapse and deliver everything, so the rows don't linger for the later tests.
+    await drainAt(new Date(now.getTime() + 61_000));
+    for (const id of ids) expect((await load(id)).status).toBe(OutboxStatus.DELIVERED);
+  });
+
   it('survives a crashed worker: its lease expires, the row is delivered once, and never again', async () => {
     const id = await enqueued('orphaned');
     const crashAt = new Date();
