@@ -29,8 +29,13 @@ export interface EffectiveTariff {
   currency: string;
   /** Highest local price among the operators' rows. */
   priceMinor: bigint;
-  /** Highest USD price among the operators' rows (cents). */
+  /** Highest USD price among the operators' rows (cents): the most the SMS can cost the payer. */
   priceUsdMinor: bigint;
+  /**
+   * Lowest USD price among the operators' rows (cents). When the amount is what the payer pays (PRICE mode), this
+   * must reach it: a payer on the cheapest operator would otherwise pay less than asked.
+   */
+  lowestPriceUsdMinor: bigint;
   /** Lowest merchant yield among the operators' rows (US cents). */
   yieldUsdMinor: bigint;
   /** Whether the operators' rows differ in price or yield. */
@@ -191,6 +196,7 @@ export function foldTariffs(
       currency: country.currency,
       priceMinor: max((row) => row.priceMinor),
       priceUsdMinor: max((row) => row.priceUsdMinor),
+      lowestPriceUsdMinor: min((row) => row.priceUsdMinor),
       yieldUsdMinor: min((row) => row.yieldUsdMinor),
       variesByOperator: variants.size > 1,
     });
@@ -201,8 +207,8 @@ export function foldTariffs(
 }
 
 /**
- * The tariff a payer should be sent to for `amountUsdMinor` (pure): among the tariffs that reach the amount (PRICE:
- * their USD price, YIELD: the merchant's yield), the one cheapest for the payer; on a tie the one yielding more,
+ * The tariff a payer should be sent to for `amountUsdMinor` (pure): among the tariffs that reach the amount on every
+ * operator (PRICE: their lowest USD price, YIELD: the merchant's lowest yield), the one cheapest for the payer; on a tie the one yielding more,
  * then the lower short code, so answers are stable. Null when even the highest tariff falls short.
  */
 export function cheapestReaching(
@@ -212,7 +218,7 @@ export function cheapestReaching(
 ): EffectiveTariff | null {
   let best: EffectiveTariff | null = null;
   for (const tariff of tariffs) {
-    const reaches = (mode === 'PRICE' ? tariff.priceUsdMinor : tariff.yieldUsdMinor) >= amountUsdMinor;
+    const reaches = (mode === 'PRICE' ? tariff.lowestPriceUsdMinor : tariff.yieldUsdMinor) >= amountUsdMinor;
     if (reaches && (!best || quoteOrder(tariff, best) < 0)) best = tariff;
   }
   return best;

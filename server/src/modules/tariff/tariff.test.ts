@@ -103,7 +103,7 @@ describe('tariff catalogue', () => {
     expect(audit.data?.auditEvents.edges[0].node.details).toMatchObject({ rows: 8, created: 8, replace: false });
   });
 
-  it('folds operator differences to the highest price and the lowest yield', async () => {
+  it('folds operator differences to the highest price and the lowest yield and price', async () => {
     const em = t.orm.em.fork();
     expect(await effectiveTariffs(em, 'XC')).toEqual([
       {
@@ -112,6 +112,7 @@ describe('tariff catalogue', () => {
         currency: 'GBP',
         priceMinor: 210n,
         priceUsdMinor: 260n,
+        lowestPriceUsdMinor: 250n,
         yieldUsdMinor: 100n,
         variesByOperator: true,
       },
@@ -119,6 +120,8 @@ describe('tariff catalogue', () => {
     // Op B yields $1.30 but Op "A" only $1.00: a merchant asking for $1.01 net cannot be served in XC.
     expect((await quote('1.00', 'YIELD')).map((o: any) => o.country.code)).toContain('XC');
     expect((await quote('1.01', 'YIELD')).map((o: any) => o.country.code)).not.toContain('XC');
+    // A payer on Op B pays $2.50: an amount of $2.55 the payer must pay cannot be asked of every XC payer.
+    expect((await quote('2.55', 'PRICE')).map((o: any) => o.country.code)).not.toContain('XC');
     const [xc] = (await quote('2.50', 'PRICE')).filter((o: any) => o.country.code === 'XC');
     expect(xc.tariff).toEqual({
       shortCode: '500',
