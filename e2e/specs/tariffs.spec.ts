@@ -1,6 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { test, expect, gql } from '../fixtures';
 
+// Both tests change or compare the whole catalogue, so they must not overlap.
+test.describe.configure({ mode: 'serial' });
+
 const HEADER =
   'country,country_name,currency,operator,short_code,price,price_usd,yield_usd,operator_share_usd,platform_fee_usd';
 
