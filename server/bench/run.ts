@@ -7,6 +7,7 @@ import { Client } from 'pg';
 import { migrate, openDatabase } from '../src/app/database';
 import { seedDemo } from '../src/app/seed';
 import { createApiKey } from '../src/modules/api-key/api-key.service';
+import { scenarios as accessCodeScenarios } from './access-code';
 import { scenarios as ledgerScenarios } from './ledger';
 import { scenarios as instructionScenarios } from './instruction';
 
@@ -18,7 +19,7 @@ import { scenarios as instructionScenarios } from './instruction';
 const ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const PORT = 4600;
+export const PORT = 4600;
 
 export const DASHBOARD_QUERY = `query Dashboard {
   me { merchant { id name } scopes }
@@ -51,7 +52,7 @@ export async function createDatabase(name: string): Promise<string> {
   return url.toString();
 }
 
-function startServer(command: string[], env: Record<string, string>): Promise<ChildProcess> {
+export function startServer(command: string[], env: Record<string, string>): Promise<ChildProcess> {
   const child = spawn('taskset', ['-c', '0', ...command], {
     cwd: path.resolve(__dirname, '..'),
     env: { ...process.env, ...env, PORT: String(PORT) },
@@ -69,7 +70,7 @@ function startServer(command: string[], env: Record<string, string>): Promise<Ch
   });
 }
 
-async function stopServer(child: ChildProcess): Promise<void> {
+export async function stopServer(child: ChildProcess): Promise<void> {
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
   await exited;
@@ -209,8 +210,9 @@ async function main(): Promise<void> {
   const graphql = await graphqlScenarios(databaseUrl, secret);
   const ledger = await ledgerScenarios({ rounds: ROUNDS, seconds: SECONDS, createDatabase });
   const instruction = await instructionScenarios({ rounds: ROUNDS });
-  const rows = [...graphql.rows, ...ledger.rows, ...instruction.rows];
-  const notes = [...graphql.notes, ...ledger.notes, ...instruction.notes];
+  const accessCodes = await accessCodeScenarios({ rounds: ROUNDS, seconds: SECONDS, createDatabase });
+  const rows = [...graphql.rows, ...ledger.rows, ...instruction.rows, ...accessCodes.rows];
+  const notes = [...graphql.notes, ...ledger.notes, ...instruction.notes, ...accessCodes.notes];
   printTable(rows, notes);
   const out = path.resolve(__dirname, 'results');
   fs.mkdirSync(out, { recursive: true });

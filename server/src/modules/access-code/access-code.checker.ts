@@ -1,7 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { raw, type EntityManager, type FilterQuery } from '@mikro-orm/core';
-// Both drivers' entity managers are knex's SqlEntityManager (the one with query builders); a type import only.
-import type { SqlEntityManager } from '@mikro-orm/knex';
+import { raw, type EntityManager } from '@mikro-orm/core';
 import type { Config } from '../../common/config';
 import { newId } from '../../common/ids';
 import { User, UserRole } from '../auth/user.entity';
@@ -70,6 +68,52 @@ type CodeRow = Pick<
   AccessCode,
   'id' | 'lookup' | 'kind' | 'validitySeconds' | 'usesLeft' | 'expiresAt' | 'firstUsedAt' | 'revokedAt'
 >;
+
+const READ_CODE =
+  'select id, lookup, kind, validity_seconds, uses_left, expires_at, first_used_at, revoked_at ' +
+  'from access_code where service_id = ? and lookup = ? limit 1';
+
+type RawDate = Date | string | number | null;
+interface RawCodeRow {
+  id: string;
+  lookup: string | null;
+  kind: AccessCodeKind;
+  validity_seconds: number | string | null;
+  uses_left: number | string | null;
+  expires_at: RawDate;
+  first_used_at: RawDate;
+  revoked_at: RawDate;
+}
+
+interface RunResult {
+  affectedRows: number;
+}
+
+/**
+ * The statements that admit a check, plain SQL for the same reason as READ_CODE. Each is one conditional UPDATE
+ * judged by its affected rows, so concurrent checks cannot admit more than the code allows: PostgreSQL re-checks the
+ * WHERE on the row it waited for, SQLite has one writer.
+ */
+const ADMIT_USE =
+  'update access_code set uses = uses + 1, uses_left = uses_left - 1 ' +
+  'where id = ? and revoked_at is null and uses_left > 0 and (expires_at is null or expires_at > ?)';
+const START_PERIOD =
+  'update access_code set uses = uses + 1, first_used_at = ?, expires_at = ? ' +
+  'where id = ? and revoked_at is null and first_used_at is null and (uses_left is null or uses_left > 0) ' +
+  'and (expires_at is null or expires_at > ?)';
+
+/** A datetime column as either driver returns it raw: epoch milliseconds (SQLite), a string (PostgreSQL), a Date. */
+export function toDate(value: Date | string | number | bigint | null | undefined): Date | null {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return value;
+  if (typeof value === 'number' || typeof value === 'bigint') return new Date(Number(value));
+  if (typeof value !== 'string') throw new Error('access codes: unreadable time');
+  // "2026-11-23 20:37:23.068181+00": ISO 8601 needs the T and a full offset to parse the same everywhere.
+  const date = new Date(value.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00'));
+  // An unreadable time must never read as "no expiry": fail the check instead.
+  if (Number.isNaN(date.getTime())) throw new Error(`access codes: unreadable time ${value}`);
+  return date;
+}
 
 const RESULT_OF_STATUS: Record<Exclude<AccessCodeStatus, AccessCodeStatus.ACTIVE>, AccessCodeCheckResult> = {
   [AccessCodeStatus.EXPIRED]: AccessCodeCheckResult.EXPIRED,
@@ -258,39 +302,47 @@ export class AccessCodeChecker {
     }
   }
 
-  private read(serviceId: string, lookup: string): Promise<CodeRow | null> {
-    return (this.em as SqlEntityManager)
-      .createQueryBuilder(AccessCode)
-      .select(['id', 'lookup', 'kind', 'validitySeconds', 'usesLeft', 'expiresAt', 'firstUsedAt', 'revokedAt'])
-      .where({ serviceId, lookup })
-      .execute<CodeRow | null>('get');
+  /**
+   * The code row by its lookup. Plain SQL rather than the query builder: this runs on every check that passes the
+   * throttle, and building the query was most of its cost. Column types differ by dialect (SQLite keeps datetimes as
+   * epoch milliseconds, PostgreSQL answers strings), hence toDate.
+   */
+  private async read(serviceId: string, lookup: string): Promise<CodeRow | null> {
+    const row = (await this.em.getConnection().execute(READ_CODE, [serviceId, lookup], 'get')) as
+      RawCodeRow | undefined;
+    if (!row) return null;
+    return {
+      id: row.id,
+      lookup: row.lookup,
+      kind: row.kind,
+      validitySeconds: row.validity_seconds === null ? null : Number(row.validity_seconds),
+      usesLeft: row.uses_left === null ? null : Number(row.uses_left),
+      expiresAt: toDate(row.expires_at),
+      firstUsedAt: toDate(row.first_used_at),
+      revokedAt: toDate(row.revoked_at),
+    };
   }
 
   /** The one conditional UPDATE that admits a check; null when the code no longer admits one. */
   private async admit(row: CodeRow, now: Date): Promise<{ expiresAt: Date | null } | null> {
-    const where: FilterQuery<AccessCode> = {
-      id: row.id,
-      revokedAt: null,
-      $and: [
-        { $or: [{ usesLeft: null }, { usesLeft: { $gt: 0 } }] },
-        { $or: [{ expiresAt: null }, { expiresAt: { $gt: now } }] },
-      ],
-    };
+    const connection = this.em.getConnection();
     if (row.usesLeft !== null) {
-      const affected = await this.em.nativeUpdate(AccessCode, where, {
-        uses: raw('uses + 1'),
-        usesLeft: raw('uses_left - 1'),
-      });
-      return affected === 1 ? { expiresAt: row.expiresAt } : null;
+      const result = (await connection.execute(ADMIT_USE, [row.id, this.param(now)], 'run')) as RunResult;
+      return result.affectedRows === 1 ? { expiresAt: row.expiresAt } : null;
     }
     // A period counted from the first use starts with the check that finds first_used_at still empty.
     const expiresAt = new Date(now.getTime() + (row.validitySeconds ?? 0) * 1000);
-    const affected = await this.em.nativeUpdate(
-      AccessCode,
-      { ...where, firstUsedAt: null },
-      { uses: raw('uses + 1'), firstUsedAt: now, expiresAt },
-    );
-    return affected === 1 ? { expiresAt } : null;
+    const result = (await connection.execute(
+      START_PERIOD,
+      [this.param(now), this.param(expiresAt), row.id, this.param(now)],
+      'run',
+    )) as RunResult;
+    return result.affectedRows === 1 ? { expiresAt } : null;
+  }
+
+  /** A datetime as the column stores it: epoch milliseconds on SQLite, ISO 8601 for PostgreSQL's timestamptz. */
+  private param(date: Date): number | string {
+    return this.config.database.kind === 'sqlite' ? date.getTime() : date.toISOString();
   }
 }
 
@@ -310,6 +362,7 @@ const BATCH_DELAY_MS = 200;
 const BATCH_SIZE = 1_000;
 /** When the database cannot keep up (or is away), attempts beyond this are dropped and counted in the log. */
 const MAX_QUEUED = 100_000;
+const MAX_STAMPED = 100_000;
 
 /**
  * Writes check attempts in batches, off the request path: a check only appends to a queue. Also counts the uses of
@@ -321,6 +374,8 @@ export class CheckRecorder {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> = Promise.resolve();
   private dropped = 0;
+  /** Codes whose first use this process has already written. */
+  private readonly stamped = new Set<string>();
 
   constructor(
     private readonly em: EntityManager,
@@ -428,9 +483,20 @@ export class CheckRecorder {
       if (row.checkedAt < entry.first) entry.first = row.checkedAt;
       uses.set(row.codeId, entry);
     }
-    for (const [codeId, { count, first }] of uses) {
-      if (count) await em.nativeUpdate(AccessCode, { id: codeId }, { uses: raw(`uses + ${Math.trunc(count)}`) });
+    // One statement per distinct increment, not per code: a busy batch touches hundreds of codes.
+    const byIncrement = new Map<number, string[]>();
+    for (const [codeId, { count }] of uses) {
+      if (count) byIncrement.set(count, [...(byIncrement.get(count) ?? []), codeId]);
+    }
+    for (const [count, ids] of byIncrement) {
+      await em.nativeUpdate(AccessCode, { id: { $in: ids } }, { uses: raw(`uses + ${Math.trunc(count)}`) });
+    }
+    // First uses: once per code (this process remembers which it stamped), so steady checks cost nothing here.
+    for (const [codeId, { first }] of uses) {
+      if (this.stamped.has(codeId)) continue;
       await em.nativeUpdate(AccessCode, { id: codeId, firstUsedAt: null }, { firstUsedAt: first });
+      if (this.stamped.size >= MAX_STAMPED) this.stamped.clear();
+      this.stamped.add(codeId);
     }
   }
 

@@ -79,7 +79,8 @@ function validUrl(config: Pick<Config, 'mode'>, value: string, field: string): s
   if (config.mode === 'production' && parsed.protocol !== 'https:') {
     throw invalid(UserErrorCode.INVALID_URL, 'use an https URL', field);
   }
-  return url;
+  // Normalised (percent-encoded, ASCII): it goes into a Location header as is.
+  return parsed.href;
 }
 
 function validInt(value: number, min: number, max: number, field: string, what: string): number {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { toDate } from './access-code.checker';
 import { codeLookup, openCode, proofSignature, sealCode } from './access-code.crypto';
 import { AccessCodeAlphabet, AccessCodeKind } from './access-code.entity';
 import {
@@ -88,6 +89,14 @@ describe('access codes: pure rules', () => {
     expect(templateProblem(`x${text}`, firstUse)).not.toBeNull();
     expect(formatDuration(5400)).toBe('90 minutes');
     expect(formatDuration(86_400)).toBe('1 day');
+  });
+
+  it('reads datetimes as either driver returns them, and refuses what it cannot read', () => {
+    expect(toDate('2026-11-23 20:37:23.068181+00')).toEqual(new Date('2026-11-23T20:37:23.068Z'));
+    expect(toDate('2026-11-23 20:37:23+05:30')).toEqual(new Date('2026-11-23T15:07:23Z'));
+    expect(toDate(1795462664845)).toEqual(new Date(1795462664845));
+    expect(toDate(null)).toBeNull();
+    expect(() => toDate('soon')).toThrow(/unreadable time/);
   });
 
   it('checks allow-list entries and addresses', () => {
