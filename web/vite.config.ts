@@ -11,6 +11,12 @@ export default defineConfig({
       '/graphql': { target: api, ws: true, changeOrigin: false },
       '/healthz': api,
       '/readyz': api,
+      // The products' server-side routes (legacy purse forms, the SMS webhook, access-code checks); the SPA's own
+      // payer page under /bank/pay/ stays with Vite.
+      '/bank': { target: api, bypass: (req) => (req.url?.startsWith('/bank/pay/') ? req.url : undefined) },
+      '/language': api,
+      '/check': api,
+      '/sms': api,
     },
   },
   build: {
