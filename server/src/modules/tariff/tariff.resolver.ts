@@ -15,7 +15,7 @@ import {
   Root,
 } from 'type-graphql';
 import type { Context } from '../../common/context';
-import { isAdmin, requireViewer } from '../../common/context';
+import { isAdmin } from '../../common/context';
 import { graphqlError, payload, UserError, UserFacingError, UserErrorCode } from '../../common/errors';
 import { Money } from '../../common/money';
 import { recordAudit } from '../audit/audit.service';
@@ -298,11 +298,6 @@ async function query<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Catalogue edits and the export are for platform admins: FORBIDDEN for others, UNAUTHENTICATED without a login. */
-function requireAdmin(ctx: Context): void {
-  if (!isAdmin(requireViewer(ctx))) throw graphqlError('FORBIDDEN', 'only platform admins edit the tariff catalogue');
-}
-
 function onlyAdminsSeeInactive(ctx: Context, includeInactive: boolean): void {
   if (includeInactive && !isAdmin(ctx.viewer)) throw graphqlError('FORBIDDEN', 'only admins see inactive entries');
 }
@@ -372,7 +367,7 @@ export class TariffResolver {
     });
   }
 
-  @Authorized()
+  @Authorized('ADMIN')
   @Query(() => String, {
     description:
       'Every active tariff as RFC 4180 CSV (CRLF line ends) with a header row: country, country_name, currency, ' +
@@ -380,7 +375,6 @@ export class TariffResolver {
       'operator_share_usd, platform_fee_usd (USD), amounts as decimal strings. importTariffsCsv reads it back.',
   })
   async exportTariffsCsv(@Ctx() ctx: Context): Promise<string> {
-    requireAdmin(ctx);
     return exportTariffsCsv(ctx.em);
   }
 
@@ -400,13 +394,12 @@ export class TariffResolver {
     return isAdmin(ctx.viewer) ? Money.of(tariff.platformFeeUsdMinor, 'USD') : null;
   }
 
-  @Authorized()
+  @Authorized('ADMIN')
   @Mutation(() => CreateCountryPayload, { description: 'Adds a country to the SMS catalogue. Admins only.' })
   async createCountry(
     @Arg('input', () => CreateCountryInput) input: CreateCountryInput,
     @Ctx() ctx: Context,
   ): Promise<CreateCountryPayload> {
-    requireAdmin(ctx);
     return payload(
       (country, userErrors) => ({ country, userErrors }),
       async () => {
@@ -423,7 +416,7 @@ export class TariffResolver {
     );
   }
 
-  @Authorized()
+  @Authorized('ADMIN')
   @Mutation(() => UpdateCountryPayload, {
     description: "Renames a country, changes its currency or whether it's offered.",
   })
@@ -431,7 +424,6 @@ export class TariffResolver {
     @Arg('input', () => UpdateCountryInput) input: UpdateCountryInput,
     @Ctx() ctx: Context,
   ): Promise<UpdateCountryPayload> {
-    requireAdmin(ctx);
     return payload(
       (country, userErrors) => ({ country, userErrors }),
       async () => {
@@ -448,13 +440,12 @@ export class TariffResolver {
     );
   }
 
-  @Authorized()
+  @Authorized('ADMIN')
   @Mutation(() => CreateTariffPayload, { description: 'Adds a tariff. Admins only.' })
   async createTariff(
     @Arg('input', () => CreateTariffInput) input: CreateTariffInput,
     @Ctx() ctx: Context,
   ): Promise<CreateTariffPayload> {
-    requireAdmin(ctx);
     return payload(
       (tariff, userErrors) => ({ tariff, userErrors }),
       async () => {
@@ -471,13 +462,12 @@ export class TariffResolver {
     );
   }
 
-  @Authorized()
+  @Authorized('ADMIN')
   @Mutation(() => UpdateTariffPayload, { description: "Changes a tariff's amounts, or reactivates it. Admins only." })
   async updateTariff(
     @Arg('input', () => UpdateTariffInput) input: UpdateTariffInput,
     @Ctx() ctx: Context,
   ): Promise<UpdateTariffPayload> {
-    requireAdmin(ctx);
     return payload(
       (tariff, userErrors) => ({ tariff, userErrors }),
       async () => {
@@ -494,7 +484,7 @@ export class TariffResolver {
     );
   }
 
-  @Authorized()
+  @Authorized('ADMIN')
   @Mutation(() => DeactivateTariffPayload, {
     description: 'Stops quoting a tariff. It is kept (payments may refer to it) and can be reactivated. Admins only.',
   })
@@ -502,7 +492,6 @@ export class TariffResolver {
     @Arg('input', () => DeactivateTariffInput) input: DeactivateTariffInput,
     @Ctx() ctx: Context,
   ): Promise<DeactivateTariffPayload> {
-    requireAdmin(ctx);
     return payload(
       (tariff, userErrors) => ({ tariff, userErrors }),
       async () => {
@@ -514,7 +503,7 @@ export class TariffResolver {
     );
   }
 
-  @Authorized()
+  @Authorized('ADMIN')
   @Mutation(() => ImportTariffsCsvPayload, {
     description:
       'Imports tariffs from CSV (see exportTariffsCsv for the format). Every line is checked first; if any is bad, ' +
@@ -524,7 +513,6 @@ export class TariffResolver {
     @Arg('input', () => ImportTariffsCsvInput) input: ImportTariffsCsvInput,
     @Ctx() ctx: Context,
   ): Promise<ImportTariffsCsvPayload> {
-    requireAdmin(ctx);
     // Checks and changes run in one transaction: the file applies as a whole or, on any failure, not at all.
     return ctx.em.transactional(async (em) => {
       const result = await importTariffsCsv(em, input.csv, { replace: input.replace ?? false });
