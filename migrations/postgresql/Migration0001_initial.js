@@ -2,7 +2,7 @@
 Object.defineProperty(exports, '__esModule', { value: true });
 const { Migration } = require('@mikro-orm/migrations');
 
-class Migration20261123194615_initial extends Migration {
+class Migration20261204161532_initial extends Migration {
 
   async up() {
     this.addSql(`create table "access_code" ("id" varchar(40) not null, "merchant_id" varchar(40) not null, "service_id" varchar(40) not null, "payment_id" varchar(40) not null, "sms_id" varchar(40) not null, "lookup" varchar(64) null, "sealed" varchar(200) not null, "kind" varchar(30) not null, "validity_seconds" int null, "max_uses" int null, "uses_left" int null, "uses" int not null default 0, "issued_at" timestamptz not null, "first_used_at" timestamptz null, "expires_at" timestamptz null, "revoked_at" timestamptz null, "replies_sent" int not null default 0, "created_at" timestamptz not null, constraint "access_code_pkey" primary key ("id"));`);
@@ -67,7 +67,12 @@ class Migration20261123194615_initial extends Migration {
     this.addSql(`create index "outbox_message_status_next_attempt_at_index" on "outbox_message" ("status", "next_attempt_at");`);
     this.addSql(`alter table "outbox_message" add constraint "outbox_message_kind_dedupe_key_unique" unique ("kind", "dedupe_key");`);
 
-    this.addSql(`create table "payment" ("id" varchar(40) not null, "merchant_id" varchar(40) not null, "kind" varchar(20) not null, "status" varchar(20) not null default 'OPEN', "amount" bigint not null, "amount_received" bigint not null default 0, "currency" varchar(3) not null, "reference" varchar(12) not null, "page_token" varchar(64) not null, "payer_phone" varchar(20) null, "payer_country" varchar(2) null, "description" varchar(255) not null, "external_id" varchar(100) null, "metadata" jsonb not null, "created_at" timestamptz not null, "updated_at" timestamptz not null, "paid_at" timestamptz null, "expires_at" timestamptz null, "version" int not null default 1, constraint "payment_pkey" primary key ("id"));`);
+    this.addSql(`create table "payer_credit" ("id" varchar(40) not null, "merchant_id" varchar(40) not null, "phone" varchar(20) not null, "status" varchar(20) not null default 'AVAILABLE', "currency" varchar(3) not null, "amount_minor" bigint not null, "price_minor" bigint not null, "source_sms_id" varchar(40) not null, "source_payment_id" varchar(40) not null, "spent_payment_id" varchar(40) null, "release_at" timestamptz not null, "note" varchar(500) null, "created_at" timestamptz not null, "updated_at" timestamptz not null, "version" int not null default 1, constraint "payer_credit_pkey" primary key ("id"));`);
+    this.addSql(`alter table "payer_credit" add constraint "payer_credit_source_sms_id_unique" unique ("source_sms_id");`);
+    this.addSql(`create index "payer_credit_status_release_at_index" on "payer_credit" ("status", "release_at");`);
+    this.addSql(`create index "payer_credit_merchant_id_phone_status_index" on "payer_credit" ("merchant_id", "phone", "status");`);
+
+    this.addSql(`create table "payment" ("id" varchar(40) not null, "merchant_id" varchar(40) not null, "kind" varchar(20) not null, "status" varchar(20) not null default 'OPEN', "amount" bigint not null, "amount_received" bigint not null default 0, "currency" varchar(3) not null, "reference" varchar(12) not null, "page_token" varchar(64) not null, "payer_phone" varchar(20) null, "payer_country" varchar(2) null, "description" varchar(255) not null, "external_id" varchar(100) null, "metadata" jsonb not null, "created_at" timestamptz not null, "updated_at" timestamptz not null, "paid_at" timestamptz null, "expires_at" timestamptz null, "gross_minor" bigint not null default 0, "operator_share_minor" bigint not null default 0, "platform_fee_minor" bigint not null default 0, "credit_minor" bigint not null default 0, "net_minor" bigint not null default 0, "version" int not null default 1, constraint "payment_pkey" primary key ("id"));`);
     this.addSql(`alter table "payment" add constraint "payment_reference_unique" unique ("reference");`);
     this.addSql(`alter table "payment" add constraint "payment_page_token_unique" unique ("page_token");`);
     this.addSql(`create index "payment_status_expires_at_index" on "payment" ("status", "expires_at");`);
@@ -104,6 +109,10 @@ class Migration20261123194615_initial extends Migration {
 
     this.addSql(`create table "sms_tariff" ("id" varchar(40) not null, "country_code" varchar(2) not null, "operator_id" varchar(40) null, "short_code" varchar(15) not null, "currency" varchar(3) not null, "price_minor" bigint not null, "price_usd_minor" bigint not null, "yield_usd_minor" bigint not null, "operator_share_usd_minor" bigint not null, "platform_fee_usd_minor" bigint not null, "active" boolean not null default true, "created_at" timestamptz not null, "updated_at" timestamptz not null, constraint "sms_tariff_pkey" primary key ("id"));`);
     this.addSql(`create index "sms_tariff_country_code_short_code_index" on "sms_tariff" ("country_code", "short_code");`);
+
+    this.addSql(`create table "suspense_item" ("id" varchar(40) not null, "sms_id" varchar(40) not null, "reason" varchar(20) not null, "status" varchar(20) not null default 'OPEN', "merchant_id" varchar(40) null, "payment_id" varchar(40) null, "phone" varchar(20) not null, "currency" varchar(3) not null, "amount_minor" bigint null, "price_minor" bigint null, "operator_share_minor" bigint null, "platform_fee_minor" bigint null, "resolved_to" varchar(40) null, "resolution" varchar(500) null, "created_at" timestamptz not null, "updated_at" timestamptz not null, "version" int not null default 1, constraint "suspense_item_pkey" primary key ("id"));`);
+    this.addSql(`create index "suspense_item_status_id_index" on "suspense_item" ("status", "id");`);
+    this.addSql(`alter table "suspense_item" add constraint "suspense_item_sms_id_unique" unique ("sms_id");`);
 
     this.addSql(`create table "app_user" ("id" varchar(40) not null, "email" varchar(320) not null, "name" varchar(200) not null, "role" varchar(10) not null, "merchant_id" varchar(40) null, "password_hash" varchar(200) not null, "failed_logins" int not null default 0, "locked_until" timestamptz null, "created_at" timestamptz not null, constraint "app_user_pkey" primary key ("id"));`);
     this.addSql(`alter table "app_user" add constraint "app_user_email_unique" unique ("email");`);
@@ -177,6 +186,8 @@ class Migration20261123194615_initial extends Migration {
 
     this.addSql(`drop table if exists "outbox_message" cascade;`);
 
+    this.addSql(`drop table if exists "payer_credit" cascade;`);
+
     this.addSql(`drop table if exists "payment" cascade;`);
 
     this.addSql(`drop table if exists "purse" cascade;`);
@@ -192,6 +203,8 @@ class Migration20261123194615_initial extends Migration {
     this.addSql(`drop table if exists "sms_message" cascade;`);
 
     this.addSql(`drop table if exists "sms_tariff" cascade;`);
+
+    this.addSql(`drop table if exists "suspense_item" cascade;`);
 
     this.addSql(`drop table if exists "app_user" cascade;`);
 
@@ -213,4 +226,4 @@ class Migration20261123194615_initial extends Migration {
   }
 
 }
-exports.Migration20261123194615_initial = Migration20261123194615_initial;
+exports.Migration20261204161532_initial = Migration20261204161532_initial;

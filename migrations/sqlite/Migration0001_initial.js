@@ -2,7 +2,7 @@
 Object.defineProperty(exports, '__esModule', { value: true });
 const { Migration } = require('@mikro-orm/migrations');
 
-class Migration20261123194615_initial extends Migration {
+class Migration20261204161532_initial extends Migration {
 
   async up() {
     this.addSql(`create table \`access_code\` (\`id\` text not null, \`merchant_id\` text not null, \`service_id\` text not null, \`payment_id\` text not null, \`sms_id\` text not null, \`lookup\` text null, \`sealed\` text not null, \`kind\` text not null, \`validity_seconds\` integer null, \`max_uses\` integer null, \`uses_left\` integer null, \`uses\` integer not null default 0, \`issued_at\` datetime not null, \`first_used_at\` datetime null, \`expires_at\` datetime null, \`revoked_at\` datetime null, \`replies_sent\` integer not null default 0, \`created_at\` datetime not null, primary key (\`id\`));`);
@@ -67,7 +67,12 @@ class Migration20261123194615_initial extends Migration {
     this.addSql(`create index \`outbox_message_status_next_attempt_at_index\` on \`outbox_message\` (\`status\`, \`next_attempt_at\`);`);
     this.addSql(`create unique index \`outbox_message_kind_dedupe_key_unique\` on \`outbox_message\` (\`kind\`, \`dedupe_key\`);`);
 
-    this.addSql(`create table \`payment\` (\`id\` text not null, \`merchant_id\` text not null, \`kind\` text not null, \`status\` text not null default 'OPEN', \`amount\` bigint not null, \`amount_received\` bigint not null default 0, \`currency\` text not null, \`reference\` text not null, \`page_token\` text not null, \`payer_phone\` text null, \`payer_country\` text null, \`description\` text not null, \`external_id\` text null, \`metadata\` json not null, \`created_at\` datetime not null, \`updated_at\` datetime not null, \`paid_at\` datetime null, \`expires_at\` datetime null, \`version\` integer not null default 1, primary key (\`id\`));`);
+    this.addSql(`create table \`payer_credit\` (\`id\` text not null, \`merchant_id\` text not null, \`phone\` text not null, \`status\` text not null default 'AVAILABLE', \`currency\` text not null, \`amount_minor\` bigint not null, \`price_minor\` bigint not null, \`source_sms_id\` text not null, \`source_payment_id\` text not null, \`spent_payment_id\` text null, \`release_at\` datetime not null, \`note\` text null, \`created_at\` datetime not null, \`updated_at\` datetime not null, \`version\` integer not null default 1, primary key (\`id\`));`);
+    this.addSql(`create unique index \`payer_credit_source_sms_id_unique\` on \`payer_credit\` (\`source_sms_id\`);`);
+    this.addSql(`create index \`payer_credit_status_release_at_index\` on \`payer_credit\` (\`status\`, \`release_at\`);`);
+    this.addSql(`create index \`payer_credit_merchant_id_phone_status_index\` on \`payer_credit\` (\`merchant_id\`, \`phone\`, \`status\`);`);
+
+    this.addSql(`create table \`payment\` (\`id\` text not null, \`merchant_id\` text not null, \`kind\` text not null, \`status\` text not null default 'OPEN', \`amount\` bigint not null, \`amount_received\` bigint not null default 0, \`currency\` text not null, \`reference\` text not null, \`page_token\` text not null, \`payer_phone\` text null, \`payer_country\` text null, \`description\` text not null, \`external_id\` text null, \`metadata\` json not null, \`created_at\` datetime not null, \`updated_at\` datetime not null, \`paid_at\` datetime null, \`expires_at\` datetime null, \`gross_minor\` bigint not null default 0, \`operator_share_minor\` bigint not null default 0, \`platform_fee_minor\` bigint not null default 0, \`credit_minor\` bigint not null default 0, \`net_minor\` bigint not null default 0, \`version\` integer not null default 1, primary key (\`id\`));`);
     this.addSql(`create unique index \`payment_reference_unique\` on \`payment\` (\`reference\`);`);
     this.addSql(`create unique index \`payment_page_token_unique\` on \`payment\` (\`page_token\`);`);
     this.addSql(`create index \`payment_status_expires_at_index\` on \`payment\` (\`status\`, \`expires_at\`);`);
@@ -104,6 +109,10 @@ class Migration20261123194615_initial extends Migration {
 
     this.addSql(`create table \`sms_tariff\` (\`id\` text not null, \`country_code\` text not null, \`operator_id\` text null, \`short_code\` text not null, \`currency\` text not null, \`price_minor\` bigint not null, \`price_usd_minor\` bigint not null, \`yield_usd_minor\` bigint not null, \`operator_share_usd_minor\` bigint not null, \`platform_fee_usd_minor\` bigint not null, \`active\` integer not null default true, \`created_at\` datetime not null, \`updated_at\` datetime not null, primary key (\`id\`));`);
     this.addSql(`create index \`sms_tariff_country_code_short_code_index\` on \`sms_tariff\` (\`country_code\`, \`short_code\`);`);
+
+    this.addSql(`create table \`suspense_item\` (\`id\` text not null, \`sms_id\` text not null, \`reason\` text not null, \`status\` text not null default 'OPEN', \`merchant_id\` text null, \`payment_id\` text null, \`phone\` text not null, \`currency\` text not null, \`amount_minor\` bigint null, \`price_minor\` bigint null, \`operator_share_minor\` bigint null, \`platform_fee_minor\` bigint null, \`resolved_to\` text null, \`resolution\` text null, \`created_at\` datetime not null, \`updated_at\` datetime not null, \`version\` integer not null default 1, primary key (\`id\`));`);
+    this.addSql(`create index \`suspense_item_status_id_index\` on \`suspense_item\` (\`status\`, \`id\`);`);
+    this.addSql(`create unique index \`suspense_item_sms_id_unique\` on \`suspense_item\` (\`sms_id\`);`);
 
     this.addSql(`create table \`app_user\` (\`id\` text not null, \`email\` text not null, \`name\` text not null, \`role\` text not null, \`merchant_id\` text null, \`password_hash\` text not null, \`failed_logins\` integer not null default 0, \`locked_until\` datetime null, \`created_at\` datetime not null, primary key (\`id\`));`);
     this.addSql(`create unique index \`app_user_email_unique\` on \`app_user\` (\`email\`);`);
@@ -145,4 +154,4 @@ class Migration20261123194615_initial extends Migration {
   }
 
 }
-exports.Migration20261123194615_initial = Migration20261123194615_initial;
+exports.Migration20261204161532_initial = Migration20261204161532_initial;

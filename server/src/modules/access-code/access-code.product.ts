@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { PaymentKind, PaymentStatus } from '../payment/payment.entity';
-import { applyTransition, createPayment } from '../payment/payment.service';
+import { applyTransition } from '../payment/payment.service';
 import type { SmsMessage } from '../sms/sms.entity';
 import { SMS_CURRENCY } from '../sms/sms.pipeline';
 import { registerSmsProduct, TAKING_MONEY, type SmsProduct } from '../sms/sms.products';
@@ -26,38 +26,38 @@ async function serviceFor(em: EntityManager, sms: SmsMessage): Promise<AccessCod
 
 /**
  * Access codes on the SMS rails (seed A1). Each SMS with a service's keyword to one of its short codes is one
- * purchase: recognising it creates an ACCESS_CODE payment priced at what that SMS yields (its tariff), so the rails'
- * counting makes it PAID; then onReceived issues the code and replies with it, in the same transaction.
+ * purchase: recognising it asks the rails for a new ACCESS_CODE payment priced at what that SMS yields (its tariff),
+ * so counting it makes it PAID; then onReceived issues the code and replies with it, in the same transaction.
  */
 export const accessCodeProduct: SmsProduct = {
   name: ACCESS_CODE_PRODUCT,
+  kinds: [PaymentKind.ACCESS_CODE],
 
   async recognise(em, sms) {
     const service = await serviceFor(em, sms);
     if (!service) return null;
     const tariff = await tariffForSms(em, { country: sms.country!, shortCode: sms.toNumber, operator: sms.operator });
-    const payment = await createPayment(em, null, {
-      merchantId: service.merchantId,
-      kind: PaymentKind.ACCESS_CODE,
-      // No tariff: the rails flag the SMS (NO_TARIFF) and count nothing; a cent keeps the payment valid until
-      // onReceived cancels it.
-      amount: tariff?.yieldUsdMinor ?? 1n,
-      currency: SMS_CURRENCY,
-      description: `Access code: ${service.name}`.slice(0, 255),
-      payerPhone: sms.fromNumber,
-      payerCountry: sms.country,
-      metadata: { accessCodeServiceId: service.id },
-    });
-    // The rails read the payment back with a lock, from the database.
-    await em.flush();
-    return { paymentId: payment.id };
+    return {
+      purchase: {
+        merchantId: service.merchantId,
+        kind: PaymentKind.ACCESS_CODE,
+        // No tariff: the rails flag the SMS (NO_TARIFF, in suspense) and count nothing; a cent keeps the payment
+        // valid until onReceived cancels it.
+        amount: tariff?.yieldUsdMinor ?? 1n,
+        currency: SMS_CURRENCY,
+        description: `Access code: ${service.name}`.slice(0, 255),
+        metadata: { accessCodeServiceId: service.id },
+      },
+      // The payment is paid by its own SMS: there is nothing left for credit to pay.
+      spendsCredit: false,
+    };
   },
 
   async onReceived(em, { sms, payment, counted, pubsub, config }) {
     const service = await em.findOneOrFail(AccessCodeService, String(payment.metadata.accessCodeServiceId));
     if (!counted || payment.status !== PaymentStatus.PAID) {
       // Nothing was earned, so nothing is sold: close the payment and tell the payer (their one reply).
-      if (TAKING_MONEY.includes(payment.status)) applyTransition(em, pubsub, payment, 'cancel');
+      if (TAKING_MONEY.includes(payment.status)) await applyTransition(em, pubsub, payment, 'cancel');
       await sendSmsReply(em, {
         inboundSmsId: sms.id,
         text: `${service.name}: your SMS could not be accepted, so no code was issued. Please contact the seller.`,

@@ -1,4 +1,5 @@
 import { raw, type EntityManager, type FilterQuery } from '@mikro-orm/core';
+import { emitEvent } from '../webhook/webhook.service';
 import type { Config } from '../../common/config';
 import { UserErrorCode, UserFacingError } from '../../common/errors';
 import { build } from '../../common/orm';
@@ -365,6 +366,13 @@ export async function issueCode(
       repliesSent: 1,
     });
     em.persist(code);
+    await emitEvent(em, 'access_code.issued', service.merchantId, {
+      paymentId: input.paymentId,
+      serviceId: service.id,
+      accessCodeId: code.id,
+      expiresAt: code.expiresAt?.toISOString() ?? null,
+      usesAllowed: code.maxUses,
+    });
     return { code, value };
   }
   throw new Error(

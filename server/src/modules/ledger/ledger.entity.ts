@@ -19,6 +19,8 @@ export enum LedgerAccountPurpose {
   PAYER_CLEARING = 'PAYER_CLEARING',
   PAYOUT_CLEARING = 'PAYOUT_CLEARING',
   WORLD = 'WORLD',
+  PAYER_CREDIT = 'PAYER_CREDIT',
+  SUSPENSE = 'SUSPENSE',
 }
 registerEnumType(LedgerAccountPurpose, {
   name: 'LedgerAccountPurpose',
@@ -35,6 +37,14 @@ registerEnumType(LedgerAccountPurpose, {
     WORLD: {
       description: 'The outside world: money entering or leaving Tollgate. The only account that goes negative.',
     },
+    PAYER_CREDIT: {
+      description:
+        "Payers' credit with a merchant: money an SMS brought after its payment closed, kept for the payer's next " +
+        'payment. Never negative.',
+    },
+    SUSPENSE: {
+      description: 'Billed SMS money no payment could take (flagged, unmatched), until an admin resolves it.',
+    },
   },
 });
 
@@ -47,6 +57,8 @@ export const PURPOSES: Record<LedgerAccountPurpose, { owner: 'merchant' | 'platf
   PAYER_CLEARING: { owner: 'platform', allowNegative: false },
   PAYOUT_CLEARING: { owner: 'platform', allowNegative: false },
   WORLD: { owner: 'platform', allowNegative: true },
+  PAYER_CREDIT: { owner: 'merchant', allowNegative: false },
+  SUSPENSE: { owner: 'platform', allowNegative: false },
 };
 
 /**

@@ -240,6 +240,30 @@ export async function balances(em: EntityManager, merchantId: string): Promise<A
   });
 }
 
+/** A transfer of a payment as settlement reads it back: plain values, never a managed entity to flush. */
+export interface PaymentTransferRow {
+  id: string;
+  idempotencyKey: string;
+  kind: LedgerTransferKind;
+  amount: bigint;
+  reversesId: string | null;
+}
+
+/** Every transfer written for a payment, oldest first, read inside the caller's transaction. */
+export async function paymentTransferRows(em: EntityManager, paymentId: string): Promise<PaymentTransferRow[]> {
+  const rows = await sqlOn(em, outerTransaction(em)).all(
+    'select id, idempotency_key, kind, amount, reverses_id from ledger_transfer where payment_id = ? order by id',
+    [paymentId],
+  );
+  return rows.map((row) => ({
+    id: String(row.id),
+    idempotencyKey: String(row.idempotency_key),
+    kind: row.kind as LedgerTransferKind,
+    amount: int(row.amount),
+    reversesId: typeof row.reverses_id === 'string' ? row.reverses_id : null,
+  }));
+}
+
 /**
  * Checks the whole ledger: I1 every transfer and every currency sums to zero, I2 every stored balance equals the sum
  * of its entries (posted, and pending of unresolved holds), I3 no account that must not go negative is negative.

@@ -145,6 +145,28 @@ export class Payment {
   @Field(() => Date, { nullable: true, description: 'After this an unpaid payment may expire; null: never.' })
   expiresAt: Date | null = null;
 
+  // The money breakdown, in minor units of `currency`, kept by settlement as it posts (payment.settlement.ts):
+  // gross − operator share − platform fee (+ payer credit applied) = net, the merchant's part.
+  /** What payers paid for this payment (each counted SMS's price). */
+  @Property({ type: bigint() })
+  grossMinor: bigint = 0n;
+
+  /** The mobile operators' part of the gross. */
+  @Property({ type: bigint() })
+  operatorShareMinor: bigint = 0n;
+
+  /** Tollgate's fee out of the gross. */
+  @Property({ type: bigint() })
+  platformFeeMinor: bigint = 0n;
+
+  /** Payer credit (from earlier SMS) spent on this payment: already net, it adds to the merchant's part. */
+  @Property({ type: bigint() })
+  creditMinor: bigint = 0n;
+
+  /** The merchant's part: what settlement booked to the merchant for this payment. */
+  @Property({ type: bigint() })
+  netMinor: bigint = 0n;
+
   /**
    * Optimistic lock, bumped by the ORM on every update: a concurrent change makes the later flush fail instead of
    * silently overwriting (two SMS crediting one payment). Also orders live updates: subscribers drop older versions.

@@ -281,7 +281,7 @@ export class PaymentResolver {
           const payment = await lockPayment(em, found.id);
           if (!payment) throw graphqlError('NOT_FOUND', 'no such object');
           const from = payment.status;
-          applyTransition(em, ctx.pubsub, payment, 'cancel');
+          await applyTransition(em, ctx.pubsub, payment, 'cancel');
           recordAudit(em, ctx, {
             action: 'payment.cancel',
             merchantId: payment.merchantId,

@@ -15,13 +15,13 @@ export async function seedPayments(em: EntityManager, demo: DemoAccounts): Promi
       description: 'Three-SMS top-up',
       externalId: 'demo-1002',
     });
-    receiveFunds(tx, null, half, 100n);
+    await receiveFunds(tx, null, half, 100n);
     const paid = await createPayment(tx, null, {
       ...base,
       amount: 1250n,
       description: 'Premium month',
       externalId: 'demo-1003',
     });
-    receiveFunds(tx, null, paid, 1250n);
+    await receiveFunds(tx, null, paid, 1250n);
   });
 }

@@ -3,9 +3,11 @@ import { LockMode, type EntityManager } from '@mikro-orm/core';
 import type { PubSubLike } from '../../common/context';
 import { UserErrorCode, UserFacingError } from '../../common/errors';
 import { newToken } from '../../common/ids';
-import { isCurrency, MoneyError, parseAmount } from '../../common/money';
+import type { EventType } from '../../common/events';
+import { formatAmount, isCurrency, MoneyError, parseAmount } from '../../common/money';
 import { build } from '../../common/orm';
 import { nextState } from '../../common/state-machine';
+import { emitEvent } from '../webhook/webhook.service';
 import { afterCommit } from './after-commit';
 import { merchantPaymentsTopic, paymentEvent, paymentTopic } from './payment.events';
 import { Payment, PAYMENT_TRANSITIONS, PaymentKind, PaymentStatus, type PaymentTransition } from './payment.entity';
@@ -152,6 +154,7 @@ export async function createPayment(em: EntityManager, pubsub: PubSubLike | null
   });
   em.persist(payment);
   announce(em, pubsub, payment);
+  await emitPaymentEvent(em, payment, 'payment.created');
   return payment;
 }
 
@@ -168,42 +171,96 @@ async function unusedReference(em: EntityManager): Promise<string> {
   throw new Error(`no unused payment reference after ${REFERENCE_ATTEMPTS} attempts`);
 }
 
+/** The catalogued event each payment transition emits. */
+const TRANSITION_EVENTS: Record<PaymentTransition, EventType> = {
+  markPartiallyPaid: 'payment.partially_paid',
+  markPaid: 'payment.paid',
+  cancel: 'payment.cancelled',
+  expire: 'payment.expired',
+  refund: 'payment.refunded',
+};
+
 /**
  * Moves a payment through a named transition (see PAYMENT_TRANSITIONS), or throws INVALID_TRANSITION. Run it
  * inside `em.transactional()`, ideally on a payment read with `lockPayment()`: the change is announced after the
- * commit, and the version column makes a concurrent change fail the flush rather than be overwritten.
+ * commit, its catalogued event goes to the outbox in the same transaction, and the version column makes a
+ * concurrent change fail the flush rather than be overwritten.
  */
-export function applyTransition(
+export async function applyTransition(
   em: EntityManager,
   pubsub: PubSubLike | null,
   payment: Payment,
   transition: PaymentTransition,
   at = new Date(),
-): Payment {
+): Promise<Payment> {
   payment.status = nextState(PAYMENT_TRANSITIONS, payment.status, transition);
   payment.updatedAt = at;
   if (payment.status === PaymentStatus.PAID) payment.paidAt = at;
   announce(em, pubsub, payment);
+  await emitPaymentEvent(em, payment, TRANSITION_EVENTS[transition]);
   return payment;
 }
 
 /**
  * Credits money that arrived for a payment (one SMS, one card capture) and moves it to PARTIALLY_PAID or, once
- * the price is reached, PAID. Refused (INVALID_TRANSITION) for payments no longer taking money.
+ * the price is reached, PAID. Refused (INVALID_TRANSITION) for payments no longer taking money. Only settlement
+ * calls it, beside the posting that brings the money.
  */
-export function receiveFunds(
+export async function receiveFunds(
+  em: EntityManager,
+  pubsub: PubSubLike | null,
+  payment: Payment,
+  amountMinor: bigint,
+  at = new Date(),
+): Promise<Payment> {
+  if (amountMinor <= 0n) throw new Error('receiveFunds: the amount must be positive');
+  const received = payment.amountReceived + amountMinor;
+  const transition: PaymentTransition = received >= payment.amount ? 'markPaid' : 'markPartiallyPaid';
+  nextState(PAYMENT_TRANSITIONS, payment.status, transition); // refuses before anything changes
+  payment.amountReceived = received;
+  return applyTransition(em, pubsub, payment, transition, at);
+}
+
+/**
+ * Money that arrived for a payment no longer taking money (a purse top-up, B8): what has arrived grows past the
+ * price, the status stays, and the change is announced as a transition would be.
+ */
+export function receiveLateFunds(
   em: EntityManager,
   pubsub: PubSubLike | null,
   payment: Payment,
   amountMinor: bigint,
   at = new Date(),
 ): Payment {
-  if (amountMinor <= 0n) throw new Error('receiveFunds: the amount must be positive');
-  const received = payment.amountReceived + amountMinor;
-  const transition: PaymentTransition = received >= payment.amount ? 'markPaid' : 'markPartiallyPaid';
-  applyTransition(em, pubsub, payment, transition, at); // checks the transition before anything changes
-  payment.amountReceived = received;
+  payment.amountReceived += amountMinor;
+  payment.updatedAt = at;
+  announce(em, pubsub, payment);
   return payment;
+}
+
+/** A payment's catalogued event payload (common/events.ts). */
+export function paymentEventData(payment: Payment): Record<string, unknown> {
+  const money = (minor: bigint) => formatAmount(minor, payment.currency);
+  return {
+    id: payment.id,
+    merchantId: payment.merchantId,
+    kind: payment.kind,
+    status: payment.status,
+    reference: payment.reference,
+    externalId: payment.externalId,
+    description: payment.description,
+    amount: money(payment.amount),
+    amountReceived: money(payment.amountReceived),
+    currency: payment.currency,
+    net: money(payment.netMinor),
+    metadata: payment.metadata,
+    createdAt: payment.createdAt.toISOString(),
+    paidAt: payment.paidAt?.toISOString() ?? null,
+  };
+}
+
+function emitPaymentEvent(em: EntityManager, payment: Payment, type: EventType) {
+  return emitEvent(em, type, payment.merchantId, paymentEventData(payment));
 }
 
 /**

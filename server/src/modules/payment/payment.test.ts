@@ -201,9 +201,9 @@ describe('payments', () => {
     const { payment } = await create({ amount: '3.00' });
     const [a, b] = [t.orm.em.fork(), t.orm.em.fork()];
     const [mine, theirs] = [await a.findOneOrFail(Payment, payment.id), await b.findOneOrFail(Payment, payment.id)];
-    receiveFunds(a, null, mine, 100n);
+    await receiveFunds(a, null, mine, 100n);
     await a.flush();
-    receiveFunds(b, null, theirs, 100n);
+    await receiveFunds(b, null, theirs, 100n);
     await expect(b.flush()).rejects.toBeInstanceOf(OptimisticLockError);
     expect((await t.orm.em.fork().findOneOrFail(Payment, payment.id)).amountReceived).toBe(100n);
   });
@@ -214,7 +214,7 @@ describe('payments', () => {
     const next = events.next();
     await t.orm.em.fork().transactional(async (outer) => {
       await outer.transactional(async (inner) => {
-        applyTransition(inner, t.app.pubsub, (await lockPayment(inner, payment.id))!, 'cancel');
+        await applyTransition(inner, t.app.pubsub, (await lockPayment(inner, payment.id))!, 'cancel');
       });
       const early = await Promise.race([next.then(() => 'announced'), new Promise((r) => setTimeout(r, 50, 'quiet'))]);
       expect(early).toBe('quiet');
@@ -283,7 +283,7 @@ describe('payments', () => {
       // A change that rolls back is never announced.
       await expect(
         change(payment.id, async (p, em) => {
-          receiveFunds(em, t.app.pubsub, p, 50n);
+          await receiveFunds(em, t.app.pubsub, p, 50n);
           await em.flush();
           throw new Error('rail failed after writing');
         }),

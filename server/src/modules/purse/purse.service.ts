@@ -482,6 +482,6 @@ export async function cancelByPayer(
       'part of the amount has arrived, so the payment cannot be cancelled; send the rest of it',
     );
   }
-  applyTransition(em, pubsub, payment, 'cancel');
+  await applyTransition(em, pubsub, payment, 'cancel');
   return { payment, language, cancelledNow: true };
 }

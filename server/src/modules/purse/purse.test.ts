@@ -457,8 +457,17 @@ describe('purses (sms:bank)', () => {
       expect((await available()) - availableBefore).toBe(133n);
 
       const events = await t.orm.em.fork().find(WebhookEvent, { merchantId: t.demo.merchantId });
-      const ours = events.filter((event) => event.data.paymentId === payment.id).map((event) => event.type);
-      expect(ours.sort()).toEqual(['purse.payment.paid', 'purse.payment.received']);
+      const ours = events
+        .filter((event) => event.data.paymentId === payment.id || event.data.id === payment.id)
+        .map((event) => event.type);
+      // The purse's own events as before, and the catalogue's events of every payment.
+      expect(ours.sort()).toEqual([
+        'payment.created',
+        'payment.paid',
+        'purse.payment.paid',
+        'purse.payment.received',
+        'sms.received',
+      ]);
       expect(merchant.received.filter((request) => request.path === '/events')).toHaveLength(2);
     });
 
@@ -519,13 +528,13 @@ describe('purses (sms:bank)', () => {
         `sms:${firstSmsId}`,
         `payment-paid:${payment.id}`,
         `sms:${again.sms.id}`,
-        `purse-top-up:${again.sms.id}`,
+        `top-up:${again.sms.id}`,
       ]);
       expect((await available()) - availableBefore).toBe(133n);
       expect(await t.orm.em.fork().count(PurseOperation, { paymentId: payment.id })).toBe(2);
     });
 
-    it('cancel takes the payer to the Fail URL with s_status=0; later SMS are not counted', async () => {
+    it('cancel takes the payer to the Fail URL with s_status=0; an SMS after cancel still counts and calls back', async () => {
       const { token, payment } = await open(form({ amount: '2.5', order: '78' }, [['user', 'анна']]));
       const cancelled = (await t.gql(CANCEL, { input: { token } })).data!.cancelPursePayment;
       expect(cancelled.userErrors).toEqual([]);
@@ -546,10 +555,21 @@ describe('purses (sms:bank)', () => {
       expect((await returnForm(`${t.url}/bank/return/${token}?status=success`)).status).toBe(409);
       expect((await t.gql(CONFIRM, { input: { token } })).data!.confirmPursePayment.userErrors).toHaveLength(1);
 
+      // The payer sent the SMS anyway and the operator charged them: it counts, the merchant gets the money and the
+      // Result URL its per-SMS call (B6), as for a top-up; the payment stays cancelled.
+      const callbacksBefore = callbacks().length;
       const late = await sendSms(payment.reference);
-      expect(late.sms).toMatchObject({ status: 'FLAGGED', flagReason: 'PAYMENT_CLOSED' });
-      expect(await t.orm.em.fork().count(PurseOperation, { paymentId: payment.id })).toBe(0);
-      expect(await transferKeys(payment.id)).toEqual([]);
+      expect(late.sms).toMatchObject({ status: 'COUNTED', flagReason: null });
+      const [operation] = await t.orm.em.fork().find(PurseOperation, { paymentId: payment.id });
+      expect(operation).toBeDefined();
+      expect(await transferKeys(payment.id)).toEqual([`sms:${late.sms.id}`, `top-up:${late.sms.id}`]);
+      expect(await t.orm.em.fork().findOneOrFail(Payment, payment.id)).toMatchObject({
+        status: 'CANCELLED',
+        amountReceived: 267n,
+      });
+      await drainOutbox(deps());
+      const called = callbacks().slice(callbacksBefore);
+      expect(called.map((callback) => Object.fromEntries(callback.pairs).s_inv)).toEqual([String(operation.number)]);
       const audit = await t.orm.em.fork().find(AuditEvent, { targetId: payment.id });
       expect(audit.map((row) => row.action)).toEqual(['purse.payment.cancel']);
     });
@@ -562,7 +582,7 @@ describe('purses (sms:bank)', () => {
       const row = await t.orm.em.fork().findOneOrFail(Payment, payment.id);
       expect(row).toMatchObject({ status: 'PAID', amountReceived: 133n });
       await drainOutbox(deps());
-      const [callback] = callbacks();
+      const callback = callbacks().find((request) => Object.fromEntries(request.pairs).s_order_id === '79')!;
       const inv = Object.fromEntries(callback.pairs).s_inv;
       expect(callback.pairs.slice(0, 7)).toEqual([
         ['s_purse', String(purse.number)],

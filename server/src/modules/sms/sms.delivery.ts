@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/core';
-import { SmsDirection, SmsMessage, SmsStatus } from './sms.entity';
+import { SmsDirection, SmsMessage, SmsStatus, SMS_TRANSITIONS } from './sms.entity';
 
 /**
  * Records a delivery receipt for a reply, found by the id its provider gave it. Written at once by one conditional
@@ -15,7 +15,7 @@ export async function markSmsDelivery(
   const now = new Date();
   await em.nativeUpdate(
     SmsMessage,
-    { ...where, status: { $in: [SmsStatus.QUEUED, SmsStatus.SENT] } },
+    { ...where, status: { $in: [...SMS_TRANSITIONS[input.status === 'DELIVERED' ? 'deliver' : 'fail'].from] } },
     input.status === 'DELIVERED'
       ? { status: SmsStatus.DELIVERED, deliveredAt: now, updatedAt: now }
       : {

@@ -2,6 +2,7 @@ import { Entity, Index, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { newId } from '../../common/ids';
 import { bigint } from '../../common/orm';
+import type { Transitions } from '../../common/state-machine';
 
 export enum SmsDirection {
   IN = 'IN',
@@ -13,13 +14,15 @@ registerEnumType(SmsDirection, {
 });
 
 /**
- * Inbound: RECEIVED (stored, not yet processed) → COUNTED (attached to a payment and credited), FLAGGED (kept but not
- * counted, see flagReason) or UNMATCHED (its text names no payment taking money). Outbound: QUEUED → SENT (the
+ * Inbound: RECEIVED (stored, not yet processed) → COUNTED (attached to a payment and credited), CREDITED (its payment
+ * had closed: the money became the payer's credit), FLAGGED (kept but not counted, see flagReason; its money waits in
+ * suspense) or UNMATCHED (its text names no payment taking money; in suspense too). Outbound: QUEUED → SENT (the
  * channel took it) → DELIVERED or FAILED (delivery receipt, or the outbox gave up).
  */
 export enum SmsStatus {
   RECEIVED = 'RECEIVED',
   COUNTED = 'COUNTED',
+  CREDITED = 'CREDITED',
   FLAGGED = 'FLAGGED',
   UNMATCHED = 'UNMATCHED',
   QUEUED = 'QUEUED',
@@ -30,9 +33,27 @@ export enum SmsStatus {
 registerEnumType(SmsStatus, {
   name: 'SmsStatus',
   description:
-    'Inbound: RECEIVED (stored, being processed) → COUNTED, FLAGGED (kept, not counted) or UNMATCHED (no payment). ' +
+    'Inbound: RECEIVED (stored, being processed) → COUNTED, CREDITED (payment closed: kept as payer credit), ' +
+    'FLAGGED (kept, not counted) or UNMATCHED (no payment); an admin may resolve FLAGGED and UNMATCHED ones. ' +
     'Outbound: QUEUED → SENT → DELIVERED or FAILED.',
 });
+
+export type SmsTransition = 'count' | 'credit' | 'flag' | 'unmatch' | 'attach' | 'send' | 'deliver' | 'fail';
+
+/**
+ * The only ways an SMS's status changes. `attach` and `credit` from FLAGGED or UNMATCHED are an admin resolving a
+ * suspended SMS. Outbound changes run as conditional updates whose WHERE is the transition's `from`.
+ */
+export const SMS_TRANSITIONS: Transitions<SmsStatus, SmsTransition> = {
+  count: { from: [SmsStatus.RECEIVED], to: SmsStatus.COUNTED },
+  credit: { from: [SmsStatus.RECEIVED, SmsStatus.FLAGGED, SmsStatus.UNMATCHED], to: SmsStatus.CREDITED },
+  flag: { from: [SmsStatus.RECEIVED], to: SmsStatus.FLAGGED },
+  unmatch: { from: [SmsStatus.RECEIVED], to: SmsStatus.UNMATCHED },
+  attach: { from: [SmsStatus.FLAGGED, SmsStatus.UNMATCHED], to: SmsStatus.COUNTED },
+  send: { from: [SmsStatus.QUEUED], to: SmsStatus.SENT },
+  deliver: { from: [SmsStatus.QUEUED, SmsStatus.SENT], to: SmsStatus.DELIVERED },
+  fail: { from: [SmsStatus.QUEUED, SmsStatus.SENT], to: SmsStatus.FAILED },
+};
 
 /** Why an inbound SMS was kept but not counted. Values only grow. */
 export enum SmsFlag {

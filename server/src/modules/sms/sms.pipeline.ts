@@ -3,15 +3,31 @@ import type { Config } from '../../common/config';
 import type { PubSubLike } from '../../common/context';
 import { formatAmount } from '../../common/money';
 import { build } from '../../common/orm';
-import { LedgerAccountPurpose } from '../ledger/ledger.entity';
-import { ledgerAccount, transfer, type EntryInput } from '../ledger/ledger.service';
+import { nextState } from '../../common/state-machine';
 import { enqueue, registerOutboxHandler, type OutboxHandler } from '../outbox/outbox.service';
 import { PaymentStatus, type Payment } from '../payment/payment.entity';
-import { lockPayment, normalisePhone, receiveFunds } from '../payment/payment.service';
+import { createPayment, lockPayment, normalisePhone } from '../payment/payment.service';
+import {
+  bookLateSms,
+  bookSmsCredit,
+  creditPayer,
+  spendPayerCredit,
+  suspendSms,
+  type SmsCharge,
+} from '../payment/payment.settlement';
+import { SuspenseReason, type PayerCredit } from '../payment/settlement.entity';
+import { emitEvent } from '../webhook/webhook.service';
 import type { InboundSms } from './sms.channel';
-import { SmsDirection, SmsFlag, SmsMessage, SmsStatus } from './sms.entity';
+import { SMS_TRANSITIONS, SmsDirection, SmsFlag, SmsMessage, SmsStatus, type SmsTransition } from './sms.entity';
 import { announceSms } from './sms.events';
-import { smsProducts, TAKING_MONEY, type SmsMatch, type SmsProduct } from './sms.products';
+import {
+  smsProducts,
+  TAKING_MONEY,
+  type SmsMatch,
+  type SmsOutcome,
+  type SmsProduct,
+  type SmsReceived,
+} from './sms.products';
 import { sendSmsReply } from './sms.replies';
 import { tariffForSms } from './sms.tariff';
 
@@ -166,10 +182,11 @@ export function validateInbound(sms: InboundSms): ValidInbound {
 
 /**
  * Processes a stored inbound SMS exactly once, in one transaction: recognise what it pays for, attach it, check the
- * tariff and the anti-fraud rules, credit the payment, book the money, let the product take its next step, and
- * announce it after the commit. Safe to call any number of times, concurrently too: the first statement claims the
- * SMS (a conditional update of `processedAt`), so every other call finds it claimed and does nothing; and the ledger
- * keys (`sms:<id>`, `payment-paid:<paymentId>`) would refuse a second posting anyway.
+ * tariff and the anti-fraud rules, let settlement count and book it (or keep it as payer credit, or in suspense),
+ * let the product take its next step, and announce it after the commit. Every billed SMS ends on an account. Safe to
+ * call any number of times, concurrently too: the first statement claims the SMS (a conditional update of
+ * `processedAt`), so every other call finds it claimed and does nothing; and the ledger keys (`sms:<id>`,
+ * `payment-paid:<paymentId>`) would refuse a second posting anyway.
  */
 export async function processSms(deps: ProcessDeps, smsId: string): Promise<void> {
   await deps.em.fork().transactional(async (em) => {
@@ -182,6 +199,14 @@ export async function processSms(deps: ProcessDeps, smsId: string): Promise<void
     );
     if (!claimed) return;
     const sms = await em.findOneOrFail(SmsMessage, smsId, { refresh: true });
+    const tariff = await tariffForSms(em, { country: sms.country!, shortCode: sms.toNumber, operator: sms.operator });
+    if (tariff) {
+      sms.tariffId = tariff.id;
+      sms.priceUsdMinor = tariff.priceUsdMinor;
+      sms.yieldUsdMinor = tariff.yieldUsdMinor;
+      sms.operatorShareUsdMinor = tariff.operatorShareUsdMinor;
+      sms.platformFeeUsdMinor = tariff.platformFeeUsdMinor;
+    }
 
     let product: SmsProduct | null = null;
     let match: SmsMatch | null = null;
@@ -192,9 +217,18 @@ export async function processSms(deps: ProcessDeps, smsId: string): Promise<void
         break;
       }
     }
-    const payment = match ? await lockPayment(em, match.paymentId) : null;
+    const payment = match ? await paymentFor(em, deps.pubsub, match, sms) : null;
     if (!product || !match || !payment) {
-      sms.status = SmsStatus.UNMATCHED;
+      moveSms(sms, 'unmatch', now);
+      await suspendSms(em, {
+        smsId: sms.id,
+        phone: sms.fromNumber,
+        reason: SuspenseReason.UNMATCHED,
+        currency: SMS_CURRENCY,
+        charge: chargeOf(sms),
+        merchantId: null,
+        paymentId: null,
+      });
       await defaultReply(em, sms, null);
       announceSms(em, deps.pubsub, sms, null);
       return;
@@ -203,117 +237,141 @@ export async function processSms(deps: ProcessDeps, smsId: string): Promise<void
     sms.merchantId = payment.merchantId;
     sms.paymentId = payment.id;
     sms.product = product.name;
-    const tariff = await tariffForSms(em, { country: sms.country!, shortCode: sms.toNumber, operator: sms.operator });
-    if (tariff) {
-      sms.tariffId = tariff.id;
-      sms.priceUsdMinor = tariff.priceUsdMinor;
-      sms.yieldUsdMinor = tariff.yieldUsdMinor;
-      sms.operatorShareUsdMinor = tariff.operatorShareUsdMinor;
-      sms.platformFeeUsdMinor = tariff.platformFeeUsdMinor;
-    }
-    sms.flagReason = flagFor(sms, payment, tariff !== null);
-
+    const mode = match.count ?? 'YIELD';
+    const charge = chargeOf(sms);
+    const takingMoney = TAKING_MONEY.includes(payment.status);
+    sms.flagReason = flagFor(sms, payment, charge !== null);
+    let outcome: SmsOutcome = 'FLAGGED';
     let paidNow = false;
-    if (sms.flagReason) {
-      sms.status = SmsStatus.FLAGGED;
-    } else {
-      sms.status = SmsStatus.COUNTED;
+    let credit: PayerCredit | null = null;
+    let creditSpent = 0n;
+
+    if (!sms.flagReason && charge && takingMoney) {
+      moveSms(sms, 'count', now);
+      outcome = 'COUNTED';
       // The first counted SMS fixes the payer's phone and country for every later one (seed V6).
       payment.payerPhone ??= sms.fromNumber;
       payment.payerCountry ??= sms.country;
-      const credited = match.count === 'PRICE' ? tariff!.priceUsdMinor : tariff!.yieldUsdMinor;
-      receiveFunds(em, deps.pubsub, payment, credited, now);
-      sms.creditedMinor = credited;
-      sms.ledgerTransferId = await bookSms(em, sms, payment);
-      if (payment.status === PaymentStatus.PAID) {
-        paidNow = true;
-        await releasePaid(em, payment, sms);
+      const booked = await bookSmsCredit(em, deps.pubsub, payment, charge, mode, now);
+      sms.creditedMinor = booked.credited;
+      sms.ledgerTransferId = booked.transferId;
+      paidNow = booked.paidNow;
+      // Only now, with an SMS from this phone counted on it, may the phone's credit be spent here.
+      if (!paidNow && match.spendsCredit !== false) {
+        const spent = await spendPayerCredit(em, deps.pubsub, payment, sms.fromNumber, mode, now);
+        creditSpent = spent.applied;
+        paidNow = spent.paidNow;
+      }
+    } else if (!takingMoney && charge && sms.flagReason === SmsFlag.PAYMENT_CLOSED) {
+      const closed = match.whenClosed ?? 'CREDIT';
+      const worth = mode === 'PRICE' ? charge.priceMinor : charge.yieldMinor;
+      if (closed === 'COUNT' && worth >= (match.lateMinimum ?? 0n)) {
+        sms.flagReason = null;
+        moveSms(sms, 'count', now);
+        outcome = 'LATE';
+        const booked = await bookLateSms(em, deps.pubsub, payment, charge, mode, now);
+        sms.creditedMinor = booked.credited;
+        sms.ledgerTransferId = booked.transferId;
+      } else if (closed === 'CREDIT') {
+        sms.flagReason = null;
+        moveSms(sms, 'credit', now);
+        outcome = 'CREDITED';
+        credit = await creditPayer(em, payment, charge, sms.fromNumber, {}, now);
       }
     }
+    if (outcome === 'FLAGGED') {
+      moveSms(sms, 'flag', now);
+      await suspendSms(em, {
+        smsId: sms.id,
+        phone: sms.fromNumber,
+        reason: sms.flagReason ? SuspenseReason[sms.flagReason] : SuspenseReason.PAYMENT_CLOSED,
+        currency: SMS_CURRENCY,
+        charge,
+        merchantId: payment.merchantId,
+        paymentId: payment.id,
+      });
+    }
     sms.updatedAt = now;
+    await emitSmsEvent(em, sms);
 
-    const event = { sms, payment, counted: !sms.flagReason, paidNow, pubsub: deps.pubsub, config: deps.config };
+    const counted = outcome === 'COUNTED' || outcome === 'LATE';
+    const event: SmsReceived = {
+      sms,
+      payment,
+      outcome,
+      counted,
+      paidNow,
+      credit,
+      creditSpent,
+      pubsub: deps.pubsub,
+      config: deps.config,
+    };
     if (product.onReceived) await product.onReceived(em, event);
-    else await defaultReply(em, sms, payment);
+    else await defaultReply(em, sms, payment, credit);
     announceSms(em, deps.pubsub, sms, payment);
+  });
+}
+
+/** The payment a match names, locked; a purchase's new payment is created first (for the SMS's phone and country). */
+async function paymentFor(
+  em: EntityManager,
+  pubsub: PubSubLike | null,
+  match: SmsMatch,
+  sms: SmsMessage,
+): Promise<Payment | null> {
+  if ('paymentId' in match) return lockPayment(em, match.paymentId);
+  const created = await createPayment(em, pubsub, {
+    ...match.purchase,
+    payerPhone: sms.fromNumber,
+    payerCountry: sms.country,
+  });
+  // The payment is read back with a lock, from the database, like any other.
+  await em.flush();
+  return lockPayment(em, created.id);
+}
+
+/** What the SMS is worth by its tariff, or null when no tariff is known for it. */
+function chargeOf(sms: SmsMessage): SmsCharge | null {
+  if (!sms.tariffId) return null;
+  return {
+    smsId: sms.id,
+    shortCode: sms.toNumber,
+    country: sms.country ?? '',
+    currency: SMS_CURRENCY,
+    priceMinor: sms.priceUsdMinor!,
+    yieldMinor: sms.yieldUsdMinor!,
+    operatorShareMinor: sms.operatorShareUsdMinor!,
+    platformFeeMinor: sms.platformFeeUsdMinor!,
+  };
+}
+
+function moveSms(sms: SmsMessage, transition: SmsTransition, at: Date): void {
+  sms.status = nextState(SMS_TRANSITIONS, sms.status, transition);
+  sms.updatedAt = at;
+}
+
+/** `sms.received` for a counted or credited SMS, `sms.flagged` for one kept in suspense (catalogued events). */
+function emitSmsEvent(em: EntityManager, sms: SmsMessage) {
+  return emitEvent(em, sms.status === SmsStatus.FLAGGED ? 'sms.flagged' : 'sms.received', sms.merchantId!, {
+    smsId: sms.id,
+    paymentId: sms.paymentId,
+    shortCode: sms.toNumber,
+    country: sms.country,
+    status: sms.status,
+    flagReason: sms.flagReason,
+    credited: sms.creditedMinor === null ? null : formatAmount(sms.creditedMinor, SMS_CURRENCY),
   });
 }
 
 /** Why an attached SMS must not be counted, or null when it may be. */
 function flagFor(sms: SmsMessage, payment: Payment, hasTariff: boolean): SmsFlag | null {
-  if (!TAKING_MONEY.includes(payment.status)) return SmsFlag.PAYMENT_CLOSED;
   if (payment.currency !== SMS_CURRENCY) return SmsFlag.CURRENCY_NOT_SUPPORTED;
+  if (!hasTariff) return SmsFlag.NO_TARIFF;
+  if (!TAKING_MONEY.includes(payment.status)) return SmsFlag.PAYMENT_CLOSED;
   // Anti-fraud (seed V6): one phone and one country per payment; the payment's own values if it has them.
   if (payment.payerPhone && payment.payerPhone !== sms.fromNumber) return SmsFlag.PHONE_MISMATCH;
   if (payment.payerCountry && payment.payerCountry !== sms.country) return SmsFlag.COUNTRY_MISMATCH;
-  if (!hasTariff) return SmsFlag.NO_TARIFF;
   return null;
-}
-
-/**
- * One balanced transfer per counted SMS, in USD: the payer's money enters from WORLD and splits into the merchant's
- * pending yield, the operator's share and the platform's fee (the tariff's parts always add up to its USD price).
- * Pending, because the operator pays out later; the payment becoming PAID releases it (releasePaid). The key is the
- * SMS's id, so nothing can post it twice, whatever is retried.
- */
-async function bookSms(em: EntityManager, sms: SmsMessage, payment: Payment): Promise<string> {
-  const merchantId = payment.merchantId;
-  const account = async (purpose: LedgerAccountPurpose, owner: string | null) =>
-    (await ledgerAccount(em, { merchantId: owner, currency: SMS_CURRENCY, purpose })).id;
-  const entries: EntryInput[] = [
-    { accountId: await account(LedgerAccountPurpose.WORLD, null), amount: -sms.priceUsdMinor! },
-    { accountId: await account(LedgerAccountPurpose.MERCHANT_PENDING, merchantId), amount: sms.yieldUsdMinor! },
-  ];
-  // A zero part has no entry (the ledger refuses zero amounts); the parts still sum to the price.
-  if (sms.operatorShareUsdMinor! > 0n) {
-    entries.push({
-      accountId: await account(LedgerAccountPurpose.OPERATOR_SHARE, null),
-      amount: sms.operatorShareUsdMinor!,
-    });
-  }
-  if (sms.platformFeeUsdMinor! > 0n) {
-    entries.push({
-      accountId: await account(LedgerAccountPurpose.PLATFORM_FEES, null),
-      amount: sms.platformFeeUsdMinor!,
-    });
-  }
-  const { transfer: posted } = await transfer(em, {
-    ownerId: merchantId,
-    idempotencyKey: `sms:${sms.id}`,
-    currency: SMS_CURRENCY,
-    entries,
-    paymentId: payment.id,
-    description: `SMS ${sms.id} to ${sms.toNumber} (${sms.country})`,
-  });
-  return posted.id;
-}
-
-/**
- * Once a payment is PAID its SMS money is the merchant's to withdraw: one transfer moves every counted SMS's yield
- * for it from MERCHANT_PENDING to MERCHANT_AVAILABLE, keyed by the payment, so it happens once.
- */
-async function releasePaid(em: EntityManager, payment: Payment, last: SmsMessage): Promise<void> {
-  const earlier = await em.find(SmsMessage, {
-    paymentId: payment.id,
-    direction: SmsDirection.IN,
-    status: SmsStatus.COUNTED,
-    id: { $ne: last.id },
-  });
-  const total = earlier.reduce((sum, sms) => sum + (sms.yieldUsdMinor ?? 0n), last.yieldUsdMinor ?? 0n);
-  if (total <= 0n) return;
-  const account = async (purpose: LedgerAccountPurpose) =>
-    (await ledgerAccount(em, { merchantId: payment.merchantId, currency: SMS_CURRENCY, purpose })).id;
-  await transfer(em, {
-    ownerId: payment.merchantId,
-    idempotencyKey: `payment-paid:${payment.id}`,
-    currency: SMS_CURRENCY,
-    entries: [
-      { accountId: await account(LedgerAccountPurpose.MERCHANT_PENDING), amount: -total },
-      { accountId: await account(LedgerAccountPurpose.MERCHANT_AVAILABLE), amount: total },
-    ],
-    paymentId: payment.id,
-    description: `Payment ${payment.reference} paid by SMS`,
-  });
 }
 
 const FLAG_TEXT: Record<SmsFlag, string> = {
@@ -328,10 +386,19 @@ const FLAG_TEXT: Record<SmsFlag, string> = {
  * The rails' own reply, for products that do not take charge of replies (no onReceived): tells the payer what
  * became of their SMS, on the link it came in on.
  */
-async function defaultReply(em: EntityManager, sms: SmsMessage, payment: Payment | null): Promise<void> {
+async function defaultReply(
+  em: EntityManager,
+  sms: SmsMessage,
+  payment: Payment | null,
+  credit: PayerCredit | null = null,
+): Promise<void> {
   let text: string;
   if (!payment) {
     text = 'Tollgate: no open payment matches your message. Check the code and send it again.';
+  } else if (credit) {
+    text =
+      `Tollgate: payment ${payment.reference} was already closed, so your SMS was kept as credit of ` +
+      `${formatAmount(credit.amountMinor, credit.currency)} ${credit.currency} for your next payment from this phone.`;
   } else if (sms.flagReason) {
     text = `Tollgate: your SMS for ${payment.reference} was not counted: ${FLAG_TEXT[sms.flagReason]}.`;
   } else if (payment.status === PaymentStatus.PAID) {

@@ -2,7 +2,9 @@ import type { EntityManager } from '@mikro-orm/core';
 import type { Config } from '../../common/config';
 import type { PubSubLike } from '../../common/context';
 import { Payment, PaymentStatus, type PaymentKind } from '../payment/payment.entity';
-import { REFERENCE_ALPHABET, REFERENCE_LENGTH } from '../payment/payment.service';
+import { REFERENCE_ALPHABET, REFERENCE_LENGTH, type NewPayment } from '../payment/payment.service';
+import type { CountMode } from '../payment/payment.settlement';
+import type { PayerCredit } from '../payment/settlement.entity';
 import type { SmsMessage } from './sms.entity';
 
 /**
@@ -10,26 +12,49 @@ import type { SmsMessage } from './sms.entity';
  * product says which payment an SMS pays for, and what happens next.
  */
 
-/** What an SMS pays for, as a product recognised it. */
-export interface SmsMatch {
-  paymentId: string;
+/** A payment the rails create for an SMS that is itself a purchase (access codes: one SMS buys one code). */
+export type SmsPurchase = Omit<NewPayment, 'payerPhone' | 'payerCountry'>;
+
+/**
+ * What an SMS pays for, as a product recognised it: an existing payment (`paymentId`), or a new one the rails create
+ * for it (`purchase`). Recognising has no side effects: the rails attach and count, settlement posts.
+ */
+export type SmsMatch = ({ paymentId: string } | { purchase: SmsPurchase }) & {
+  /** How the SMS counts towards the payment's amount (settlement's CountMode); default YIELD. */
+  count?: CountMode;
   /**
-   * What one SMS adds to the payment's amountReceived (USD cents). YIELD (default): what the merchant gets, because a
-   * payment's amount is what the merchant must receive. PRICE: what the payer paid, for products whose amount is the
-   * payer's price (seed B1, `s_clear_amount=0`). The ledger books the same money either way.
+   * An SMS that reaches the payment after it stopped taking money was billed all the same. COUNT (purses): it is
+   * counted as a late SMS and its money goes to the merchant (a top-up, seed B8) — unless it is worth less than
+   * `lateMinimum`, then it waits in suspense. CREDIT (the default): its money becomes the payer's credit with the
+   * merchant, spent on the same phone's next payment.
    */
-  count?: 'YIELD' | 'PRICE';
-}
+  whenClosed?: 'COUNT' | 'CREDIT';
+  lateMinimum?: bigint;
+  /** Whether the phone's credit with the merchant may be spent on this payment once its SMS arrived; default true. */
+  spendsCredit?: boolean;
+};
+
+/** What became of an SMS attached to a payment. */
+export type SmsOutcome = 'COUNTED' | 'LATE' | 'CREDITED' | 'FLAGGED';
 
 /** What a product's onReceived learns about an SMS attached to one of its payments. */
 export interface SmsReceived {
   sms: SmsMessage;
   /** Locked and already credited (when counted); announced after the commit. */
   payment: Payment;
-  /** False when the SMS was flagged (sms.flagReason says why) and added nothing. */
+  /**
+   * COUNTED: credited to the payment. LATE: counted on a payment that no longer took money (whenClosed COUNT).
+   * CREDITED: kept as the payer's credit (`credit`). FLAGGED: not counted (sms.flagReason says why), in suspense.
+   */
+  outcome: SmsOutcome;
+  /** COUNTED or LATE. */
   counted: boolean;
-  /** True when this SMS made the payment PAID. */
+  /** True when this SMS (or the payer credit it unlocked) made the payment PAID. */
   paidNow: boolean;
+  /** The payer credit this SMS became (outcome CREDITED). */
+  credit: PayerCredit | null;
+  /** Payer credit from earlier SMS spent on the payment once this SMS arrived (minor units, as counted). */
+  creditSpent: bigint;
   /** Null only when the backstop runs in a process without live updates. */
   pubsub: PubSubLike | null;
   config: Config;
@@ -46,7 +71,12 @@ export interface ExpectedSms {
 export interface SmsProduct {
   /** Recorded on each SMS it recognised, e.g. "voucher". Unique. */
   name: string;
-  /** The payment this SMS pays for, or null when it is not this product's. Runs inside the processing transaction. */
+  /** The payment kinds it owns: an admin attaching a suspended SMS to such a payment goes through this product. */
+  kinds?: readonly PaymentKind[];
+  /**
+   * What this SMS pays for, or null when it is not this product's. Runs inside the processing transaction and only
+   * reads: the rails act on the answer.
+   */
   recognise(em: EntityManager, sms: SmsMessage): Promise<SmsMatch | null>;
   /**
    * The product's next step for an attached SMS (counted or flagged), in the same transaction as the counting: issue
@@ -113,19 +143,20 @@ export function referenceCandidates(text: string): string[] {
 export const TAKING_MONEY: readonly PaymentStatus[] = [PaymentStatus.OPEN, PaymentStatus.PARTIALLY_PAID];
 
 /**
- * The payment taking money (OPEN or PARTIALLY_PAID) whose reference the text carries, or null. Products that share
- * this recognition pass the payment kinds they own.
+ * The payment whose reference the text carries, or null: one taking money (OPEN or PARTIALLY_PAID) by default, or in
+ * any status with `anyStatus` (an SMS on a closed payment was billed too, and its product decides what it becomes).
+ * Products that share this recognition pass the payment kinds they own.
  */
 export async function recognisePaymentReference(
   em: EntityManager,
   text: string,
-  options: { kinds?: readonly PaymentKind[] } = {},
+  options: { kinds?: readonly PaymentKind[]; anyStatus?: boolean } = {},
 ): Promise<Payment | null> {
   const candidates = referenceCandidates(text);
   if (!candidates.length) return null;
   const payments = await em.find(Payment, {
     reference: { $in: candidates },
-    status: { $in: [...TAKING_MONEY] },
+    ...(options.anyStatus ? {} : { status: { $in: [...TAKING_MONEY] } }),
     ...(options.kinds ? { kind: { $in: [...options.kinds] } } : {}),
   });
   for (const candidate of candidates) {
@@ -137,11 +168,14 @@ export async function recognisePaymentReference(
 
 export const BUILT_IN_PRODUCT = 'payment';
 
-/** Any payment taking money, by its reference; replies are the pipeline's defaults (see sms.pipeline.ts). */
+/**
+ * Any payment, by its reference; an SMS on a closed one becomes its payer's credit. Replies are the pipeline's
+ * defaults (see sms.pipeline.ts).
+ */
 const builtInProduct: SmsProduct = {
   name: BUILT_IN_PRODUCT,
   async recognise(em, sms) {
-    const payment = await recognisePaymentReference(em, sms.text);
+    const payment = await recognisePaymentReference(em, sms.text, { anyStatus: true });
     return payment && { paymentId: payment.id };
   },
 };

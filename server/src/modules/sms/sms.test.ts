@@ -10,6 +10,7 @@ import { drainOutbox } from '../outbox/outbox.service';
 import { Payment } from '../payment/payment.entity';
 import { SmsDirection, SmsMessage, SmsStatus } from './sms.entity';
 import { markSmsDelivery } from './sms.delivery';
+import { PayerCredit } from '../payment/settlement.entity';
 import { processSms } from './sms.pipeline';
 import { registerSmsProduct, type SmsReceived } from './sms.products';
 import { sendSmsReply } from './sms.replies';
@@ -231,13 +232,18 @@ describe('SMS rails', () => {
       expect(forOwner.data!.smsMessages.edges.map((e: any) => e.node.id)).not.toContain(stored.id);
     });
 
-    it('does not count SMS for a payment that no longer takes money', async () => {
+    it('does not count SMS for a payment that no longer takes money: the payer keeps it as credit', async () => {
       const payment = await newPayment('1.33');
-      expect((await smsRow((await deliver(sms(payment.reference))).body.id)).status).toBe(SmsStatus.COUNTED);
-      // Paid now: the reference no longer matches.
-      const late = await smsRow((await deliver(sms(payment.reference))).body.id);
-      expect(late.status).toBe(SmsStatus.UNMATCHED);
+      const phone = '+359888777001'; // a phone of its own: its credit must not pay other tests' payments
+      expect((await smsRow((await deliver(sms(payment.reference, { from: phone }))).body.id)).status).toBe(
+        SmsStatus.COUNTED,
+      );
+      // Paid now: a further SMS is billed all the same, so its money becomes the payer's credit with the merchant.
+      const late = await smsRow((await deliver(sms(payment.reference, { from: phone }))).body.id);
+      expect(late.status).toBe(SmsStatus.CREDITED);
       expect((await paymentRow(payment.id)).amountReceived).toBe(133n);
+      const credit = await t.orm.em.fork().findOneOrFail(PayerCredit, { sourceSmsId: late.id });
+      expect(credit).toMatchObject({ status: 'AVAILABLE', phone, amountMinor: 133n, merchantId: t.demo.merchantId });
     });
 
     it('stores, flags and does not count an SMS to a short code without a tariff', async () => {

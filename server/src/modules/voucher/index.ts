@@ -37,8 +37,10 @@ export const seed = seedVouchers;
  */
 registerSmsProduct({
   name: 'voucher',
+  kinds: [PaymentKind.VOUCHER],
   async recognise(em, sms) {
-    const payment = await recognisePaymentReference(em, sms.text, { kinds: [PaymentKind.VOUCHER] });
+    // Any status: an SMS after the payment closed becomes the payer's credit (the rails' default for closed ones).
+    const payment = await recognisePaymentReference(em, sms.text, { kinds: [PaymentKind.VOUCHER], anyStatus: true });
     const order = payment && (await em.findOne(VoucherOrder, { paymentId: payment.id }));
     if (!payment || !order) return null;
     return { paymentId: payment.id, count: order.pricing === VoucherPricing.PRICE ? 'PRICE' : 'YIELD' };

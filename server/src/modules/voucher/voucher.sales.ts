@@ -1,19 +1,13 @@
 import type { EntityManager } from '@mikro-orm/core';
+import { emitEvent } from '../webhook/webhook.service';
 import type { PubSubLike, Viewer } from '../../common/context';
 import { UserErrorCode, UserFacingError } from '../../common/errors';
 import { formatAmount } from '../../common/money';
 import { build } from '../../common/orm';
 import { recordAudit } from '../audit/audit.service';
-import { LedgerAccountPurpose, LedgerTransferKind } from '../ledger/ledger.entity';
-import { ledgerAccount, reverse, transfer } from '../ledger/ledger.service';
 import { Payment, PaymentKind, PaymentStatus } from '../payment/payment.entity';
-import {
-  applyTransition,
-  createPayment,
-  lockPayment,
-  normalisePhone,
-  normaliseReference,
-} from '../payment/payment.service';
+import { createPayment, lockPayment, normalisePhone, normaliseReference } from '../payment/payment.service';
+import { refundPayment, settlePrepaidSale } from '../payment/payment.settlement';
 import { SmsDirection, SmsFlag, SmsMessage, SmsStatus } from '../sms/sms.entity';
 import { TAKING_MONEY, type ExpectedSms, type SmsReceived } from '../sms/sms.products';
 import { sendSmsReply } from '../sms/sms.replies';
@@ -185,54 +179,23 @@ export async function voucherInstruction(em: EntityManager, payment: Payment): P
 }
 
 /**
- * The payment became PAID holding a voucher: the voucher is SOLD. The rails have already credited the seller (the
- * yield of every counted SMS moved to MERCHANT_AVAILABLE, `payment-paid:<id>`). A voucher the platform prepaid was
- * paid for already (V10): its sale's yield goes from the seller's account to the platform's, once per payment, so
- * the seller is never paid twice for it.
+ * The payment became PAID holding a voucher: the voucher is SOLD. Settlement has already released the seller's part
+ * (`payment-paid:<id>`). A voucher the platform prepaid was paid for already (V10): settlement moves its sale's net
+ * to the platform, once per payment, so the seller is never paid twice for it.
  */
 async function completeSale(em: EntityManager, order: VoucherOrder, payment: Payment, now: Date): Promise<void> {
   const sold = await sellVoucher(em, payment.id, now);
   if (sold !== 1) throw new Error(`voucher order ${order.id}: no reserved voucher to sell`); // a bug: roll back
   order.state = VoucherOrderState.SOLD;
   const voucher = await em.findOneOrFail(Voucher, { paymentId: payment.id }, { refresh: true });
-  if (!voucher.prepaidBlockId) return;
-  const sellerYield = await paidYield(em, payment.id);
-  if (sellerYield <= 0n) return;
-  const account = async (purpose: LedgerAccountPurpose, merchantId: string | null) =>
-    (await ledgerAccount(em, { merchantId, currency: VOUCHER_CURRENCY, purpose })).id;
-  await transfer(em, {
-    ownerId: payment.merchantId,
-    idempotencyKey: `voucher-prepaid-sale:${payment.id}`,
-    currency: VOUCHER_CURRENCY,
-    entries: [
-      { accountId: await account(LedgerAccountPurpose.MERCHANT_AVAILABLE, payment.merchantId), amount: -sellerYield },
-      { accountId: await account(LedgerAccountPurpose.PLATFORM_FEES, null), amount: sellerYield },
-    ],
+  if (voucher.prepaidBlockId) await settlePrepaidSale(em, payment, voucher.prepaidBlockId);
+  await emitEvent(em, 'voucher.sold', payment.merchantId, {
     paymentId: payment.id,
-    description: `Voucher sale ${payment.reference} from prepaid block ${voucher.prepaidBlockId}: to the platform`,
+    orderId: order.id,
+    projectId: order.projectId,
+    voucherId: voucher.id,
+    country: order.country,
   });
-}
-
-/** What the rails released to the seller for a paid payment: its `payment-paid` transfer's amount. */
-async function paidYield(em: EntityManager, paymentId: string): Promise<bigint> {
-  const [row] = await ledgerTransfers(em, paymentId, `payment-paid:${paymentId}`);
-  return row ? BigInt(row.amount) : 0n;
-}
-
-/**
- * A payment's posted transfers (optionally the one with `key`), read as plain rows: ledger rows are append-only and
- * written by the ledger's own SQL, so they are never loaded as entities here (a flush could then try to update one).
- */
-async function ledgerTransfers(
-  em: EntityManager,
-  paymentId: string,
-  key?: string,
-): Promise<{ id: string; idempotency_key: string; amount: string | number }[]> {
-  const sql =
-    `select id, idempotency_key, amount from ledger_transfer where payment_id = ? and kind = ?` +
-    (key ? ' and idempotency_key = ?' : '');
-  const params = [paymentId, LedgerTransferKind.TRANSFER, ...(key ? [key] : [])];
-  return (await em.getConnection('write').execute(sql, params, 'all', em.getTransactionContext())) as never;
 }
 
 // --- Reservations that lapse -------------------------------------------------------------------------------------
@@ -365,18 +328,7 @@ export async function resolveVoucherOrder(
       order.state = VoucherOrderState.RESERVED;
       if (payment.status === PaymentStatus.PAID) await completeSale(tx, order, payment, now);
     } else {
-      const transfers = await ledgerTransfers(tx, payment.id);
-      // The release to MERCHANT_AVAILABLE is undone first, so the SMS postings find their money back in
-      // MERCHANT_PENDING (it may share a millisecond with the last SMS's posting, so not by time).
-      const released = (row: { idempotency_key: string }) => (row.idempotency_key.startsWith('payment-paid:') ? 0 : 1);
-      transfers.sort((a, b) => released(a) - released(b));
-      for (const posted of transfers) {
-        await reverse(tx, posted.id, {
-          idempotencyKey: `voucher-refund:${posted.id}`,
-          description: `Refund of voucher payment ${payment.reference}`,
-        });
-      }
-      applyTransition(tx, actor.pubsub, payment, payment.status === PaymentStatus.PAID ? 'refund' : 'cancel', now);
+      await refundPayment(tx, actor.pubsub, payment, now);
       order.state = VoucherOrderState.REFUNDED;
     }
     order.resolution = `${input.action === 'REFUND' ? 'Refunded' : 'Voucher assigned'} by ${who}${note ? `: ${note}` : ''}`;

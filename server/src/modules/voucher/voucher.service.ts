@@ -2,10 +2,9 @@ import { UniqueConstraintViolationException, type EntityManager } from '@mikro-o
 import { UserErrorCode, UserFacingError } from '../../common/errors';
 import { newId } from '../../common/ids';
 import { build } from '../../common/orm';
-import { LedgerAccountPurpose } from '../ledger/ledger.entity';
-import { ledgerAccount, transfer } from '../ledger/ledger.service';
 import { Payment, PaymentKind } from '../payment/payment.entity';
 import { normaliseReference, parsePositiveAmount } from '../payment/payment.service';
+import { payPrepaidBlock } from '../payment/payment.settlement';
 import { Country } from '../tariff/country.entity';
 import {
   VOUCHER_CURRENCY,
@@ -291,7 +290,7 @@ export async function sendVoucherFeedback(
 
 /**
  * Prepaid settlement (seed V10): the platform buys `count` of the project's available vouchers now and pays the
- * seller at once: one ledger transfer from the platform to the seller's available balance. The platform's money
+ * seller at once: settlement moves the block's price to the seller's available balance. The platform's money
  * comes from outside the ledger (WORLD), as any payer's does. Those vouchers' sales then credit the platform
  * (completeSale), and the seller cannot withdraw them from sale any more. Runs in the caller's transaction.
  */
@@ -321,20 +320,13 @@ export async function prepayVoucherBlock(
       field('count'),
     );
   }
-  const total = unitPriceMinor * BigInt(input.count);
-  const account = async (purpose: LedgerAccountPurpose, merchantId: string | null) =>
-    (await ledgerAccount(em, { merchantId, currency: VOUCHER_CURRENCY, purpose })).id;
-  const { transfer: paid } = await transfer(em, {
-    ownerId: project.merchantId,
-    idempotencyKey: `voucher-prepay:${block.id}`,
+  block.transferId = await payPrepaidBlock(em, {
+    blockId: block.id,
+    merchantId: project.merchantId,
     currency: VOUCHER_CURRENCY,
-    entries: [
-      { accountId: await account(LedgerAccountPurpose.WORLD, null), amount: -total },
-      { accountId: await account(LedgerAccountPurpose.MERCHANT_AVAILABLE, project.merchantId), amount: total },
-    ],
+    amountMinor: unitPriceMinor * BigInt(input.count),
     description: `Prepaid block of ${input.count} voucher(s) of "${project.name}"`,
   });
-  block.transferId = paid.id;
   em.persist(block);
   return block;
 }

@@ -1,3 +1,4 @@
+import { assertCatalogued, type EventType } from '../../common/events';
 import type { EntityManager } from '@mikro-orm/core';
 import type { Config } from '../../common/config';
 import { UserErrorCode, UserFacingError } from '../../common/errors';
@@ -164,6 +165,20 @@ export async function emitWebhookEvent(
     .filter((endpoint) => endpointMatches(endpoint, input.type))
     .map((endpoint) => deliver(em, event, endpoint));
   return { event, deliveries };
+}
+
+/**
+ * Emits a catalogued event (common/events.ts) to the merchant's endpoints, in the caller's unit of work. The payload
+ * must carry exactly the catalogued fields.
+ */
+export function emitEvent(
+  em: EntityManager,
+  type: EventType,
+  merchantId: string,
+  data: Record<string, unknown>,
+): Promise<{ event: WebhookEvent; deliveries: WebhookDelivery[] }> {
+  assertCatalogued(type, data);
+  return emitWebhookEvent(em, { merchantId, type, data });
 }
 
 function assertSendable(endpoint: WebhookEndpoint): void {
