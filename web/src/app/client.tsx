@@ -1,6 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from 'react';
-import { Client, Provider, cacheExchange, fetchExchange, mapExchange, subscriptionExchange } from 'urql';
+import { Client, Provider, fetchExchange, mapExchange, subscriptionExchange } from 'urql';
 import { createClient as createWsClient } from 'graphql-ws';
+import { createCacheExchange } from './cache';
 import { isSessionEnded } from './session';
 
 interface Api {
@@ -28,7 +29,8 @@ export function createApi(): Api {
           }
         },
       }),
-      cacheExchange,
+      // Normalized: one copy of each object, updated by mutations and subscriptions (see cache.ts).
+      createCacheExchange(),
       fetchExchange,
       subscriptionExchange({
         forwardSubscription(request) {

@@ -57,7 +57,7 @@ const CreateApiKeyDocument = graphql(`
 `);
 
 const RevokeApiKeyDocument = graphql(`
-  mutation RevokeApiKey($input: RevokeApiKeyInput!) {
+  mutation RevokeApiKey($input: IdInput!) {
     revokeApiKey(input: $input) {
       apiKey {
         id

@@ -7,6 +7,8 @@ export const PURPOSES: Record<LedgerAccountPurpose, { label: string; owner: 'mer
   OPERATOR_SHARE: { label: 'Operator share', owner: 'platform' },
   PAYER_CLEARING: { label: 'Payer clearing', owner: 'platform' },
   PAYOUT_CLEARING: { label: 'Payout clearing', owner: 'platform' },
+  PAYER_CREDIT: { label: 'Payer credit', owner: 'merchant' },
+  SUSPENSE: { label: 'Suspense', owner: 'platform' },
   WORLD: { label: 'World', owner: 'platform' },
 };
 

@@ -1,12 +1,12 @@
 import { useParams } from 'react-router';
 import { useQuery, useSubscription } from 'urql';
-import { graphql } from '../../gql';
+import { graphql, useFragment } from '../../gql';
 import { Money } from '../../app/components/Money';
 import { ErrorState, Loading } from '../../app/components/States';
 import { Time } from '../../app/components/Time';
 import { PaymentStatusBadge } from '../payments/status';
 import { useSimulatorAvailable } from '../simulator/availability';
-import { SmsLines, visibleSmsLines } from './SmsLines';
+import { PaymentSmsLinesFields, SmsLines, visibleSmsLines } from './SmsLines';
 
 const PublicPaymentDocument = graphql(`
   query PublicPayment($token: String!) {
@@ -24,13 +24,7 @@ const PublicPaymentDocument = graphql(`
         amount
         currency
       }
-      sms {
-        state
-        shortCode
-        text
-        country
-        receivedAt
-      }
+      ...PaymentSmsLinesFields
     }
   }
 `);
@@ -52,13 +46,7 @@ const PaymentSmsDocument = graphql(`
         amount
         currency
       }
-      sms {
-        state
-        shortCode
-        text
-        country
-        receivedAt
-      }
+      ...PaymentSmsLinesFields
     }
   }
 `);
@@ -79,6 +67,7 @@ export function PayerPage() {
   // The subscription sends the current state at once, then every change; the query only paints the first frame.
   const [live] = useSubscription({ query: PaymentSmsDocument, variables: { token } });
   const payment = live.data?.paymentSms ?? initial.data?.paymentByToken;
+  const smsLines = useFragment(PaymentSmsLinesFields, payment);
   const takingMoney = payment?.status === 'OPEN' || payment?.status === 'PARTIALLY_PAID';
   // Only asked while there is something to send: the helper link is for developers trying a payment out.
   const simulator = useSimulatorAvailable(takingMoney) === true;
@@ -118,7 +107,7 @@ export function PayerPage() {
           )}
         </dl>
         <SmsLines payment={payment} simulator={simulator} />
-        {takingMoney && visibleSmsLines(payment).length === 0 && (
+        {takingMoney && smsLines && visibleSmsLines(smsLines).length === 0 && (
           <p className="notice notice--warn">Quote the reference {payment.reference} when you pay.</p>
         )}
         <p className="payer__live muted small">

@@ -1,4 +1,5 @@
 import { Link } from 'react-router';
+import { graphql, useFragment, type FragmentType } from '../../gql';
 import type { SmsLineState } from '../../gql/graphql';
 import { Badge, type Tone } from '../../app/components/Badge';
 import { CopyButton } from '../../app/components/CopyButton';
@@ -7,6 +8,28 @@ import { Time } from '../../app/components/Time';
 import { fromMinor, scaleOf, toMinor } from '../sms/decimal';
 import { simulatorLink } from '../simulator/availability';
 import { ShortCodeChooser, useShortCodeChoice } from './ShortCodeChooser';
+
+/** What the SMS lines need of a payment: the payer page's query and its paymentSms subscription spread it. */
+export const PaymentSmsLinesFields = graphql(`
+  fragment PaymentSmsLinesFields on PublicPayment {
+    status
+    amount {
+      amount
+      currency
+    }
+    amountReceived {
+      amount
+      currency
+    }
+    sms {
+      state
+      shortCode
+      text
+      country
+      receivedAt
+    }
+  }
+`);
 
 export interface SmsLine {
   state: SmsLineState;
@@ -63,7 +86,14 @@ function Copyable({ label, value, big }: { label: string; value: string; big: bo
  * The payer's SMS: each one to send (short code and exact text), ticked off as received, or marked not counted, as
  * the paymentSms subscription reports them. Lines that name no short code let the payer pick country and short code.
  */
-export function SmsLines({ payment, simulator }: { payment: SmsLinesPayment; simulator: boolean }) {
+export function SmsLines({
+  payment: paymentRef,
+  simulator,
+}: {
+  payment: FragmentType<typeof PaymentSmsLinesFields>;
+  simulator: boolean;
+}) {
+  const payment = useFragment(PaymentSmsLinesFields, paymentRef);
   const lines = visibleSmsLines(payment);
   const needsChoice = lines.some((line) => line.state === 'EXPECTED' && !line.shortCode);
   const firstCountry = payment.sms.find((line) => line.state === 'RECEIVED' && line.country)?.country ?? null;

@@ -1,15 +1,18 @@
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { Link, useParams } from 'react-router';
 import { useMutation, useQuery } from 'urql';
 import { graphql } from '../../gql';
+import type { PaymentQuery } from '../../gql/graphql';
+import { ConfirmBox } from '../../app/components/ConfirmBox';
 import { CopyButton } from '../../app/components/CopyButton';
-import { FormErrors } from '../../app/components/Field';
 import { JsonView } from '../../app/components/JsonView';
 import { Money } from '../../app/components/Money';
 import { Card, Page } from '../../app/components/Page';
-import { Empty, ErrorState, Loading } from '../../app/components/States';
+import { QueryView } from '../../app/components/QueryView';
+import { Empty } from '../../app/components/States';
 import { Time } from '../../app/components/Time';
 import { newIdempotencyKey } from '../../app/idempotency';
+import { usePaymentChanges } from './live';
 import { humanize, isCancellable, PaymentStatusBadge } from './status';
 
 const PaymentDocument = graphql(`
@@ -59,53 +62,57 @@ const CancelPaymentDocument = graphql(`
 `);
 
 function CancelPayment({ id }: { id: string }) {
-  const [confirming, setConfirming] = useState(false);
   const [idempotencyKey] = useState(newIdempotencyKey);
-  const [result, cancel] = useMutation(CancelPaymentDocument);
-  const failure = result.error?.message ?? result.data?.cancelPayment.userErrors[0]?.message;
-  if (!confirming)
-    return (
-      <button type="button" className="button button--danger-quiet" onClick={() => setConfirming(true)}>
-        Cancel payment
-      </button>
-    );
+  const [, cancel] = useMutation(CancelPaymentDocument);
   return (
-    <div className="notice notice--warn confirm-box" role="alertdialog" aria-label="Cancel payment">
-      <FormErrors messages={failure ? [failure] : []} />
+    <ConfirmBox
+      trigger="Cancel payment"
+      label="Cancel payment"
+      confirmLabel="Cancel payment"
+      cancelLabel="Keep it"
+      onConfirm={async () => {
+        const response = await cancel({ input: { id, idempotencyKey } });
+        return response.error?.message ?? response.data?.cancelPayment.userErrors[0]?.message;
+      }}
+    >
       <p>The payer can no longer pay. Money already received stays recorded.</p>
-      <div className="button-row">
-        <button
-          type="button"
-          className="button button--danger button--small"
-          disabled={result.fetching}
-          onClick={() => void cancel({ input: { id, idempotencyKey } })}
-        >
-          Cancel payment
-        </button>
-        <button type="button" className="button button--small" onClick={() => setConfirming(false)}>
-          Keep it
-        </button>
-      </div>
-    </div>
+    </ConfirmBox>
   );
 }
 
 export function PaymentPage() {
   const { paymentId = '' } = useParams();
-  const [{ data, fetching, error }, refetch] = useQuery({ query: PaymentDocument, variables: { id: paymentId } });
+  const [query, refetch] = useQuery({ query: PaymentDocument, variables: { id: paymentId } });
+  usePaymentChanges();
   const back = (
     <Link to=".." relative="path">
       ← Payments
     </Link>
   );
-  if (fetching && !data) return <Loading />;
-  if (error && !data)
-    return (
-      <Page title="Payment" description={back}>
-        <ErrorState error={error} onRetry={() => refetch({ requestPolicy: 'network-only' })} />
-      </Page>
-    );
-  const payment = data?.payment;
+  return (
+    <QueryView
+      query={query}
+      refetch={refetch}
+      errorWrap={(error) => (
+        <Page title="Payment" description={back}>
+          {error}
+        </Page>
+      )}
+    >
+      {(data) => <PaymentView payment={data.payment} paymentId={paymentId} back={back} />}
+    </QueryView>
+  );
+}
+
+function PaymentView({
+  payment,
+  paymentId,
+  back,
+}: {
+  payment: PaymentQuery['payment'];
+  paymentId: string;
+  back: ReactNode;
+}) {
   if (!payment)
     return (
       <Page title="Payment" description={back}>

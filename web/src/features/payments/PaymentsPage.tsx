@@ -1,18 +1,18 @@
-import { useMemo, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
-import { useMutation, useQuery } from 'urql';
+import { useQuery } from 'urql';
 import { graphql } from '../../gql';
-import type { PaymentKind, PaymentStatus, PaymentsQuery } from '../../gql/graphql';
+import type { PaymentKind, PaymentStatus } from '../../gql/graphql';
 import { CopyButton } from '../../app/components/CopyButton';
-import { DataTable } from '../../app/components/DataTable';
-import { Field, FormErrors, splitUserErrors } from '../../app/components/Field';
-import { Money } from '../../app/components/Money';
+import { Field, FormErrors } from '../../app/components/Field';
 import { Card, Page } from '../../app/components/Page';
 import { Pager, usePaging } from '../../app/components/Pager';
-import { ErrorState, Loading } from '../../app/components/States';
-import { Time } from '../../app/components/Time';
+import { QueryView } from '../../app/components/QueryView';
 import { newIdempotencyKey } from '../../app/idempotency';
-import { humanize, PAYMENT_KINDS, PAYMENT_STATUSES, PaymentStatusBadge } from './status';
+import { useFormMutation } from '../../app/useFormMutation';
+import { usePaymentChanges } from './live';
+import { PaymentRows } from './PaymentRows';
+import { humanize, PAYMENT_KINDS, PAYMENT_STATUSES } from './status';
 
 const PaymentsDocument = graphql(`
   query Payments(
@@ -39,21 +39,7 @@ const PaymentsDocument = graphql(`
       edges {
         node {
           id
-          reference
-          kind
-          status
-          description
-          externalId
-          createdAt
-          paidAt
-          amount {
-            amount
-            currency
-          }
-          amountReceived {
-            amount
-            currency
-          }
+          ...PaymentRowFields
         }
       }
     }
@@ -82,8 +68,6 @@ const CreatePaymentDocument = graphql(`
   }
 `);
 
-type Payment = PaymentsQuery['payments']['edges'][number]['node'];
-
 const CURRENCIES = ['EUR', 'USD', 'GBP', 'BGN', 'PLN', 'CZK', 'RON', 'HUF', 'CHF', 'SEK', 'NOK', 'DKK', 'JPY'];
 
 function CreatePaymentForm() {
@@ -95,32 +79,27 @@ function CreatePaymentForm() {
   // One key per intended payment: a double submit or a retry creates it once.
   const [idempotencyKey, setIdempotencyKey] = useState(newIdempotencyKey);
   const [created, setCreated] = useState<{ id: string; reference: string; payerUrl: string } | null>(null);
-  const [result, create] = useMutation(CreatePaymentDocument);
-  const errors = splitUserErrors(result.data?.createPayment.userErrors, [
+  const { attach, ...form } = useFormMutation(CreatePaymentDocument, (data) => data.createPayment, [
     'amount',
     'currency',
     'description',
     'externalId',
     'payerPhone',
   ]);
-  const formErrors = result.error ? [...errors.form, result.error.message] : errors.form;
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const response = await create(
-      {
-        input: {
-          amount: amount.trim(),
-          currency: currency.trim().toUpperCase(),
-          description,
-          externalId: externalId.trim() || null,
-          payerPhone: payerPhone.trim() || null,
-          idempotencyKey,
-        },
+    const payload = await form.submit({
+      input: {
+        amount: amount.trim(),
+        currency: currency.trim().toUpperCase(),
+        description,
+        externalId: externalId.trim() || null,
+        payerPhone: payerPhone.trim() || null,
+        idempotencyKey,
       },
-      { additionalTypenames: ['Payment'] },
-    );
-    const payment = response.data?.createPayment.payment;
+    });
+    const payment = payload?.payment;
     if (payment) {
       setCreated(payment);
       setAmount('');
@@ -132,7 +111,7 @@ function CreatePaymentForm() {
   };
 
   return (
-    <form className="form" onSubmit={(event) => void submit(event)} noValidate aria-label="Create payment">
+    <form ref={attach} className="form" onSubmit={(event) => void submit(event)} noValidate aria-label="Create payment">
       {created && (
         <div className="notice notice--good stack" role="status">
           <p>
@@ -144,9 +123,9 @@ function CreatePaymentForm() {
           </div>
         </div>
       )}
-      <FormErrors messages={formErrors} />
+      <FormErrors messages={form.errors.form} />
       <div className="form__row">
-        <Field label="Amount" error={errors.byField.amount} hint="A decimal, e.g. 12.50">
+        <Field label="Amount" error={form.fieldError('amount')} hint="A decimal, e.g. 12.50">
           {(props) => (
             <input
               {...props}
@@ -159,7 +138,7 @@ function CreatePaymentForm() {
             />
           )}
         </Field>
-        <Field label="Currency" error={errors.byField.currency}>
+        <Field label="Currency" error={form.fieldError('currency')}>
           {(props) => (
             <>
               <input
@@ -180,7 +159,7 @@ function CreatePaymentForm() {
           )}
         </Field>
       </div>
-      <Field label="Description" error={errors.byField.description} hint="Shown to the payer.">
+      <Field label="Description" error={form.fieldError('description')} hint="Shown to the payer.">
         {(props) => (
           <input
             {...props}
@@ -192,7 +171,7 @@ function CreatePaymentForm() {
         )}
       </Field>
       <div className="form__row">
-        <Field label="Your order id (optional)" error={errors.byField.externalId}>
+        <Field label="Your order id (optional)" error={form.fieldError('externalId')}>
           {(props) => (
             <input
               {...props}
@@ -203,7 +182,7 @@ function CreatePaymentForm() {
             />
           )}
         </Field>
-        <Field label="Payer phone (optional)" error={errors.byField.payerPhone} hint="International form, +359…">
+        <Field label="Payer phone (optional)" error={form.fieldError('payerPhone')} hint="International form, +359…">
           {(props) => (
             <input
               {...props}
@@ -216,8 +195,8 @@ function CreatePaymentForm() {
         </Field>
       </div>
       <div className="form__actions">
-        <button type="submit" className="button button--primary" disabled={result.fetching}>
-          {result.fetching ? 'Creating…' : 'Create payment'}
+        <button type="submit" className="button button--primary" disabled={form.fetching}>
+          {form.fetching ? 'Creating…' : 'Create payment'}
         </button>
       </div>
     </form>
@@ -232,8 +211,8 @@ export function PaymentsPage() {
   const [search, setSearch] = useState('');
   const [searchBy, setSearchBy] = useState<'reference' | 'externalId'>('reference');
   const [showCreate, setShowCreate] = useState(false);
-  const context = useMemo(() => ({ additionalTypenames: ['Payment'] }), []);
-  const [{ data, fetching, error }, refetch] = useQuery({
+  usePaymentChanges();
+  const [query, refetch] = useQuery({
     query: PaymentsDocument,
     variables: {
       first: paging.first,
@@ -243,7 +222,6 @@ export function PaymentsPage() {
       reference: search && searchBy === 'reference' ? search.toUpperCase() : null,
       externalId: search && searchBy === 'externalId' ? search : null,
     },
-    context,
   });
 
   const submitSearch = (event: FormEvent) => {
@@ -338,60 +316,22 @@ export function PaymentsPage() {
             </button>
           )}
         </form>
-        {fetching && !data ? (
-          <Loading />
-        ) : error && !data ? (
-          <ErrorState error={error} onRetry={() => refetch({ requestPolicy: 'network-only' })} />
-        ) : data ? (
-          <>
-            <DataTable<Payment>
-              caption="Payments"
-              rows={data.payments.edges.map((edge) => edge.node)}
-              rowKey={(payment) => payment.id}
-              empty={status || kind || search ? 'No payments match.' : 'No payments yet.'}
-              columns={[
-                {
-                  header: 'Reference',
-                  render: (payment) => (
-                    <Link to={payment.id}>
-                      <code>{payment.reference}</code>
-                    </Link>
-                  ),
-                  className: 'nowrap',
-                },
-                {
-                  header: 'Description',
-                  render: (payment) => (
-                    <span>
-                      {payment.description}
-                      {payment.externalId && (
-                        <>
-                          <br />
-                          <span className="muted small">order {payment.externalId}</span>
-                        </>
-                      )}
-                    </span>
-                  ),
-                },
-                { header: 'Product', render: (payment) => humanize(payment.kind) },
-                { header: 'Status', render: (payment) => <PaymentStatusBadge status={payment.status} /> },
-                { header: 'Amount', render: (payment) => <Money money={payment.amount} />, className: 'num' },
-                {
-                  header: 'Received',
-                  render: (payment) => <Money money={payment.amountReceived} />,
-                  className: 'num',
-                },
-                { header: 'Created', render: (payment) => <Time value={payment.createdAt} />, className: 'nowrap' },
-              ]}
-            />
-            <Pager
-              paging={paging}
-              pageInfo={data.payments.pageInfo}
-              totalCount={data.payments.totalCount}
-              shown={data.payments.edges.length}
-            />
-          </>
-        ) : null}
+        <QueryView query={query} refetch={refetch}>
+          {(data) => (
+            <>
+              <PaymentRows
+                payments={data.payments.edges.map((edge) => edge.node)}
+                empty={status || kind || search ? 'No payments match.' : 'No payments yet.'}
+              />
+              <Pager
+                paging={paging}
+                pageInfo={data.payments.pageInfo}
+                totalCount={data.payments.totalCount}
+                shown={data.payments.edges.length}
+              />
+            </>
+          )}
+        </QueryView>
       </Card>
     </Page>
   );

@@ -1,8 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { useSearchParams } from 'react-router';
 import { useMutation, useQuery } from 'urql';
-import { graphql } from '../../gql';
-import type { SimulatorSmsFieldsFragment } from '../../gql/graphql';
+import { graphql, useFragment, type FragmentType } from '../../gql';
 import { Field, FormErrors, splitUserErrors } from '../../app/components/Field';
 import { ErrorState } from '../../app/components/States';
 import { Time } from '../../app/components/Time';
@@ -53,6 +52,7 @@ const SimulatorTariffsDocument = graphql(`
 const SimulatorInboxDocument = graphql(`
   query SimulatorInbox($phone: String!) {
     simulatorOutbox(phone: $phone, includeSent: true) {
+      id
       ...SimulatorSmsFields
     }
   }
@@ -63,6 +63,7 @@ const SimulateInboundSmsDocument = graphql(`
     simulateInboundSms(input: $input) {
       duplicate
       sms {
+        id
         ...SimulatorSmsFields
       }
       userErrors {
@@ -74,7 +75,7 @@ const SimulateInboundSmsDocument = graphql(`
   }
 `);
 
-type SimulatorSms = SimulatorSmsFieldsFragment;
+type SimulatorSmsRef = FragmentType<typeof SimulatorSmsFields>;
 
 const OTHER = '__other';
 const PHONE_KEY = 'tollgate.simulator.phone';
@@ -115,7 +116,8 @@ function useSettled<T>(value: T, ms: number): T {
   return settled;
 }
 
-function Report({ sms, duplicate }: { sms: SimulatorSms; duplicate: boolean }) {
+function Report({ sms: ref, duplicate }: { sms: SimulatorSmsRef; duplicate: boolean }) {
+  const sms = useFragment(SimulatorSmsFields, ref);
   return (
     <div className="phone__report" role="status">
       <p>
@@ -127,7 +129,8 @@ function Report({ sms, duplicate }: { sms: SimulatorSms; duplicate: boolean }) {
   );
 }
 
-function Bubble({ sms }: { sms: SimulatorSms }) {
+function Bubble({ sms: ref }: { sms: SimulatorSmsRef }) {
+  const sms = useFragment(SimulatorSmsFields, ref);
   const sent = sms.direction === 'IN';
   return (
     <li className={sent ? 'bubble bubble--sent' : 'bubble bubble--received'}>
@@ -157,7 +160,7 @@ export function Simulator() {
   const [choice, setChoice] = useState(() => params.get('to') ?? '');
   const [custom, setCustom] = useState(() => params.get('to') ?? '');
   const [text, setText] = useState(() => params.get('text') ?? '');
-  const [last, setLast] = useState<{ sms: SimulatorSms; duplicate: boolean } | null>(null);
+  const [last, setLast] = useState<{ sms: SimulatorSmsRef; duplicate: boolean } | null>(null);
 
   const [countries] = useQuery({ query: SimulatorCountriesDocument });
   const [tariffs] = useQuery({ query: SimulatorTariffsDocument, variables: { country }, pause: !country });

@@ -1,8 +1,60 @@
 import { Link } from 'react-router';
+import { graphql, useFragment, type FragmentType } from '../../gql';
 import type { SmsMessageFieldsFragment } from '../../gql/graphql';
+import { DataTable } from '../../app/components/DataTable';
 import { Money } from '../../app/components/Money';
+import { Time } from '../../app/components/Time';
 import { PaymentStatusBadge } from '../payments/status';
 import { SmsDirectionBadge, SmsReason, SmsStatusBadge } from './status';
+
+/** What the SMS list and the live feed show of one SMS (shares are null for merchants). */
+export const SmsMessageFields = graphql(`
+  fragment SmsMessageFields on SmsMessage {
+    id
+    direction
+    status
+    flagReason
+    from
+    to
+    text
+    country
+    operator
+    provider
+    merchantId
+    paymentId
+    receivedAt
+    updatedAt
+    payment {
+      id
+      reference
+      status
+      merchant {
+        id
+        name
+      }
+    }
+    credited {
+      amount
+      currency
+    }
+    yield {
+      amount
+      currency
+    }
+    price {
+      amount
+      currency
+    }
+    operatorShare {
+      amount
+      currency
+    }
+    platformFee {
+      amount
+      currency
+    }
+  }
+`);
 
 export type Sms = SmsMessageFieldsFragment;
 
@@ -102,5 +154,39 @@ export function SmsPayment({ sms, inDashboard }: { sms: Sms; inDashboard: boolea
       </span>
       {!inDashboard && <span className="muted small">{sms.payment.merchant.name}</span>}
     </span>
+  );
+}
+
+/** SMS, one row each; flagged and unmatched ones stand out. */
+export function SmsTable({
+  messages: refs,
+  caption,
+  empty,
+  inDashboard,
+  withDirection = false,
+}: {
+  messages: readonly FragmentType<typeof SmsMessageFields>[];
+  caption: string;
+  empty: string;
+  inDashboard: boolean;
+  withDirection?: boolean;
+}) {
+  const messages = useFragment(SmsMessageFields, refs);
+  return (
+    <DataTable<Sms>
+      caption={caption}
+      rows={messages}
+      rowKey={(sms) => sms.id}
+      rowClassName={(sms) => (sms.flagReason || sms.status === 'UNMATCHED' ? 'row--flagged' : undefined)}
+      empty={empty}
+      columns={[
+        { header: 'Received', render: (sms) => <Time value={sms.receivedAt} /> },
+        { header: 'From → to', render: (sms) => <SmsRoute sms={sms} withDirection={withDirection} /> },
+        { header: 'Text', render: (sms) => <span className="sms-text">{sms.text}</span> },
+        { header: 'Status', render: (sms) => <SmsOutcome sms={sms} /> },
+        { header: 'Credited', render: (sms) => <SmsValue sms={sms} />, className: 'num' },
+        { header: 'Payment', render: (sms) => <SmsPayment sms={sms} inDashboard={inDashboard} /> },
+      ]}
+    />
   );
 }

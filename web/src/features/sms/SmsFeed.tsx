@@ -1,16 +1,16 @@
-import { useEffect, useRef } from 'react';
 import { useSubscription } from 'urql';
 import { graphql } from '../../gql';
 import type { SmsFeedSubscription, SmsFeedSubscriptionVariables } from '../../gql/graphql';
-import { DataTable } from '../../app/components/DataTable';
 import { Card } from '../../app/components/Page';
 import { ErrorState } from '../../app/components/States';
-import { Time } from '../../app/components/Time';
-import { SmsOutcome, SmsPayment, SmsRoute, SmsValue, type Sms } from './SmsCells';
+import { SmsTable } from './SmsCells';
+
+type Sms = SmsFeedSubscription['smsReceived'];
 
 const SmsFeedDocument = graphql(`
   subscription SmsFeed($last: Int) {
     smsReceived(last: $last) {
+      id
       ...SmsMessageFields
     }
   }
@@ -21,8 +21,6 @@ const FEED_SIZE = 15;
 
 interface Feed {
   items: Sms[];
-  /** How many events arrived, the first backlog included: a change tells the page to refresh its list. */
-  events: number;
 }
 
 /** Newest first by id (ids sort by creation); an SMS seen again (its status changed) is replaced where it stands. */
@@ -30,30 +28,19 @@ function addToFeed(feed: Feed | undefined, sms: Sms): Feed {
   const items = [sms, ...(feed?.items ?? []).filter((item) => item.id !== sms.id)]
     .sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
     .slice(0, FEED_SIZE);
-  return { items, events: (feed?.events ?? 0) + 1 };
+  return { items };
 }
 
 /**
  * The live feed of inbound SMS: the recent ones first (the subscription sends them at once), then each SMS as it
- * arrives and is processed. Merchants get their own; admins everything, unmatched included.
+ * arrives and is processed. Merchants get their own; admins everything, unmatched included. Each event also goes
+ * into the normalized cache, which puts new SMS into the lists below (app/cache.ts).
  */
-export function SmsFeed({ inDashboard, onChange }: { inDashboard: boolean; onChange?: () => void }) {
+export function SmsFeed({ inDashboard }: { inDashboard: boolean }) {
   const [feed, resubscribe] = useSubscription<SmsFeedSubscription, Feed, SmsFeedSubscriptionVariables>(
     { query: SmsFeedDocument, variables: { last: 10 } },
     (previous, data) => addToFeed(previous, data.smsReceived),
   );
-  const events = feed.data?.events ?? 0;
-  const onChangeRef = useRef(onChange);
-  useEffect(() => {
-    onChangeRef.current = onChange;
-  });
-  useEffect(() => {
-    if (!events) return;
-    // The backlog arrives as a burst of events: refresh the list once it settles.
-    const timer = window.setTimeout(() => onChangeRef.current?.(), 400);
-    return () => window.clearTimeout(timer);
-  }, [events]);
-
   const live = !feed.error;
   return (
     <Card
@@ -70,21 +57,7 @@ export function SmsFeed({ inDashboard, onChange }: { inDashboard: boolean; onCha
       ) : !feed.data ? (
         <p className="muted">Waiting for SMS… New ones appear here as they arrive.</p>
       ) : (
-        <DataTable<Sms>
-          caption="Live SMS"
-          rows={feed.data.items}
-          rowKey={(sms) => sms.id}
-          rowClassName={(sms) => (sms.flagReason || sms.status === 'UNMATCHED' ? 'row--flagged' : undefined)}
-          empty="No SMS yet."
-          columns={[
-            { header: 'Received', render: (sms) => <Time value={sms.receivedAt} /> },
-            { header: 'From → to', render: (sms) => <SmsRoute sms={sms} /> },
-            { header: 'Text', render: (sms) => <span className="sms-text">{sms.text}</span> },
-            { header: 'Status', render: (sms) => <SmsOutcome sms={sms} /> },
-            { header: 'Credited', render: (sms) => <SmsValue sms={sms} />, className: 'num' },
-            { header: 'Payment', render: (sms) => <SmsPayment sms={sms} inDashboard={inDashboard} /> },
-          ]}
-        />
+        <SmsTable caption="Live SMS" messages={feed.data.items} empty="No SMS yet." inDashboard={inDashboard} />
       )}
     </Card>
   );

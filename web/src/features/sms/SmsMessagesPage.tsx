@@ -1,15 +1,13 @@
-import { useCallback, useMemo, useState } from 'react';
+import { useState } from 'react';
 import { useQuery } from 'urql';
 import { graphql } from '../../gql';
 import type { SmsDirection, SmsStatus } from '../../gql/graphql';
-import { DataTable, type Column } from '../../app/components/DataTable';
 import { Card, Page } from '../../app/components/Page';
 import { Pager, usePaging } from '../../app/components/Pager';
-import { ErrorState, Loading } from '../../app/components/States';
-import { Time } from '../../app/components/Time';
+import { QueryView } from '../../app/components/QueryView';
 import { useViewer } from '../../app/viewer';
 import { SmsFeed } from './SmsFeed';
-import { SmsOutcome, SmsPayment, SmsRoute, SmsValue, type Sms } from './SmsCells';
+import { SmsTable } from './SmsCells';
 import { SMS_STATUSES, smsStatusLabel } from './status';
 
 const SmsMessagesDocument = graphql(`
@@ -36,6 +34,7 @@ const SmsMessagesDocument = graphql(`
       }
       edges {
         node {
+          id
           ...SmsMessageFields
         }
       }
@@ -61,8 +60,7 @@ export function SmsMessagesPage() {
   const [status, setStatus] = useState<SmsStatus | ''>('');
   const [flagged, setFlagged] = useState<Tristate>('');
   const [unmatched, setUnmatched] = useState<Tristate>('');
-  const context = useMemo(() => ({ additionalTypenames: ['SmsMessage'] }), []);
-  const [{ data, fetching, error }, refetch] = useQuery({
+  const [query, refetch] = useQuery({
     query: SmsMessagesDocument,
     variables: {
       first: paging.first,
@@ -72,13 +70,9 @@ export function SmsMessagesPage() {
       flagged: tristate(flagged),
       unmatched: isAdmin ? tristate(unmatched) : null,
     },
-    context,
   });
-  const refresh = useCallback(() => refetch({ requestPolicy: 'network-only' }), [refetch]);
-  // New SMS only change the first page; later pages stay put while being read.
-  const onFeedChange = useCallback(() => {
-    if (paging.page === 1) refresh();
-  }, [paging.page, refresh]);
+  // New SMS come from the live feed's subscription through the cache; this is for anything else.
+  const refresh = () => refetch({ requestPolicy: 'network-only' });
 
   const filter =
     <T,>(set: (value: T) => void) =>
@@ -87,15 +81,6 @@ export function SmsMessagesPage() {
       paging.reset();
     };
   const filtered = Boolean(direction || status || flagged || unmatched);
-
-  const columns: Column<Sms>[] = [
-    { header: 'Received', render: (sms) => <Time value={sms.receivedAt} /> },
-    { header: 'From → to', render: (sms) => <SmsRoute sms={sms} withDirection /> },
-    { header: 'Text', render: (sms) => <span className="sms-text">{sms.text}</span> },
-    { header: 'Status', render: (sms) => <SmsOutcome sms={sms} /> },
-    { header: 'Credited', render: (sms) => <SmsValue sms={sms} />, className: 'num' },
-    { header: 'Payment', render: (sms) => <SmsPayment sms={sms} inDashboard={!isAdmin} /> },
-  ];
 
   return (
     <Page
@@ -106,7 +91,7 @@ export function SmsMessagesPage() {
           : "SMS payers sent for your payments, and the replies they got. Payers' numbers are masked."
       }
     >
-      <SmsFeed inDashboard={!isAdmin} onChange={onFeedChange} />
+      <SmsFeed inDashboard={!isAdmin} />
       <Card title="All SMS">
         <div className="toolbar" role="search" aria-label="Filter SMS">
           <label className="toolbar__field toolbar__field--narrow">
@@ -153,28 +138,25 @@ export function SmsMessagesPage() {
             Refresh
           </button>
         </div>
-        {fetching && !data ? (
-          <Loading />
-        ) : error && !data ? (
-          <ErrorState error={error} onRetry={refresh} />
-        ) : data ? (
-          <>
-            <DataTable<Sms>
-              caption="SMS messages"
-              rows={data.smsMessages.edges.map((edge) => edge.node)}
-              rowKey={(sms) => sms.id}
-              rowClassName={(sms) => (sms.flagReason || sms.status === 'UNMATCHED' ? 'row--flagged' : undefined)}
-              empty={filtered ? 'No SMS match.' : 'No SMS yet.'}
-              columns={columns}
-            />
-            <Pager
-              paging={paging}
-              pageInfo={data.smsMessages.pageInfo}
-              totalCount={data.smsMessages.totalCount}
-              shown={data.smsMessages.edges.length}
-            />
-          </>
-        ) : null}
+        <QueryView query={query} refetch={refetch}>
+          {(data) => (
+            <>
+              <SmsTable
+                caption="SMS messages"
+                messages={data.smsMessages.edges.map((edge) => edge.node)}
+                empty={filtered ? 'No SMS match.' : 'No SMS yet.'}
+                inDashboard={!isAdmin}
+                withDirection
+              />
+              <Pager
+                paging={paging}
+                pageInfo={data.smsMessages.pageInfo}
+                totalCount={data.smsMessages.totalCount}
+                shown={data.smsMessages.edges.length}
+              />
+            </>
+          )}
+        </QueryView>
       </Card>
     </Page>
   );

@@ -4,6 +4,7 @@ import type { SmsDirection, SmsFlag, SmsStatus } from '../../gql/graphql';
 export const SMS_STATUSES: readonly SmsStatus[] = [
   'RECEIVED',
   'COUNTED',
+  'CREDITED',
   'FLAGGED',
   'UNMATCHED',
   'QUEUED',
@@ -15,6 +16,7 @@ export const SMS_STATUSES: readonly SmsStatus[] = [
 const STATUS: Record<SmsStatus, { label: string; tone: Tone }> = {
   RECEIVED: { label: 'Processing', tone: 'info' },
   COUNTED: { label: 'Counted', tone: 'good' },
+  CREDITED: { label: 'Kept as payer credit', tone: 'info' },
   FLAGGED: { label: 'Not counted', tone: 'warn' },
   UNMATCHED: { label: 'Unmatched', tone: 'bad' },
   QUEUED: { label: 'Queued', tone: 'info' },

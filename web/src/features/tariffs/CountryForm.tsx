@@ -1,8 +1,10 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation } from 'urql';
-import { graphql } from '../../gql';
+// readFragment: the generated useFragment is a plain function; this name lets callbacks unmask a payload.
+import { graphql, useFragment as readFragment } from '../../gql';
 import type { CountryFieldsFragment } from '../../gql/graphql';
 import { Field, FormErrors, splitUserErrors } from '../../app/components/Field';
+import { CountryFields } from './documents';
 
 const CreateCountryDocument = graphql(`
   mutation CreateCountry($input: CreateCountryInput!) {
@@ -60,14 +62,14 @@ export function CountryForm({ country, onDone }: { country?: Country; onDone: (c
         context,
       );
       const saved = response.data?.updateCountry.country;
-      if (saved) onDone(saved);
+      if (saved) onDone(readFragment(CountryFields, saved));
     } else {
       const response = await create(
         { input: { code: code.trim().toUpperCase(), name: name.trim(), currency: currency.trim().toUpperCase() } },
         context,
       );
       const saved = response.data?.createCountry.country;
-      if (saved) onDone(saved);
+      if (saved) onDone(readFragment(CountryFields, saved));
     }
   };
 

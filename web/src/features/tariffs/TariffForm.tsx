@@ -1,8 +1,10 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation } from 'urql';
-import { graphql } from '../../gql';
+// readFragment: the generated useFragment is a plain function; this name lets callbacks unmask a payload.
+import { graphql, useFragment as readFragment } from '../../gql';
 import type { TariffFieldsFragment } from '../../gql/graphql';
 import { Field, FormErrors, splitUserErrors } from '../../app/components/Field';
+import { TariffFields } from './documents';
 import { fromMinor, toMinor } from '../sms/decimal';
 
 const CreateTariffDocument = graphql(`
@@ -104,14 +106,14 @@ export function TariffForm({
     if (tariff) {
       const response = await update({ input: { id: tariff.id, ...amounts } }, context);
       const saved = response.data?.updateTariff.tariff;
-      if (saved) onDone(saved);
+      if (saved) onDone(readFragment(TariffFields, saved));
     } else {
       const response = await create(
         { input: { country, operator: operator.trim() || null, shortCode: shortCode.trim(), ...amounts } },
         context,
       );
       const saved = response.data?.createTariff.tariff;
-      if (saved) onDone(saved);
+      if (saved) onDone(readFragment(TariffFields, saved));
     }
   };
 

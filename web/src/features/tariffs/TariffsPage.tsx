@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { useMutation, useQuery } from 'urql';
-import { graphql } from '../../gql';
+import { graphql, useFragment } from '../../gql';
 import { Badge } from '../../app/components/Badge';
 import { DataTable } from '../../app/components/DataTable';
 import { FormErrors } from '../../app/components/Field';
@@ -10,7 +10,7 @@ import { Card, Page } from '../../app/components/Page';
 import { ErrorState, Loading } from '../../app/components/States';
 import { CountryForm, type Country } from './CountryForm';
 import { CsvImport, ExportCsvButton } from './CsvPanel';
-import { CountryTariffsDocument, TariffCountriesDocument } from './documents';
+import { CountryFields, CountryTariffsDocument, TariffCountriesDocument, TariffFields } from './documents';
 import { TariffForm, type Tariff } from './TariffForm';
 
 const DeactivateTariffDocument = graphql(`
@@ -113,7 +113,7 @@ function CountryTariffs({ country }: { country: Country }) {
   const [editing, setEditing] = useState<Tariff | 'new' | null>(null);
   const [rowError, setRowError] = useState<string | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
-  const tariffs = data?.tariffs ?? [];
+  const tariffs = useFragment(TariffFields, data?.tariffs) ?? [];
   const operators = [...new Set(tariffs.flatMap((tariff) => (tariff.operator ? [tariff.operator.name] : [])))];
 
   const done = (tariff: Tariff | null) => {
@@ -302,7 +302,7 @@ export function TariffsPage() {
   const [exportError, setExportError] = useState<string | null>(null);
   const context = useMemo(() => ({ additionalTypenames: ['Country'] }), []);
   const [{ data, fetching, error }, refetch] = useQuery({ query: TariffCountriesDocument, context });
-  const countries = data?.countries ?? [];
+  const countries = useFragment(CountryFields, data?.countries) ?? [];
   const code = params.get('country')?.toUpperCase() ?? countries[0]?.code ?? '';
   const country = countries.find((entry) => entry.code === code);
   const select = (next: string) => setParams({ country: next }, { replace: true });
