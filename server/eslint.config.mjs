@@ -2,6 +2,18 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
+/** The ledger's write functions: only settlement (payment/) and the ledger may call them. */
+const LEDGER_WRITES = {
+  group: ['**/ledger', '**/ledger/*'],
+  importNames: ['transfer', 'postPending', 'voidPending', 'reverse', 'createAdjustment', 'ledgerAccount'],
+  message: 'Only settlement (modules/payment) posts money: add a named operation to payment.settlement.ts.',
+};
+/** The app wires modules together; a module never depends on that wiring. */
+const APP_WIRING = {
+  group: ['**/app', '**/app/*'],
+  message: 'Modules do not import app/: take what you need through common/module.ts (Platform, DomainModule).',
+};
+
 export default tseslint.config(
   { ignores: ['dist/**', 'bench/results/**'] },
   js.configs.recommended,
@@ -33,6 +45,22 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-call': 'off',
       '@typescript-eslint/no-unsafe-return': 'off',
       '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+  {
+    // Module boundaries (docs/conventions.md): money is posted only by settlement (payment/) and the ledger itself,
+    // and nothing under modules/ reaches up into the app's wiring.
+    files: ['src/modules/**/*.ts'],
+    ignores: ['**/*.test.ts', 'src/modules/ledger/**', 'src/modules/payment/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [LEDGER_WRITES, APP_WIRING] }],
+    },
+  },
+  {
+    files: ['src/modules/payment/**/*.ts', 'src/modules/ledger/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [APP_WIRING] }],
     },
   },
   { files: ['eslint.config.mjs'], ...tseslint.configs.disableTypeChecked },

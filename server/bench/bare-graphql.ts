@@ -42,6 +42,7 @@ async function main(): Promise<void> {
           viewer: await viewerForApiKey(em, key),
           config,
           pubsub,
+          extensions: {} as Context['extensions'],
           ip: '',
           idempotencyKey: null,
           sessionToken: null,

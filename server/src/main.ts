@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   }
   const pubsub = createAppPubSub(config.redisUrl);
   const app = await createApp(config, orm, pubsub);
-  const workers = startWorkers({ config, orm, pubsub });
+  const workers = startWorkers(app.platform);
   await app.listen(config.port);
   console.log(`Tollgate (${config.mode}, ${config.database.kind}) serving ${config.publicUrl}`);
 

@@ -8,8 +8,9 @@ import { loadConfig, type Config } from '../src/common/config';
 import { migrate, openDatabase } from '../src/app/database';
 import { createAppPubSub } from '../src/app/pubsub';
 import { createApp, type App } from '../src/app/server';
+import { MODULES } from '../src/app/modules';
 import { seedDemo, DEMO_LOGINS } from '../src/app/seed';
-import type { DemoAccounts } from '../src/app/modules';
+import type { DemoAccounts, DomainModule } from '../src/common/module';
 import { checkInvariants } from './invariants';
 
 export const ADMIN_POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -99,8 +100,14 @@ export interface GqlResult<T> {
   errors?: { message: string; extensions?: { code?: string } }[];
 }
 
-/** A running server on a fresh database, seeded with the demo accounts. */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+/**
+ * A running server on a fresh database, seeded with the demo accounts. `extraModules` run beside the platform's (a
+ * test's own SMS product, say), as a module of the app would.
+ */
+export async function startTestApp(
+  env: Record<string, string> = {},
+  extraModules: readonly DomainModule[] = [],
+): Promise<TestApp> {
   const { orm, database, close } = await createTestOrm();
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -110,7 +117,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     ...env,
   });
   const pubsub = createAppPubSub(config.redisUrl);
-  const app = await createApp(config, orm, pubsub);
+  const app = await createApp(config, orm, pubsub, [...MODULES, ...extraModules]);
   const url = await app.listen(0);
   const demo = await seedDemo(orm);
 

@@ -1,85 +1,73 @@
-import type { EntityManager, MikroORM } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/core';
 import type { Router } from 'express';
-import type { Config } from '../common/config';
-import type { PubSubLike } from '../common/context';
-import * as apiKey from '../modules/api-key';
-import * as audit from '../modules/audit';
-import * as auth from '../modules/auth';
-import * as merchant from '../modules/merchant';
-import * as ledger from '../modules/ledger';
-import * as idempotency from '../modules/idempotency';
-import * as payment from '../modules/payment';
-import * as team from '../modules/team';
-import * as mail from '../modules/mail';
-import * as outbox from '../modules/outbox';
-import * as webhook from '../modules/webhook';
-import * as tariff from '../modules/tariff';
-import * as sms from '../modules/sms';
-import * as smpp from '../modules/smpp';
-import * as voucher from '../modules/voucher';
-import * as accessCode from '../modules/access-code';
-import * as purse from '../modules/purse';
+import { collectExtensions, type DemoAccounts, type DomainModule, type Platform } from '../common/module';
+import { accessCodeModule } from '../modules/access-code';
+import { apiKeyModule } from '../modules/api-key';
+import { auditModule } from '../modules/audit';
+import { authModule } from '../modules/auth';
+import { idempotencyModule } from '../modules/idempotency';
+import { ledgerModule } from '../modules/ledger';
+import { mailModule } from '../modules/mail';
+import { merchantModule } from '../modules/merchant';
+import { outboxModule } from '../modules/outbox';
+import { paymentModule } from '../modules/payment';
+import { purseModule } from '../modules/purse';
+import { smppModule } from '../modules/smpp';
+import { smsModule } from '../modules/sms';
+import { tariffModule } from '../modules/tariff';
+import { teamModule } from '../modules/team';
+import { voucherModule } from '../modules/voucher';
+import { webhookModule } from '../modules/webhook';
 
 /**
- * Every domain module, lowest layer first. A module's index exports its entities and resolvers; adding a module
- * is one line here.
+ * Every domain module, lowest layer first: each declares its entities, resolvers, routes, workers, seed and what it
+ * plugs into other modules (common/module.ts). Adding a module is one line here. Products come before the rails'
+ * built-in fallback, so their SMS recognition is tried first.
  */
-const modules: DomainModule[] = [
-  merchant,
-  auth,
-  audit,
-  apiKey,
-  ledger,
-  idempotency,
-  payment,
-  team,
-  outbox,
-  webhook,
-  mail,
-  tariff,
-  sms,
-  smpp,
-  purse,
-  accessCode,
-  voucher,
+export const MODULES: readonly DomainModule[] = [
+  merchantModule,
+  authModule,
+  auditModule,
+  apiKeyModule,
+  ledgerModule,
+  idempotencyModule,
+  paymentModule,
+  teamModule,
+  outboxModule,
+  webhookModule,
+  mailModule,
+  tariffModule,
+  smsModule,
+  smppModule,
+  purseModule,
+  accessCodeModule,
+  voucherModule,
 ];
 
-/** What a module's HTTP routes (webhooks, legacy forms, redirects) may use. */
-export interface RouteDeps {
-  config: Config;
-  orm: MikroORM;
-  pubsub: PubSubLike;
+export const entities = MODULES.flatMap((module) => module.entities);
+
+/** The resolvers of a set of modules (extra ones in tests add theirs). */
+export function resolversOf(modules: readonly DomainModule[]): [Function, ...Function[]] {
+  return modules.flatMap((module) => [...module.resolvers]) as unknown as [Function, ...Function[]];
 }
 
-interface DomainModule {
-  entities: readonly Function[];
-  resolvers: readonly Function[];
-  mountRoutes?: (router: Router, deps: RouteDeps) => void;
-  /** Background loops (outbox delivery, expiry sweeps); each returns how to stop it. */
-  startWorkers?: (deps: RouteDeps) => { stop(): Promise<void> };
-  /** Adds this module's demo data; must be safe to run again on a seeded database. */
-  seed?: (em: EntityManager, demo: DemoAccounts) => Promise<void>;
+/** The platform the modules run on: what they share, with every module's extensions collected. */
+export function platformOf(base: Omit<Platform, 'extensions'>, modules: readonly DomainModule[] = MODULES): Platform {
+  return { ...base, extensions: collectExtensions(modules) };
 }
 
-/** The accounts the core seed creates, for modules that add demo data of their own. */
-export interface DemoAccounts {
-  merchantId: string;
-  ownerUserId: string;
-  adminUserId: string;
+export function mountRoutes(router: Router, platform: Platform, modules: readonly DomainModule[] = MODULES): void {
+  for (const module of modules) module.mountRoutes?.(router, platform);
 }
 
-export const entities = modules.flatMap((module) => module.entities);
-export const resolvers = modules.flatMap((module) => [...module.resolvers]) as unknown as [Function, ...Function[]];
-
-export function mountRoutes(router: Router, deps: RouteDeps): void {
-  for (const module of modules) module.mountRoutes?.(router, deps);
-}
-
-export function startWorkers(deps: RouteDeps): { stop(): Promise<void> } {
-  const running = modules.flatMap((module) => (module.startWorkers ? [module.startWorkers(deps)] : []));
+export function startWorkers(
+  platform: Platform,
+  modules: readonly DomainModule[] = MODULES,
+): { stop(): Promise<void> } {
+  const running = modules.flatMap((module) => (module.startWorkers ? [module.startWorkers(platform)] : []));
   return { stop: async () => void (await Promise.all(running.map((worker) => worker.stop()))) };
 }
 
 export async function seedModules(em: EntityManager, demo: DemoAccounts): Promise<void> {
-  for (const module of modules) await module.seed?.(em, demo);
+  for (const module of MODULES) await module.seed?.(em, demo);
 }

@@ -4,7 +4,8 @@ import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphq
 import { buildSchema, type AuthChecker, type MiddlewareFn } from 'type-graphql';
 import { graphqlError } from '../common/errors';
 import type { Context, PubSubLike } from '../common/context';
-import { resolvers } from './modules';
+import type { DomainModule } from '../common/module';
+import { MODULES, resolversOf } from './modules';
 
 export const SCHEMA_FILE = path.resolve(__dirname, '../../../schema.graphql');
 
@@ -28,9 +29,12 @@ const writeScopeGuard: MiddlewareFn<Context> = ({ context, info }, next) => {
   return next();
 };
 
-export async function createSchema(pubSub?: PubSubLike): Promise<GraphQLSchema> {
+export async function createSchema(
+  pubSub?: PubSubLike,
+  modules: readonly DomainModule[] = MODULES,
+): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: resolvers,
+    resolvers: resolversOf(modules),
     authChecker,
     authMode: 'error',
     globalMiddlewares: [writeScopeGuard],

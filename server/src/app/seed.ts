@@ -2,7 +2,8 @@ import type { MikroORM } from '@mikro-orm/core';
 import { createUser } from '../modules/auth/auth.service';
 import { User, UserRole } from '../modules/auth/user.entity';
 import { Merchant } from '../modules/merchant/merchant.entity';
-import { seedModules, type DemoAccounts } from './modules';
+import type { DemoAccounts } from '../common/module';
+import { seedModules } from './modules';
 import { build } from '../common/orm';
 
 export const DEMO_LOGINS = {

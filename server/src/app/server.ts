@@ -23,12 +23,15 @@ import { viewerForApiKey } from '../modules/api-key/api-key.service';
 import { assertWithinLimits } from './limits';
 import type { AppPubSub } from './pubsub';
 import { createSchema } from './schema';
-import { mountRoutes } from './modules';
+import type { DomainModule, Platform } from '../common/module';
+import { MODULES, mountRoutes, platformOf } from './modules';
 
 export interface App {
   config: Config;
   orm: MikroORM;
   pubsub: AppPubSub;
+  /** What the modules run on, for workers and tests that drive them. */
+  platform: Platform;
   schema: GraphQLSchema;
   httpServer: http.Server;
   /** Starts listening; resolves with the base URL (useful with port 0 in tests). */
@@ -83,8 +86,14 @@ function formatError(config: Config) {
   };
 }
 
-export async function createApp(config: Config, orm: MikroORM, pubsub: AppPubSub): Promise<App> {
-  const schema = await createSchema(pubsub);
+export async function createApp(
+  config: Config,
+  orm: MikroORM,
+  pubsub: AppPubSub,
+  modules: readonly DomainModule[] = MODULES,
+): Promise<App> {
+  const platform = platformOf({ config, orm, pubsub }, modules);
+  const schema = await createSchema(pubsub, modules);
   const expressApp = express();
   expressApp.disable('x-powered-by');
   expressApp.set('trust proxy', 'loopback');
@@ -100,6 +109,7 @@ export async function createApp(config: Config, orm: MikroORM, pubsub: AppPubSub
       sessionToken,
       config,
       pubsub,
+      extensions: platform.extensions,
       ip: ip ?? '',
       idempotencyKey: null,
       setCookie: () => undefined,
@@ -180,7 +190,7 @@ export async function createApp(config: Config, orm: MikroORM, pubsub: AppPubSub
     }),
   );
 
-  mountRoutes(expressApp, { config, orm, pubsub });
+  mountRoutes(expressApp, platform, modules);
 
   if (config.webDist && fs.existsSync(path.join(config.webDist, 'index.html'))) {
     const webDist = config.webDist;
@@ -196,6 +206,7 @@ export async function createApp(config: Config, orm: MikroORM, pubsub: AppPubSub
     config,
     orm,
     pubsub,
+    platform,
     schema,
     httpServer,
     listen: (port = config.port) =>

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { Config } from './config';
+import type { Extensions } from './module';
 import { graphqlError } from './errors';
 
 export type Scope = 'read' | 'write';
@@ -29,6 +30,8 @@ export interface Context {
   viewer: Viewer | null;
   config: Config;
   pubsub: PubSubLike;
+  /** What the modules plug into each other (SMS products, outbox handlers…). */
+  extensions: Extensions;
   ip: string;
   /** The `Idempotency-Key` header, if the caller sent one. */
   idempotencyKey: string | null;

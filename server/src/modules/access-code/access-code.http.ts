@@ -1,5 +1,5 @@
 import express, { type Request, type Response, type Router } from 'express';
-import type { RouteDeps } from '../../app/modules';
+import type { Platform } from '../../common/module';
 import { AccessCodeCheckChannel } from './access-code.entity';
 import { checkerFor, type CheckOutcome } from './access-code.checker';
 
@@ -72,7 +72,7 @@ function jsonAnswer(res: Response, outcome: CheckOutcome): void {
  * - `POST /check/<service>` with `{"code": "…"}`: the merchant's server. The same verdict as JSON, only from the
  *   service's allowed addresses (403 otherwise).
  */
-export function mountAccessCodeRoutes(router: Router, deps: RouteDeps): void {
+export function mountAccessCodeRoutes(router: Router, deps: Platform): void {
   const checker = checkerFor(deps.orm.em, deps.config);
 
   router.get(`${CHECK_PATH}/:serviceId`, async (req: Request, res: Response) => {

@@ -3,7 +3,7 @@ import { PaymentKind, PaymentStatus } from '../payment/payment.entity';
 import { applyTransition } from '../payment/payment.service';
 import type { SmsMessage } from '../sms/sms.entity';
 import { SMS_CURRENCY } from '../sms/sms.pipeline';
-import { registerSmsProduct, TAKING_MONEY, type SmsProduct } from '../sms/sms.products';
+import { TAKING_MONEY, type SmsProduct } from '../sms/sms.products';
 import { sendSmsReply } from '../sms/sms.replies';
 import { tariffForSms } from '../sms/sms.tariff';
 import { AccessCodeRoute, AccessCodeService } from './access-code.entity';
@@ -68,5 +68,3 @@ export const accessCodeProduct: SmsProduct = {
     await sendSmsReply(em, { inboundSmsId: sms.id, text: replyText(service, code, value) });
   },
 };
-
-registerSmsProduct(accessCodeProduct);

@@ -1,21 +1,5 @@
 import type { FilterQuery } from '@mikro-orm/core';
-import {
-  Arg,
-  Args,
-  ArgsType,
-  Authorized,
-  Ctx,
-  Field,
-  FieldResolver,
-  ID,
-  InputType,
-  Int,
-  Mutation,
-  ObjectType,
-  Query,
-  Resolver,
-  Root,
-} from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../common/context';
 import {
   actingMerchant,
@@ -25,9 +9,9 @@ import {
   merchantFilter,
   requireViewer,
 } from '../../common/context';
-import { graphqlError, payload, UserError } from '../../common/errors';
+import { graphqlError, payload } from '../../common/errors';
 import { paginate } from '../../common/orm';
-import { ConnectionType, PageArgs, type Connection } from '../../common/pagination';
+import type { Connection } from '../../common/pagination';
 import { recordAudit } from '../audit/audit.service';
 import { SmsMessage } from '../sms/sms.entity';
 import { maskPhone } from '../sms/sms.resolver';
@@ -35,11 +19,9 @@ import { checkerFor } from './access-code.checker';
 import { codeLookup, PROOF_FORMULA } from './access-code.crypto';
 import {
   AccessCode,
-  AccessCodeAlphabet,
   AccessCodeCheck,
   AccessCodeCheckChannel,
   AccessCodeCheckResult,
-  AccessCodeKind,
   AccessCodeService,
   AccessCodeStatus,
 } from './access-code.entity';
@@ -55,299 +37,27 @@ import {
   statusFilter,
   updateService,
 } from './access-code.service';
-
-const AccessCodeServiceConnection = ConnectionType(AccessCodeService, 'AccessCodeService');
-const AccessCodeConnection = ConnectionType(AccessCode, 'AccessCode');
-const AccessCodeCheckConnection = ConnectionType(AccessCodeCheck, 'AccessCodeCheck');
-
-/** Rows an export may hold; narrower filters give the rest. */
-export const MAX_EXPORT_ROWS = 50_000;
-
-@ArgsType()
-class AccessCodeServicesArgs extends PageArgs {
-  @Field(() => ID, { nullable: true, description: 'Only this merchant (admins and partners).' })
-  merchantId?: string | null;
-}
-
-@ArgsType()
-class AccessCodesArgs extends PageArgs {
-  @Field(() => ID, { description: 'The service whose codes to list.' })
-  serviceId!: string;
-
-  @Field(() => AccessCodeStatus, { nullable: true, description: 'Only codes in this status (now).' })
-  status?: AccessCodeStatus | null;
-
-  @Field(() => String, { nullable: true, description: 'Only the live code with this value (as a payer typed it).' })
-  code?: string | null;
-}
-
-@ArgsType()
-class AccessCodeChecksArgs extends PageArgs {
-  @Field(() => ID, { description: 'The service whose check attempts to list.' })
-  serviceId!: string;
-
-  @Field(() => AccessCodeCheckResult, { nullable: true, description: 'Only attempts with this result.' })
-  result?: AccessCodeCheckResult | null;
-
-  @Field(() => Date, { nullable: true, description: 'Only attempts at or after this time.' })
-  from?: Date | null;
-
-  @Field(() => Date, { nullable: true, description: 'Only attempts before this time.' })
-  to?: Date | null;
-}
-
-@InputType({ description: 'An access-code service: how SMS buy codes, what the codes are, where checks send payers.' })
-class CreateAccessCodeServiceInput {
-  @Field(() => String, { description: 'A name for it, shown in replies of refused SMS, e.g. "Premium articles".' })
-  name!: string;
-
-  @Field(() => String, { description: 'The first word of the SMS, 2–20 letters or digits, e.g. "NEWS".' })
-  keyword!: string;
-
-  @Field(() => [String], { description: 'Short codes the SMS may go to, e.g. ["1096"]; their tariffs set the price.' })
-  shortCodes!: string[];
-
-  @Field(() => String, {
-    description:
-      'The reply, with {code}, and optionally {expires} and {uses}. It must fit one SMS with each placeholder at its ' +
-      'longest: 160 GSM-7 characters, or 70 when any character needs UCS-2 (e.g. Cyrillic).',
-  })
-  replyTemplate!: string;
-
-  @Field(() => AccessCodeKind)
-  kind!: AccessCodeKind;
-
-  @Field(() => Int, { nullable: true, description: 'For kinds with a period: seconds (60 up to 10 years).' })
-  validitySeconds?: number | null;
-
-  @Field(() => Int, { nullable: true, description: 'For kinds with uses: successful checks per code (1–1,000,000).' })
-  maxUses?: number | null;
-
-  @Field(() => Int, { description: 'Characters per code, 4 to 32.' })
-  codeLength!: number;
-
-  @Field(() => AccessCodeAlphabet)
-  alphabet!: AccessCodeAlphabet;
-
-  @Field(() => String, {
-    nullable: true,
-    description: 'More look-alikes to keep out, e.g. "8B5S"; 0 O Q 1 I are always kept out.',
-  })
-  excludedCharacters?: string | null;
-
-  @Field(() => String, { description: 'Where a good code sends the payer (code, t and sig are added).' })
-  paidUrl!: string;
-
-  @Field(() => String, { description: 'Where an expired or used-up code sends the payer.' })
-  expiredUrl!: string;
-
-  @Field(() => String, { description: 'Where an unknown or revoked code sends the payer.' })
-  invalidUrl!: string;
-
-  @Field(() => [String], {
-    nullable: true,
-    description: "Your servers' addresses or CIDR ranges, allowed to check codes server to server.",
-  })
-  allowedIps?: string[] | null;
-
-  @Field(() => Int, { nullable: true, description: 'Replies per received SMS, the code and resends (1–5; 1).' })
-  maxRepliesPerSms?: number | null;
-
-  @Field(() => ID, { nullable: true, description: 'For admins and partners: the merchant it is for.' })
-  merchantId?: string | null;
-}
-
-@InputType({ description: 'Changes to a service; fields left out stay as they are. Issued codes keep their rules.' })
-class UpdateAccessCodeServiceInput {
-  @Field(() => ID)
-  id!: string;
-
-  @Field(() => String, { nullable: true })
-  name?: string | null;
-
-  @Field(() => String, { nullable: true })
-  keyword?: string | null;
-
-  @Field(() => [String], { nullable: true })
-  shortCodes?: string[] | null;
-
-  @Field(() => String, { nullable: true })
-  replyTemplate?: string | null;
-
-  @Field(() => AccessCodeKind, { nullable: true })
-  kind?: AccessCodeKind | null;
-
-  @Field(() => Int, { nullable: true, description: 'null clears it (for kinds without a period).' })
-  validitySeconds?: number | null;
-
-  @Field(() => Int, { nullable: true, description: 'null clears it (for kinds without uses).' })
-  maxUses?: number | null;
-
-  @Field(() => Int, { nullable: true })
-  codeLength?: number | null;
-
-  @Field(() => AccessCodeAlphabet, { nullable: true })
-  alphabet?: AccessCodeAlphabet | null;
-
-  @Field(() => String, { nullable: true })
-  excludedCharacters?: string | null;
-
-  @Field(() => String, { nullable: true })
-  paidUrl?: string | null;
-
-  @Field(() => String, { nullable: true })
-  expiredUrl?: string | null;
-
-  @Field(() => String, { nullable: true })
-  invalidUrl?: string | null;
-
-  @Field(() => [String], { nullable: true })
-  allowedIps?: string[] | null;
-
-  @Field(() => Int, { nullable: true })
-  maxRepliesPerSms?: number | null;
-
-  @Field(() => Boolean, { nullable: true, description: 'Replace the signing secret; the payload carries the new one.' })
-  rotateSecret?: boolean | null;
-}
-
-@ObjectType({ description: 'The new service and its signing secret (shown now; revealable later, audited).' })
-class CreateAccessCodeServicePayload {
-  @Field(() => AccessCodeService, { nullable: true })
-  accessCodeService!: AccessCodeService | null;
-
-  @Field(() => String, { nullable: true, description: "Verify the paid redirect's `sig` with it." })
-  secret!: string | null;
-
-  @Field(() => [UserError])
-  userErrors!: UserError[];
-}
-
-@ObjectType({ description: 'The service after the change.' })
-class UpdateAccessCodeServicePayload {
-  @Field(() => AccessCodeService, { nullable: true })
-  accessCodeService!: AccessCodeService | null;
-
-  @Field(() => String, { nullable: true, description: 'The new signing secret, when it was rotated.' })
-  secret!: string | null;
-
-  @Field(() => [UserError])
-  userErrors!: UserError[];
-}
-
-@InputType({ description: 'Names one access-code service.' })
-class AccessCodeServiceIdInput {
-  @Field(() => ID)
-  id!: string;
-}
-
-@ObjectType()
-class DeleteAccessCodeServicePayload {
-  @Field(() => ID, { nullable: true })
-  deletedAccessCodeServiceId!: string | null;
-
-  @Field(() => [UserError])
-  userErrors!: UserError[];
-}
-
-@ObjectType()
-class RevealAccessCodeServiceSecretPayload {
-  @Field(() => String, { nullable: true, description: "The service's current signing secret." })
-  secret!: string | null;
-
-  @Field(() => [UserError])
-  userErrors!: UserError[];
-}
-
-@InputType({ description: 'Names one issued code (by id, not by value).' })
-class AccessCodeIdInput {
-  @Field(() => ID)
-  id!: string;
-}
-
-@ObjectType()
-class AccessCodePayload {
-  @Field(() => AccessCode, { nullable: true })
-  accessCode!: AccessCode | null;
-
-  @Field(() => [UserError])
-  userErrors!: UserError[];
-}
-
-@InputType({ description: 'Which check attempts to export.' })
-class ExportAccessCodeChecksCsvInput {
-  @Field(() => ID)
-  serviceId!: string;
-
-  @Field(() => AccessCodeCheckResult, { nullable: true })
-  result?: AccessCodeCheckResult | null;
-
-  @Field(() => Date, { nullable: true })
-  from?: Date | null;
-
-  @Field(() => Date, { nullable: true })
-  to?: Date | null;
-}
-
-@ObjectType()
-class ExportAccessCodeChecksCsvPayload {
-  @Field(() => String, {
-    nullable: true,
-    description: 'RFC 4180 CSV: checkedAt,result,channel,ip,count,codeId,input; newest first.',
-  })
-  csv!: string | null;
-
-  @Field(() => Int)
-  rowCount!: number;
-
-  @Field(() => Boolean, { description: `True when more than ${MAX_EXPORT_ROWS} rows matched; narrow the filter.` })
-  truncated!: boolean;
-
-  @Field(() => [UserError])
-  userErrors!: UserError[];
-}
-
-@ObjectType({ description: 'A source whose invalid checks of this service slow it down or block it (this process).' })
-class ThrottledSource {
-  @Field(() => String, { description: 'The address (IPv6: its /64).' })
-  ip!: string;
-
-  @Field(() => Int, { description: 'Invalid checks in the last 15 minutes.' })
-  failures!: number;
-
-  @Field(() => Date, { nullable: true, description: 'Refused until then; null: only slowed.' })
-  blockedUntil!: Date | null;
-}
-
-@ObjectType({ description: 'The proof on a paid answer; see AccessCodeService.proofFormula.' })
-class AccessCodeProof {
-  @Field(() => Int, { description: 'Unix time of the check, in seconds: `t`.' })
-  timestamp!: number;
-
-  @Field(() => String, { description: '`sig`: hex HMAC-SHA256 of "<code>.<t>" with the service secret.' })
-  signature!: string;
-}
-
-@ObjectType({ description: 'What a check answered; the same as the check URL would.' })
-class AccessCodeVerdict {
-  @Field(() => String, { description: 'PAID, EXPIRED, INVALID, or THROTTLED (try again after retryAfterSeconds).' })
-  verdict!: string;
-
-  @Field(() => AccessCodeCheckResult)
-  result!: AccessCodeCheckResult;
-
-  @Field(() => Date, { nullable: true })
-  expiresAt!: Date | null;
-
-  @Field(() => Int, { nullable: true })
-  usesLeft!: number | null;
-
-  @Field(() => Int, { nullable: true })
-  retryAfterSeconds!: number | null;
-
-  @Field(() => AccessCodeProof, { nullable: true, description: 'For PAID.' })
-  proof!: AccessCodeProof | null;
-}
+import { IdInput } from '../../common/mutation';
+import {
+  AccessCodeCheckConnection,
+  AccessCodeChecksArgs,
+  AccessCodeConnection,
+  AccessCodePayload,
+  AccessCodesArgs,
+  AccessCodeServiceConnection,
+  AccessCodeServicesArgs,
+  AccessCodeVerdict,
+  CreateAccessCodeServiceInput,
+  CreateAccessCodeServicePayload,
+  DeleteAccessCodeServicePayload,
+  ExportAccessCodeChecksCsvInput,
+  ExportAccessCodeChecksCsvPayload,
+  MAX_EXPORT_ROWS,
+  RevealAccessCodeServiceSecretPayload,
+  ThrottledSource,
+  UpdateAccessCodeServiceInput,
+  UpdateAccessCodeServicePayload,
+} from './access-code.types';
 
 /** A service the caller may see; NOT_FOUND otherwise, the same for other tenants' ids as for unknown ones. */
 async function loadService(ctx: Context, id: string): Promise<AccessCodeService> {
@@ -537,7 +247,7 @@ export class AccessCodeServiceResolver {
     description: 'Deletes a service: its SMS keyword is freed and its check URL answers 404. Codes stay listed.',
   })
   async deleteAccessCodeService(
-    @Arg('input', () => AccessCodeServiceIdInput) input: AccessCodeServiceIdInput,
+    @Arg('input', () => IdInput) input: IdInput,
     @Ctx() ctx: Context,
   ): Promise<DeleteAccessCodeServicePayload> {
     const loaded = await loadService(ctx, input.id);
@@ -565,7 +275,7 @@ export class AccessCodeServiceResolver {
     description: "Shows a service's signing secret; every reveal is in the audit log.",
   })
   async revealAccessCodeServiceSecret(
-    @Arg('input', () => AccessCodeServiceIdInput) input: AccessCodeServiceIdInput,
+    @Arg('input', () => IdInput) input: IdInput,
     @Ctx() ctx: Context,
   ): Promise<RevealAccessCodeServiceSecretPayload> {
     const service = await loadService(ctx, input.id);
@@ -695,10 +405,7 @@ export class AccessCodeResolver {
 
   @Authorized()
   @Mutation(() => AccessCodePayload, { description: 'Revokes a code: it admits nothing more (audited).' })
-  async revokeAccessCode(
-    @Arg('input', () => AccessCodeIdInput) input: AccessCodeIdInput,
-    @Ctx() ctx: Context,
-  ): Promise<AccessCodePayload> {
+  async revokeAccessCode(@Arg('input', () => IdInput) input: IdInput, @Ctx() ctx: Context): Promise<AccessCodePayload> {
     const { code } = await loadCode(ctx, input.id);
     return payload(
       (accessCode, userErrors) => ({ accessCode: accessCode ?? code, userErrors }),
@@ -720,10 +427,7 @@ export class AccessCodeResolver {
   @Mutation(() => AccessCodePayload, {
     description: "Sends a code again to the phone that bought it, within the service's replies per SMS (audited).",
   })
-  async resendAccessCode(
-    @Arg('input', () => AccessCodeIdInput) input: AccessCodeIdInput,
-    @Ctx() ctx: Context,
-  ): Promise<AccessCodePayload> {
+  async resendAccessCode(@Arg('input', () => IdInput) input: IdInput, @Ctx() ctx: Context): Promise<AccessCodePayload> {
     const { code, service } = await loadCode(ctx, input.id);
     return payload(
       (accessCode, userErrors) => ({ accessCode: accessCode ?? code, userErrors }),

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/core';
-import type { DemoAccounts } from '../../app/modules';
+import type { DemoAccounts } from '../../common/module';
 import { AccessCodeAlphabet, AccessCodeKind, AccessCodeService } from './access-code.entity';
 import { createService } from './access-code.service';
 

@@ -204,7 +204,7 @@ describe('access codes', () => {
       const single = await buy(one);
       const singleRow = await codeRow(one.id, single.code!);
       expect((await resend(singleRow.id)).data!.resendAccessCode.userErrors[0].message).toMatch(/had its 1 reply/);
-      await drainOutbox({ orm: t.orm, config: t.app.config });
+      await drainOutbox(t.app.platform);
     });
   });
 

@@ -1,24 +1,22 @@
-import type { Router } from 'express';
-import type { RouteDeps } from '../../app/modules';
+import type { DomainModule } from '../../common/module';
 import { AccessCode, AccessCodeCheck, AccessCodeRoute, AccessCodeService } from './access-code.entity';
 import { checkerFor } from './access-code.checker';
 import { mountAccessCodeRoutes } from './access-code.http';
+import { accessCodeProduct } from './access-code.product';
 import { AccessCodeResolver, AccessCodeServiceResolver, SmsAccessCodeResolver } from './access-code.resolver';
 import { seedAccessCodes } from './access-code.seed';
-// Registers the "access-code" SMS product with the rails.
-import './access-code.product';
 
-export const entities = [AccessCodeService, AccessCodeRoute, AccessCode, AccessCodeCheck];
-export const resolvers = [AccessCodeServiceResolver, AccessCodeResolver, SmsAccessCodeResolver] as const;
-export const seed = seedAccessCodes;
-
-/** `GET|POST /check/<service>`. */
-export function mountRoutes(router: Router, deps: RouteDeps): void {
-  mountAccessCodeRoutes(router, deps);
-}
-
-/** Nothing runs in the background but the attempt recorder; stopping writes what it still holds. */
-export function startWorkers(deps: RouteDeps): { stop(): Promise<void> } {
-  const checker = checkerFor(deps.orm.em, deps.config);
-  return { stop: () => checker.recorder.flush() };
-}
+export const accessCodeModule: DomainModule = {
+  name: 'access-code',
+  entities: [AccessCodeService, AccessCodeRoute, AccessCode, AccessCodeCheck],
+  resolvers: [AccessCodeServiceResolver, AccessCodeResolver, SmsAccessCodeResolver],
+  provides: { smsProducts: [accessCodeProduct] },
+  seed: seedAccessCodes,
+  /** `GET|POST /check/<service>`. */
+  mountRoutes: mountAccessCodeRoutes,
+  /** Nothing runs in the background but the attempt recorder; stopping writes what it still holds. */
+  startWorkers(platform) {
+    const checker = checkerFor(platform.orm.em, platform.config);
+    return { stop: () => checker.recorder.flush() };
+  },
+};

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import type { Scope, Viewer } from '../../common/context';
 import { UserErrorCode, UserFacingError } from '../../common/errors';
 import { newToken } from '../../common/ids';
+import { recordAudit, type AuditActor } from '../audit/audit.service';
 import { sha256, visibleMerchantIds } from '../auth/auth.service';
 import { ApiKey } from './api-key.entity';
 import { build } from '../../common/orm';
@@ -33,9 +34,42 @@ export function createApiKey(
   return { apiKey, secret };
 }
 
-export async function revokeApiKey(em: EntityManager, apiKey: ApiKey, now = new Date()): Promise<ApiKey> {
+const SCOPES: readonly string[] = ['read', 'write'];
+
+/** A caller's new key (scopes as given, checked here), audited and flushed with it. */
+export async function issueApiKey(
+  em: EntityManager,
+  actor: AuditActor,
+  input: { merchantId: string; name: string; scopes: string[]; createdByUserId: string | null },
+): Promise<{ apiKey: ApiKey; secret: string }> {
+  const unknown = input.scopes.find((scope) => !SCOPES.includes(scope));
+  if (unknown)
+    throw new UserFacingError(UserErrorCode.INVALID, `unknown scope "${unknown}"; use read or write`, [
+      'input',
+      'scopes',
+    ]);
+  const created = createApiKey(em, { ...input, scopes: input.scopes as Scope[] });
+  recordAudit(em, actor, {
+    action: 'apiKey.create',
+    merchantId: input.merchantId,
+    targetId: created.apiKey.id,
+    details: { name: created.apiKey.name, scopes: created.apiKey.scopes, secret: true },
+  });
+  await em.flush();
+  return created;
+}
+
+/** Revokes a key at once, audited in the same flush. */
+export async function revokeApiKey(
+  em: EntityManager,
+  actor: AuditActor,
+  apiKey: ApiKey,
+  now = new Date(),
+): Promise<ApiKey> {
   if (apiKey.revokedAt) throw new UserFacingError(UserErrorCode.ALREADY_RESOLVED, 'this key is already revoked');
   apiKey.revokedAt = now;
+  recordAudit(em, actor, { action: 'apiKey.revoke', merchantId: apiKey.merchantId, targetId: apiKey.id });
+  await em.flush();
   return apiKey;
 }
 

@@ -75,7 +75,7 @@ describe('API keys', () => {
       .createApiKey;
     const revoke = (auth: Auth) =>
       t.gql(
-        'mutation($input: RevokeApiKeyInput!) { revokeApiKey(input: $input) { apiKey { revokedAt } userErrors { code } } }',
+        'mutation($input: IdInput!) { revokeApiKey(input: $input) { apiKey { revokedAt } userErrors { code } } }',
         { input: { id: apiKey.id } },
         auth,
       );

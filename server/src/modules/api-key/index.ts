@@ -1,5 +1,5 @@
+import type { DomainModule } from '../../common/module';
 import { ApiKey } from './api-key.entity';
 import { ApiKeyResolver } from './api-key.resolver';
 
-export const entities = [ApiKey];
-export const resolvers = [ApiKeyResolver] as const;
+export const apiKeyModule: DomainModule = { name: 'api-key', entities: [ApiKey], resolvers: [ApiKeyResolver] };

@@ -1,20 +1,10 @@
-import { Args, ArgsType, Authorized, Ctx, Field, ID, Query, Resolver } from 'type-graphql';
+import { Args, Authorized, Ctx, Query, Resolver } from 'type-graphql';
 import type { Context } from '../../common/context';
 import { merchantFilter, requireViewer } from '../../common/context';
 import { paginate } from '../../common/orm';
-import { ConnectionType, PageArgs, type Connection } from '../../common/pagination';
+import type { Connection } from '../../common/pagination';
 import { AuditEvent } from './audit-event.entity';
-
-const AuditEventConnection = ConnectionType(AuditEvent, 'AuditEvent');
-
-@ArgsType()
-class AuditEventsArgs extends PageArgs {
-  @Field(() => ID, { nullable: true, description: 'Only this merchant (admins and partners).' })
-  merchantId?: string | null;
-
-  @Field(() => String, { nullable: true, description: 'Only this action, e.g. "apiKey.create".' })
-  action?: string | null;
-}
+import { AuditEventConnection, AuditEventsArgs } from './audit.types';
 
 @Resolver(() => AuditEvent)
 export class AuditResolver {

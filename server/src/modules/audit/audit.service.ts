@@ -17,10 +17,16 @@ export function redact(details: Record<string, unknown>): Record<string, unknown
   return out;
 }
 
+/** Who acts: the request's caller (a Context is one), or nobody for the system itself. */
+export interface AuditActor {
+  viewer: Viewer | null;
+  ip?: string | null;
+}
+
 /** Adds an audit row to the caller's unit of work, so it commits with the change it describes or not at all. */
 export function recordAudit(
   em: EntityManager,
-  actor: { viewer: Viewer | null; ip?: string | null },
+  actor: AuditActor,
   event: { action: string; merchantId: string | null; targetId?: string | null; details?: Record<string, unknown> },
 ): AuditEvent {
   const viewer = actor.viewer;

@@ -1,5 +1,5 @@
+import type { DomainModule } from '../../common/module';
 import { AuditEvent } from './audit-event.entity';
 import { AuditResolver } from './audit.resolver';
 
-export const entities = [AuditEvent];
-export const resolvers = [AuditResolver] as const;
+export const auditModule: DomainModule = { name: 'audit', entities: [AuditEvent], resolvers: [AuditResolver] };

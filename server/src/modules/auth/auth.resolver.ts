@@ -1,70 +1,11 @@
-import {
-  Arg,
-  Authorized,
-  Ctx,
-  Field,
-  FieldResolver,
-  InputType,
-  Mutation,
-  ObjectType,
-  Query,
-  Resolver,
-  Root,
-} from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../common/context';
 import { requireViewer } from '../../common/context';
-import { payload, UserError } from '../../common/errors';
+import { payload } from '../../common/errors';
 import { Merchant } from '../merchant/merchant.entity';
 import { changePassword, login, logout, SESSION_COOKIE, SESSION_TTL_SECONDS } from './auth.service';
+import { ChangePasswordInput, ChangePasswordPayload, LoginInput, LoginPayload, Me } from './auth.types';
 import { User } from './user.entity';
-
-@InputType()
-class LoginInput {
-  @Field(() => String)
-  email!: string;
-
-  @Field(() => String)
-  password!: string;
-}
-
-@ObjectType()
-class LoginPayload {
-  @Field(() => User, { nullable: true })
-  user!: User | null;
-
-  @Field(() => [UserError])
-  userErrors!: UserError[];
-}
-
-@InputType()
-class ChangePasswordInput {
-  @Field(() => String)
-  currentPassword!: string;
-
-  @Field(() => String, { description: 'At least 10 characters.' })
-  newPassword!: string;
-}
-
-@ObjectType()
-class ChangePasswordPayload {
-  @Field(() => Boolean)
-  changed!: boolean;
-
-  @Field(() => [UserError])
-  userErrors!: UserError[];
-}
-
-@ObjectType({ description: 'Who is calling.' })
-export class Me {
-  @Field(() => User, { nullable: true, description: 'The logged-in user; null when calling with an API key.' })
-  user!: User | null;
-
-  @Field(() => Merchant, { nullable: true, description: "The caller's own merchant; null for platform admins." })
-  merchant!: Merchant | null;
-
-  @Field(() => [String], { description: 'What the caller may do: "read", "write".' })
-  scopes!: string[];
-}
 
 @Resolver(() => User)
 export class AuthResolver {

@@ -1,5 +1,9 @@
+import type { DomainModule } from '../../common/module';
 import { AuthResolver, UserFieldsResolver } from './auth.resolver';
 import { Session, User } from './user.entity';
 
-export const entities = [User, Session];
-export const resolvers = [AuthResolver, UserFieldsResolver] as const;
+export const authModule: DomainModule = {
+  name: 'auth',
+  entities: [User, Session],
+  resolvers: [AuthResolver, UserFieldsResolver],
+};

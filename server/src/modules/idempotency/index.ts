@@ -1,4 +1,4 @@
+import type { DomainModule } from '../../common/module';
 import { IdempotencyRecord } from './idempotency-record.entity';
 
-export const entities = [IdempotencyRecord];
-export const resolvers = [] as const;
+export const idempotencyModule: DomainModule = { name: 'idempotency', entities: [IdempotencyRecord], resolvers: [] };

@@ -1,3 +1,4 @@
+import type { DomainModule } from '../../common/module';
 import { LedgerAccount, LedgerEntry, LedgerTransfer } from './ledger.entity';
 import {
   LedgerAccountResolver,
@@ -6,10 +7,8 @@ import {
   MerchantBalancesResolver,
 } from './ledger.resolver';
 
-export const entities = [LedgerAccount, LedgerTransfer, LedgerEntry];
-export const resolvers = [
-  LedgerAccountResolver,
-  LedgerEntryResolver,
-  LedgerTransferResolver,
-  MerchantBalancesResolver,
-] as const;
+export const ledgerModule: DomainModule = {
+  name: 'ledger',
+  entities: [LedgerAccount, LedgerTransfer, LedgerEntry],
+  resolvers: [LedgerAccountResolver, LedgerEntryResolver, LedgerTransferResolver, MerchantBalancesResolver],
+};

@@ -1,7 +1,11 @@
+import type { DomainModule } from '../../common/module';
 import { MailMessage } from './mail-message.entity';
 import { MailResolver } from './mail.resolver';
-// Registers the "mail" outbox handler.
-import './mail.service';
+import { mailOutboxHandler } from './mail.service';
 
-export const entities = [MailMessage];
-export const resolvers = [MailResolver] as const;
+export const mailModule: DomainModule = {
+  name: 'mail',
+  entities: [MailMessage],
+  resolvers: [MailResolver],
+  provides: { outboxHandlers: [mailOutboxHandler] },
+};

@@ -1,17 +1,10 @@
-import { Args, ArgsType, Authorized, Ctx, Field, Query, Resolver } from 'type-graphql';
+import { Args, Authorized, Ctx, Query, Resolver } from 'type-graphql';
 import type { Context } from '../../common/context';
 import { graphqlError } from '../../common/errors';
 import { paginate } from '../../common/orm';
-import { ConnectionType, PageArgs, type Connection } from '../../common/pagination';
+import type { Connection } from '../../common/pagination';
 import { MailMessage } from './mail-message.entity';
-
-const MailMessageConnection = ConnectionType(MailMessage, 'MailMessage');
-
-@ArgsType()
-class MailMessagesArgs extends PageArgs {
-  @Field(() => String, { nullable: true, description: 'Only mail to this address.' })
-  to?: string | null;
-}
+import { MailMessageConnection, MailMessagesArgs } from './mail.types';
 
 @Resolver(() => MailMessage)
 export class MailResolver {

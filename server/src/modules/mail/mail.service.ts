@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import nodemailer from 'nodemailer';
 import { UserErrorCode, UserFacingError } from '../../common/errors';
 import { build } from '../../common/orm';
-import { DeliveryError, enqueue, registerOutboxHandler, type OutboxHandler } from '../outbox/outbox.service';
+import { DeliveryError, enqueue, outboxHandler, type OutboxHandler } from '../outbox/outbox.service';
 import type { OutboxMessage } from '../outbox/outbox-message.entity';
 import { MailMessage } from './mail-message.entity';
 
@@ -94,4 +94,8 @@ const deliverMail: OutboxHandler<MailInput> = async (mail, { em, config, message
 };
 
 // Mail carries confirmation codes and personal data: the outbox forgets it once sent.
-registerOutboxHandler(MAIL_OUTBOX_KIND, deliverMail, { timeoutMs: 45_000, erasePayloadOnDelivery: true });
+/** Sends mail (the module provides it as an outbox handler). */
+export const mailOutboxHandler = outboxHandler(MAIL_OUTBOX_KIND, deliverMail, {
+  timeoutMs: 45_000,
+  erasePayloadOnDelivery: true,
+});

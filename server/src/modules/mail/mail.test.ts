@@ -53,7 +53,7 @@ const MAIL_QUERY = '{ mailMessages { totalCount edges { node { to from subject t
 describe('mail', () => {
   let smtp: Awaited<ReturnType<typeof startSmtp>>;
   let t: TestApp;
-  const drain = (app: TestApp, config = app.app.config) => drainOutbox({ orm: app.orm, config });
+  const drain = (app: TestApp, config = app.app.config) => drainOutbox({ ...app.app.platform, config });
   const send = async (app: TestApp, mail: Parameters<typeof sendMail>[1]) => {
     const em = app.orm.em.fork();
     const message = sendMail(em, mail);

@@ -1,5 +1,5 @@
+import type { DomainModule } from '../../common/module';
 import { Merchant } from './merchant.entity';
 import { MerchantResolver } from './merchant.resolver';
 
-export const entities = [Merchant];
-export const resolvers = [MerchantResolver] as const;
+export const merchantModule: DomainModule = { name: 'merchant', entities: [Merchant], resolvers: [MerchantResolver] };

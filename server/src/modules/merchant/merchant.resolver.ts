@@ -2,10 +2,9 @@ import { Arg, Args, Authorized, Ctx, ID, Query, Resolver } from 'type-graphql';
 import type { Context } from '../../common/context';
 import { assertMerchantAccess, requireViewer } from '../../common/context';
 import { paginate } from '../../common/orm';
-import { ConnectionType, PageArgs, type Connection } from '../../common/pagination';
+import { PageArgs, type Connection } from '../../common/pagination';
 import { Merchant } from './merchant.entity';
-
-const MerchantConnection = ConnectionType(Merchant, 'Merchant');
+import { MerchantConnection } from './merchant.types';
 
 @Resolver(() => Merchant)
 export class MerchantResolver {

@@ -1,13 +1,13 @@
-import type { RouteDeps } from '../../app/modules';
+import type { DomainModule } from '../../common/module';
 import { OutboxAttempt } from './outbox-attempt.entity';
 import { OutboxMessage } from './outbox-message.entity';
 import { OutboxResolver } from './outbox.resolver';
 import { startOutboxWorker } from './outbox.service';
 
-export const entities = [OutboxMessage, OutboxAttempt];
-export const resolvers = [OutboxResolver] as const;
-
-/** One delivery loop per server process; on PostgreSQL several processes share the work safely. */
-export function startWorkers(deps: RouteDeps): { stop(): Promise<void> } {
-  return startOutboxWorker(deps);
-}
+export const outboxModule: DomainModule = {
+  name: 'outbox',
+  entities: [OutboxMessage, OutboxAttempt],
+  resolvers: [OutboxResolver],
+  /** One delivery loop per server process; on PostgreSQL several processes share the work safely. */
+  startWorkers: (platform) => startOutboxWorker(platform),
+};

@@ -1,8 +1,27 @@
+import type { DomainModule } from '../../common/module';
+import { startSweeper } from '../../common/sweeper';
 import { Payment } from './payment.entity';
 import { PaymentResolver, PublicPaymentResolver } from './payment.resolver';
 import { seedPayments } from './payment.seed';
+import { expireDuePayments, releaseDueCredits } from './payment.settlement';
 import { PayerCredit, SuspenseItem } from './settlement.entity';
+import { PayerCreditResolver, PaymentMoneyResolver, SuspenseResolver } from './settlement.resolver';
 
-export const entities = [Payment, PayerCredit, SuspenseItem];
-export const resolvers = [PaymentResolver, PublicPaymentResolver] as const;
-export const seed = seedPayments;
+export const paymentModule: DomainModule = {
+  name: 'payment',
+  entities: [Payment, PayerCredit, SuspenseItem],
+  resolvers: [PaymentResolver, PublicPaymentResolver, PaymentMoneyResolver, SuspenseResolver, PayerCreditResolver],
+  seed: seedPayments,
+  /** Expires unpaid payments past their window and releases unused payer credit, once a minute. */
+  startWorkers(platform) {
+    return startSweeper(
+      'settlement sweep',
+      async () => {
+        const expired = await expireDuePayments(platform.orm.em, platform.pubsub);
+        const released = await releaseDueCredits(platform.orm.em);
+        return expired.length >= 100 || released >= 100;
+      },
+      { quiet: platform.config.mode === 'test' },
+    );
+  },
+};

@@ -146,7 +146,7 @@ export class Payment {
   expiresAt: Date | null = null;
 
   // The money breakdown, in minor units of `currency`, kept by settlement as it posts (payment.settlement.ts):
-  // gross − operator share − platform fee (+ payer credit applied) = net, the merchant's part.
+  // gross − operator share − platform fee (+ the net of payer credit spent) = net, the merchant's part.
   /** What payers paid for this payment (each counted SMS's price). */
   @Property({ type: bigint() })
   grossMinor: bigint = 0n;
@@ -159,7 +159,7 @@ export class Payment {
   @Property({ type: bigint() })
   platformFeeMinor: bigint = 0n;
 
-  /** Payer credit (from earlier SMS) spent on this payment: already net, it adds to the merchant's part. */
+  /** Payer credit (from earlier SMS) spent on this payment, as it counted towards the amount (payer's view). */
   @Property({ type: bigint() })
   creditMinor: bigint = 0n;
 

@@ -18,6 +18,8 @@ export interface PaymentEvent {
   reference: string;
   amount: string;
   amountReceived: string;
+  /** Payer credit spent on it (minor units), part of amountReceived's money. */
+  credit: string;
   currency: string;
   description: string;
   paidAt: string | null;
@@ -35,6 +37,7 @@ export function paymentEvent(payment: Payment): PaymentEvent {
     reference: payment.reference,
     amount: payment.amount.toString(),
     amountReceived: payment.amountReceived.toString(),
+    credit: payment.creditMinor.toString(),
     currency: payment.currency,
     description: payment.description,
     paidAt: payment.paidAt?.toISOString() ?? null,

@@ -1,17 +1,12 @@
 import type { FilterQuery } from '@mikro-orm/core';
-import { GraphQLJSONObject } from 'graphql-scalars';
 import {
   Arg,
   Args,
-  ArgsType,
   Authorized,
   Ctx,
-  Field,
   FieldResolver,
   ID,
-  InputType,
   Mutation,
-  ObjectType,
   Query,
   Resolver,
   Root,
@@ -19,14 +14,14 @@ import {
 } from 'type-graphql';
 import type { Context } from '../../common/context';
 import { actingMerchant, canAccessMerchant, merchantFilter, requireViewer } from '../../common/context';
-import { graphqlError, payload, UserError } from '../../common/errors';
+import { graphqlError, payload } from '../../common/errors';
 import { Money } from '../../common/money';
 import { paginate } from '../../common/orm';
-import { ConnectionType, PageArgs, type Connection } from '../../common/pagination';
+import type { Connection } from '../../common/pagination';
 import { recordAudit } from '../audit/audit.service';
 import { idempotent } from '../idempotency/idempotency.service';
 import { Merchant } from '../merchant/merchant.entity';
-import { Payment, PaymentKind, PaymentStatus } from './payment.entity';
+import { Payment, PaymentKind } from './payment.entity';
 import { currentThenChanges, paymentEvent, paymentTopic, type PaymentEvent } from './payment.events';
 import {
   applyTransition,
@@ -36,39 +31,18 @@ import {
   parsePositiveAmount,
   payerUrl,
 } from './payment.service';
-
-const PaymentConnection = ConnectionType(Payment, 'Payment');
+import {
+  CancelPaymentInput,
+  CancelPaymentPayload,
+  CreatePaymentInput,
+  CreatePaymentPayload,
+  PaymentConnection,
+  PaymentsArgs,
+  PublicPayment,
+} from './payment.types';
 
 /** Page tokens are 27 characters of base64url; anything else cannot address a payment. */
 const PAGE_TOKEN = /^[A-Za-z0-9_-]{16,64}$/;
-
-@ObjectType({
-  description:
-    'What a payer sees on the payment page, addressed by its secret token: no ids, no payer data, nothing the ' +
-    'merchant keeps to itself (external id, metadata).',
-})
-export class PublicPayment {
-  @Field(() => String, { description: 'The code to quote in the SMS.' })
-  reference!: string;
-
-  @Field(() => PaymentStatus)
-  status!: PaymentStatus;
-
-  @Field(() => Money, { description: 'The price.' })
-  amount!: Money;
-
-  @Field(() => Money, { description: 'What has arrived so far.' })
-  amountReceived!: Money;
-
-  @Field(() => String)
-  description!: string;
-
-  @Field(() => Date, { nullable: true })
-  paidAt!: Date | null;
-
-  /** Resolves `merchantName`; not a field, the payer has no use for the id. */
-  merchantId!: string;
-}
 
 function toPublicPayment(event: PaymentEvent): PublicPayment {
   return Object.assign(new PublicPayment(), {
@@ -76,85 +50,11 @@ function toPublicPayment(event: PaymentEvent): PublicPayment {
     status: event.status,
     amount: Money.of(event.amount, event.currency),
     amountReceived: Money.of(event.amountReceived, event.currency),
+    creditApplied: Money.of(event.credit, event.currency),
     description: event.description,
     paidAt: event.paidAt ? new Date(event.paidAt) : null,
     merchantId: event.merchantId,
   });
-}
-
-@ArgsType()
-class PaymentsArgs extends PageArgs {
-  @Field(() => ID, { nullable: true, description: 'Only this merchant (admins and partners).' })
-  merchantId?: string | null;
-
-  @Field(() => PaymentStatus, { nullable: true })
-  status?: PaymentStatus | null;
-
-  @Field(() => PaymentKind, { nullable: true })
-  kind?: PaymentKind | null;
-
-  @Field(() => String, { nullable: true, description: "Only payments with this merchant's own id (order id)." })
-  externalId?: string | null;
-
-  @Field(() => String, { nullable: true, description: 'Only the payment with this public reference.' })
-  reference?: string | null;
-}
-
-@InputType()
-class CreatePaymentInput {
-  @Field(() => String, { description: 'Decimal string in the currency\'s units, e.g. "12.50"; positive.' })
-  amount!: string;
-
-  @Field(() => String, { description: 'ISO 4217 code, e.g. "USD".' })
-  currency!: string;
-
-  @Field(() => String, { description: 'What is paid for, shown to the payer; up to 255 characters.' })
-  description!: string;
-
-  @Field(() => String, { nullable: true, description: 'Your own id for it (order id), up to 100 characters.' })
-  externalId?: string | null;
-
-  @Field(() => String, { nullable: true, description: "The payer's phone in international form, if known." })
-  payerPhone?: string | null;
-
-  @Field(() => GraphQLJSONObject, { nullable: true, description: 'Your data, returned as given; under 4 KB of JSON.' })
-  metadata?: Record<string, unknown> | null;
-
-  @Field(() => ID, { nullable: true, description: 'For admins and partners: the merchant the payment is for.' })
-  merchantId?: string | null;
-
-  @Field(() => String, {
-    nullable: true,
-    description: 'Makes retries safe, like the Idempotency-Key header: up to 255 characters, unique per request.',
-  })
-  idempotencyKey?: string | null;
-}
-
-@ObjectType()
-class CreatePaymentPayload {
-  @Field(() => Payment, { nullable: true, description: 'The new payment; send the payer to its payerUrl.' })
-  payment!: Payment | null;
-
-  @Field(() => [UserError])
-  userErrors!: UserError[];
-}
-
-@InputType()
-class CancelPaymentInput {
-  @Field(() => ID)
-  id!: string;
-
-  @Field(() => String, { nullable: true, description: 'Makes retries safe, like the Idempotency-Key header.' })
-  idempotencyKey?: string | null;
-}
-
-@ObjectType()
-class CancelPaymentPayload {
-  @Field(() => Payment, { nullable: true })
-  payment!: Payment | null;
-
-  @Field(() => [UserError])
-  userErrors!: UserError[];
 }
 
 @Resolver(() => Payment)

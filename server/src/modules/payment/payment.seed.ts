@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/core';
-import type { DemoAccounts } from '../../app/modules';
+import type { DemoAccounts } from '../../common/module';
 import { Payment, PaymentKind } from './payment.entity';
 import { createPayment, receiveFunds } from './payment.service';
 

@@ -309,9 +309,9 @@ export async function spendPayerCredit(
       paymentId: payment.id,
       description: `Payer credit ${credit.id} spent on payment ${payment.reference}`,
     });
-    payment.creditMinor += credit.amountMinor;
-    payment.netMinor += credit.amountMinor;
     const value = mode === 'PRICE' ? credit.priceMinor : credit.amountMinor;
+    payment.creditMinor += value;
+    payment.netMinor += credit.amountMinor;
     applied += value;
     await receiveFunds(em, pubsub, payment, value, at);
     await emitCreditEvent(em, credit, 'credit.spent');

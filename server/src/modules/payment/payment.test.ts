@@ -138,6 +138,8 @@ describe('payments', () => {
     expect(fields).toEqual([
       'amount',
       'amountReceived',
+      // Credit from the payer's own earlier SMS spent here: an amount, nothing that identifies the payer.
+      'creditApplied',
       'description',
       'merchantName',
       'paidAt',

@@ -1,5 +1,5 @@
-import type { Router } from 'express';
-import type { RouteDeps } from '../../app/modules';
+import type { DomainModule } from '../../common/module';
+import { purseCallbackHandler } from './purse.callback';
 import { Purse, PurseCounter, PurseOperation, PursePayment } from './purse.entity';
 import { mountPurseRoutes } from './purse.http';
 import {
@@ -11,23 +11,21 @@ import {
   PurseResolver,
 } from './purse.resolver';
 import { seedPurse } from './purse.seed';
-// Registers the "purse" SMS product and the "purse.callback" outbox handler.
-import './purse.sms';
-import './purse.callback';
+import { purseSmsProduct } from './purse.sms';
 
-export const entities = [Purse, PursePayment, PurseOperation, PurseCounter];
-export const resolvers = [
-  PurseResolver,
-  PursePaymentResolver,
-  PurseOperationResolver,
-  PurseCallbackResolver,
-  PursePaymentPageResolver,
-  PaymentPurseResolver,
-] as const;
-
-/** The sms:bank protocol: the merchant's form (`POST /bank/`) and the payer's way back to the shop. */
-export function mountRoutes(router: Router, deps: RouteDeps): void {
-  mountPurseRoutes(router, deps);
-}
-
-export const seed = seedPurse;
+export const purseModule: DomainModule = {
+  name: 'purse',
+  entities: [Purse, PursePayment, PurseOperation, PurseCounter],
+  resolvers: [
+    PurseResolver,
+    PursePaymentResolver,
+    PurseOperationResolver,
+    PurseCallbackResolver,
+    PursePaymentPageResolver,
+    PaymentPurseResolver,
+  ],
+  provides: { smsProducts: [purseSmsProduct], outboxHandlers: [purseCallbackHandler] },
+  /** The sms:bank protocol: the merchant's form (`POST /bank/`) and the payer's way back to the shop. */
+  mountRoutes: mountPurseRoutes,
+  seed: seedPurse,
+};

@@ -4,7 +4,7 @@ import https from 'node:https';
 import type net from 'node:net';
 import type { EntityManager } from '@mikro-orm/core';
 import type { Config } from '../../common/config';
-import { DeliveryError, enqueue, registerOutboxHandler, type OutboxHandler } from '../outbox/outbox.service';
+import { DeliveryError, enqueue, outboxHandler, type OutboxHandler } from '../outbox/outbox.service';
 import { isPrivateAddress, isPrivateHost } from '../webhook/webhook.http';
 import { Purse, PursePayment, PurseOperation } from './purse.entity';
 import { resultForm } from './purse.protocol';
@@ -134,7 +134,11 @@ const deliverCallback: OutboxHandler<{ operationId: string }> = async ({ operati
 
 // Merchants get 10 s to answer. 14 attempts with the outbox's backoff (15 s doubling, capped at 6 h) keep trying
 // for about 10 to 20 hours, through a typical outage (as webhooks do).
-registerOutboxHandler(PURSE_CALLBACK_KIND, deliverCallback, { timeoutMs: 10_000, maxAttempts: 14 });
+/** Delivers Result URL callbacks (the module provides it as an outbox handler). */
+export const purseCallbackHandler = outboxHandler(PURSE_CALLBACK_KIND, deliverCallback, {
+  timeoutMs: 10_000,
+  maxAttempts: 14,
+});
 
 export interface TestCallbackResult {
   url: string;

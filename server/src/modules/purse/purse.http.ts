@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
-import type { RouteDeps } from '../../app/modules';
+import type { Platform } from '../../common/module';
 import { PaymentStatus } from '../payment/payment.entity';
 import { Purse, PurseLanguage } from './purse.entity';
 import { errorPage, infoPage, notFoundPage, notReadyPage, returnPage } from './purse.pages';
@@ -56,7 +56,7 @@ function queryString(value: unknown): string | null {
   return typeof value === 'string' ? value : null;
 }
 
-export function mountPurseRoutes(router: Router, deps: RouteDeps): void {
+export function mountPurseRoutes(router: Router, deps: Platform): void {
   const bankPaths = ['/bank', '/language/:language/bank'];
 
   router.post(bankPaths, express.raw({ type: () => true, limit: MAX_FORM }), async (req: Request, res: Response) => {

@@ -1,19 +1,15 @@
 import type { EntityManager, FilterQuery } from '@mikro-orm/core';
 // Both drivers' entity managers are knex's SqlEntityManager (the one with query builders); a type import only.
+import { smsProductsOf, type SmsProduct } from '../sms/sms.products';
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import {
   Arg,
   Args,
-  ArgsType,
   Authorized,
   Ctx,
-  Field,
   FieldResolver,
   ID,
-  InputType,
-  Int,
   Mutation,
-  ObjectType,
   Query,
   Resolver,
   Root,
@@ -27,10 +23,10 @@ import {
   merchantFilter,
   requireViewer,
 } from '../../common/context';
-import { graphqlError, payload, UserError } from '../../common/errors';
+import { graphqlError, payload } from '../../common/errors';
 import { formatAmount, Money } from '../../common/money';
 import { paginate } from '../../common/orm';
-import { ConnectionType, PageArgs, type Connection } from '../../common/pagination';
+import type { Connection } from '../../common/pagination';
 import { recordAudit } from '../audit/audit.service';
 import { Merchant } from '../merchant/merchant.entity';
 import { OutboxAttempt } from '../outbox/outbox-attempt.entity';
@@ -40,11 +36,11 @@ import { Payment, PaymentKind, PaymentStatus } from '../payment/payment.entity';
 import { merchantPaymentsTopic, type PaymentEvent } from '../payment/payment.events';
 import { SmsDirection, SmsMessage } from '../sms/sms.entity';
 import { liveView } from '../sms/sms.events';
-import { PaymentSmsLine, paymentSmsLines } from '../sms/sms.lines';
+import { paymentSmsLines } from '../sms/sms.lines';
 import { maskPhone } from '../sms/sms.resolver';
 import { formatCsv } from '../tariff/tariff-csv';
 import { sendTestCallback } from './purse.callback';
-import { Purse, PurseLanguage, PurseOperation, PursePayment } from './purse.entity';
+import { Purse, PurseOperation, PursePayment } from './purse.entity';
 import {
   cancelByPayer,
   confirmByPayer,
@@ -58,321 +54,33 @@ import {
   rotatePurseSecret,
   selectCountry,
   updatePurse,
-  type CountryOption,
 } from './purse.service';
 import { smsText } from './purse.sms';
+import { IdInput } from '../../common/mutation';
+import {
+  CreatePurseInput,
+  PurseCallback,
+  PurseConnection,
+  PurseCountryOption,
+  PurseFormField,
+  PursePayload,
+  PursePaymentConnection,
+  PursePaymentFilterArgs,
+  PursePaymentPage,
+  PursePaymentPagePayload,
+  PursePaymentReturnPayload,
+  PursePaymentsArgs,
+  PursePaymentTokenInput,
+  PursesArgs,
+  PurseSecretPayload,
+  PurseTestCallback,
+  SelectPursePaymentCountryInput,
+  SendPurseTestCallbackPayload,
+  UpdatePurseInput,
+} from './purse.types';
 
-const PurseConnection = ConnectionType(Purse, 'Purse');
-const PursePaymentConnection = ConnectionType(PursePayment, 'PursePayment');
 /** An export is one response; past this many rows the caller narrows the filters. */
 const MAX_CSV_ROWS = 10_000;
-
-// --- Types --------------------------------------------------------------------------------------------------------
-
-@ObjectType({ description: 'The Result URL callback of one operation: its delivery state and every attempt.' })
-class PurseCallback {
-  @Field(() => OutboxStatus, { description: 'PENDING until your handler answers 2xx; DEAD when given up.' })
-  status!: OutboxStatus;
-
-  @Field(() => Int)
-  attemptCount!: number;
-
-  @Field(() => Date, { nullable: true, description: 'When it is next attempted, while PENDING.' })
-  nextAttemptAt!: Date | null;
-
-  @Field(() => Date, { nullable: true })
-  deliveredAt!: Date | null;
-
-  @Field(() => String, { nullable: true, description: 'Why the last attempt failed.' })
-  lastError!: string | null;
-
-  messageId!: string;
-}
-
-@ObjectType({ description: 'One field of a protocol form, as sent.' })
-class PurseFormField {
-  @Field(() => String)
-  name!: string;
-
-  @Field(() => String)
-  value!: string;
-}
-
-@ObjectType({ description: 'What a test callback sent and what the Result URL answered.' })
-class PurseTestCallback {
-  @Field(() => String)
-  url!: string;
-
-  @Field(() => [PurseFormField], { description: 'The form fields sent, in order, signed with the current secret.' })
-  fields!: PurseFormField[];
-
-  @Field(() => Int, { nullable: true, description: 'The HTTP status; null when no answer came.' })
-  httpStatus!: number | null;
-
-  @Field(() => String, { nullable: true, description: 'The start of the answer’s body.' })
-  responseBody!: string | null;
-
-  @Field(() => String, { nullable: true, description: 'Why no answer came (network error, timeout).' })
-  error!: string | null;
-
-  @Field(() => Boolean, { description: 'Whether the answer was 2xx, as real callbacks need.' })
-  ok!: boolean;
-}
-
-@ObjectType({ description: 'A country a purse payment can be paid from, and the one SMS to send there.' })
-class PurseCountryOption {
-  @Field(() => String, { description: 'ISO 3166-1 alpha-2 code.' })
-  code!: string;
-
-  @Field(() => String, { description: 'English name; pages may show their own language’s.' })
-  name!: string;
-
-  @Field(() => String, { description: 'The short code to send the SMS to.' })
-  shortCode!: string;
-
-  @Field(() => String, { description: 'The exact text to send (it carries the payment’s reference).' })
-  text!: string;
-
-  @Field(() => Money, { description: 'What the SMS costs, in the country’s currency (the highest among operators).' })
-  price!: Money;
-
-  @Field(() => Money, { description: 'The same in US dollars.' })
-  priceUsd!: Money;
-
-  @Field(() => Boolean, { description: 'Whether the price differs between mobile operators.' })
-  variesByOperator!: boolean;
-
-  static of(option: CountryOption, text: string): PurseCountryOption {
-    return Object.assign(new PurseCountryOption(), {
-      code: option.code,
-      name: option.name,
-      shortCode: option.shortCode,
-      text,
-      price: Money.of(option.priceMinor, option.currency),
-      priceUsd: Money.of(option.priceUsdMinor, PURSE_CURRENCY),
-      variesByOperator: option.variesByOperator,
-    });
-  }
-}
-
-@ObjectType({
-  description:
-    'The payer’s purse payment page, addressed by its secret page token: no ids, no payer data, nothing the ' +
-    'merchant keeps to itself.',
-})
-class PursePaymentPage {
-  @Field(() => String)
-  merchantName!: string;
-
-  @Field(() => String)
-  purseName!: string;
-
-  @Field(() => String, { description: 'What is paid for, as the shop described it (may be empty).' })
-  description!: string;
-
-  @Field(() => Money, { description: 'The amount of the shop’s form, in USD.' })
-  amount!: Money;
-
-  @Field(() => Boolean, {
-    description: 'True when the amount is the shop’s net (`s_clear_amount=1`): the payer’s price differs by country.',
-  })
-  amountIsNet!: boolean;
-
-  @Field(() => PaymentStatus)
-  status!: PaymentStatus;
-
-  @Field(() => Money, { description: 'What has arrived so far, counted as the amount is (price or net).' })
-  amountReceived!: Money;
-
-  @Field(() => Date, { nullable: true })
-  paidAt!: Date | null;
-
-  @Field(() => String, { description: 'The payment’s reference, which the SMS text carries.' })
-  reference!: string;
-
-  @Field(() => PurseLanguage, { description: 'The language the shop’s form asked for.' })
-  language!: PurseLanguage;
-
-  @Field(() => [PurseCountryOption], {
-    description:
-      'The countries one SMS can pay this amount from (seed B4), by name; empty when none can (see highestAmount).',
-  })
-  countries!: PurseCountryOption[];
-
-  @Field(() => Money, {
-    nullable: true,
-    description: 'The most one SMS can pay in this purse’s countries; null when they have no tariffs at all.',
-  })
-  highestAmount!: Money | null;
-
-  @Field(() => String, { nullable: true, description: 'The country the payer chose.' })
-  country!: string | null;
-
-  @Field(() => PurseCountryOption, { nullable: true, description: 'The chosen country’s SMS.' })
-  instruction!: PurseCountryOption | null;
-
-  @Field(() => [PaymentSmsLine], { description: 'The SMS expected and received; live through `paymentSms`.' })
-  sms!: PaymentSmsLine[];
-
-  @Field(() => Boolean, { description: 'Whether the payer may confirm now (the payment is PAID).' })
-  canConfirm!: boolean;
-
-  @Field(() => Boolean, { description: 'Whether the payer may cancel now (nothing has arrived yet).' })
-  canCancel!: boolean;
-}
-
-@ArgsType()
-class PursesArgs extends PageArgs {
-  @Field(() => ID, { nullable: true, description: 'Only this merchant (admins and partners).' })
-  merchantId?: string | null;
-}
-
-@ArgsType()
-class PursePaymentFilterArgs {
-  @Field(() => ID, { nullable: true, description: 'Only this purse’s payments.' })
-  purseId?: string | null;
-
-  @Field(() => ID, { nullable: true, description: 'Only this merchant (admins and partners).' })
-  merchantId?: string | null;
-
-  @Field(() => PaymentStatus, { nullable: true })
-  status?: PaymentStatus | null;
-
-  @Field(() => Date, { nullable: true, description: 'Opened at or after this time.' })
-  from?: Date | null;
-
-  @Field(() => Date, { nullable: true, description: 'Opened before this time.' })
-  to?: Date | null;
-
-  @Field(() => String, { nullable: true, description: 'Chosen by, or paid from, this country (ISO code).' })
-  country?: string | null;
-}
-
-@ArgsType()
-class PursePaymentsArgs extends PursePaymentFilterArgs {
-  @Field(() => Int, { nullable: true, description: 'How many items, 1 to 100 (default 20).' })
-  first?: number | null;
-
-  @Field(() => String, { nullable: true, description: 'The endCursor of the previous page.' })
-  after?: string | null;
-}
-
-@InputType()
-class CreatePurseInput {
-  @Field(() => String, { description: 'Your name for the purse, shown to payers; up to 100 characters.' })
-  name!: string;
-
-  @Field(() => String)
-  successUrl!: string;
-
-  @Field(() => String)
-  failUrl!: string;
-
-  @Field(() => String, { description: 'Your handler for the signed callback of each paid SMS.' })
-  resultUrl!: string;
-
-  @Field(() => [String], { nullable: true, description: 'ISO codes of the countries served; empty or null: all.' })
-  countries?: string[] | null;
-
-  @Field(() => PurseLanguage, { nullable: true, description: 'The pages’ default language (default RU).' })
-  language?: PurseLanguage | null;
-
-  @Field(() => ID, { nullable: true, description: 'For admins and partners: the merchant the purse is for.' })
-  merchantId?: string | null;
-}
-
-@InputType()
-class UpdatePurseInput {
-  @Field(() => ID)
-  id!: string;
-
-  @Field(() => String, { nullable: true })
-  name?: string | null;
-
-  @Field(() => String, { nullable: true })
-  successUrl?: string | null;
-
-  @Field(() => String, { nullable: true })
-  failUrl?: string | null;
-
-  @Field(() => String, { nullable: true })
-  resultUrl?: string | null;
-
-  @Field(() => [String], { nullable: true, description: 'The full new list; empty: every country.' })
-  countries?: string[] | null;
-
-  @Field(() => PurseLanguage, { nullable: true })
-  language?: PurseLanguage | null;
-}
-
-@InputType()
-class PurseIdInput {
-  @Field(() => ID)
-  id!: string;
-}
-
-@InputType()
-class PursePaymentTokenInput {
-  @Field(() => String, { description: 'The page token from the payment page’s URL.' })
-  token!: string;
-}
-
-@InputType()
-class SelectPursePaymentCountryInput extends PursePaymentTokenInput {
-  @Field(() => String, { description: 'ISO code of one of the page’s countries.' })
-  country!: string;
-}
-
-@ObjectType()
-class PursePayload {
-  @Field(() => Purse, { nullable: true })
-  purse!: Purse | null;
-
-  @Field(() => [UserError])
-  userErrors!: UserError[];
-}
-
-@ObjectType()
-class PurseSecretPayload {
-  @Field(() => Purse, { nullable: true })
-  purse!: Purse | null;
-
-  @Field(() => String, { nullable: true, description: 'The secret code: keep it on your server only.' })
-  secret!: string | null;
-
-  @Field(() => [UserError])
-  userErrors!: UserError[];
-}
-
-@ObjectType()
-class SendPurseTestCallbackPayload {
-  @Field(() => PurseTestCallback, { nullable: true })
-  result!: PurseTestCallback | null;
-
-  @Field(() => [UserError])
-  userErrors!: UserError[];
-}
-
-@ObjectType()
-class PursePaymentPagePayload {
-  @Field(() => PursePaymentPage, { nullable: true })
-  page!: PursePaymentPage | null;
-
-  @Field(() => [UserError])
-  userErrors!: UserError[];
-}
-
-@ObjectType()
-class PursePaymentReturnPayload {
-  @Field(() => String, {
-    nullable: true,
-    description: 'Send the browser here: it posts the signed return form to the shop’s Success or Fail URL.',
-  })
-  returnUrl!: string | null;
-
-  @Field(() => [UserError])
-  userErrors!: UserError[];
-}
 
 // --- Helpers ------------------------------------------------------------------------------------------------------
 
@@ -431,7 +139,11 @@ function csvCell(value: string): string {
   return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }
 
-async function pageOf(em: EntityManager, token: string): Promise<PursePaymentPage | null> {
+async function pageOf(
+  em: EntityManager,
+  products: readonly SmsProduct[],
+  token: string,
+): Promise<PursePaymentPage | null> {
   const found = await findByToken(em, token);
   if (!found) return null;
   const { payment, pursePayment, purse } = found;
@@ -458,7 +170,7 @@ async function pageOf(em: EntityManager, token: string): Promise<PursePaymentPag
     highestAmount: choice.highestMinor === null ? null : Money.of(choice.highestMinor, PURSE_CURRENCY),
     country: pursePayment.country,
     instruction: countries.find((option) => option.code === pursePayment.country) ?? null,
-    sms: await paymentSmsLines(em, payment),
+    sms: await paymentSmsLines(em, products, payment),
     canConfirm: payment.status === PaymentStatus.PAID,
     canCancel: payment.status === PaymentStatus.OPEN,
   });
@@ -634,7 +346,7 @@ export class PurseResolver {
       'callbacks still to be delivered. Audited (the secret only as "changed").',
   })
   async rotatePurseSecret(
-    @Arg('input', () => PurseIdInput) input: PurseIdInput,
+    @Arg('input', () => IdInput) input: IdInput,
     @Ctx() ctx: Context,
   ): Promise<PurseSecretPayload> {
     const found = await loadPurse(ctx, input.id);
@@ -654,7 +366,7 @@ export class PurseResolver {
   @Authorized()
   @Mutation(() => PurseSecretPayload, { description: 'Shows a purse’s secret code; every reveal is in the audit log.' })
   async revealPurseSecret(
-    @Arg('input', () => PurseIdInput) input: PurseIdInput,
+    @Arg('input', () => IdInput) input: IdInput,
     @Ctx() ctx: Context,
   ): Promise<PurseSecretPayload> {
     const purse = await loadPurse(ctx, input.id);
@@ -671,7 +383,7 @@ export class PurseResolver {
       'and returns what was sent and what it answered. Nothing is recorded.',
   })
   async sendPurseTestCallback(
-    @Arg('input', () => PurseIdInput) input: PurseIdInput,
+    @Arg('input', () => IdInput) input: IdInput,
     @Ctx() ctx: Context,
   ): Promise<SendPurseTestCallbackPayload> {
     const purse = await loadPurse(ctx, input.id);
@@ -832,7 +544,7 @@ export class PursePaymentPageResolver {
       'purse payment.',
   })
   pursePaymentPage(@Arg('token', () => String) token: string, @Ctx() ctx: Context): Promise<PursePaymentPage | null> {
-    return pageOf(ctx.em, token);
+    return pageOf(ctx.em, smsProductsOf(ctx.extensions), token);
   }
 
   @Mutation(() => PursePaymentPagePayload, {
@@ -846,7 +558,7 @@ export class PursePaymentPageResolver {
       (page: PursePaymentPage | null, userErrors) => ({ page, userErrors }),
       async () => {
         await ctx.em.transactional((em) => selectCountry(em, ctx.pubsub, input.token, input.country));
-        return (await pageOf(ctx.em.fork(), input.token))!;
+        return (await pageOf(ctx.em.fork(), smsProductsOf(ctx.extensions), input.token))!;
       },
     );
   }

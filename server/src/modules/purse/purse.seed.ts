@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/core';
-import type { DemoAccounts } from '../../app/modules';
+import type { DemoAccounts } from '../../common/module';
 import { build } from '../../common/orm';
 import { Purse, PurseLanguage } from './purse.entity';
 import { newPurseSecret, nextNumber, PURSE_NUMBERS } from './purse.service';

@@ -23,6 +23,9 @@ import {
 } from './purse.protocol';
 
 /** The protocol's amounts are US dollars (B1); so is what SMS yield. */
+/** How long a purse payment waits for its SMS before it expires. */
+export const PURSE_PAYMENT_HOURS = 24;
+
 export const PURSE_CURRENCY = 'USD';
 const MAX_COUNTRIES = 300;
 
@@ -344,6 +347,8 @@ export async function openPursePayment(
     description: fields.s_description.trim() || purse.name,
     externalId: fields.s_order_id,
     metadata: { purseId: purse.id, purseNumber: purse.number },
+    // Unpaid after a day it expires; an SMS that still comes counts all the same (the purse's whenClosed rule).
+    expiresAt: new Date(Date.now() + PURSE_PAYMENT_HOURS * 3_600_000),
   });
   const pursePayment = build(PursePayment, {
     paymentId: payment.id,

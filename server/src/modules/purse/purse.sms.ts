@@ -6,7 +6,6 @@ import type { SmsMessage } from '../sms/sms.entity';
 import { SmsFlag } from '../sms/sms.entity';
 import {
   referenceCandidates,
-  registerSmsProduct,
   TAKING_MONEY,
   type SmsMatch,
   type SmsProduct,
@@ -183,5 +182,10 @@ async function instruction(em: EntityManager, payment: Payment) {
   return options.map((option) => ({ shortCode: option.shortCode, text: smsText(payment), country: option.code }));
 }
 
-export const purseSmsProduct: SmsProduct = { name: PURSE_PRODUCT, recognise, onReceived, instruction };
-registerSmsProduct(purseSmsProduct);
+export const purseSmsProduct: SmsProduct = {
+  name: PURSE_PRODUCT,
+  kinds: [PaymentKind.PURSE],
+  recognise,
+  onReceived,
+  instruction,
+};

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { smsProductsOf } from '../sms/sms.products';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -181,7 +182,7 @@ describe('purses (sms:bank)', () => {
     return result.data!.simulateInboundSms as { sms: { id: string; status: string; flagReason: string | null } };
   }
 
-  const deps = () => ({ orm: t.orm, config: t.app.config });
+  const deps = () => t.app.platform;
   const later = (hours: number) => ({ now: () => new Date(Date.now() + hours * 3600_000) });
   const transferKeys = async (paymentId: string) =>
     (await t.orm.em.fork().find(LedgerTransfer, { paymentId }, { orderBy: { createdAt: 'asc', id: 'asc' } })).map(
@@ -509,7 +510,10 @@ describe('purses (sms:bank)', () => {
       expect((await t.orm.em.fork().findOneOrFail(Payment, payment.id)).amountReceived).toBe(534n);
 
       // Processing the same SMS again, and the provider delivering it again, change nothing.
-      await processSms({ em: t.orm.em, pubsub: null, config: t.app.config }, again.sms.id);
+      await processSms(
+        { em: t.orm.em, pubsub: null, config: t.app.config, products: smsProductsOf(t.app.platform.extensions) },
+        again.sms.id,
+      );
       const redelivered = await sendSms(payment.reference, { messageId: `purse-${smsCounter}` });
       expect(redelivered).toMatchObject({ duplicate: true, sms: { id: again.sms.id } });
 
@@ -633,7 +637,7 @@ describe('purses (sms:bank)', () => {
   describe('dashboard', () => {
     it('sends a signed test callback and shows the answer', async () => {
       const result = await t.gql(
-        `mutation($input: PurseIdInput!) { sendPurseTestCallback(input: $input) {
+        `mutation($input: IdInput!) { sendPurseTestCallback(input: $input) {
           result { ok httpStatus responseBody fields { name value } } userErrors { message }
         } }`,
         { input: { id: purse.id } },
@@ -661,7 +665,7 @@ describe('purses (sms:bank)', () => {
     it('rotates and reveals the secret, audited as "changed"; the old secret stops signing forms', async () => {
       const own = await newPurse({ name: 'Rotating' });
       const rotated = await t.gql(
-        `mutation($input: PurseIdInput!) { rotatePurseSecret(input: $input) { secret userErrors { message } } }`,
+        `mutation($input: IdInput!) { rotatePurseSecret(input: $input) { secret userErrors { message } } }`,
         { input: { id: own.id } },
         owner,
       );
@@ -669,7 +673,7 @@ describe('purses (sms:bank)', () => {
       expect(secret).toMatch(/^[0-9a-f]{32}$/);
       expect(secret).not.toBe(own.secret);
       const revealed = await t.gql(
-        `mutation($input: PurseIdInput!) { revealPurseSecret(input: $input) { secret } }`,
+        `mutation($input: IdInput!) { revealPurseSecret(input: $input) { secret } }`,
         { input: { id: own.id } },
         owner,
       );
@@ -780,7 +784,7 @@ describe('purses (sms:bank)', () => {
       const lists = await t.gql(`{ purses { totalCount } pursePayments { totalCount } }`, {}, other);
       expect(lists.data).toEqual({ purses: { totalCount: 0 }, pursePayments: { totalCount: 0 } });
       const secret = await t.gql(
-        `mutation($input: PurseIdInput!) { revealPurseSecret(input: $input) { secret } }`,
+        `mutation($input: IdInput!) { revealPurseSecret(input: $input) { secret } }`,
         { input: { id: purse.id } },
         other,
       );

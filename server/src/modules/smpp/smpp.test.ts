@@ -8,7 +8,7 @@ import { DeliveryError, drainOutbox } from '../outbox/outbox.service';
 import { registeredChannelFor } from '../sms/sms.channels';
 import { SmsDirection, SmsMessage, SmsStatus } from '../sms/sms.entity';
 import { receiveInboundSms } from '../sms/sms.pipeline';
-import * as smppModule from './index';
+import { smppModule } from './index';
 import { startSmppClient, type SmppClient, type SmppClientOptions } from './smpp.client';
 
 const SYSTEM_ID = 'tollgate';
@@ -111,7 +111,7 @@ describe('SMPP link', () => {
   let smsc: Awaited<ReturnType<typeof startSmsc>>;
   let logs: string[];
   const clients: SmppClient[] = [];
-  const deps = () => ({ orm: t.orm, pubsub: t.app.pubsub, config: t.app.config });
+  const deps = () => t.app.platform;
 
   function start(options: Partial<SmppClientOptions> = {}): SmppClient {
     const client = startSmppClient(deps(), {
@@ -266,7 +266,7 @@ describe('SMPP link', () => {
     await smsc.deliver(mo('NO SUCH CODE', '79160000007'));
     await smsc.deliver(mo('NO SUCH CODE EITHER', '79160000008'));
     // Each unmatched SMS gets the rails' reply, which the outbox sends on the link the SMS came in on.
-    await drainOutbox({ orm: t.orm, config: t.app.config });
+    await drainOutbox(t.app.platform);
 
     const sent = (phone: string) => smsc.submits.find((pdu) => pdu.destination_addr === phone)!;
     expect(sent('79160000007')).toMatchObject({
@@ -449,12 +449,12 @@ describe('SMPP link', () => {
       expect(() => loadConfig(bad)).toThrow(new RegExp(`^${variable}: `));
     }
 
-    const idle = smppModule.startWorkers(deps());
+    const idle = smppModule.startWorkers!(deps());
     await idle.stop();
     expect(smsc.binds).toHaveLength(0);
 
     const config = { ...t.app.config, smppUrl: smsc.url(), smppDefaultCountry: 'RU', smppOperator: null };
-    const worker = smppModule.startWorkers({ ...deps(), config });
+    const worker = smppModule.startWorkers!({ ...deps(), config });
     await waitFor(() => expect(smsc.binds).toEqual([{ systemId: SYSTEM_ID, password: PASSWORD, accepted: true }]));
     await waitFor(() => expect(registeredChannelFor(PROVIDER)).not.toBeNull());
     await worker.stop();

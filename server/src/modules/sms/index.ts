@@ -1,23 +1,22 @@
-import type { Router } from 'express';
-import type { RouteDeps } from '../../app/modules';
+import type { DomainModule } from '../../common/module';
 import { SmsMessage } from './sms.entity';
 import { mountSmsRoutes } from './sms.http';
-import { setSmsPubSub } from './sms.pipeline';
+import { smsProcessHandler } from './sms.pipeline';
+import { smsSendHandler } from './sms.replies';
 import { PaymentSmsResolver, PublicPaymentSmsResolver, SmsResolver } from './sms.resolver';
-// Registers the "sms.send" outbox handler (sms.pipeline registers "sms.process").
-import './sms.replies';
+import { SuspenseResolutionResolver } from './sms.suspense';
 
-export const entities = [SmsMessage];
-export const resolvers = [SmsResolver, PaymentSmsResolver, PublicPaymentSmsResolver] as const;
-
-/** The aggregator's webhook; also gives this process's pub/sub to SMS processed later by the outbox. */
-export function mountRoutes(router: Router, deps: RouteDeps): void {
-  setSmsPubSub(deps.pubsub);
-  mountSmsRoutes(router, deps);
-}
+export const smsModule: DomainModule = {
+  name: 'sms',
+  entities: [SmsMessage],
+  resolvers: [SmsResolver, PaymentSmsResolver, PublicPaymentSmsResolver, SuspenseResolutionResolver],
+  provides: { outboxHandlers: [smsProcessHandler, smsSendHandler] },
+  /** The aggregator's webhook. */
+  mountRoutes: mountSmsRoutes,
+};
 
 export { receiveInboundSms, SmsInputError } from './sms.pipeline';
 export { registerSmsChannel, unregisterSmsChannel } from './sms.channels';
-export { registerSmsProduct, recognisePaymentReference } from './sms.products';
+export { recognisePaymentReference } from './sms.products';
 export { sendSmsReply } from './sms.replies';
 export { markSmsDelivery } from './sms.delivery';

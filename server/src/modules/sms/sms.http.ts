@@ -1,6 +1,6 @@
 import net from 'node:net';
 import express, { type Request, type Response, type Router } from 'express';
-import type { RouteDeps } from '../../app/modules';
+import type { Platform } from '../../common/module';
 import { SIGNATURE_HEADER, verifySignature } from '../../common/signature';
 import { receiveInboundSms, SmsInputError } from './sms.pipeline';
 
@@ -72,7 +72,7 @@ function readBody(raw: string): { sms: WebhookSms } | { error: string; code: Err
  * unless all pass: source IP (403), signature (401), JSON and fields (400). 200 `{ id, duplicate }` means stored;
  * a redelivery answers 200 with the same id. A 500 means not stored: the aggregator should deliver it again.
  */
-export function mountSmsRoutes(router: Router, deps: RouteDeps): void {
+export function mountSmsRoutes(router: Router, deps: Platform): void {
   const list = allowList(deps.config.smsWebhookAllowedIps);
   router.post(
     INBOUND_PATH,

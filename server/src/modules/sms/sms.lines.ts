@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import { Field, ObjectType, registerEnumType } from 'type-graphql';
 import type { Payment } from '../payment/payment.entity';
 import { SmsDirection, SmsMessage, SmsStatus } from './sms.entity';
-import { smsProducts, TAKING_MONEY, type ExpectedSms } from './sms.products';
+import { TAKING_MONEY, type ExpectedSms, type SmsProduct } from './sms.products';
 
 export enum SmsLineState {
   EXPECTED = 'EXPECTED',
@@ -47,9 +47,13 @@ function line(fields: PaymentSmsLine): PaymentSmsLine {
  * uncounted ones follow. Without an instruction from its product, a payment still taking money shows one expected
  * line: its reference, to any of its short codes.
  */
-export async function paymentSmsLines(em: EntityManager, payment: Payment): Promise<PaymentSmsLine[]> {
+export async function paymentSmsLines(
+  em: EntityManager,
+  products: readonly SmsProduct[],
+  payment: Payment,
+): Promise<PaymentSmsLine[]> {
   let expected: ExpectedSms[] | null = null;
-  for (const product of smsProducts()) {
+  for (const product of products) {
     expected = (await product.instruction?.(em, payment)) ?? null;
     if (expected) break;
   }

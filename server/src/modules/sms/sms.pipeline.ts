@@ -1,10 +1,11 @@
-import { UniqueConstraintViolationException, type EntityManager, type MikroORM } from '@mikro-orm/core';
+import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/core';
 import type { Config } from '../../common/config';
 import type { PubSubLike } from '../../common/context';
+import type { Platform } from '../../common/module';
 import { formatAmount } from '../../common/money';
 import { build } from '../../common/orm';
 import { nextState } from '../../common/state-machine';
-import { enqueue, registerOutboxHandler, type OutboxHandler } from '../outbox/outbox.service';
+import { enqueue, outboxHandler, type OutboxHandler } from '../outbox/outbox.service';
 import { PaymentStatus, type Payment } from '../payment/payment.entity';
 import { createPayment, lockPayment, normalisePhone } from '../payment/payment.service';
 import {
@@ -21,7 +22,7 @@ import type { InboundSms } from './sms.channel';
 import { SMS_TRANSITIONS, SmsDirection, SmsFlag, SmsMessage, SmsStatus, type SmsTransition } from './sms.entity';
 import { announceSms } from './sms.events';
 import {
-  smsProducts,
+  smsProductsOf,
   TAKING_MONEY,
   type SmsMatch,
   type SmsOutcome,
@@ -31,11 +32,8 @@ import {
 import { sendSmsReply } from './sms.replies';
 import { tariffForSms } from './sms.tariff';
 
-export interface SmsPipelineDeps {
-  orm: MikroORM;
-  pubsub: PubSubLike;
-  config: Config;
-}
+/** What a channel hands SMS over with: the platform (its extensions hold the SMS products). */
+export type SmsPipelineDeps = Pick<Platform, 'orm' | 'pubsub' | 'config' | 'extensions'>;
 
 /** An inbound SMS a channel handed over is malformed; nothing was stored. `field` names the offending field. */
 export class SmsInputError extends Error {
@@ -48,11 +46,12 @@ export class SmsInputError extends Error {
   }
 }
 
-/** What processing needs: any entity manager of the database (it forks its own), and where to announce. */
+/** What processing needs: any entity manager of the database (it forks its own), where to announce, the products. */
 export interface ProcessDeps {
   em: EntityManager;
   pubsub: PubSubLike | null;
   config: Config;
+  products: readonly SmsProduct[];
 }
 
 export const SMS_PROCESS_KIND = 'sms.process';
@@ -81,7 +80,10 @@ export function receiveInboundSms(
   deps: SmsPipelineDeps,
   sms: InboundSms,
 ): Promise<{ smsId: string; duplicate: boolean }> {
-  return receiveInbound({ em: deps.orm.em, pubsub: deps.pubsub, config: deps.config }, sms);
+  return receiveInbound(
+    { em: deps.orm.em, pubsub: deps.pubsub, config: deps.config, products: smsProductsOf(deps.extensions) },
+    sms,
+  );
 }
 
 /** receiveInboundSms for callers that hold an entity manager rather than the ORM (resolvers). */
@@ -210,7 +212,7 @@ export async function processSms(deps: ProcessDeps, smsId: string): Promise<void
 
     let product: SmsProduct | null = null;
     let match: SmsMatch | null = null;
-    for (const candidate of smsProducts()) {
+    for (const candidate of deps.products) {
       match = await candidate.recognise(em, sms);
       if (match) {
         product = candidate;
@@ -412,18 +414,10 @@ async function defaultReply(
   await sendSmsReply(em, { inboundSmsId: sms.id, text });
 }
 
-/**
- * The outbox hands its handlers an entity manager and the configuration but no pub/sub; the module's routes record
- * this process's pub/sub here (createApp mounts them), so SMS processed by the backstop are announced too.
- */
-let processPubSub: PubSubLike | null = null;
-export function setSmsPubSub(pubsub: PubSubLike): void {
-  processPubSub = pubsub;
-}
-
 /** The backstop: processes an SMS whose immediate processing did not happen or failed; a no-op otherwise. */
-const processLater: OutboxHandler<{ smsId: string }> = async ({ smsId }, { em, config }) => {
-  await processSms({ em, pubsub: processPubSub, config }, smsId);
+const processLater: OutboxHandler<{ smsId: string }> = async ({ smsId }, { em, config, pubsub, extensions }) => {
+  await processSms({ em, pubsub, config, products: smsProductsOf(extensions) }, smsId);
   return { detail: 'processed' };
 };
-registerOutboxHandler(SMS_PROCESS_KIND, processLater, { maxAttempts: 20 });
+
+export const smsProcessHandler = outboxHandler(SMS_PROCESS_KIND, processLater, { maxAttempts: 20 });

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { Config } from '../../common/config';
+import type { Extensions } from '../../common/module';
 import type { PubSubLike } from '../../common/context';
 import { Payment, PaymentStatus, type PaymentKind } from '../payment/payment.entity';
 import { REFERENCE_ALPHABET, REFERENCE_LENGTH, type NewPayment } from '../payment/payment.service';
@@ -8,8 +9,9 @@ import type { PayerCredit } from '../payment/settlement.entity';
 import type { SmsMessage } from './sms.entity';
 
 /**
- * Products (purses, vouchers, access codes…) plug into the SMS rails here. The rails know payments, not products: a
- * product says which payment an SMS pays for, and what happens next.
+ * Products (purses, vouchers, access codes…) plug into the SMS rails here, as the `smsProducts` extension of their
+ * module. The rails know payments, not products: a product says which payment an SMS pays for, and what happens
+ * next.
  */
 
 /** A payment the rails create for an SMS that is itself a purchase (access codes: one SMS buys one code). */
@@ -87,26 +89,16 @@ export interface SmsProduct {
   instruction?(em: EntityManager, payment: Payment): Promise<ExpectedSms[] | null>;
 }
 
-const registered: SmsProduct[] = [];
-
-/**
- * Adds a product; products are tried in registration order, then the built-in one (a payment's reference in the
- * text). Returns a function that removes it again (tests).
- */
-export function registerSmsProduct(product: SmsProduct): () => void {
-  if (product.name === BUILT_IN_PRODUCT || registered.some((p) => p.name === product.name)) {
-    throw new Error(`an SMS product named "${product.name}" is already registered`);
+declare module '../../common/module' {
+  interface Extensions {
+    /** Products on the SMS rails, tried in module order before the built-in reference recognition. */
+    smsProducts: readonly SmsProduct[];
   }
-  registered.push(product);
-  return () => {
-    const index = registered.indexOf(product);
-    if (index >= 0) registered.splice(index, 1);
-  };
 }
 
-/** Every product in the order the pipeline tries them: the registered ones, then the built-in fallback. */
-export function smsProducts(): readonly SmsProduct[] {
-  return [...registered, builtInProduct];
+/** Every product in the order the pipeline tries them: the modules' ones, then the built-in fallback. */
+export function smsProductsOf(extensions: Extensions): readonly SmsProduct[] {
+  return [...(extensions.smsProducts ?? []), builtInProduct];
 }
 
 // --- Built-in recognition: the payment's public reference somewhere in the text --------------------------------

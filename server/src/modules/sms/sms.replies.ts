@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import type { Config } from '../../common/config';
 import { build } from '../../common/orm';
 import { SIGNATURE_HEADER, signPayload } from '../../common/signature';
-import { DeliveryError, enqueue, registerOutboxHandler, type OutboxHandler } from '../outbox/outbox.service';
+import { DeliveryError, enqueue, outboxHandler, type OutboxHandler } from '../outbox/outbox.service';
 import { postJson } from '../webhook/webhook.http';
 import type { OutboundSms, SmsChannel } from './sms.channel';
 import { registeredChannelFor, servesProvider } from './sms.channels';
@@ -175,4 +175,8 @@ const sendReply: OutboxHandler<{ smsId: string }> = async ({ smsId }, { em, conf
   return { detail: `sent as ${result.providerMessageId}` };
 };
 
-registerOutboxHandler(SMS_SEND_KIND, sendReply, { maxAttempts: MAX_SEND_ATTEMPTS, timeoutMs: 15_000 });
+/** Sends replies (the module provides it as an outbox handler). */
+export const smsSendHandler = outboxHandler(SMS_SEND_KIND, sendReply, {
+  maxAttempts: MAX_SEND_ATTEMPTS,
+  timeoutMs: 15_000,
+});

@@ -1,18 +1,16 @@
 import type { FilterQuery } from '@mikro-orm/core';
+import { smsProductsOf } from './sms.products';
+import { maskPhone } from '../../common/phone';
 import { Repeater } from '@graphql-yoga/subscription';
 import {
   Arg,
   Args,
-  ArgsType,
   Authorized,
   Ctx,
-  Field,
   FieldResolver,
   ID,
-  InputType,
   Int,
   Mutation,
-  ObjectType,
   Query,
   Resolver,
   Root,
@@ -20,109 +18,32 @@ import {
 } from 'type-graphql';
 import type { Context, Viewer } from '../../common/context';
 import { canAccessMerchant, isAdmin, merchantFilter, requireViewer, assertMerchantAccess } from '../../common/context';
-import { graphqlError, UserError, UserErrorCode, userError } from '../../common/errors';
+import { graphqlError, UserErrorCode, userError } from '../../common/errors';
 import { newId } from '../../common/ids';
 import { Money } from '../../common/money';
 import { paginate } from '../../common/orm';
-import { ConnectionType, PageArgs, type Connection } from '../../common/pagination';
+import type { Connection } from '../../common/pagination';
 import { Payment } from '../payment/payment.entity';
 import { paymentTopic } from '../payment/payment.events';
-import { PublicPayment } from '../payment/payment.resolver';
-import { SmsDirection, SmsFlag, SmsMessage, SmsStatus } from './sms.entity';
+import { PublicPayment } from '../payment/payment.types';
+import { SmsDirection, SmsMessage, SmsStatus } from './sms.entity';
 import { ADMIN_SMS_TOPIC, liveView, merchantSmsTopic, paymentSmsTopic, type SmsEvent } from './sms.events';
 import { PaymentSmsLine, paymentSmsLines } from './sms.lines';
 import { receiveInbound, SMS_CURRENCY, SmsInputError } from './sms.pipeline';
 import { SIMULATOR_PROVIDER } from './sms.replies';
-
-const SmsMessageConnection = ConnectionType(SmsMessage, 'SmsMessage');
+import {
+  SimulateInboundSmsInput,
+  SimulateInboundSmsPayload,
+  SimulatorSms,
+  SmsMessageConnection,
+  SmsMessagesArgs,
+} from './sms.types';
 
 /** Page tokens are 27 characters of base64url (as in the payment module); anything else addresses nothing. */
 const PAGE_TOKEN = /^[A-Za-z0-9_-]{16,64}$/;
 const MAX_FEED_BACKLOG = 50;
 
-/** "+359888123456" → "+359******456": enough for a merchant to tell payers apart, not to call them. */
-export function maskPhone(phone: string): string {
-  if (phone.length < 8) return '*'.repeat(phone.length);
-  return phone.slice(0, 4) + '*'.repeat(phone.length - 7) + phone.slice(-3);
-}
-
-@ArgsType()
-class SmsMessagesArgs extends PageArgs {
-  @Field(() => SmsDirection, { nullable: true, description: 'Only inbound (IN) or only replies (OUT).' })
-  direction?: SmsDirection | null;
-
-  @Field(() => SmsStatus, { nullable: true, description: 'Only SMS in this status.' })
-  status?: SmsStatus | null;
-
-  @Field(() => Boolean, {
-    nullable: true,
-    description: 'true: only flagged (kept, not counted); false: only unflagged.',
-  })
-  flagged?: boolean | null;
-
-  @Field(() => ID, { nullable: true, description: 'Only the SMS of this payment (and the replies about it).' })
-  paymentId?: string | null;
-
-  @Field(() => ID, { nullable: true, description: 'Only this merchant (admins and partners).' })
-  merchantId?: string | null;
-
-  @Field(() => Boolean, {
-    nullable: true,
-    description: 'Platform admins only: true lists the SMS whose text matched no payment (they belong to nobody).',
-  })
-  unmatched?: boolean | null;
-}
-
-@InputType()
-class SimulateInboundSmsInput {
-  @Field(() => String, { description: 'The simulated phone, in international form, e.g. "+359888123456".' })
-  from!: string;
-
-  @Field(() => String, { description: 'The short code, e.g. "1096".' })
-  to!: string;
-
-  @Field(() => String, { description: 'The SMS text, e.g. the payment reference.' })
-  text!: string;
-
-  @Field(() => String, { description: 'ISO 3166-1 alpha-2 country of the phone, e.g. "BG".' })
-  country!: string;
-
-  @Field(() => String, { nullable: true, description: 'The phone\'s operator, e.g. "A1"; unknown if omitted.' })
-  operator?: string | null;
-
-  @Field(() => String, {
-    nullable: true,
-    description: 'The provider message id; a fresh one if omitted. Reuse one to simulate a redelivery.',
-  })
-  messageId?: string | null;
-}
-
-@ObjectType({ description: "An SMS as the development simulator's phone view shows it." })
-class SimulatorSms {
-  @Field(() => ID, { description: 'The SMS id, prefixed "sms_".' })
-  id!: string;
-
-  @Field(() => SmsDirection, { description: 'IN: the simulated phone sent it; OUT: a reply to the phone.' })
-  direction!: SmsDirection;
-
-  @Field(() => String, { description: 'The sending phone (IN) or short code (OUT).' })
-  from!: string;
-
-  @Field(() => String, { description: 'The short code (IN) or the phone (OUT).' })
-  to!: string;
-
-  @Field(() => String)
-  text!: string;
-
-  @Field(() => SmsStatus, { description: 'IN: how the pipeline took it; OUT: QUEUED until the outbox sends it.' })
-  status!: SmsStatus;
-
-  @Field(() => SmsFlag, { nullable: true, description: 'Why an inbound SMS was not counted.' })
-  flagReason!: SmsFlag | null;
-
-  @Field(() => Date, { description: 'When it was stored.' })
-  createdAt!: Date;
-}
+export { maskPhone };
 
 function toSimulatorSms(sms: SmsMessage): SimulatorSms {
   return Object.assign(new SimulatorSms(), {
@@ -135,18 +56,6 @@ function toSimulatorSms(sms: SmsMessage): SimulatorSms {
     flagReason: sms.flagReason,
     createdAt: sms.createdAt,
   });
-}
-
-@ObjectType()
-class SimulateInboundSmsPayload {
-  @Field(() => SimulatorSms, { nullable: true, description: 'The stored SMS, as processed.' })
-  sms!: SimulatorSms | null;
-
-  @Field(() => Boolean, { description: 'True when this message id was already delivered: counted once.' })
-  duplicate!: boolean;
-
-  @Field(() => [UserError])
-  userErrors!: UserError[];
 }
 
 /** The simulator feeds real payments in development and test only; production has real phones. */
@@ -273,7 +182,7 @@ export class SmsResolver {
       const read = async (): Promise<PublicPaymentWithLines | null> => {
         const em = ctx.em.fork();
         const payment = await em.findOne(Payment, { pageToken: token });
-        return payment && toPublicPayment(payment, await paymentSmsLines(em, payment));
+        return payment && toPublicPayment(payment, await paymentSmsLines(em, smsProductsOf(ctx.extensions), payment));
       };
       const source = Repeater.merge([
         ctx.pubsub.subscribe(paymentTopic(token)),
@@ -309,15 +218,18 @@ export class SmsResolver {
   ): Promise<SimulateInboundSmsPayload> {
     assertSimulatorAvailable(ctx);
     try {
-      const { smsId, duplicate } = await receiveInbound(ctx, {
-        provider: SIMULATOR_PROVIDER,
-        messageId: input.messageId?.trim() || newId('sim'),
-        from: input.from,
-        to: input.to,
-        text: input.text,
-        country: input.country,
-        operator: input.operator ?? null,
-      });
+      const { smsId, duplicate } = await receiveInbound(
+        { ...ctx, products: smsProductsOf(ctx.extensions) },
+        {
+          provider: SIMULATOR_PROVIDER,
+          messageId: input.messageId?.trim() || newId('sim'),
+          from: input.from,
+          to: input.to,
+          text: input.text,
+          country: input.country,
+          operator: input.operator ?? null,
+        },
+      );
       const sms = await ctx.em.fork().findOneOrFail(SmsMessage, smsId);
       return { sms: toSimulatorSms(sms), duplicate, userErrors: [] };
     } catch (error) {
@@ -448,6 +360,6 @@ export class PublicPaymentSmsResolver {
     if (view.smsLines) return view.smsLines;
     const em = ctx.em.fork();
     const payment = await em.findOne(Payment, { reference: view.reference });
-    return payment ? paymentSmsLines(em, payment) : [];
+    return payment ? paymentSmsLines(em, smsProductsOf(ctx.extensions), payment) : [];
   }
 }

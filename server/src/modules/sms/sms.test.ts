@@ -12,7 +12,8 @@ import { SmsDirection, SmsMessage, SmsStatus } from './sms.entity';
 import { markSmsDelivery } from './sms.delivery';
 import { PayerCredit } from '../payment/settlement.entity';
 import { processSms } from './sms.pipeline';
-import { registerSmsProduct, type SmsReceived } from './sms.products';
+import { smsProductsOf, type SmsProduct, type SmsReceived } from './sms.products';
+import type { DomainModule } from '../../common/module';
 import { sendSmsReply } from './sms.replies';
 
 /*
@@ -22,7 +23,7 @@ import { sendSmsReply } from './sms.replies';
 const BG_PHONE = '+359888123456';
 
 /** A product that owns payments whose description starts with "Two-SMS": it expects two SMS to 1096. */
-registerSmsProduct({
+const twoSms: SmsProduct = {
   name: 'two-sms',
   recognise: () => Promise.resolve(null), // the built-in reference recognition attaches them
   instruction: (_em, payment) =>
@@ -34,11 +35,11 @@ registerSmsProduct({
           ]
         : null,
     ),
-});
+};
 
 /** A product that recognises "GIFT <reference>", counts the payer's price, and replies itself. */
 const giftEvents: SmsReceived[] = [];
-registerSmsProduct({
+const gift: SmsProduct = {
   name: 'gift',
   async recognise(em, sms) {
     const match = /^GIFT\s+(\S+)$/i.exec(sms.text.trim());
@@ -49,7 +50,15 @@ registerSmsProduct({
     giftEvents.push(event);
     await sendSmsReply(em, { inboundSmsId: event.sms.id, text: `Your gift code: G-${event.payment.reference}` });
   },
-});
+};
+
+/** The test's products, provided as a product module's would be. */
+const testProducts: DomainModule = {
+  name: 'sms-test-products',
+  entities: [],
+  resolvers: [],
+  provides: { smsProducts: [twoSms, gift] },
+};
 
 describe('SMS rails', () => {
   let t: TestApp;
@@ -57,7 +66,7 @@ describe('SMS rails', () => {
   let admin: Auth;
   let partner: Auth;
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({}, [testProducts]);
     owner = await t.ownerAuth();
     admin = await t.adminAuth();
     const key = await t.gql(
@@ -68,6 +77,14 @@ describe('SMS rails', () => {
     partner = { apiKey: key.data!.createApiKey.secret };
   });
   afterAll(async () => t?.close());
+
+  /** What processing an SMS needs, as the channels hand it over. */
+  const processDeps = () => ({
+    em: t.orm.em,
+    pubsub: t.app.pubsub,
+    config: t.app.config,
+    products: smsProductsOf(t.app.platform.extensions),
+  });
 
   let counter = 0;
   const messageId = () => `agg-${Date.now()}-${++counter}`;
@@ -367,11 +384,12 @@ describe('SMS rails', () => {
       const second = await deliver(two);
       await Promise.all([deliver(one), deliver(two)]);
       // Processing again, directly and through the outbox backstop much later, changes nothing.
-      await processSms({ em: t.orm.em, pubsub: t.app.pubsub, config: t.app.config }, first.body.id);
-      await drainOutbox(
-        { orm: t.orm, config: t.app.config },
-        { now: () => new Date(Date.now() + 3600_000), backoffBaseMs: 1, backoffCapMs: 1 },
-      );
+      await processSms(processDeps(), first.body.id);
+      await drainOutbox(t.app.platform, {
+        now: () => new Date(Date.now() + 3600_000),
+        backoffBaseMs: 1,
+        backoffCapMs: 1,
+      });
 
       const paid = await paymentRow(payment.id);
       expect(paid).toMatchObject({ status: 'PAID', amountReceived: 266n });
@@ -433,7 +451,7 @@ describe('SMS rails', () => {
         status: SmsStatus.RECEIVED,
       });
       await em.persist(stored).flush();
-      const deps = { em: t.orm.em, pubsub: t.app.pubsub, config: t.app.config };
+      const deps = processDeps();
       await Promise.all([1, 2, 3, 4].map(() => processSms(deps, stored.id)));
       expect((await smsRow(stored.id)).status).toBe(SmsStatus.COUNTED);
       expect((await paymentRow(payment.id)).amountReceived).toBe(133n);
@@ -471,7 +489,7 @@ describe('SMS rails', () => {
           status: SmsStatus.QUEUED,
         });
 
-        const deps = { orm: app.orm, config: app.app.config };
+        const deps = app.app.platform;
         expect((await drainOutbox(deps)).failed).toBe(1);
         expect(await app.orm.em.fork().findOneOrFail(SmsMessage, reply.id)).toMatchObject({
           status: SmsStatus.QUEUED,
@@ -521,7 +539,7 @@ describe('SMS rails', () => {
     it('gives up on replies to HTTP SMS when no send URL is configured', async () => {
       const result = await deliver(sms('NOTHING TO MATCH'));
       const [reply] = await t.orm.em.fork().find(SmsMessage, { inReplyToId: result.body.id });
-      await drainOutbox({ orm: t.orm, config: t.app.config });
+      await drainOutbox(t.app.platform);
       expect(await smsRow(reply.id)).toMatchObject({
         status: SmsStatus.FAILED,
         lastError: expect.stringContaining('SMS_SEND_URL'),
@@ -556,7 +574,7 @@ describe('SMS rails', () => {
       });
       expect((await smsRow(result.data!.simulateInboundSms.sms.id)).provider).toBe('simulator');
 
-      await drainOutbox({ orm: t.orm, config: t.app.config });
+      await drainOutbox(t.app.platform);
       const view = await t.gql(OUTBOX, { phone: '+359 888 700 700' });
       expect(view.data!.simulatorOutbox).toEqual([
         { direction: 'IN', from: phone, to: '1096', text: payment.reference, status: 'COUNTED' },

@@ -3,6 +3,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import { UserError, UserErrorCode, UserFacingError, userError } from '../../common/errors';
 import { formatAmount } from '../../common/money';
 import { build } from '../../common/orm';
+import { recordAudit, type AuditActor } from '../audit/audit.service';
 import { Country } from './country.entity';
 import { MobileOperator } from './mobile-operator.entity';
 import { SmsTariff } from './tariff.entity';
@@ -343,12 +344,36 @@ function lineNumber(error: UserError): number {
 }
 
 /**
- * Imports a tariff CSV into `em` (the caller runs it in a transaction, with its audit event). Upserts every row by
- * (country, operator, short code), creating countries and operators as needed and activating the rows; with
- * `replace`, active tariffs the file does not list are deactivated. Countries' active flags are left alone.
- * If any line is bad, nothing is changed and the errors come back instead.
+ * Imports a tariff CSV with its audit event, in one transaction: the file applies as a whole or, on any failure, not
+ * at all. If any line is bad, nothing is changed and the errors come back instead.
  */
 export async function importTariffsCsv(
+  em: EntityManager,
+  actor: AuditActor,
+  csv: string,
+  options: { replace?: boolean } = {},
+): Promise<{ summary: Omit<TariffImportSummary, 'sha256'>; errors: [] } | { summary: null; errors: UserError[] }> {
+  const replace = options.replace ?? false;
+  return em.transactional(async (tx) => {
+    const result = await applyTariffsCsv(tx, csv, { replace });
+    if (!result.summary) return result;
+    const { sha256, ...counts } = result.summary;
+    recordAudit(tx, actor, {
+      action: 'tariff.importCsv',
+      merchantId: null,
+      details: { ...counts, replace, fileSha256: sha256 },
+    });
+    return { summary: counts, errors: [] };
+  });
+}
+
+/**
+ * Applies a tariff CSV to `em`, inside the caller's transaction. Upserts every row by (country, operator, short
+ * code), creating countries and operators as needed and activating the rows; with `replace`, active tariffs the file
+ * does not list are deactivated. Countries' active flags are left alone. If any line is bad, nothing is changed and
+ * the errors come back instead.
+ */
+async function applyTariffsCsv(
   em: EntityManager,
   csv: string,
   options: { replace?: boolean } = {},

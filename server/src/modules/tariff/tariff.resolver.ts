@@ -1,28 +1,13 @@
-import {
-  Arg,
-  Authorized,
-  Ctx,
-  Field,
-  FieldResolver,
-  ID,
-  InputType,
-  Int,
-  Mutation,
-  ObjectType,
-  Query,
-  registerEnumType,
-  Resolver,
-  Root,
-} from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../common/context';
 import { isAdmin } from '../../common/context';
-import { graphqlError, payload, UserError, UserFacingError, UserErrorCode } from '../../common/errors';
+import { graphqlError, payload, UserFacingError, UserErrorCode } from '../../common/errors';
 import { Money } from '../../common/money';
-import { recordAudit } from '../audit/audit.service';
+import { IdInput } from '../../common/mutation';
 import { Country } from './country.entity';
 import { MobileOperator } from './mobile-operator.entity';
 import { SmsTariff } from './tariff.entity';
-import { exportTariffsCsv, importTariffsCsv, type TariffImportSummary } from './tariff-csv';
+import { exportTariffsCsv, importTariffsCsv } from './tariff-csv';
 import {
   createCountry,
   createTariff,
@@ -34,257 +19,23 @@ import {
   singleSmsQuote,
   updateCountry,
   updateTariff,
-  type EffectiveTariff,
 } from './tariff.service';
-
-export enum SmsQuoteMode {
-  PRICE = 'PRICE',
-  YIELD = 'YIELD',
-}
-registerEnumType(SmsQuoteMode, {
-  name: 'SmsQuoteMode',
-  description: 'What a quoted USD amount means.',
-  valuesConfig: {
-    PRICE: { description: "The payer's price: the SMS must cost the payer at least this much (in USD)." },
-    YIELD: { description: "The merchant's net: the SMS must yield the merchant at least this much (in USD)." },
-  },
-});
-
-@ObjectType('EffectiveSmsTariff', {
-  description:
-    "A short code's tariff as every payer in the country meets it: where operators differ, the highest price and " +
-    'the lowest yield among them.',
-})
-class EffectiveSmsTariff {
-  @Field(() => String, { description: 'ISO 3166-1 alpha-2 code of the country.' })
-  country!: string;
-
-  @Field(() => String, { description: 'The number the payer sends the SMS to.' })
-  shortCode!: string;
-
-  @Field(() => Money, { description: "What one SMS costs the payer, in the country's local currency." })
-  price!: Money;
-
-  @Field(() => Money, { description: 'The USD equivalent of the price.' })
-  priceUsd!: Money;
-
-  @Field(() => Money, { description: 'What one SMS yields the merchant, in USD.' })
-  yieldUsd!: Money;
-
-  @Field(() => Boolean, { description: "Whether the country's operators charge or yield different amounts." })
-  variesByOperator!: boolean;
-
-  static of(tariff: EffectiveTariff): EffectiveSmsTariff {
-    return Object.assign(new EffectiveSmsTariff(), {
-      country: tariff.countryCode,
-      shortCode: tariff.shortCode,
-      price: Money.of(tariff.priceMinor, tariff.currency),
-      priceUsd: Money.of(tariff.priceUsdMinor, 'USD'),
-      yieldUsd: Money.of(tariff.yieldUsdMinor, 'USD'),
-      variesByOperator: tariff.variesByOperator,
-    });
-  }
-}
-
-@ObjectType({ description: 'One way to pay the quoted amount with a single SMS, in one country.' })
-class SmsQuoteOption {
-  @Field(() => Country)
-  country!: Country;
-
-  @Field(() => EffectiveSmsTariff, { description: 'The cheapest tariff of the country that reaches the amount.' })
-  tariff!: EffectiveSmsTariff;
-}
-
-@ObjectType({ description: 'Where and how an amount can be paid with one SMS.' })
-class SmsQuote {
-  @Field(() => Money, { description: 'The amount quoted, in USD.' })
-  amount!: Money;
-
-  @Field(() => SmsQuoteMode)
-  mode!: SmsQuoteMode;
-
-  @Field(() => [SmsQuoteOption], {
-    description:
-      'One option per country that can take the amount in one SMS, by country name. Countries whose highest ' +
-      'tariff falls short are left out; an empty list means no country can.',
-  })
-  options!: SmsQuoteOption[];
-}
-
-@InputType()
-class CreateCountryInput {
-  @Field(() => String, { description: 'ISO 3166-1 alpha-2 code, e.g. "DE".' })
-  code!: string;
-
-  @Field(() => String, { description: 'English name, up to 100 characters.' })
-  name!: string;
-
-  @Field(() => String, { description: 'ISO 4217 code of the local currency SMS prices are set in.' })
-  currency!: string;
-}
-
-@InputType()
-class UpdateCountryInput {
-  @Field(() => String, { description: 'The country to change (its code itself never changes).' })
-  code!: string;
-
-  @Field(() => String, { nullable: true })
-  name?: string | null;
-
-  @Field(() => String, {
-    nullable: true,
-    description: 'A new local currency; refused while the country has active tariffs priced in the old one.',
-  })
-  currency?: string | null;
-
-  @Field(() => Boolean, { nullable: true, description: 'Whether payers are offered the country.' })
-  active?: boolean | null;
-}
-
-@ObjectType()
-class CountryPayload {
-  @Field(() => Country, { nullable: true })
-  country!: Country | null;
-
-  @Field(() => [UserError])
-  userErrors!: UserError[];
-}
-
-@ObjectType()
-class CreateCountryPayload extends CountryPayload {}
-
-@ObjectType()
-class UpdateCountryPayload extends CountryPayload {}
-
-@InputType()
-class CreateTariffInput {
-  @Field(() => String, { description: 'ISO 3166-1 alpha-2 code of an existing country.' })
-  country!: string;
-
-  @Field(() => String, {
-    nullable: true,
-    description: 'The operator this tariff is for, by name (created on first use); null for all operators.',
-  })
-  operator?: string | null;
-
-  @Field(() => String, { description: 'The short code, 3 to 15 digits.' })
-  shortCode!: string;
-
-  @Field(() => String, { description: 'The payer\'s price as a decimal string in the country\'s currency, e.g. "90".' })
-  price!: string;
-
-  @Field(() => String, { description: 'The USD equivalent of the price, decimal string, e.g. "1.00".' })
-  priceUsd!: string;
-
-  @Field(() => String, { description: "The merchant's yield in USD; with the two shares it must add up to priceUsd." })
-  yieldUsd!: string;
-
-  @Field(() => String, { description: "The operator's share in USD." })
-  operatorShareUsd!: string;
-
-  @Field(() => String, { description: "The platform's fee in USD." })
-  platformFeeUsd!: string;
-}
-
-@InputType()
-class UpdateTariffInput {
-  @Field(() => ID)
-  id!: string;
-
-  @Field(() => String, { nullable: true, description: "A new payer's price, in the country's current currency." })
-  price?: string | null;
-
-  @Field(() => String, { nullable: true, description: 'USD.' })
-  priceUsd?: string | null;
-
-  @Field(() => String, { nullable: true, description: 'USD; the USD parts must still add up to priceUsd.' })
-  yieldUsd?: string | null;
-
-  @Field(() => String, { nullable: true, description: 'USD.' })
-  operatorShareUsd?: string | null;
-
-  @Field(() => String, { nullable: true, description: 'USD.' })
-  platformFeeUsd?: string | null;
-
-  @Field(() => Boolean, { nullable: true, description: 'True reactivates a deactivated tariff.' })
-  active?: boolean | null;
-}
-
-@InputType()
-class DeactivateTariffInput {
-  @Field(() => ID)
-  id!: string;
-}
-
-@ObjectType()
-class TariffPayload {
-  @Field(() => SmsTariff, { nullable: true })
-  tariff!: SmsTariff | null;
-
-  @Field(() => [UserError])
-  userErrors!: UserError[];
-}
-
-@ObjectType()
-class CreateTariffPayload extends TariffPayload {}
-
-@ObjectType()
-class UpdateTariffPayload extends TariffPayload {}
-
-@ObjectType()
-class DeactivateTariffPayload extends TariffPayload {}
-
-@InputType()
-class ImportTariffsCsvInput {
-  @Field(() => String, {
-    description:
-      'RFC 4180 CSV with a header row naming country, country_name, currency, operator, short_code, price, ' +
-      'price_usd, yield_usd, operator_share_usd, platform_fee_usd (the format exportTariffsCsv returns).',
-  })
-  csv!: string;
-
-  @Field(() => Boolean, {
-    nullable: true,
-    defaultValue: false,
-    description: 'Deactivate every active tariff the file does not list, so the file becomes the whole catalogue.',
-  })
-  replace?: boolean | null;
-}
-
-@ObjectType({ description: 'What an import changed.' })
-class TariffImportSummaryType implements Omit<TariffImportSummary, 'sha256'> {
-  @Field(() => Int, { description: 'Data rows in the file.' })
-  rows!: number;
-
-  @Field(() => Int)
-  created!: number;
-
-  @Field(() => Int, { description: 'Tariffs whose amounts changed or that were made active again.' })
-  updated!: number;
-
-  @Field(() => Int)
-  unchanged!: number;
-
-  @Field(() => Int, { description: 'Active tariffs the file left out, deactivated because of replace.' })
-  deactivated!: number;
-
-  @Field(() => Int)
-  countriesCreated!: number;
-
-  @Field(() => Int, { description: 'Countries whose name or currency the file changed.' })
-  countriesUpdated!: number;
-}
-
-@ObjectType()
-class ImportTariffsCsvPayload {
-  @Field(() => TariffImportSummaryType, { nullable: true })
-  summary!: TariffImportSummaryType | null;
-
-  @Field(() => [UserError], {
-    description: 'Every bad line, each with field ["input", "csv", "line N"]; nothing was changed if any.',
-  })
-  userErrors!: UserError[];
-}
+import {
+  CreateCountryInput,
+  CreateCountryPayload,
+  CreateTariffInput,
+  CreateTariffPayload,
+  DeactivateTariffPayload,
+  EffectiveSmsTariff,
+  ImportTariffsCsvInput,
+  ImportTariffsCsvPayload,
+  SmsQuote,
+  SmsQuoteMode,
+  UpdateCountryInput,
+  UpdateCountryPayload,
+  UpdateTariffInput,
+  UpdateTariffPayload,
+} from './tariff.types';
 
 /** Queries answer bad input with a typed GraphQL error (mutations put it in userErrors instead). */
 async function query<T>(run: () => Promise<T>): Promise<T> {
@@ -402,17 +153,7 @@ export class TariffResolver {
   ): Promise<CreateCountryPayload> {
     return payload(
       (country, userErrors) => ({ country, userErrors }),
-      async () => {
-        const country = await createCountry(ctx.em, input);
-        recordAudit(ctx.em, ctx, {
-          action: 'tariff.createCountry',
-          merchantId: null,
-          targetId: country.code,
-          details: { name: country.name, currency: country.currency },
-        });
-        await ctx.em.flush();
-        return country;
-      },
+      () => createCountry(ctx.em, ctx, input),
     );
   }
 
@@ -426,17 +167,7 @@ export class TariffResolver {
   ): Promise<UpdateCountryPayload> {
     return payload(
       (country, userErrors) => ({ country, userErrors }),
-      async () => {
-        const country = await updateCountry(ctx.em, input);
-        recordAudit(ctx.em, ctx, {
-          action: 'tariff.updateCountry',
-          merchantId: null,
-          targetId: country.code,
-          details: { name: country.name, currency: country.currency, active: country.active },
-        });
-        await ctx.em.flush();
-        return country;
-      },
+      () => updateCountry(ctx.em, ctx, input),
     );
   }
 
@@ -448,17 +179,7 @@ export class TariffResolver {
   ): Promise<CreateTariffPayload> {
     return payload(
       (tariff, userErrors) => ({ tariff, userErrors }),
-      async () => {
-        const tariff = await createTariff(ctx.em, input);
-        recordAudit(ctx.em, ctx, {
-          action: 'tariff.create',
-          merchantId: null,
-          targetId: tariff.id,
-          details: auditOf(tariff),
-        });
-        await ctx.em.flush();
-        return tariff;
-      },
+      () => createTariff(ctx.em, ctx, input),
     );
   }
 
@@ -470,17 +191,7 @@ export class TariffResolver {
   ): Promise<UpdateTariffPayload> {
     return payload(
       (tariff, userErrors) => ({ tariff, userErrors }),
-      async () => {
-        const tariff = await updateTariff(ctx.em, input);
-        recordAudit(ctx.em, ctx, {
-          action: 'tariff.update',
-          merchantId: null,
-          targetId: tariff.id,
-          details: auditOf(tariff),
-        });
-        await ctx.em.flush();
-        return tariff;
-      },
+      () => updateTariff(ctx.em, ctx, input),
     );
   }
 
@@ -489,17 +200,12 @@ export class TariffResolver {
     description: 'Stops quoting a tariff. It is kept (payments may refer to it) and can be reactivated. Admins only.',
   })
   async deactivateTariff(
-    @Arg('input', () => DeactivateTariffInput) input: DeactivateTariffInput,
+    @Arg('input', () => IdInput) input: IdInput,
     @Ctx() ctx: Context,
   ): Promise<DeactivateTariffPayload> {
     return payload(
       (tariff, userErrors) => ({ tariff, userErrors }),
-      async () => {
-        const tariff = await deactivateTariff(ctx.em, input.id);
-        recordAudit(ctx.em, ctx, { action: 'tariff.deactivate', merchantId: null, targetId: tariff.id });
-        await ctx.em.flush();
-        return tariff;
-      },
+      () => deactivateTariff(ctx.em, ctx, input.id),
     );
   }
 
@@ -513,33 +219,7 @@ export class TariffResolver {
     @Arg('input', () => ImportTariffsCsvInput) input: ImportTariffsCsvInput,
     @Ctx() ctx: Context,
   ): Promise<ImportTariffsCsvPayload> {
-    // Checks and changes run in one transaction: the file applies as a whole or, on any failure, not at all.
-    return ctx.em.transactional(async (em) => {
-      const result = await importTariffsCsv(em, input.csv, { replace: input.replace ?? false });
-      if (!result.summary) return { summary: null, userErrors: result.errors };
-      const { sha256, ...counts } = result.summary;
-      recordAudit(em, ctx, {
-        action: 'tariff.importCsv',
-        merchantId: null,
-        details: { ...counts, replace: input.replace ?? false, fileSha256: sha256 },
-      });
-      return { summary: counts, userErrors: [] };
-    });
+    const { summary, errors } = await importTariffsCsv(ctx.em, ctx, input.csv, { replace: input.replace ?? false });
+    return { summary, userErrors: errors };
   }
-}
-
-/** Audit details of a tariff. Keys avoid "code": the audit log redacts secret-looking keys such as "...Code". */
-function auditOf(tariff: SmsTariff): Record<string, unknown> {
-  return {
-    country: tariff.countryCode,
-    operatorId: tariff.operatorId,
-    shortNumber: tariff.shortCode,
-    price: tariff.price.amount,
-    currency: tariff.currency,
-    priceUsd: tariff.priceUsd.amount,
-    yieldUsd: tariff.yieldUsd.amount,
-    operatorShareUsd: Money.of(tariff.operatorShareUsdMinor, 'USD').amount,
-    platformFeeUsd: Money.of(tariff.platformFeeUsdMinor, 'USD').amount,
-    active: tariff.active,
-  };
 }

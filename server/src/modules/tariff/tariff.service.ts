@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import { UserErrorCode, UserFacingError } from '../../common/errors';
 import { formatAmount, isCurrency, MoneyError, parseAmount } from '../../common/money';
 import { build } from '../../common/orm';
+import { recordAudit, type AuditActor } from '../audit/audit.service';
 import { Country } from './country.entity';
 import { MobileOperator } from './mobile-operator.entity';
 import { SmsTariff } from './tariff.entity';
@@ -291,10 +292,11 @@ export async function countriesServing(
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Admin edits. They change `em` without flushing: the resolver records the audit event and flushes both together.
+// Admin edits. Each records its audit event and flushes it together with the change.
 
 export async function createCountry(
   em: EntityManager,
+  actor: AuditActor,
   input: { code: string; name: string; currency: string },
 ): Promise<Country> {
   const code = normaliseCountryCode(input.code, ['input', 'code']);
@@ -305,11 +307,19 @@ export async function createCountry(
   }
   const country = build(Country, { code, name, currency });
   em.persist(country);
+  recordAudit(em, actor, {
+    action: 'tariff.createCountry',
+    merchantId: null,
+    targetId: country.code,
+    details: { name: country.name, currency: country.currency },
+  });
+  await em.flush();
   return country;
 }
 
 export async function updateCountry(
   em: EntityManager,
+  actor: AuditActor,
   input: { code: string; name?: string | null; currency?: string | null; active?: boolean | null },
 ): Promise<Country> {
   const country = await findCountry(em, input.code, ['input', 'code']);
@@ -328,6 +338,13 @@ export async function updateCountry(
     }
   }
   Object.assign(country, { name, currency, active: input.active ?? country.active, updatedAt: new Date() });
+  recordAudit(em, actor, {
+    action: 'tariff.updateCountry',
+    merchantId: null,
+    targetId: country.code,
+    details: { name: country.name, currency: country.currency, active: country.active },
+  });
+  await em.flush();
   return country;
 }
 
@@ -359,6 +376,7 @@ const INPUT_FIELDS: Record<keyof TariffAmounts, string[]> = {
 
 export async function createTariff(
   em: EntityManager,
+  actor: AuditActor,
   input: TariffAmountsInput & { country: string; operator?: string | null; shortCode: string },
 ): Promise<SmsTariff> {
   const country = await findCountry(em, input.country, ['input', 'country']);
@@ -393,6 +411,8 @@ export async function createTariff(
     ...amounts,
   });
   em.persist(tariff);
+  recordAudit(em, actor, { action: 'tariff.create', merchantId: null, targetId: tariff.id, details: auditOf(tariff) });
+  await em.flush();
   return tariff;
 }
 
@@ -408,6 +428,7 @@ export async function findTariff(em: EntityManager, id: string): Promise<SmsTari
  */
 export async function updateTariff(
   em: EntityManager,
+  actor: AuditActor,
   input: { [K in keyof TariffAmountsInput]?: string | null } & { id: string; active?: boolean | null },
 ): Promise<SmsTariff> {
   const tariff = await findTariff(em, input.id);
@@ -433,13 +454,33 @@ export async function updateTariff(
     );
   }
   Object.assign(tariff, { ...amounts, currency, active, updatedAt: new Date() });
+  recordAudit(em, actor, { action: 'tariff.update', merchantId: null, targetId: tariff.id, details: auditOf(tariff) });
+  await em.flush();
   return tariff;
 }
 
-export async function deactivateTariff(em: EntityManager, id: string): Promise<SmsTariff> {
+export async function deactivateTariff(em: EntityManager, actor: AuditActor, id: string): Promise<SmsTariff> {
   const tariff = await findTariff(em, id);
   if (!tariff.active) throw new UserFacingError(UserErrorCode.ALREADY_RESOLVED, 'this tariff is already inactive');
   tariff.active = false;
   tariff.updatedAt = new Date();
+  recordAudit(em, actor, { action: 'tariff.deactivate', merchantId: null, targetId: tariff.id });
+  await em.flush();
   return tariff;
+}
+
+/** Audit details of a tariff. Keys avoid "code": the audit log redacts secret-looking keys such as "...Code". */
+function auditOf(tariff: SmsTariff): Record<string, unknown> {
+  return {
+    country: tariff.countryCode,
+    operatorId: tariff.operatorId,
+    shortNumber: tariff.shortCode,
+    price: tariff.price.amount,
+    currency: tariff.currency,
+    priceUsd: tariff.priceUsd.amount,
+    yieldUsd: tariff.yieldUsd.amount,
+    operatorShareUsd: formatAmount(tariff.operatorShareUsdMinor, 'USD'),
+    platformFeeUsd: formatAmount(tariff.platformFeeUsdMinor, 'USD'),
+    active: tariff.active,
+  };
 }

@@ -43,7 +43,7 @@ const CREATE_TARIFF = `mutation($input: CreateTariffInput!) {
 const UPDATE_TARIFF = `mutation($input: UpdateTariffInput!) {
   updateTariff(input: $input) { tariff { ${TARIFF_FIELDS} } userErrors { code field message } }
 }`;
-const DEACTIVATE_TARIFF = `mutation($input: DeactivateTariffInput!) {
+const DEACTIVATE_TARIFF = `mutation($input: IdInput!) {
   deactivateTariff(input: $input) { tariff { id active } userErrors { code message } }
 }`;
 

@@ -1,4 +1,4 @@
+import type { DomainModule } from '../../common/module';
 import { TeamResolver } from './team.resolver';
 
-export const entities = [] as const;
-export const resolvers = [TeamResolver] as const;
+export const teamModule: DomainModule = { name: 'team', entities: [], resolvers: [TeamResolver] };

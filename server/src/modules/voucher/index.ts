@@ -1,5 +1,6 @@
-import type { RouteDeps } from '../../app/modules';
-import { recognisePaymentReference, registerSmsProduct } from '../sms';
+import type { DomainModule } from '../../common/module';
+import { recognisePaymentReference } from '../sms';
+import type { SmsProduct } from '../sms/sms.products';
 import { PaymentKind } from '../payment/payment.entity';
 import {
   Voucher,
@@ -20,26 +21,15 @@ import {
 import { onVoucherSms, startReservationSweeper, voucherInstruction } from './voucher.sales';
 import { seedVouchers } from './voucher.seed';
 
-export const entities = [VoucherProject, Voucher, VoucherOrder, VoucherFeedback, VoucherPrepaidBlock];
-export const resolvers = [
-  VoucherProjectResolver,
-  VoucherResolver,
-  VoucherOrderResolver,
-  VoucherFeedbackResolver,
-  VoucherShopResolver,
-  VoucherPurchaseResolver,
-] as const;
-export const seed = seedVouchers;
-
 /**
  * Voucher payments on the SMS rails: an SMS carrying a voucher payment's reference is this product's. It counts the
- * payer's price (PRICE projects) or the seller's yield (NET projects), as the order was made.
+ * payer's price (PRICE projects) or the seller's yield (NET projects), as the order was made; one that reaches a
+ * closed payment becomes the payer's credit (the rails' default).
  */
-registerSmsProduct({
+const voucherSmsProduct: SmsProduct = {
   name: 'voucher',
   kinds: [PaymentKind.VOUCHER],
   async recognise(em, sms) {
-    // Any status: an SMS after the payment closed becomes the payer's credit (the rails' default for closed ones).
     const payment = await recognisePaymentReference(em, sms.text, { kinds: [PaymentKind.VOUCHER], anyStatus: true });
     const order = payment && (await em.findOne(VoucherOrder, { paymentId: payment.id }));
     if (!payment || !order) return null;
@@ -47,9 +37,21 @@ registerSmsProduct({
   },
   onReceived: onVoucherSms,
   instruction: voucherInstruction,
-});
+};
 
-/** Releases lapsed reservations once a minute; tests call releaseLapsedReservations with their own clock. */
-export function startWorkers(deps: RouteDeps): { stop(): Promise<void> } {
-  return startReservationSweeper(deps.orm.em, { quiet: deps.config.mode === 'test' });
-}
+export const voucherModule: DomainModule = {
+  name: 'voucher',
+  entities: [VoucherProject, Voucher, VoucherOrder, VoucherFeedback, VoucherPrepaidBlock],
+  resolvers: [
+    VoucherProjectResolver,
+    VoucherResolver,
+    VoucherOrderResolver,
+    VoucherFeedbackResolver,
+    VoucherShopResolver,
+    VoucherPurchaseResolver,
+  ],
+  provides: { smsProducts: [voucherSmsProduct] },
+  seed: seedVouchers,
+  /** Releases lapsed reservations once a minute; tests call releaseLapsedReservations with their own clock. */
+  startWorkers: (platform) => startReservationSweeper(platform.orm.em, { quiet: platform.config.mode === 'test' }),
+};

@@ -1,40 +1,22 @@
 import type { FilterQuery } from '@mikro-orm/core';
-import {
-  Arg,
-  Args,
-  ArgsType,
-  Authorized,
-  Ctx,
-  Field,
-  FieldResolver,
-  ID,
-  InputType,
-  Int,
-  Mutation,
-  ObjectType,
-  Query,
-  Resolver,
-  Root,
-} from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../common/context';
 import { actingMerchant, canAccessMerchant, isAdmin, merchantFilter, requireViewer } from '../../common/context';
-import { graphqlError, payload, UserError, userError, UserErrorCode, UserFacingError } from '../../common/errors';
+import { graphqlError, payload, userError, UserErrorCode, UserFacingError } from '../../common/errors';
 import { Money } from '../../common/money';
 import { paginate } from '../../common/orm';
-import { ConnectionType, PageArgs, type Connection } from '../../common/pagination';
+import type { Connection } from '../../common/pagination';
 import { recordAudit } from '../audit/audit.service';
 import { Merchant } from '../merchant/merchant.entity';
-import { Payment, PaymentStatus } from '../payment/payment.entity';
+import { Payment } from '../payment/payment.entity';
 import { maskPhone } from '../sms/sms.resolver';
 import {
   VOUCHER_CURRENCY,
   Voucher,
   VoucherFeedback,
-  VoucherKind,
   VoucherOrder,
   VoucherOrderState,
   VoucherPrepaidBlock,
-  VoucherPricing,
   VoucherProject,
   VoucherStatus,
 } from './voucher.entity';
@@ -55,417 +37,40 @@ import {
   updateVoucherProject,
 } from './voucher.service';
 import { previewOf, stockCounts, withdrawAvailable } from './voucher.stock';
-
-const VoucherProjectConnection = ConnectionType(VoucherProject, 'VoucherProject');
-const VoucherConnection = ConnectionType(Voucher, 'Voucher');
-const VoucherOrderConnection = ConnectionType(VoucherOrder, 'VoucherOrder');
-const VoucherFeedbackConnection = ConnectionType(VoucherFeedback, 'VoucherFeedback');
+import { IdInput } from '../../common/mutation';
+import {
+  AddVouchersInput,
+  AddVouchersPayload,
+  CreateVoucherProjectInput,
+  PrepayVoucherBlockInput,
+  PrepayVoucherBlockPayload,
+  PurchasedVoucher,
+  ResolveVoucherOrderInput,
+  ResolveVoucherOrderPayload,
+  SendVoucherFeedbackInput,
+  SendVoucherFeedbackPayload,
+  StartVoucherPaymentInput,
+  StartVoucherPaymentPayload,
+  UpdateVoucherProjectInput,
+  VoucherConnection,
+  VoucherFeedbackArgs,
+  VoucherFeedbackConnection,
+  VoucherInstructionLine,
+  VoucherOrderConnection,
+  VoucherProjectConnection,
+  VoucherProjectPayload,
+  VoucherProjectsArgs,
+  VoucherPurchase,
+  VoucherSalesArgs,
+  VouchersArgs,
+  VoucherShop,
+  VoucherShopCountry,
+  VoucherStock,
+  WithdrawVoucherPayload,
+} from './voucher.types';
 
 /** Page tokens are base64url (see the payment module); anything else addresses nothing. */
 const PAGE_TOKEN = /^[A-Za-z0-9_-]{16,64}$/;
-
-// --- Seller-side types -------------------------------------------------------------------------------------------
-
-@ObjectType({ description: "A project's vouchers by status." })
-class VoucherStock {
-  @Field(() => Int, { description: 'In stock, on sale.' })
-  available!: number;
-
-  @Field(() => Int, { description: 'Held by payments in progress.' })
-  reserved!: number;
-
-  @Field(() => Int)
-  sold!: number;
-
-  @Field(() => Int, { description: 'Taken off sale by the seller.' })
-  withdrawn!: number;
-
-  @Field(() => Int, { description: 'Of all the above, how many the platform bought up front.' })
-  prepaid!: number;
-}
-
-@ArgsType()
-class VoucherProjectsArgs extends PageArgs {
-  @Field(() => ID, { nullable: true, description: 'Only this merchant (admins and partners).' })
-  merchantId?: string | null;
-}
-
-@ArgsType()
-class VouchersArgs extends PageArgs {
-  @Field(() => VoucherStatus, { nullable: true, description: 'Only vouchers in this status.' })
-  status?: VoucherStatus | null;
-}
-
-@ArgsType()
-class VoucherSalesArgs extends PageArgs {
-  @Field(() => ID, { nullable: true, description: 'Only this project.' })
-  projectId?: string | null;
-
-  @Field(() => ID, { nullable: true, description: 'Only this merchant (admins and partners).' })
-  merchantId?: string | null;
-
-  @Field(() => VoucherOrderState, {
-    nullable: true,
-    description: 'Only orders in this state; UNFULFILLED lists those waiting for a resolution.',
-  })
-  state?: VoucherOrderState | null;
-}
-
-@ArgsType()
-class VoucherFeedbackArgs extends PageArgs {
-  @Field(() => ID, { nullable: true, description: 'Only this project.' })
-  projectId?: string | null;
-
-  @Field(() => ID, { nullable: true, description: 'Only this merchant (admins and partners).' })
-  merchantId?: string | null;
-}
-
-@InputType({ description: 'A new voucher project.' })
-class CreateVoucherProjectInput {
-  @Field(() => String, { description: 'Shown to buyers; up to 100 characters.' })
-  name!: string;
-
-  @Field(() => String, { description: 'The public page is /p/<slug>: 3 to 40 lower-case letters, digits, dashes.' })
-  slug!: string;
-
-  @Field(() => String, { nullable: true, description: 'Shown to buyers; up to 2000 characters.' })
-  description?: string | null;
-
-  @Field(() => String, { nullable: true, description: 'An http(s) URL of a logo image.' })
-  logoUrl?: string | null;
-
-  @Field(() => String, { description: 'The price in USD, e.g. "5.00".' })
-  price!: string;
-
-  @Field(() => VoucherPricing, { nullable: true, description: 'What the price means; PRICE by default.' })
-  pricing?: VoucherPricing | null;
-
-  @Field(() => [String], { nullable: true, description: 'ISO codes of the countries served; none: all that can pay.' })
-  countries?: string[] | null;
-
-  @Field(() => VoucherKind, { description: 'What one voucher is.' })
-  kind!: VoucherKind;
-
-  @Field(() => Int, {
-    nullable: true,
-    description: 'Minutes a voucher stays reserved for a payment with no SMS yet (default 1440, 24 hours).',
-  })
-  reservationMinutes?: number | null;
-
-  @Field(() => ID, { nullable: true, description: 'For admins and partners: the merchant the project is for.' })
-  merchantId?: string | null;
-}
-
-@InputType({ description: 'Changes to a project; fields left out stay as they are.' })
-class UpdateVoucherProjectInput {
-  @Field(() => ID)
-  id!: string;
-
-  @Field(() => String, { nullable: true })
-  name?: string | null;
-
-  @Field(() => String, { nullable: true, description: 'A new address; the old /p/<slug> stops working.' })
-  slug?: string | null;
-
-  @Field(() => String, { nullable: true })
-  description?: string | null;
-
-  @Field(() => String, { nullable: true, description: 'An empty string removes the logo.' })
-  logoUrl?: string | null;
-
-  @Field(() => String, { nullable: true, description: 'A new price; payments already started keep theirs.' })
-  price?: string | null;
-
-  @Field(() => VoucherPricing, { nullable: true })
-  pricing?: VoucherPricing | null;
-
-  @Field(() => [String], { nullable: true, description: 'Replaces the list; [] serves every country that can pay.' })
-  countries?: string[] | null;
-
-  @Field(() => VoucherKind, { nullable: true, description: 'Only while the project has no stock.' })
-  kind?: VoucherKind | null;
-
-  @Field(() => Boolean, { nullable: true, description: 'false pauses new payments; open ones go on.' })
-  active?: boolean | null;
-
-  @Field(() => Int, { nullable: true })
-  reservationMinutes?: number | null;
-}
-
-@ObjectType()
-class VoucherProjectPayload {
-  @Field(() => VoucherProject, { nullable: true })
-  project!: VoucherProject | null;
-
-  @Field(() => [UserError])
-  userErrors!: UserError[];
-}
-
-@InputType({ description: 'Vouchers to add to a project, as CSV text (pasted or read from a file).' })
-class AddVouchersInput {
-  @Field(() => ID)
-  projectId!: string;
-
-  @Field(() => String, {
-    description:
-      'One voucher per line: PIN projects a code, LOGIN projects "login,password", LINK projects an http(s) link. ' +
-      'Blank lines and a header line are skipped; commas, semicolons or tabs separate fields; double quotes may ' +
-      'enclose them. Up to 10000 lines.',
-  })
-  csv!: string;
-}
-
-@ObjectType({
-  description:
-    'Valid lines are added even when others are refused: each refused line (malformed, repeated, already in stock) ' +
-    'is a userError whose field is ["input", "csv", "<line number>"]. Uploading the same file again adds nothing.',
-})
-class AddVouchersPayload {
-  @Field(() => VoucherProject, { nullable: true })
-  project!: VoucherProject | null;
-
-  @Field(() => Int, { description: 'How many vouchers were added.' })
-  added!: number;
-
-  @Field(() => [UserError])
-  userErrors!: UserError[];
-}
-
-@InputType()
-class WithdrawVoucherInput {
-  @Field(() => ID)
-  id!: string;
-}
-
-@ObjectType()
-class WithdrawVoucherPayload {
-  @Field(() => Voucher, { nullable: true })
-  voucher!: Voucher | null;
-
-  @Field(() => [UserError])
-  userErrors!: UserError[];
-}
-
-@InputType()
-class PrepayVoucherBlockInput {
-  @Field(() => ID)
-  projectId!: string;
-
-  @Field(() => Int, { description: 'How many available vouchers the platform buys.' })
-  count!: number;
-
-  @Field(() => String, { nullable: true, description: "USD paid per voucher; the project's price by default." })
-  unitPrice?: string | null;
-}
-
-@ObjectType()
-class PrepayVoucherBlockPayload {
-  @Field(() => VoucherPrepaidBlock, { nullable: true })
-  block!: VoucherPrepaidBlock | null;
-
-  @Field(() => [UserError])
-  userErrors!: UserError[];
-}
-
-@InputType({ description: 'How to resolve an UNFULFILLED order.' })
-class ResolveVoucherOrderInput {
-  @Field(() => ID)
-  id!: string;
-
-  @Field(() => String, {
-    description:
-      'ASSIGN_VOUCHER: give the buyer a voucher from the stock (add some first); REFUND: pay back what arrived ' +
-      '(every ledger posting of the payment is reversed) and close the payment.',
-  })
-  action!: string;
-
-  @Field(() => String, { nullable: true, description: 'A note kept with the order, up to 500 characters.' })
-  note?: string | null;
-}
-
-@ObjectType()
-class ResolveVoucherOrderPayload {
-  @Field(() => VoucherOrder, { nullable: true })
-  order!: VoucherOrder | null;
-
-  @Field(() => [UserError])
-  userErrors!: UserError[];
-}
-
-// --- Public types ------------------------------------------------------------------------------------------------
-
-@ObjectType({ description: 'A country a voucher can be paid from, and what its instruction costs.' })
-class VoucherShopCountry {
-  @Field(() => String)
-  code!: string;
-
-  @Field(() => String)
-  name!: string;
-
-  @Field(() => Int, { description: 'How many SMS pay the price (the fewest possible).' })
-  messages!: number;
-
-  @Field(() => Money, { description: 'What those SMS cost at most, in the local currency.' })
-  total!: Money;
-
-  @Field(() => Money, { description: 'The same in USD.' })
-  totalUsd!: Money;
-}
-
-@ObjectType({ description: "A project's public page (/p/<slug>): what is sold, for how much, and where from." })
-class VoucherShop {
-  /** Resolves `countries` and `merchantName`; not a field. */
-  project!: VoucherProject;
-
-  @Field(() => String)
-  name!: string;
-
-  @Field(() => String)
-  slug!: string;
-
-  @Field(() => String)
-  description!: string;
-
-  @Field(() => String, { nullable: true })
-  logoUrl!: string | null;
-
-  @Field(() => Money)
-  price!: Money;
-
-  @Field(() => VoucherKind)
-  kind!: VoucherKind;
-
-  @Field(() => Boolean, { description: 'False while the seller has paused sales.' })
-  active!: boolean;
-
-  @Field(() => Boolean, { description: 'True when no voucher is available: no new payment can start.' })
-  soldOut!: boolean;
-}
-
-@ObjectType({ description: 'One SMS of the instruction.' })
-class VoucherInstructionLine {
-  @Field(() => Int, { description: '1, 2, … in the order given.' })
-  number!: number;
-
-  @Field(() => String)
-  shortCode!: string;
-
-  @Field(() => String, { description: 'The exact text to send: the payment number.' })
-  text!: string;
-
-  @Field(() => Money, { description: 'What this SMS costs at most, in the local currency.' })
-  price!: Money;
-
-  @Field(() => Money, { description: 'The same in USD.' })
-  priceUsd!: Money;
-}
-
-@ObjectType({ description: 'The voucher bought: shown only once paid, only to the buyer.' })
-class PurchasedVoucher {
-  @Field(() => VoucherKind)
-  kind!: VoucherKind;
-
-  @Field(() => String, { description: 'The PIN, the login, or the activation link.' })
-  code!: string;
-
-  @Field(() => String, { nullable: true, description: 'LOGIN vouchers: the password.' })
-  password!: string | null;
-}
-
-@ObjectType({
-  description:
-    "A buyer's view of their voucher payment. Whoever holds `token` sees it, so it is shown only to the buyer: on " +
-    'starting the payment, to the page holding the token, and to a lookup with the payment number and phone.',
-})
-class VoucherPurchase {
-  /** Resolves `shop`. */
-  project!: VoucherProject;
-
-  @Field(() => String, {
-    description: 'The page token: subscribe to paymentSms(token) for live SMS lines; keep it private.',
-  })
-  token!: string;
-
-  @Field(() => String, {
-    description: 'The payment number: the text of every SMS, and, with the phone, the key to look the payment up.',
-  })
-  reference!: string;
-
-  @Field(() => PaymentStatus)
-  status!: PaymentStatus;
-
-  @Field(() => VoucherOrderState)
-  state!: VoucherOrderState;
-
-  @Field(() => Money)
-  amount!: Money;
-
-  @Field(() => Money)
-  amountReceived!: Money;
-
-  @Field(() => String)
-  country!: string;
-
-  @Field(() => String)
-  countryName!: string;
-
-  @Field(() => [VoucherInstructionLine], { description: 'The SMS to send, in order.' })
-  instruction!: VoucherInstructionLine[];
-
-  @Field(() => Date, { nullable: true, description: 'When the reservation lapses unless an SMS arrives first.' })
-  reservationExpiresAt!: Date | null;
-
-  @Field(() => Date)
-  createdAt!: Date;
-
-  @Field(() => Date, { nullable: true })
-  paidAt!: Date | null;
-
-  @Field(() => PurchasedVoucher, { nullable: true, description: 'The voucher, once paid.' })
-  voucher!: PurchasedVoucher | null;
-}
-
-@InputType()
-class StartVoucherPaymentInput {
-  @Field(() => String)
-  slug!: string;
-
-  @Field(() => String, { description: 'ISO code of the country the SMS will be sent from.' })
-  country!: string;
-}
-
-@ObjectType()
-class StartVoucherPaymentPayload {
-  @Field(() => VoucherPurchase, { nullable: true, description: 'The payment with its instruction.' })
-  purchase!: VoucherPurchase | null;
-
-  @Field(() => [UserError])
-  userErrors!: UserError[];
-}
-
-@InputType()
-class SendVoucherFeedbackInput {
-  @Field(() => String)
-  slug!: string;
-
-  @Field(() => String, { description: 'Up to 2000 characters.' })
-  message!: string;
-
-  @Field(() => String, { nullable: true, description: 'How to answer: an email address or a phone number.' })
-  contact?: string | null;
-
-  @Field(() => String, { nullable: true, description: 'The payment number the message is about, if any.' })
-  paymentNumber?: string | null;
-}
-
-@ObjectType()
-class SendVoucherFeedbackPayload {
-  @Field(() => Boolean)
-  sent!: boolean;
-
-  @Field(() => [UserError])
-  userErrors!: UserError[];
-}
 
 // --- Helpers -----------------------------------------------------------------------------------------------------
 
@@ -508,6 +113,7 @@ async function toPurchase(ctx: Context, order: VoucherOrder, payment: Payment): 
     state: order.state,
     amount: Money.of(payment.amount, payment.currency),
     amountReceived: Money.of(payment.amountReceived, payment.currency),
+    creditApplied: Money.of(payment.creditMinor, payment.currency),
     country: order.country,
     countryName: await countryName(em, order.country),
     instruction: numberedInstruction(order).map((line) =>
@@ -646,7 +252,7 @@ export class VoucherProjectResolver {
       'platform prepaid cannot be withdrawn.',
   })
   async withdrawVoucher(
-    @Arg('input', () => WithdrawVoucherInput) input: WithdrawVoucherInput,
+    @Arg('input', () => IdInput) input: IdInput,
     @Ctx() ctx: Context,
   ): Promise<WithdrawVoucherPayload> {
     const viewer = requireViewer(ctx);

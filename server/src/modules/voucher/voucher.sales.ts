@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/core';
+import { startSweeper } from '../../common/sweeper';
 import { emitEvent } from '../webhook/webhook.service';
 import type { PubSubLike, Viewer } from '../../common/context';
 import { UserErrorCode, UserFacingError } from '../../common/errors';
@@ -66,6 +67,10 @@ export async function startVoucherPayment(
       description: project.name,
       // The chosen country is the payment's: SMS from any other are flagged and not counted (seed V6).
       payerCountry: code,
+      // Unpaid, it expires after a week (or its reservation, if longer); a later SMS becomes the payer's credit.
+      expiresAt: new Date(
+        now.getTime() + Math.max(VOUCHER_PAYMENT_DAYS * 86_400_000, project.reservationMinutes * 60_000),
+      ),
       metadata: { voucherProjectId: project.id },
     });
     // Reserved at the start, so a payment that completes always has its voucher. Sold out: the transaction rolls
@@ -90,6 +95,9 @@ export async function startVoucherPayment(
     return order;
   });
 }
+
+/** How long a voucher payment waits for its first SMS before it expires. */
+const VOUCHER_PAYMENT_DAYS = 7;
 
 // --- The SMS product hooks ---------------------------------------------------------------------------------------
 
@@ -244,30 +252,8 @@ export function startReservationSweeper(
   em: EntityManager,
   options: { intervalMs?: number; quiet?: boolean } = {},
 ): { stop(): Promise<void> } {
-  const intervalMs = options.intervalMs ?? 60_000;
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let current: Promise<void> | null = null;
-  const tick = () => {
-    current = (async () => {
-      try {
-        // Whole batches back to back while there is a backlog.
-        while (!stopped && (await releaseLapsedReservations(em)) >= 100);
-      } catch (error) {
-        if (!options.quiet) console.error('voucher reservation sweep:', error);
-      }
-      current = null;
-      if (!stopped) timer = setTimeout(tick, intervalMs);
-    })();
-  };
-  timer = setTimeout(tick, intervalMs);
-  return {
-    stop: async () => {
-      stopped = true;
-      clearTimeout(timer);
-      await current;
-    },
-  };
+  // Whole batches back to back while there is a backlog.
+  return startSweeper('voucher reservation sweep', async () => (await releaseLapsedReservations(em)) >= 100, options);
 }
 
 // --- Lookup (seed V8) --------------------------------------------------------------------------------------------

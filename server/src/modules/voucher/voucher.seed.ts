@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
-import type { DemoAccounts } from '../../app/modules';
+import type { DemoAccounts } from '../../common/module';
 import { build } from '../../common/orm';
 import { Voucher, VoucherKind, VoucherPricing, VoucherProject } from './voucher.entity';
 import { hashCode } from './voucher.stock';

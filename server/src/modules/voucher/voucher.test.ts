@@ -245,7 +245,7 @@ describe('vouchers', () => {
         ).data!.voucherProject.vouchers.edges.map((e: any) => e.node) as { id: string; status: string }[];
       const withdraw = (voucherId: string, auth: Auth = owner) =>
         t.gql(
-          `mutation($input: WithdrawVoucherInput!) {
+          `mutation($input: IdInput!) {
             withdrawVoucher(input: $input) { voucher { status } userErrors { code message } }
           }`,
           { input: { id: voucherId } },
@@ -634,7 +634,7 @@ describe('vouchers', () => {
       const vouchers = await t.orm.em.fork().find(Voucher, { projectId: id }, { orderBy: { id: 'asc' } });
       expect(vouchers.map((v) => v.prepaidBlockId !== null)).toEqual([true, true, false]);
       const withdrawn = await t.gql(
-        `mutation($input: WithdrawVoucherInput!) { withdrawVoucher(input: $input) { userErrors { message } } }`,
+        `mutation($input: IdInput!) { withdrawVoucher(input: $input) { userErrors { message } } }`,
         { input: { id: vouchers[0].id } },
         owner,
       );

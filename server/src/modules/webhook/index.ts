@@ -1,9 +1,13 @@
+import type { DomainModule } from '../../common/module';
 import { WebhookDelivery } from './webhook-delivery.entity';
 import { WebhookEndpoint } from './webhook-endpoint.entity';
 import { WebhookEvent } from './webhook-event.entity';
 import { WebhookDeliveryResolver, WebhookEndpointResolver } from './webhook.resolver';
-// Registers the "webhook" outbox handler.
-import './webhook.service';
+import { webhookOutboxHandler } from './webhook.service';
 
-export const entities = [WebhookEndpoint, WebhookEvent, WebhookDelivery];
-export const resolvers = [WebhookEndpointResolver, WebhookDeliveryResolver] as const;
+export const webhookModule: DomainModule = {
+  name: 'webhook',
+  entities: [WebhookEndpoint, WebhookEvent, WebhookDelivery],
+  resolvers: [WebhookEndpointResolver, WebhookDeliveryResolver],
+  provides: { outboxHandlers: [webhookOutboxHandler] },
+};

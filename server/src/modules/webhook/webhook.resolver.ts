@@ -1,26 +1,10 @@
-import {
-  Arg,
-  Args,
-  ArgsType,
-  Authorized,
-  Ctx,
-  Field,
-  FieldResolver,
-  ID,
-  InputType,
-  Int,
-  Mutation,
-  ObjectType,
-  Query,
-  Resolver,
-  Root,
-} from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../common/context';
 import { actingMerchant, canAccessMerchant, merchantFilter, requireViewer } from '../../common/context';
-import { graphqlError, payload, UserError } from '../../common/errors';
+import { graphqlError, payload } from '../../common/errors';
+import { IdInput } from '../../common/mutation';
 import { paginate } from '../../common/orm';
-import { ConnectionType, PageArgs, type Connection } from '../../common/pagination';
-import { recordAudit } from '../audit/audit.service';
+import type { Connection } from '../../common/pagination';
 import { OutboxAttempt } from '../outbox/outbox-attempt.entity';
 import { OutboxMessage, OutboxStatus } from '../outbox/outbox-message.entity';
 import { listAttempts } from '../outbox/outbox.service';
@@ -28,138 +12,27 @@ import { WebhookDelivery } from './webhook-delivery.entity';
 import { WebhookEndpoint } from './webhook-endpoint.entity';
 import { WebhookEvent } from './webhook-event.entity';
 import {
-  createWebhookEndpoint,
   deleteWebhookEndpoint,
+  registerWebhookEndpoint,
   replayWebhookDelivery,
+  revealWebhookEndpointSecret,
   sendTestWebhook,
   updateWebhookEndpoint,
 } from './webhook.service';
-
-const WebhookEndpointConnection = ConnectionType(WebhookEndpoint, 'WebhookEndpoint');
-const WebhookDeliveryConnection = ConnectionType(WebhookDelivery, 'WebhookDelivery');
-
-@ArgsType()
-class WebhookEndpointsArgs extends PageArgs {
-  @Field(() => ID, { nullable: true, description: 'Only this merchant (admins and partners).' })
-  merchantId?: string | null;
-}
-
-@ArgsType()
-class WebhookDeliveriesArgs extends PageArgs {
-  @Field(() => ID, { description: 'The endpoint whose deliveries to list.' })
-  endpointId!: string;
-}
-
-@InputType({ description: 'A URL to receive events, and which events.' })
-class CreateWebhookEndpointInput {
-  @Field(() => String, { description: 'Where to POST events: an http or https URL (https only in production).' })
-  url!: string;
-
-  @Field(() => [String], { description: 'Event types to receive, e.g. ["payment.succeeded"]; ["*"] for all.' })
-  eventTypes!: string[];
-
-  @Field(() => String, { nullable: true, description: 'A note for the merchant, up to 200 characters.' })
-  description?: string | null;
-
-  @Field(() => ID, { nullable: true, description: 'For admins and partners: the merchant the endpoint is for.' })
-  merchantId?: string | null;
-}
-
-@ObjectType({ description: 'The new endpoint and its signing secret.' })
-class CreateWebhookEndpointPayload {
-  @Field(() => WebhookEndpoint, { nullable: true, description: 'The endpoint, unless the input was refused.' })
-  webhookEndpoint!: WebhookEndpoint | null;
-
-  @Field(() => String, {
-    nullable: true,
-    description: 'The signing secret: verify `X-Tollgate-Signature` with it. Revealable later (audited).',
-  })
-  secret!: string | null;
-
-  @Field(() => [UserError], { description: 'Why the input was refused; empty when it succeeded.' })
-  userErrors!: UserError[];
-}
-
-@InputType({ description: 'Changes to an endpoint; fields left out stay as they are.' })
-class UpdateWebhookEndpointInput {
-  @Field(() => ID, { description: 'The endpoint to change.' })
-  id!: string;
-
-  @Field(() => String, { nullable: true, description: 'A new URL.' })
-  url?: string | null;
-
-  @Field(() => [String], { nullable: true, description: 'A new list of event types (replaces the old one).' })
-  eventTypes?: string[] | null;
-
-  @Field(() => String, { nullable: true, description: 'A new note; an empty string removes it.' })
-  description?: string | null;
-
-  @Field(() => Boolean, { nullable: true, description: 'false disables the endpoint, true enables it again.' })
-  active?: boolean | null;
-
-  @Field(() => Boolean, {
-    nullable: true,
-    description: 'Replace the signing secret; the old one stops working at once. The new one is in the payload.',
-  })
-  rotateSecret?: boolean | null;
-}
-
-@ObjectType({ description: 'The endpoint after the change.' })
-class UpdateWebhookEndpointPayload {
-  @Field(() => WebhookEndpoint, { nullable: true, description: 'The endpoint as it is now.' })
-  webhookEndpoint!: WebhookEndpoint | null;
-
-  @Field(() => String, { nullable: true, description: 'The new signing secret, when it was rotated.' })
-  secret!: string | null;
-
-  @Field(() => [UserError], { description: 'Why the input was refused; empty when it succeeded.' })
-  userErrors!: UserError[];
-}
-
-@InputType({ description: 'Names one webhook endpoint.' })
-class WebhookEndpointIdInput {
-  @Field(() => ID, { description: 'The webhook endpoint.' })
-  id!: string;
-}
-
-@ObjectType({ description: 'Which endpoint was deleted.' })
-class DeleteWebhookEndpointPayload {
-  @Field(() => ID, { nullable: true, description: 'The id of the deleted endpoint.' })
-  deletedWebhookEndpointId!: string | null;
-
-  @Field(() => [UserError], { description: 'Why the input was refused; empty when it succeeded.' })
-  userErrors!: UserError[];
-}
-
-@ObjectType({ description: "An endpoint's signing secret." })
-class RevealWebhookEndpointSecretPayload {
-  @Field(() => String, { nullable: true, description: "The endpoint's current signing secret." })
-  secret!: string | null;
-
-  @Field(() => [UserError], { description: 'Why the input was refused; empty when it succeeded.' })
-  userErrors!: UserError[];
-}
-
-@InputType({ description: 'The endpoint to try.' })
-class SendTestWebhookInput {
-  @Field(() => ID, { description: 'The endpoint to send a "webhook.test" event to.' })
-  endpointId!: string;
-}
-
-@InputType({ description: 'The delivery to send again.' })
-class ReplayWebhookDeliveryInput {
-  @Field(() => ID, { description: 'The delivery whose event to send again.' })
-  id!: string;
-}
-
-@ObjectType({ description: 'A delivery just queued.' })
-class WebhookDeliveryPayload {
-  @Field(() => WebhookDelivery, { nullable: true, description: 'The new delivery; it is attempted within a second.' })
-  webhookDelivery!: WebhookDelivery | null;
-
-  @Field(() => [UserError], { description: 'Why the input was refused; empty when it succeeded.' })
-  userErrors!: UserError[];
-}
+import {
+  CreateWebhookEndpointInput,
+  CreateWebhookEndpointPayload,
+  DeleteWebhookEndpointPayload,
+  RevealWebhookEndpointSecretPayload,
+  SendTestWebhookInput,
+  UpdateWebhookEndpointInput,
+  UpdateWebhookEndpointPayload,
+  WebhookDeliveriesArgs,
+  WebhookDeliveryConnection,
+  WebhookDeliveryPayload,
+  WebhookEndpointConnection,
+  WebhookEndpointsArgs,
+} from './webhook.types';
 
 /** An endpoint the caller may see; NOT_FOUND otherwise, the same for other tenants' ids as for unknown ones. */
 async function loadEndpoint(ctx: Context, id: string): Promise<WebhookEndpoint> {
@@ -207,17 +80,7 @@ export class WebhookEndpointResolver {
         secret: created?.secret ?? null,
         userErrors,
       }),
-      async () => {
-        const created = createWebhookEndpoint(ctx.em, ctx.config, { ...input, merchantId });
-        recordAudit(ctx.em, ctx, {
-          action: 'webhookEndpoint.create',
-          merchantId,
-          targetId: created.endpoint.id,
-          details: { url: created.endpoint.url, eventTypes: created.endpoint.eventTypes, secret: true },
-        });
-        await ctx.em.flush();
-        return created;
-      },
+      () => registerWebhookEndpoint(ctx.em, ctx.config, ctx, { ...input, merchantId }),
     );
   }
 
@@ -232,23 +95,7 @@ export class WebhookEndpointResolver {
     const endpoint = await loadEndpoint(ctx, input.id);
     return payload(
       (updated, userErrors) => ({ webhookEndpoint: endpoint, secret: updated?.secret ?? null, userErrors }),
-      async () => {
-        const updated = updateWebhookEndpoint(ctx.em, ctx.config, endpoint, input);
-        const details: Record<string, unknown> = {};
-        if (input.url != null) details.url = endpoint.url;
-        if (input.eventTypes != null) details.eventTypes = endpoint.eventTypes;
-        if (input.description !== undefined) details.description = endpoint.description;
-        if (input.active != null) details.active = endpoint.active;
-        if (updated.secret) details.secret = true;
-        recordAudit(ctx.em, ctx, {
-          action: 'webhookEndpoint.update',
-          merchantId: endpoint.merchantId,
-          targetId: endpoint.id,
-          details,
-        });
-        await ctx.em.flush();
-        return updated;
-      },
+      () => updateWebhookEndpoint(ctx.em, ctx.config, ctx, endpoint, input),
     );
   }
 
@@ -257,23 +104,13 @@ export class WebhookEndpointResolver {
     description: 'Deletes an endpoint: it receives nothing more, and its pending deliveries stop.',
   })
   async deleteWebhookEndpoint(
-    @Arg('input', () => WebhookEndpointIdInput) input: WebhookEndpointIdInput,
+    @Arg('input', () => IdInput) input: IdInput,
     @Ctx() ctx: Context,
   ): Promise<DeleteWebhookEndpointPayload> {
     const endpoint = await loadEndpoint(ctx, input.id);
     return payload(
       (deleted, userErrors) => ({ deletedWebhookEndpointId: deleted?.id ?? null, userErrors }),
-      async () => {
-        deleteWebhookEndpoint(endpoint);
-        recordAudit(ctx.em, ctx, {
-          action: 'webhookEndpoint.delete',
-          merchantId: endpoint.merchantId,
-          targetId: endpoint.id,
-          details: { url: endpoint.url },
-        });
-        await ctx.em.flush();
-        return endpoint;
-      },
+      () => deleteWebhookEndpoint(ctx.em, ctx, endpoint),
     );
   }
 
@@ -282,18 +119,11 @@ export class WebhookEndpointResolver {
     description: "Shows an endpoint's signing secret; every reveal is in the audit log.",
   })
   async revealWebhookEndpointSecret(
-    @Arg('input', () => WebhookEndpointIdInput) input: WebhookEndpointIdInput,
+    @Arg('input', () => IdInput) input: IdInput,
     @Ctx() ctx: Context,
   ): Promise<RevealWebhookEndpointSecretPayload> {
     const endpoint = await loadEndpoint(ctx, input.id);
-    recordAudit(ctx.em, ctx, {
-      action: 'webhookEndpoint.revealSecret',
-      merchantId: endpoint.merchantId,
-      targetId: endpoint.id,
-    });
-    // The audit row commits before the secret leaves the server.
-    await ctx.em.flush();
-    return { secret: endpoint.secret, userErrors: [] };
+    return { secret: await revealWebhookEndpointSecret(ctx.em, ctx, endpoint), userErrors: [] };
   }
 
   @Authorized()
@@ -340,7 +170,7 @@ export class WebhookDeliveryResolver {
     description: "Sends a delivery's event again as a new delivery (same event id, so receivers can deduplicate).",
   })
   async replayWebhookDelivery(
-    @Arg('input', () => ReplayWebhookDeliveryInput) input: ReplayWebhookDeliveryInput,
+    @Arg('input', () => IdInput) input: IdInput,
     @Ctx() ctx: Context,
   ): Promise<WebhookDeliveryPayload> {
     const viewer = requireViewer(ctx);
@@ -348,17 +178,7 @@ export class WebhookDeliveryResolver {
     if (!original || !canAccessMerchant(viewer, original.merchantId)) throw graphqlError('NOT_FOUND', 'no such object');
     return payload(
       (webhookDelivery, userErrors) => ({ webhookDelivery, userErrors }),
-      async () => {
-        const delivery = await replayWebhookDelivery(ctx.em, original);
-        recordAudit(ctx.em, ctx, {
-          action: 'webhookDelivery.replay',
-          merchantId: original.merchantId,
-          targetId: delivery.id,
-          details: { replayOf: original.id, eventId: original.eventId },
-        });
-        await ctx.em.flush();
-        return delivery;
-      },
+      () => replayWebhookDelivery(ctx.em, ctx, original),
     );
   }
 

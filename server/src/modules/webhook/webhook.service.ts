@@ -5,7 +5,8 @@ import { UserErrorCode, UserFacingError } from '../../common/errors';
 import { newToken } from '../../common/ids';
 import { build } from '../../common/orm';
 import { SIGNATURE_HEADER, signPayload } from '../../common/signature';
-import { DeliveryError, enqueue, registerOutboxHandler, type OutboxHandler } from '../outbox/outbox.service';
+import { recordAudit, type AuditActor } from '../audit/audit.service';
+import { DeliveryError, enqueue, outboxHandler, type OutboxHandler } from '../outbox/outbox.service';
 import { WebhookDelivery } from './webhook-delivery.entity';
 import { WebhookEndpoint } from './webhook-endpoint.entity';
 import { WebhookEvent } from './webhook-event.entity';
@@ -95,6 +96,24 @@ export function createWebhookEndpoint(
   return { endpoint, secret: endpoint.secret };
 }
 
+/** A caller registers an endpoint: created, audited and flushed together. */
+export async function registerWebhookEndpoint(
+  em: EntityManager,
+  config: Config,
+  actor: AuditActor,
+  input: { merchantId: string; url: string; eventTypes: readonly string[]; description?: string | null },
+): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
+  const created = createWebhookEndpoint(em, config, input);
+  recordAudit(em, actor, {
+    action: 'webhookEndpoint.create',
+    merchantId: input.merchantId,
+    targetId: created.endpoint.id,
+    details: { url: created.endpoint.url, eventTypes: created.endpoint.eventTypes, secret: true },
+  });
+  await em.flush();
+  return created;
+}
+
 export interface WebhookEndpointChanges {
   url?: string | null;
   eventTypes?: readonly string[] | null;
@@ -103,14 +122,18 @@ export interface WebhookEndpointChanges {
   rotateSecret?: boolean | null;
 }
 
-/** Applies the given changes; returns the new secret when it was rotated (the old one stops working at once). */
-export function updateWebhookEndpoint(
+/**
+ * Applies the given changes, audited; returns the new secret when it was rotated (the old one stops working at
+ * once).
+ */
+export async function updateWebhookEndpoint(
   em: EntityManager,
   config: Config,
+  actor: AuditActor,
   endpoint: WebhookEndpoint,
   changes: WebhookEndpointChanges,
   now = new Date(),
-): { endpoint: WebhookEndpoint; secret: string | null } {
+): Promise<{ endpoint: WebhookEndpoint; secret: string | null }> {
   if (changes.url != null) endpoint.url = validUrl(config, changes.url);
   if (changes.eventTypes != null) endpoint.eventTypes = validEventTypes(changes.eventTypes);
   if (changes.description !== undefined) endpoint.description = validDescription(changes.description);
@@ -118,14 +141,55 @@ export function updateWebhookEndpoint(
   const secret = changes.rotateSecret ? newSecret() : null;
   if (secret) endpoint.secret = secret;
   endpoint.updatedAt = now;
+  const details: Record<string, unknown> = {};
+  if (changes.url != null) details.url = endpoint.url;
+  if (changes.eventTypes != null) details.eventTypes = endpoint.eventTypes;
+  if (changes.description !== undefined) details.description = endpoint.description;
+  if (changes.active != null) details.active = endpoint.active;
+  if (secret) details.secret = true;
+  recordAudit(em, actor, {
+    action: 'webhookEndpoint.update',
+    merchantId: endpoint.merchantId,
+    targetId: endpoint.id,
+    details,
+  });
+  await em.flush();
   return { endpoint, secret };
 }
 
-export function deleteWebhookEndpoint(endpoint: WebhookEndpoint, now = new Date()): WebhookEndpoint {
+/** Deletes an endpoint, audited: it receives nothing more. */
+export async function deleteWebhookEndpoint(
+  em: EntityManager,
+  actor: AuditActor,
+  endpoint: WebhookEndpoint,
+  now = new Date(),
+): Promise<WebhookEndpoint> {
   endpoint.active = false;
   endpoint.deletedAt = now;
   endpoint.updatedAt = now;
+  recordAudit(em, actor, {
+    action: 'webhookEndpoint.delete',
+    merchantId: endpoint.merchantId,
+    targetId: endpoint.id,
+    details: { url: endpoint.url },
+  });
+  await em.flush();
   return endpoint;
+}
+
+/** An endpoint's signing secret; the audit row commits before the secret leaves the server. */
+export async function revealWebhookEndpointSecret(
+  em: EntityManager,
+  actor: AuditActor,
+  endpoint: WebhookEndpoint,
+): Promise<string> {
+  recordAudit(em, actor, {
+    action: 'webhookEndpoint.revealSecret',
+    merchantId: endpoint.merchantId,
+    targetId: endpoint.id,
+  });
+  await em.flush();
+  return endpoint.secret;
 }
 
 function endpointMatches(endpoint: WebhookEndpoint, type: string): boolean {
@@ -199,16 +263,28 @@ export function sendTestWebhook(em: EntityManager, endpoint: WebhookEndpoint): W
 }
 
 /**
- * Sends a delivery's event again, as a new delivery with its own attempts (a delivered message is never sent again
- * by the outbox). The event id is unchanged, so a receiver that already processed it can tell.
+ * Sends a delivery's event again, audited, as a new delivery with its own attempts (a delivered message is never sent
+ * again by the outbox). The event id is unchanged, so a receiver that already processed it can tell.
  */
-export async function replayWebhookDelivery(em: EntityManager, original: WebhookDelivery): Promise<WebhookDelivery> {
+export async function replayWebhookDelivery(
+  em: EntityManager,
+  actor: AuditActor,
+  original: WebhookDelivery,
+): Promise<WebhookDelivery> {
   const [endpoint, event] = await Promise.all([
     em.findOneOrFail(WebhookEndpoint, original.endpointId),
     em.findOneOrFail(WebhookEvent, original.eventId),
   ]);
   assertSendable(endpoint);
-  return deliver(em, event, endpoint, original.id);
+  const delivery = deliver(em, event, endpoint, original.id);
+  recordAudit(em, actor, {
+    action: 'webhookDelivery.replay',
+    merchantId: original.merchantId,
+    targetId: delivery.id,
+    details: { replayOf: original.id, eventId: original.eventId },
+  });
+  await em.flush();
+  return delivery;
 }
 
 /** The body a receiver gets; `data` is the event's, unchanged. */
@@ -244,4 +320,8 @@ const deliverWebhook: OutboxHandler<{ deliveryId: string }> = async ({ deliveryI
 
 // Receivers get 10 s to answer (they should acknowledge first, then process). 14 attempts with the outbox's
 // backoff (15 s doubling, capped at 6 h) keep trying for about 10 to 20 hours, through a typical outage.
-registerOutboxHandler(WEBHOOK_OUTBOX_KIND, deliverWebhook, { timeoutMs: 10_000, maxAttempts: 14 });
+/** Delivers webhook events (the module provides it as an outbox handler). */
+export const webhookOutboxHandler = outboxHandler(WEBHOOK_OUTBOX_KIND, deliverWebhook, {
+  timeoutMs: 10_000,
+  maxAttempts: 14,
+});

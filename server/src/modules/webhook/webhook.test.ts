@@ -52,7 +52,7 @@ describe('webhooks', () => {
   const drain = () => {
     clock += 60_000;
     const now = new Date(clock);
-    return drainOutbox({ orm: t.orm, config: t.app.config }, { now: () => now, backoffBaseMs: 1000 });
+    return drainOutbox(t.app.platform, { now: () => now, backoffBaseMs: 1000 });
   };
   const emit = async (merchantId: string, type: string, data: Record<string, unknown>) => {
     const em = t.orm.em.fork();
@@ -96,7 +96,7 @@ describe('webhooks', () => {
     expect(JSON.stringify(audit)).not.toContain(secret);
 
     const revealed = await t.gql(
-      'mutation($input: WebhookEndpointIdInput!) { revealWebhookEndpointSecret(input: $input) { secret } }',
+      'mutation($input: IdInput!) { revealWebhookEndpointSecret(input: $input) { secret } }',
       { input: { id: endpointId } },
       owner,
     );
@@ -179,7 +179,7 @@ describe('webhooks', () => {
     const list = await t.gql(DELIVERIES, { endpointId }, owner);
     const original = list.data?.webhookDeliveries.edges.at(-1).node;
     const replay = await t.gql(
-      `mutation($input: ReplayWebhookDeliveryInput!) { replayWebhookDelivery(input: $input) {
+      `mutation($input: IdInput!) { replayWebhookDelivery(input: $input) {
         webhookDelivery { id status replayOfId event { id } } userErrors { code } } }`,
       { input: { id: original.id } },
       owner,
@@ -272,23 +272,16 @@ describe('webhooks', () => {
       'mutation($input: UpdateWebhookEndpointInput!) { updateWebhookEndpoint(input: $input) { secret } }',
       { input: { id: endpointId, url: 'https://evil.example.com/' } },
     );
-    await notFound(
-      'mutation($input: WebhookEndpointIdInput!) { revealWebhookEndpointSecret(input: $input) { secret } }',
-      { input: { id: endpointId } },
-    );
-    await notFound(
-      'mutation($input: WebhookEndpointIdInput!) { deleteWebhookEndpoint(input: $input) { deletedWebhookEndpointId } }',
-      {
-        input: { id: endpointId },
-      },
-    );
+    await notFound('mutation($input: IdInput!) { revealWebhookEndpointSecret(input: $input) { secret } }', {
+      input: { id: endpointId },
+    });
+    await notFound('mutation($input: IdInput!) { deleteWebhookEndpoint(input: $input) { deletedWebhookEndpointId } }', {
+      input: { id: endpointId },
+    });
     const ownList = await t.gql(DELIVERIES, { endpointId }, owner);
-    await notFound(
-      'mutation($input: ReplayWebhookDeliveryInput!) { replayWebhookDelivery(input: $input) { userErrors { code } } }',
-      {
-        input: { id: ownList.data?.webhookDeliveries.edges[0].node.id },
-      },
-    );
+    await notFound('mutation($input: IdInput!) { replayWebhookDelivery(input: $input) { userErrors { code } } }', {
+      input: { id: ownList.data?.webhookDeliveries.edges[0].node.id },
+    });
     await notFound(
       'mutation($input: SendTestWebhookInput!) { sendTestWebhook(input: $input) { userErrors { code } } }',
       {
@@ -310,7 +303,7 @@ describe('webhooks', () => {
     const { deliveries } = await emit(t.demo.merchantId, 'payout.paid', { payoutId: 'po_1' });
     expect(deliveries.map((delivery) => delivery.endpointId)).toEqual([id]);
     const deleted = await t.gql(
-      'mutation($input: WebhookEndpointIdInput!) { deleteWebhookEndpoint(input: $input) { deletedWebhookEndpointId userErrors { code } } }',
+      'mutation($input: IdInput!) { deleteWebhookEndpoint(input: $input) { deletedWebhookEndpointId userErrors { code } } }',
       { input: { id } },
       owner,
     );
