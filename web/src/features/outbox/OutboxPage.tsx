@@ -38,7 +38,7 @@ const OutboxMessagesDocument = graphql(`
 `);
 
 export const RetryOutboxMessageDocument = graphql(`
-  mutation RetryOutboxMessage($input: RetryOutboxMessageInput!) {
+  mutation RetryOutboxMessage($input: IdInput!) {
     retryOutboxMessage(input: $input) {
       outboxMessage {
         id

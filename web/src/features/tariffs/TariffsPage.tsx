@@ -14,7 +14,7 @@ import { CountryFields, CountryTariffsDocument, TariffCountriesDocument, TariffF
 import { TariffForm, type Tariff } from './TariffForm';
 
 const DeactivateTariffDocument = graphql(`
-  mutation DeactivateTariff($input: DeactivateTariffInput!) {
+  mutation DeactivateTariff($input: IdInput!) {
     deactivateTariff(input: $input) {
       tariff {
         ...TariffFields

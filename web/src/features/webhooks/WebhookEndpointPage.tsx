@@ -84,7 +84,7 @@ const UpdateWebhookEndpointDocument = graphql(`
 `);
 
 const DeleteWebhookEndpointDocument = graphql(`
-  mutation DeleteWebhookEndpoint($input: WebhookEndpointIdInput!) {
+  mutation DeleteWebhookEndpoint($input: IdInput!) {
     deleteWebhookEndpoint(input: $input) {
       deletedWebhookEndpointId
       userErrors {
@@ -97,7 +97,7 @@ const DeleteWebhookEndpointDocument = graphql(`
 `);
 
 const RevealWebhookEndpointSecretDocument = graphql(`
-  mutation RevealWebhookEndpointSecret($input: WebhookEndpointIdInput!) {
+  mutation RevealWebhookEndpointSecret($input: IdInput!) {
     revealWebhookEndpointSecret(input: $input) {
       secret
       userErrors {
@@ -126,7 +126,7 @@ const SendTestWebhookDocument = graphql(`
 `);
 
 const ReplayWebhookDeliveryDocument = graphql(`
-  mutation ReplayWebhookDelivery($input: ReplayWebhookDeliveryInput!) {
+  mutation ReplayWebhookDelivery($input: IdInput!) {
     replayWebhookDelivery(input: $input) {
       webhookDelivery {
         id
