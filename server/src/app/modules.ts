@@ -48,7 +48,11 @@ export const entities = MODULES.flatMap((module) => module.entities);
 
 /** The resolvers of a set of modules (extra ones in tests add theirs). */
 export function resolversOf(modules: readonly DomainModule[]): [Function, ...Function[]] {
-  return modules.flatMap((module) => [...module.resolvers]) as unknown as [Function, ...Function[]];
+  const extensions = collectExtensions(modules);
+  return modules.flatMap((module) => [
+    ...module.resolvers,
+    ...(module.resolversFor?.(extensions) ?? []),
+  ]) as unknown as [Function, ...Function[]];
 }
 
 /** The platform the modules run on: what they share, with every module's extensions collected. */

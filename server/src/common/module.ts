@@ -39,6 +39,8 @@ export interface DomainModule {
   name: string;
   entities: readonly Function[];
   resolvers: readonly Function[];
+  /** Resolvers built from what the other modules provide (a union of their types, say). */
+  resolversFor?: (extensions: Extensions) => readonly Function[];
   /** What this module plugs into extension points (see Extensions). */
   provides?: { [K in keyof Extensions]?: Extensions[K] };
   /** HTTP routes beside /graphql (webhooks, legacy forms, redirects). */

@@ -1,4 +1,5 @@
 import type { DomainModule } from '../../common/module';
+import { PaymentKind } from '../payment/payment.entity';
 import { AccessCode, AccessCodeCheck, AccessCodeRoute, AccessCodeService } from './access-code.entity';
 import { checkerFor } from './access-code.checker';
 import { mountAccessCodeRoutes } from './access-code.http';
@@ -10,7 +11,17 @@ export const accessCodeModule: DomainModule = {
   name: 'access-code',
   entities: [AccessCodeService, AccessCodeRoute, AccessCode, AccessCodeCheck],
   resolvers: [AccessCodeServiceResolver, AccessCodeResolver, SmsAccessCodeResolver],
-  provides: { smsProducts: [accessCodeProduct] },
+  provides: {
+    smsProducts: [accessCodeProduct],
+    // The code an SMS bought: what it admits and how much is left (never the code itself).
+    paymentProducts: [
+      {
+        kind: PaymentKind.ACCESS_CODE,
+        type: AccessCode,
+        load: (em, payment) => em.findOne(AccessCode, { paymentId: payment.id }),
+      },
+    ],
+  },
   seed: seedAccessCodes,
   /** `GET|POST /check/<service>`. */
   mountRoutes: mountAccessCodeRoutes,

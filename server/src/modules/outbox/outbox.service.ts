@@ -1,6 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import type { EntityManager, MikroORM, QueryResult } from '@mikro-orm/core';
 import type { Config } from '../../common/config';
+import type { PubSubLike } from '../../common/context';
+import type { Extensions } from '../../common/module';
 import { newId } from '../../common/ids';
 import { build } from '../../common/orm';
 import { nextState, type Transitions } from '../../common/state-machine';
@@ -8,11 +10,16 @@ import { recordAudit, type AuditActor } from '../audit/audit.service';
 import { AttemptOutcome, OutboxAttempt } from './outbox-attempt.entity';
 import { OutboxMessage, OutboxStatus } from './outbox-message.entity';
 
-/** What a handler may use: its own EntityManager fork, the configuration, and a signal aborted at its timeout. */
+/**
+ * What a handler may use: its own EntityManager fork, the configuration, the platform's extensions, this process's
+ * pub/sub (null where the worker runs without live updates), and a signal aborted at its timeout.
+ */
 export interface OutboxHandlerContext {
   message: Readonly<Pick<OutboxMessage, 'id' | 'kind' | 'merchantId' | 'attemptCount'>>;
   em: EntityManager;
   config: Config;
+  extensions: Extensions;
+  pubsub: PubSubLike | null;
   signal: AbortSignal;
 }
 
@@ -53,13 +60,30 @@ export interface HandlerOptions {
   erasePayloadOnDelivery?: boolean;
 }
 
-const handlers = new Map<string, { handler: OutboxHandler<never>; options: HandlerOptions }>();
+/** A kind of outbox message and how it is delivered; modules provide theirs as the `outboxHandlers` extension. */
+export interface OutboxHandlerSpec {
+  kind: string;
+  handler: OutboxHandler<never>;
+  options: HandlerOptions;
+}
 
-/** Registers the handler of a kind; modules do it when imported, so every process that can enqueue can deliver. */
-export function registerOutboxHandler<P>(kind: string, handler: OutboxHandler<P>, options: HandlerOptions = {}): void {
-  const existing = handlers.get(kind);
-  if (existing && existing.handler !== handler) throw new Error(`outbox kind "${kind}" already has a handler`);
-  handlers.set(kind, { handler, options });
+declare module '../../common/module' {
+  interface Extensions {
+    outboxHandlers: readonly OutboxHandlerSpec[];
+  }
+}
+
+/** Declares the handler of a kind (a module lists it in its `provides.outboxHandlers`). */
+export function outboxHandler<P>(
+  kind: string,
+  handler: OutboxHandler<P>,
+  options: HandlerOptions = {},
+): OutboxHandlerSpec {
+  return { kind, handler: handler, options };
+}
+
+function handlerFor(extensions: Extensions, kind: string): OutboxHandlerSpec | undefined {
+  return (extensions.outboxHandlers ?? []).find((spec) => spec.kind === kind);
 }
 
 /**
@@ -76,8 +100,6 @@ export function enqueue(
     dedupeKey?: string | null;
   },
 ): OutboxMessage {
-  // Fail at the call, not silently later: a kind nobody handles would stay PENDING forever.
-  if (!handlers.has(input.kind)) throw new Error(`no outbox handler is registered for "${input.kind}"`);
   const message = build(OutboxMessage, {
     kind: input.kind,
     payload: input.payload,
@@ -125,9 +147,12 @@ export function backoffDelay(attempt: number, baseMs: number, capMs: number, ran
   return Math.round(step / 2 + random() * (step / 2));
 }
 
+/** What the worker needs: the platform (its extensions hold the handlers); pub/sub only for live announcements. */
 export interface OutboxDeps {
   orm: MikroORM;
   config: Config;
+  extensions: Extensions;
+  pubsub?: PubSubLike | null;
 }
 
 /**
@@ -141,15 +166,17 @@ export async function claimOutboxMessages(
   deps: OutboxDeps,
   options: { now: Date; limit: number; leaseMs: number; kinds?: readonly string[] },
 ): Promise<{ token: string; messages: OutboxMessage[] }> {
-  const kinds = options.kinds ?? [...handlers.keys()];
   const token = newId('clm');
-  if (kinds.length === 0) return { token, messages: [] };
+  // Every kind unless told otherwise: a kind no module handles is attempted, fails and ends DEAD, visibly.
+  const kinds = options.kinds ?? null;
+  if (kinds?.length === 0) return { token, messages: [] };
   const postgres = deps.config.database.kind === 'postgresql';
   // SQLite keeps MikroORM datetimes as epoch milliseconds; PostgreSQL as timestamptz.
   const time = (date: Date) => (postgres ? date : date.getTime());
   const due =
     `select id from outbox_message where status = ? and next_attempt_at <= ? ` +
-    `and kind in (${kinds.map(() => '?').join(', ')}) order by next_attempt_at limit ?`;
+    (kinds ? `and kind in (${kinds.map(() => '?').join(', ')}) ` : '') +
+    'order by next_attempt_at limit ?';
   const claim = 'update outbox_message set claim_token = ?, next_attempt_at = ?, attempt_count = attempt_count + 1';
   // On PostgreSQL the due rows are picked in a materialized CTE: a `where id in (select … limit n for update skip
   // locked)` subquery may be re-run by the planner and claim more than `limit` rows.
@@ -158,7 +185,7 @@ export async function claimOutboxMessages(
     : `${claim} where id in (${due})`;
   const em = deps.orm.em.fork();
   const leaseEnd = new Date(options.now.getTime() + options.leaseMs);
-  const dueParams = [OutboxStatus.PENDING, time(options.now), ...kinds, options.limit];
+  const dueParams = [OutboxStatus.PENDING, time(options.now), ...(kinds ?? []), options.limit];
   const claimParams = [token, time(leaseEnd)];
   const params = postgres ? [...dueParams, ...claimParams] : [...claimParams, ...dueParams];
   const claimed = (await em.getConnection().execute(sql, params, 'run')) as QueryResult;
@@ -221,7 +248,7 @@ async function attempt(
   token: string,
   settings: Required<OutboxWorkerOptions>,
 ): Promise<OutboxStatus> {
-  const registered = handlers.get(message.kind);
+  const registered = handlerFor(deps.extensions, message.kind);
   const maxAttempts = registered?.options.maxAttempts ?? settings.maxAttempts;
   const timeoutMs = Math.min(registered?.options.timeoutMs ?? settings.timeoutMs, settings.leaseMs / 2);
   const startedAt = settings.now();
@@ -236,6 +263,8 @@ async function attempt(
       message,
       em: deps.orm.em.fork(),
       config: deps.config,
+      extensions: deps.extensions,
+      pubsub: deps.pubsub ?? null,
       signal: controller.signal,
     };
     // Race the abort too: a handler that ignores its signal still cannot hold the row past its lease.

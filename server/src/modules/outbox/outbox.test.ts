@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MikroORM } from '@mikro-orm/core';
 import { openDatabase } from '../../app/database';
 import { startTestApp, testDialect, type TestApp } from '../../../test/harness';
+import type { DomainModule } from '../../common/module';
 import { OutboxAttempt } from './outbox-attempt.entity';
 import { OutboxMessage, OutboxStatus } from './outbox-message.entity';
 import {
@@ -10,7 +11,7 @@ import {
   DeliveryError,
   drainOutbox,
   enqueue,
-  registerOutboxHandler,
+  outboxHandler,
   startOutboxWorker,
   type OutboxDeps,
 } from './outbox.service';
@@ -22,7 +23,7 @@ import {
 const KIND = 'test.scripted';
 const script = new Map<string, (call: number) => Promise<void> | void>();
 const calls: string[] = [];
-registerOutboxHandler<{ key: string }>(KIND, async ({ key }) => {
+const scripted = outboxHandler<{ key: string }>(KIND, async ({ key }) => {
   calls.push(key);
   await script.get(key)?.(calls.filter((k) => k === key).length);
   return { httpStatus: 200, detail: 'ok' };
@@ -30,12 +31,20 @@ registerOutboxHandler<{ key: string }>(KIND, async ({ key }) => {
 const callsOf = (key: string) => calls.filter((k) => k === key).length;
 
 /** A handler that never answers, to show the attempt timeout. */
-registerOutboxHandler(
+const hanging = outboxHandler(
   'test.hang',
   (_payload, { signal }) =>
     new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted')))),
   { timeoutMs: 50 },
 );
+
+/** The test's handlers, provided as a module's would be. */
+const testModule: DomainModule = {
+  name: 'outbox-test',
+  entities: [],
+  resolvers: [],
+  provides: { outboxHandlers: [scripted, hanging] },
+};
 
 const BASE = 1000;
 const CAP = 60_000;
@@ -45,8 +54,8 @@ describe('outbox', () => {
   let deps: OutboxDeps;
   let admin: Awaited<ReturnType<TestApp['adminAuth']>>;
   beforeAll(async () => {
-    t = await startTestApp();
-    deps = { orm: t.orm, config: t.app.config };
+    t = await startTestApp({}, [testModule]);
+    deps = t.app.platform;
     admin = await t.adminAuth();
   });
   afterAll(async () => t?.close());
@@ -92,7 +101,14 @@ describe('outbox', () => {
     const second = t.orm.em.fork();
     enqueue(second, { kind: KIND, payload: { key: 'dedupe' }, dedupeKey: 'period-2024-05' });
     await expect(second.flush()).rejects.toThrow(/unique|constraint/i);
-    expect(() => enqueue(t.orm.em.fork(), { kind: 'no.such.kind', payload: {} })).toThrow(/no outbox handler/);
+  });
+
+  it('attempts a kind no module handles and records why, rather than leaving it waiting unseen', async () => {
+    const em = t.orm.em.fork();
+    const orphan = enqueue(em, { kind: 'no.such.kind', payload: {} });
+    await em.flush();
+    await drainAt(new Date());
+    expect(await load(orphan.id)).toMatchObject({ lastError: 'no handler for kind "no.such.kind"' });
   });
 
   it('does not attempt a message before its runAt', async () => {
@@ -232,14 +248,14 @@ describe('outbox', () => {
     const restarted: MikroORM = await openDatabase(t.app.config.database);
     try {
       const after = new Date(crashAt.getTime() + 61_000);
-      await drainOutbox({ orm: restarted, config: t.app.config }, { now: () => after });
+      await drainOutbox({ ...deps, orm: restarted }, { now: () => after });
       expect(callsOf('orphaned')).toBe(1);
       const message = await load(id);
       expect(message).toMatchObject({ status: OutboxStatus.DELIVERED, attemptCount: 2, claimToken: null });
 
       // Neither process ever delivers it again, however late.
       const muchLater = new Date(crashAt.getTime() + 30 * 86_400_000);
-      await drainOutbox({ orm: restarted, config: t.app.config }, { now: () => muchLater });
+      await drainOutbox({ ...deps, orm: restarted }, { now: () => muchLater });
       await drainAt(muchLater);
       expect(callsOf('orphaned')).toBe(1);
       expect(await t.orm.em.fork().count(OutboxAttempt, { messageId: id })).toBe(1);
@@ -282,9 +298,7 @@ describe('outbox', () => {
 
       const workers = await Promise.all([1, 2, 3].map(() => openDatabase(t.app.config.database)));
       try {
-        const results = await Promise.all(
-          workers.map((orm) => drainOutbox({ orm, config: t.app.config }, { batchSize: 4 })),
-        );
+        const results = await Promise.all(workers.map((orm) => drainOutbox({ ...deps, orm }, { batchSize: 4 })));
         for (const key of keys) expect(callsOf(key)).toBe(1);
         expect(results.reduce((sum, result) => sum + result.delivered, 0)).toBe(keys.length);
         // The work was shared, not done by one worker while the others waited on locks.

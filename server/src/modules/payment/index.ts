@@ -2,6 +2,7 @@ import type { DomainModule } from '../../common/module';
 import { startSweeper } from '../../common/sweeper';
 import { Payment } from './payment.entity';
 import { PaymentResolver, PublicPaymentResolver } from './payment.resolver';
+import { paymentProductResolver } from './payment.products';
 import { seedPayments } from './payment.seed';
 import { expireDuePayments, releaseDueCredits } from './payment.settlement';
 import { PayerCredit, SuspenseItem } from './settlement.entity';
@@ -11,6 +12,7 @@ export const paymentModule: DomainModule = {
   name: 'payment',
   entities: [Payment, PayerCredit, SuspenseItem],
   resolvers: [PaymentResolver, PublicPaymentResolver, PaymentMoneyResolver, SuspenseResolver, PayerCreditResolver],
+  resolversFor: (extensions) => [paymentProductResolver(extensions)],
   seed: seedPayments,
   /** Expires unpaid payments past their window and releases unused payer credit, once a minute. */
   startWorkers(platform) {
@@ -25,3 +27,5 @@ export const paymentModule: DomainModule = {
     );
   },
 };
+
+export type { PaymentProduct } from './payment.products';

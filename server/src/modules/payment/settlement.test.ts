@@ -293,6 +293,36 @@ describe('settlement', () => {
     await checkInvariants(t.orm);
   });
 
+  it('answers "every payment of this merchant, with its SMS and money" in one query, whatever the product', async () => {
+    const kinds = await t.gql('{ paymentKinds }', {}, owner);
+    expect(kinds.data!.paymentKinds).toEqual(['PURSE', 'ACCESS_CODE', 'VOUCHER', 'TOP_UP']);
+    const result = await t.gql(
+      `{ payments(first: 100) { edges { node { kind status
+          product { __typename ... on VoucherOrder { state } ... on AccessCode { usesLeft } ... on PursePayment { orderId } }
+          sms { status } breakdown { net { amount } } } } } }`,
+      {},
+      owner,
+    );
+    expect(result.errors).toBeUndefined();
+    const nodes = result.data!.payments.edges.map((edge: { node: any }) => edge.node);
+    const voucher = nodes.find((node: any) => node.kind === 'VOUCHER' && node.status === 'PAID');
+    expect(voucher.product).toMatchObject({ __typename: 'VoucherOrder', state: 'SOLD' });
+    expect(voucher.sms.length).toBeGreaterThan(0);
+    expect(Number(voucher.breakdown.net.amount)).toBeGreaterThan(0);
+    const topUp = nodes.find((node: any) => node.kind === 'TOP_UP');
+    expect(topUp.product).toBeNull();
+    await sms({ from: nextPhone(), to: '1092', text: 'ACCESS now' }); // the demo access-code service
+    const codes = await t.gql(
+      `{ payments(first: 5) { edges { node { kind product { __typename ... on AccessCode { usesLeft } } } } } }`,
+      {},
+      owner,
+    );
+    expect(codes.data!.payments.edges[0].node).toMatchObject({
+      kind: 'ACCESS_CODE',
+      product: { __typename: 'AccessCode' },
+    });
+  });
+
   it('delivers every catalogued event these flows caused to a webhook endpoint, signed', async () => {
     const cancelled = await newPayment('1.00');
     await t.gql(

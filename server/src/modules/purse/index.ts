@@ -1,4 +1,5 @@
 import type { DomainModule } from '../../common/module';
+import { PaymentKind } from '../payment/payment.entity';
 import { purseCallbackHandler } from './purse.callback';
 import { Purse, PurseCounter, PurseOperation, PursePayment } from './purse.entity';
 import { mountPurseRoutes } from './purse.http';
@@ -24,7 +25,17 @@ export const purseModule: DomainModule = {
     PursePaymentPageResolver,
     PaymentPurseResolver,
   ],
-  provides: { smsProducts: [purseSmsProduct], outboxHandlers: [purseCallbackHandler] },
+  provides: {
+    smsProducts: [purseSmsProduct],
+    outboxHandlers: [purseCallbackHandler],
+    paymentProducts: [
+      {
+        kind: PaymentKind.PURSE,
+        type: PursePayment,
+        load: (em, payment) => em.findOne(PursePayment, { paymentId: payment.id }),
+      },
+    ],
+  },
   /** The sms:bank protocol: the merchant's form (`POST /bank/`) and the payer's way back to the shop. */
   mountRoutes: mountPurseRoutes,
   seed: seedPurse,

@@ -50,7 +50,16 @@ export const voucherModule: DomainModule = {
     VoucherShopResolver,
     VoucherPurchaseResolver,
   ],
-  provides: { smsProducts: [voucherSmsProduct] },
+  provides: {
+    smsProducts: [voucherSmsProduct],
+    paymentProducts: [
+      {
+        kind: PaymentKind.VOUCHER,
+        type: VoucherOrder,
+        load: (em, payment) => em.findOne(VoucherOrder, { paymentId: payment.id }),
+      },
+    ],
+  },
   seed: seedVouchers,
   /** Releases lapsed reservations once a minute; tests call releaseLapsedReservations with their own clock. */
   startWorkers: (platform) => startReservationSweeper(platform.orm.em, { quiet: platform.config.mode === 'test' }),

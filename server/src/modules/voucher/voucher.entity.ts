@@ -3,6 +3,7 @@ import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { newId } from '../../common/ids';
 import { Money } from '../../common/money';
 import { bigint } from '../../common/orm';
+import type { Transitions } from '../../common/state-machine';
 
 /** Vouchers are priced and paid in US dollars: SMS tariffs yield USD (see the SMS rails). */
 export const VOUCHER_CURRENCY = 'USD';
@@ -64,6 +65,21 @@ registerEnumType(VoucherOrderState, {
     "stays open). SOLD: paid and delivered. UNFULFILLED: money arrived but no voucher was left; needs the seller's " +
     "or an admin's resolution. REFUNDED: resolved by a refund.",
 });
+
+export type VoucherOrderTransition = 'release' | 'reclaim' | 'runOut' | 'sell' | 'refund';
+
+/**
+ * The only ways an order's state changes: the sweep releases a lapsed hold; money arriving on a released order takes
+ * a voucher again (reclaim) or finds none (runOut); a resolution assigns one (reclaim) or refunds; the payment
+ * becoming paid sells the voucher held.
+ */
+export const VOUCHER_ORDER_TRANSITIONS: Transitions<VoucherOrderState, VoucherOrderTransition> = {
+  release: { from: [VoucherOrderState.RESERVED], to: VoucherOrderState.RELEASED },
+  reclaim: { from: [VoucherOrderState.RELEASED, VoucherOrderState.UNFULFILLED], to: VoucherOrderState.RESERVED },
+  runOut: { from: [VoucherOrderState.RELEASED, VoucherOrderState.UNFULFILLED], to: VoucherOrderState.UNFULFILLED },
+  sell: { from: [VoucherOrderState.RESERVED], to: VoucherOrderState.SOLD },
+  refund: { from: [VoucherOrderState.UNFULFILLED], to: VoucherOrderState.REFUNDED },
+};
 
 @Entity({ tableName: 'voucher_project' })
 @Index({ properties: ['merchantId', 'id'] })

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/core';
+import { nextState } from '../../common/state-machine';
 import { startSweeper } from '../../common/sweeper';
 import { emitEvent } from '../webhook/webhook.service';
 import type { PubSubLike, Viewer } from '../../common/context';
@@ -18,6 +19,8 @@ import {
   Voucher,
   VoucherOrder,
   VoucherOrderState,
+  VOUCHER_ORDER_TRANSITIONS,
+  type VoucherOrderTransition,
   VoucherProject,
   type InstructionSnapshot,
 } from './voucher.entity';
@@ -116,12 +119,17 @@ export async function onVoucherSms(em: EntityManager, event: SmsReceived): Promi
     if (order.state === VoucherOrderState.RELEASED || order.state === VoucherOrderState.UNFULFILLED) {
       // The reservation had lapsed: take a voucher again if any is left; otherwise keep the money and flag it.
       const voucher = await claimVoucher(em, { projectId: order.projectId, paymentId: payment.id, now });
-      order.state = voucher ? VoucherOrderState.RESERVED : VoucherOrderState.UNFULFILLED;
+      moveOrder(order, voucher ? 'reclaim' : 'runOut', now);
     }
     if (paidNow && order.state === VoucherOrderState.RESERVED) await completeSale(em, order, payment, now);
     order.updatedAt = now;
   }
-  await sendSmsReply(em, { inboundSmsId: sms.id, text: replyText(sms, payment, order, counted) });
+  const text = event.credit
+    ? `Tollgate: payment ${payment.reference} was already closed, so your SMS was kept as credit of ` +
+      `${formatAmount(event.credit.amountMinor, event.credit.currency)} ${event.credit.currency} with this seller. ` +
+      'It counts on your next purchase, once its first SMS arrives from this phone.'
+    : replyText(sms, payment, order, counted);
+  await sendSmsReply(em, { inboundSmsId: sms.id, text });
 }
 
 const NOT_COUNTED: Record<SmsFlag, string> = {
@@ -172,12 +180,28 @@ export async function voucherInstruction(em: EntityManager, payment: Payment): P
     direction: SmsDirection.IN,
     status: SmsStatus.COUNTED,
   });
-  // What the lines not yet matched by a counted SMS will still bring, at the values of the original instruction.
-  let still = 0n;
-  for (const line of order.instruction) {
-    const arrived = counted.filter((sms) => sms.toNumber === line.shortCode).length;
-    still += BigInt(Math.max(0, line.count - arrived) * line.value);
+  // The lines not yet matched by a counted SMS, with what each will still bring (at the original instruction's
+  // values).
+  const open: { index: number; value: bigint }[] = [];
+  const expanded = expandInstruction(order.instruction);
+  const arrived = new Map<string, number>();
+  for (const sms of counted) arrived.set(sms.toNumber, (arrived.get(sms.toNumber) ?? 0) + 1);
+  expanded.forEach((line, index) => {
+    const left = arrived.get(line.shortCode) ?? 0;
+    if (left > 0) arrived.set(line.shortCode, left - 1);
+    else open.push({ index, value: BigInt(line.value) });
+  });
+  let still = open.reduce((sum, line) => sum + line.value, 0n);
+  // Money from elsewhere (the payer's credit) may leave some lines unneeded: drop them, last first, while the rest
+  // still covers what is missing, so the payer sends no SMS too many.
+  const dropped = new Set<number>();
+  for (const line of [...open].reverse()) {
+    if (still - line.value >= missing) {
+      still -= line.value;
+      dropped.add(line.index);
+    }
   }
+  if (dropped.size) expected.splice(0, expected.length, ...expected.filter((_, index) => !dropped.has(index)));
   if (still >= missing) return expected;
   const [quote] = await quoteCountries(em, { target: missing - still, mode: order.pricing, codes: [order.country] });
   for (const line of expandInstruction(quote?.lines ?? [])) {
@@ -194,7 +218,7 @@ export async function voucherInstruction(em: EntityManager, payment: Payment): P
 async function completeSale(em: EntityManager, order: VoucherOrder, payment: Payment, now: Date): Promise<void> {
   const sold = await sellVoucher(em, payment.id, now);
   if (sold !== 1) throw new Error(`voucher order ${order.id}: no reserved voucher to sell`); // a bug: roll back
-  order.state = VoucherOrderState.SOLD;
+  moveOrder(order, 'sell', now);
   const voucher = await em.findOneOrFail(Voucher, { paymentId: payment.id }, { refresh: true });
   if (voucher.prepaidBlockId) await settlePrepaidSale(em, payment, voucher.prepaidBlockId);
   await emitEvent(em, 'voucher.sold', payment.merchantId, {
@@ -204,6 +228,12 @@ async function completeSale(em: EntityManager, order: VoucherOrder, payment: Pay
     voucherId: voucher.id,
     country: order.country,
   });
+}
+
+/** Moves an order through a named transition (VOUCHER_ORDER_TRANSITIONS), or throws INVALID_TRANSITION. */
+function moveOrder(order: VoucherOrder, transition: VoucherOrderTransition, at: Date): void {
+  order.state = nextState(VOUCHER_ORDER_TRANSITIONS, order.state, transition);
+  order.updatedAt = at;
 }
 
 // --- Reservations that lapse -------------------------------------------------------------------------------------
@@ -238,7 +268,7 @@ export async function releaseLapsedReservations(
         return;
       }
       await releaseVoucher(tx, payment.id, now);
-      order.state = VoucherOrderState.RELEASED;
+      moveOrder(order, 'release', now);
       order.reservationExpiresAt = null;
       order.updatedAt = now;
       released++;
@@ -311,11 +341,11 @@ export async function resolveVoucherOrder(
           'action',
         ]);
       }
-      order.state = VoucherOrderState.RESERVED;
+      moveOrder(order, 'reclaim', now);
       if (payment.status === PaymentStatus.PAID) await completeSale(tx, order, payment, now);
     } else {
       await refundPayment(tx, actor.pubsub, payment, now);
-      order.state = VoucherOrderState.REFUNDED;
+      moveOrder(order, 'refund', now);
     }
     order.resolution = `${input.action === 'REFUND' ? 'Refunded' : 'Voucher assigned'} by ${who}${note ? `: ${note}` : ''}`;
     order.updatedAt = now;

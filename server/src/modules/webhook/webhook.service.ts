@@ -6,7 +6,7 @@ import { newToken } from '../../common/ids';
 import { build } from '../../common/orm';
 import { SIGNATURE_HEADER, signPayload } from '../../common/signature';
 import { recordAudit, type AuditActor } from '../audit/audit.service';
-import { DeliveryError, enqueue, registerOutboxHandler, type OutboxHandler } from '../outbox/outbox.service';
+import { DeliveryError, enqueue, outboxHandler, type OutboxHandler } from '../outbox/outbox.service';
 import { WebhookDelivery } from './webhook-delivery.entity';
 import { WebhookEndpoint } from './webhook-endpoint.entity';
 import { WebhookEvent } from './webhook-event.entity';
@@ -320,4 +320,8 @@ const deliverWebhook: OutboxHandler<{ deliveryId: string }> = async ({ deliveryI
 
 // Receivers get 10 s to answer (they should acknowledge first, then process). 14 attempts with the outbox's
 // backoff (15 s doubling, capped at 6 h) keep trying for about 10 to 20 hours, through a typical outage.
-registerOutboxHandler(WEBHOOK_OUTBOX_KIND, deliverWebhook, { timeoutMs: 10_000, maxAttempts: 14 });
+/** Delivers webhook events (the module provides it as an outbox handler). */
+export const webhookOutboxHandler = outboxHandler(WEBHOOK_OUTBOX_KIND, deliverWebhook, {
+  timeoutMs: 10_000,
+  maxAttempts: 14,
+});

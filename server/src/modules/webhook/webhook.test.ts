@@ -52,7 +52,7 @@ describe('webhooks', () => {
   const drain = () => {
     clock += 60_000;
     const now = new Date(clock);
-    return drainOutbox({ orm: t.orm, config: t.app.config }, { now: () => now, backoffBaseMs: 1000 });
+    return drainOutbox(t.app.platform, { now: () => now, backoffBaseMs: 1000 });
   };
   const emit = async (merchantId: string, type: string, data: Record<string, unknown>) => {
     const em = t.orm.em.fork();

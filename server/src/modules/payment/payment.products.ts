@@ -1,0 +1,70 @@
+import type { EntityManager } from '@mikro-orm/core';
+import { createUnionType, Ctx, FieldResolver, Query, Resolver, Root, type ClassType } from 'type-graphql';
+import type { Context } from '../../common/context';
+import type { Extensions } from '../../common/module';
+import { Payment, PaymentKind } from './payment.entity';
+
+/**
+ * What a payment buys, by product: a product module provides one `PaymentProduct` per payment kind it owns (the
+ * `paymentProducts` extension), and `Payment.product` answers with that product's own object (a purse payment's
+ * protocol fields, a voucher order, the access code issued). One query thus lists every payment with its product
+ * detail, without knowing the products.
+ */
+export interface PaymentProduct<T extends object = object> {
+  kind: PaymentKind;
+  /** Its GraphQL object type: a member of the `PaymentProduct` union. */
+  type: ClassType<T>;
+  /** The detail of a payment of this kind, or null when it has none (yet). */
+  load(em: EntityManager, payment: Payment): Promise<T | null>;
+}
+
+declare module '../../common/module' {
+  interface Extensions {
+    paymentProducts: readonly PaymentProduct[];
+  }
+}
+
+/** Payments the API creates itself (createPayment) have no product module; they are top-ups of a balance. */
+const BUILT_IN_KINDS: readonly PaymentKind[] = [PaymentKind.TOP_UP];
+
+const resolversByProducts = new Map<string, Function>();
+
+/**
+ * The resolver of `Payment.product` and `paymentKinds` for these products. Built once per set of product types: the
+ * union's members are the products' types, known only once the app has collected its modules.
+ */
+export function paymentProductResolver(extensions: Extensions): Function {
+  const products = extensions.paymentProducts ?? [];
+  const key = products.map((product) => product.kind).join();
+  const built = resolversByProducts.get(key);
+  if (built) return built;
+  const types = [...new Set(products.map((product) => product.type))];
+  if (!types.length) throw new Error('no module provides a payment product');
+  const ProductUnion = createUnionType({
+    name: 'PaymentProduct',
+    description: 'What a payment buys, by its kind: each product’s own detail.',
+    types: () => types as [ClassType, ...ClassType[]],
+    resolveType: (value) => types.find((type) => value instanceof type),
+  });
+
+  @Resolver(() => Payment)
+  class PaymentProductResolver {
+    @Query(() => [PaymentKind], {
+      description: 'The kinds of payment this platform takes (its products, and API top-ups): what a filter offers.',
+    })
+    paymentKinds(): PaymentKind[] {
+      return [...products.map((product) => product.kind), ...BUILT_IN_KINDS];
+    }
+
+    @FieldResolver(() => ProductUnion, {
+      nullable: true,
+      description: 'What it buys: the product’s own detail (null for top-ups, which buy nothing else).',
+    })
+    async product(@Root() payment: Payment, @Ctx() ctx: Context): Promise<object | null> {
+      const product = products.find((candidate) => candidate.kind === payment.kind);
+      return product ? product.load(ctx.em, payment) : null;
+    }
+  }
+  resolversByProducts.set(key, PaymentProductResolver);
+  return PaymentProductResolver;
+}
