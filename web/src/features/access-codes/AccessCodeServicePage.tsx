@@ -132,7 +132,7 @@ const UpdateAccessCodeServiceDocument = graphql(`
 `);
 
 const DeleteAccessCodeServiceDocument = graphql(`
-  mutation DeleteAccessCodeService($input: AccessCodeServiceIdInput!) {
+  mutation DeleteAccessCodeService($input: IdInput!) {
     deleteAccessCodeService(input: $input) {
       deletedAccessCodeServiceId
       userErrors {
@@ -145,7 +145,7 @@ const DeleteAccessCodeServiceDocument = graphql(`
 `);
 
 const RevealAccessCodeServiceSecretDocument = graphql(`
-  mutation RevealAccessCodeServiceSecret($input: AccessCodeServiceIdInput!) {
+  mutation RevealAccessCodeServiceSecret($input: IdInput!) {
     revealAccessCodeServiceSecret(input: $input) {
       secret
       userErrors {
@@ -158,7 +158,7 @@ const RevealAccessCodeServiceSecretDocument = graphql(`
 `);
 
 const RevokeAccessCodeDocument = graphql(`
-  mutation RevokeAccessCode($input: AccessCodeIdInput!) {
+  mutation RevokeAccessCode($input: IdInput!) {
     revokeAccessCode(input: $input) {
       accessCode {
         id
@@ -175,7 +175,7 @@ const RevokeAccessCodeDocument = graphql(`
 `);
 
 const ResendAccessCodeDocument = graphql(`
-  mutation ResendAccessCode($input: AccessCodeIdInput!) {
+  mutation ResendAccessCode($input: IdInput!) {
     resendAccessCode(input: $input) {
       accessCode {
         id

@@ -160,7 +160,7 @@ const UpdatePurseDocument = graphql(`
 `);
 
 const RotatePurseSecretDocument = graphql(`
-  mutation RotatePurseSecret($input: PurseIdInput!) {
+  mutation RotatePurseSecret($input: IdInput!) {
     rotatePurseSecret(input: $input) {
       secret
       purse {
@@ -175,7 +175,7 @@ const RotatePurseSecretDocument = graphql(`
 `);
 
 const RevealPurseSecretDocument = graphql(`
-  mutation RevealPurseSecret($input: PurseIdInput!) {
+  mutation RevealPurseSecret($input: IdInput!) {
     revealPurseSecret(input: $input) {
       secret
       userErrors {
@@ -186,7 +186,7 @@ const RevealPurseSecretDocument = graphql(`
 `);
 
 const SendPurseTestCallbackDocument = graphql(`
-  mutation SendPurseTestCallback($input: PurseIdInput!) {
+  mutation SendPurseTestCallback($input: IdInput!) {
     sendPurseTestCallback(input: $input) {
       result {
         url

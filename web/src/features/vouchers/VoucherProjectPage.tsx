@@ -164,7 +164,7 @@ const AddVouchersDocument = graphql(`
 `);
 
 const WithdrawVoucherDocument = graphql(`
-  mutation WithdrawVoucher($input: WithdrawVoucherInput!) {
+  mutation WithdrawVoucher($input: IdInput!) {
     withdrawVoucher(input: $input) {
       voucher {
         id
