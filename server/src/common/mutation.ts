@@ -26,6 +26,8 @@ export interface PayloadOptions<K extends string> {
   nullable?: boolean;
   /** Description of `userErrors`. */
   userErrorsDescription?: string;
+  /** Adds `secret: String` (nullable) with this description, for payloads that show a secret once. */
+  secret?: string;
   /**
    * For payloads that carry more than one result: the class is only a base to extend, named `<Name>PayloadBase`
    * (never in the schema), and the subclass declares `@ObjectType('<Name>Payload')` and its other fields.
@@ -42,6 +44,16 @@ export type Payload<K extends string, T> = { [P in K]: T | null } & { userErrors
 export function PayloadType<R, K extends string>(
   result: () => R,
   name: string,
+  options: PayloadOptions<K> & { secret: string },
+): ClassType<Payload<K, ValueOf<R>> & { secret: string | null }>;
+export function PayloadType<R, K extends string>(
+  result: () => R,
+  name: string,
+  options: PayloadOptions<K>,
+): ClassType<Payload<K, ValueOf<R>>>;
+export function PayloadType<R, K extends string>(
+  result: () => R,
+  name: string,
   options: PayloadOptions<K>,
 ): ClassType<Payload<K, ValueOf<R>>> {
   class PayloadClass {
@@ -51,6 +63,9 @@ export function PayloadType<R, K extends string>(
     PayloadClass.prototype,
     options.field,
   );
+  if (options.secret !== undefined) {
+    Field(() => String, { nullable: true, description: options.secret })(PayloadClass.prototype, 'secret');
+  }
   Field(() => [UserError], { description: options.userErrorsDescription })(PayloadClass.prototype, 'userErrors');
   ObjectType(options.extended ? `${name}PayloadBase` : `${name}Payload`, { description: options.description })(
     PayloadClass,

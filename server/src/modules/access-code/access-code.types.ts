@@ -168,25 +168,19 @@ export class UpdateAccessCodeServiceInput {
   rotateSecret?: boolean | null;
 }
 
-@ObjectType('CreateAccessCodeServicePayload', {
+export const CreateAccessCodeServicePayload = PayloadType(() => AccessCodeService, 'CreateAccessCodeService', {
+  field: 'accessCodeService',
   description: 'The new service and its signing secret (shown now; revealable later, audited).',
-})
-export class CreateAccessCodeServicePayload extends PayloadType(() => AccessCodeService, 'CreateAccessCodeService', {
-  field: 'accessCodeService',
-  extended: true,
-}) {
-  @Field(() => String, { nullable: true, description: "Verify the paid redirect's `sig` with it." })
-  secret!: string | null;
-}
+  secret: "Verify the paid redirect's `sig` with it.",
+});
+export type CreateAccessCodeServicePayload = InstanceType<typeof CreateAccessCodeServicePayload>;
 
-@ObjectType('UpdateAccessCodeServicePayload', { description: 'The service after the change.' })
-export class UpdateAccessCodeServicePayload extends PayloadType(() => AccessCodeService, 'UpdateAccessCodeService', {
+export const UpdateAccessCodeServicePayload = PayloadType(() => AccessCodeService, 'UpdateAccessCodeService', {
   field: 'accessCodeService',
-  extended: true,
-}) {
-  @Field(() => String, { nullable: true, description: 'The new signing secret, when it was rotated.' })
-  secret!: string | null;
-}
+  description: 'The service after the change.',
+  secret: 'The new signing secret, when it was rotated.',
+});
+export type UpdateAccessCodeServicePayload = InstanceType<typeof UpdateAccessCodeServicePayload>;
 
 export const DeleteAccessCodeServicePayload = PayloadType(() => ID, 'DeleteAccessCodeService', {
   field: 'deletedAccessCodeServiceId',

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import type { Scope, Viewer } from '../../common/context';
 import { UserErrorCode, UserFacingError } from '../../common/errors';
 import { newToken } from '../../common/ids';
-import { recordAudit, type AuditActor } from '../audit/audit.service';
+import { flushAudited, type AuditActor } from '../audit/audit.service';
 import { sha256, visibleMerchantIds } from '../auth/auth.service';
 import { ApiKey } from './api-key.entity';
 import { build } from '../../common/orm';
@@ -49,13 +49,12 @@ export async function issueApiKey(
       'scopes',
     ]);
   const created = createApiKey(em, { ...input, scopes: input.scopes as Scope[] });
-  recordAudit(em, actor, {
+  await flushAudited(em, actor, {
     action: 'apiKey.create',
     merchantId: input.merchantId,
     targetId: created.apiKey.id,
     details: { name: created.apiKey.name, scopes: created.apiKey.scopes, secret: true },
   });
-  await em.flush();
   return created;
 }
 
@@ -68,8 +67,7 @@ export async function revokeApiKey(
 ): Promise<ApiKey> {
   if (apiKey.revokedAt) throw new UserFacingError(UserErrorCode.ALREADY_RESOLVED, 'this key is already revoked');
   apiKey.revokedAt = now;
-  recordAudit(em, actor, { action: 'apiKey.revoke', merchantId: apiKey.merchantId, targetId: apiKey.id });
-  await em.flush();
+  await flushAudited(em, actor, { action: 'apiKey.revoke', merchantId: apiKey.merchantId, targetId: apiKey.id });
   return apiKey;
 }
 

@@ -1,4 +1,4 @@
-import { ArgsType, Field, ID, InputType, ObjectType } from 'type-graphql';
+import { ArgsType, Field, ID, InputType } from 'type-graphql';
 import { PayloadType } from '../../common/mutation';
 import { ConnectionType, PageArgs } from '../../common/pagination';
 import { ApiKey } from './api-key.entity';
@@ -23,17 +23,11 @@ export class CreateApiKeyInput {
   merchantId?: string | null;
 }
 
-@ObjectType('CreateApiKeyPayload')
-export class CreateApiKeyPayload extends PayloadType(() => ApiKey, 'CreateApiKey', {
+export const CreateApiKeyPayload = PayloadType(() => ApiKey, 'CreateApiKey', {
   field: 'apiKey',
-  extended: true,
-}) {
-  @Field(() => String, {
-    nullable: true,
-    description: 'The key itself, shown this once. Send it as `Authorization: Bearer <key>`.',
-  })
-  secret!: string | null;
-}
+  secret: 'The key itself, shown this once. Send it as `Authorization: Bearer <key>`.',
+});
+export type CreateApiKeyPayload = InstanceType<typeof CreateApiKeyPayload>;
 
 export const RevokeApiKeyPayload = PayloadType(() => ApiKey, 'RevokeApiKey', { field: 'apiKey' });
 export type RevokeApiKeyPayload = InstanceType<typeof RevokeApiKeyPayload>;

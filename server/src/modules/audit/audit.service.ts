@@ -23,12 +23,16 @@ export interface AuditActor {
   ip?: string | null;
 }
 
+/** What happened: the action, whose merchant it concerns, its target and details (secret-looking keys redacted). */
+export interface AuditEventInput {
+  action: string;
+  merchantId: string | null;
+  targetId?: string | null;
+  details?: Record<string, unknown>;
+}
+
 /** Adds an audit row to the caller's unit of work, so it commits with the change it describes or not at all. */
-export function recordAudit(
-  em: EntityManager,
-  actor: AuditActor,
-  event: { action: string; merchantId: string | null; targetId?: string | null; details?: Record<string, unknown> },
-): AuditEvent {
+export function recordAudit(em: EntityManager, actor: AuditActor, event: AuditEventInput): AuditEvent {
   const viewer = actor.viewer;
   const row = build(AuditEvent, {
     merchantId: event.merchantId,
@@ -41,4 +45,10 @@ export function recordAudit(
   });
   em.persist(row);
   return row;
+}
+
+/** Records the audit event and flushes it together with the change it describes. */
+export async function flushAudited(em: EntityManager, actor: AuditActor, event: AuditEventInput): Promise<void> {
+  recordAudit(em, actor, event);
+  await em.flush();
 }

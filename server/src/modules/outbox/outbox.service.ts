@@ -6,7 +6,7 @@ import type { Extensions } from '../../common/module';
 import { newId } from '../../common/ids';
 import { build } from '../../common/orm';
 import { nextState, type Transitions } from '../../common/state-machine';
-import { recordAudit, type AuditActor } from '../audit/audit.service';
+import { flushAudited, type AuditActor } from '../audit/audit.service';
 import { AttemptOutcome, OutboxAttempt } from './outbox-attempt.entity';
 import { OutboxMessage, OutboxStatus } from './outbox-message.entity';
 
@@ -379,12 +379,11 @@ export async function retryOutboxMessage(
   message.status = nextState(TRANSITIONS, message.status, 'retry');
   message.attemptCount = 0;
   message.nextAttemptAt = now;
-  recordAudit(em, actor, {
+  await flushAudited(em, actor, {
     action: 'outbox.retry',
     merchantId: message.merchantId,
     targetId: message.id,
     details: { kind: message.kind },
   });
-  await em.flush();
   return message;
 }

@@ -263,11 +263,11 @@ export class SelectPursePaymentCountryInput extends PursePaymentTokenInput {
 export const PursePayload = PayloadType(() => Purse, 'Purse', { field: 'purse' });
 export type PursePayload = InstanceType<typeof PursePayload>;
 
-@ObjectType('PurseSecretPayload')
-export class PurseSecretPayload extends PayloadType(() => Purse, 'PurseSecret', { field: 'purse', extended: true }) {
-  @Field(() => String, { nullable: true, description: 'The secret code: keep it on your server only.' })
-  secret!: string | null;
-}
+export const PurseSecretPayload = PayloadType(() => Purse, 'PurseSecret', {
+  field: 'purse',
+  secret: 'The secret code: keep it on your server only.',
+});
+export type PurseSecretPayload = InstanceType<typeof PurseSecretPayload>;
 
 export const SendPurseTestCallbackPayload = PayloadType(() => PurseTestCallback, 'SendPurseTestCallback', {
   field: 'result',

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import { UserErrorCode, UserFacingError } from '../../common/errors';
 import { formatAmount, isCurrency, MoneyError, parseAmount } from '../../common/money';
 import { build } from '../../common/orm';
-import { recordAudit, type AuditActor } from '../audit/audit.service';
+import { flushAudited, type AuditActor } from '../audit/audit.service';
 import { Country } from './country.entity';
 import { MobileOperator } from './mobile-operator.entity';
 import { SmsTariff } from './tariff.entity';
@@ -307,13 +307,12 @@ export async function createCountry(
   }
   const country = build(Country, { code, name, currency });
   em.persist(country);
-  recordAudit(em, actor, {
+  await flushAudited(em, actor, {
     action: 'tariff.createCountry',
     merchantId: null,
     targetId: country.code,
     details: { name: country.name, currency: country.currency },
   });
-  await em.flush();
   return country;
 }
 
@@ -338,13 +337,12 @@ export async function updateCountry(
     }
   }
   Object.assign(country, { name, currency, active: input.active ?? country.active, updatedAt: new Date() });
-  recordAudit(em, actor, {
+  await flushAudited(em, actor, {
     action: 'tariff.updateCountry',
     merchantId: null,
     targetId: country.code,
     details: { name: country.name, currency: country.currency, active: country.active },
   });
-  await em.flush();
   return country;
 }
 
@@ -411,8 +409,12 @@ export async function createTariff(
     ...amounts,
   });
   em.persist(tariff);
-  recordAudit(em, actor, { action: 'tariff.create', merchantId: null, targetId: tariff.id, details: auditOf(tariff) });
-  await em.flush();
+  await flushAudited(em, actor, {
+    action: 'tariff.create',
+    merchantId: null,
+    targetId: tariff.id,
+    details: auditOf(tariff),
+  });
   return tariff;
 }
 
@@ -454,8 +456,12 @@ export async function updateTariff(
     );
   }
   Object.assign(tariff, { ...amounts, currency, active, updatedAt: new Date() });
-  recordAudit(em, actor, { action: 'tariff.update', merchantId: null, targetId: tariff.id, details: auditOf(tariff) });
-  await em.flush();
+  await flushAudited(em, actor, {
+    action: 'tariff.update',
+    merchantId: null,
+    targetId: tariff.id,
+    details: auditOf(tariff),
+  });
   return tariff;
 }
 
@@ -464,8 +470,7 @@ export async function deactivateTariff(em: EntityManager, actor: AuditActor, id:
   if (!tariff.active) throw new UserFacingError(UserErrorCode.ALREADY_RESOLVED, 'this tariff is already inactive');
   tariff.active = false;
   tariff.updatedAt = new Date();
-  recordAudit(em, actor, { action: 'tariff.deactivate', merchantId: null, targetId: tariff.id });
-  await em.flush();
+  await flushAudited(em, actor, { action: 'tariff.deactivate', merchantId: null, targetId: tariff.id });
   return tariff;
 }
 

@@ -5,7 +5,7 @@ import { UserErrorCode, UserFacingError } from '../../common/errors';
 import { newToken } from '../../common/ids';
 import { build } from '../../common/orm';
 import { SIGNATURE_HEADER, signPayload } from '../../common/signature';
-import { recordAudit, type AuditActor } from '../audit/audit.service';
+import { flushAudited, type AuditActor } from '../audit/audit.service';
 import { DeliveryError, enqueue, outboxHandler, type OutboxHandler } from '../outbox/outbox.service';
 import { WebhookDelivery } from './webhook-delivery.entity';
 import { WebhookEndpoint } from './webhook-endpoint.entity';
@@ -104,13 +104,12 @@ export async function registerWebhookEndpoint(
   input: { merchantId: string; url: string; eventTypes: readonly string[]; description?: string | null },
 ): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
   const created = createWebhookEndpoint(em, config, input);
-  recordAudit(em, actor, {
+  await flushAudited(em, actor, {
     action: 'webhookEndpoint.create',
     merchantId: input.merchantId,
     targetId: created.endpoint.id,
     details: { url: created.endpoint.url, eventTypes: created.endpoint.eventTypes, secret: true },
   });
-  await em.flush();
   return created;
 }
 
@@ -147,13 +146,12 @@ export async function updateWebhookEndpoint(
   if (changes.description !== undefined) details.description = endpoint.description;
   if (changes.active != null) details.active = endpoint.active;
   if (secret) details.secret = true;
-  recordAudit(em, actor, {
+  await flushAudited(em, actor, {
     action: 'webhookEndpoint.update',
     merchantId: endpoint.merchantId,
     targetId: endpoint.id,
     details,
   });
-  await em.flush();
   return { endpoint, secret };
 }
 
@@ -167,13 +165,12 @@ export async function deleteWebhookEndpoint(
   endpoint.active = false;
   endpoint.deletedAt = now;
   endpoint.updatedAt = now;
-  recordAudit(em, actor, {
+  await flushAudited(em, actor, {
     action: 'webhookEndpoint.delete',
     merchantId: endpoint.merchantId,
     targetId: endpoint.id,
     details: { url: endpoint.url },
   });
-  await em.flush();
   return endpoint;
 }
 
@@ -183,12 +180,11 @@ export async function revealWebhookEndpointSecret(
   actor: AuditActor,
   endpoint: WebhookEndpoint,
 ): Promise<string> {
-  recordAudit(em, actor, {
+  await flushAudited(em, actor, {
     action: 'webhookEndpoint.revealSecret',
     merchantId: endpoint.merchantId,
     targetId: endpoint.id,
   });
-  await em.flush();
   return endpoint.secret;
 }
 
@@ -277,13 +273,12 @@ export async function replayWebhookDelivery(
   ]);
   assertSendable(endpoint);
   const delivery = deliver(em, event, endpoint, original.id);
-  recordAudit(em, actor, {
+  await flushAudited(em, actor, {
     action: 'webhookDelivery.replay',
     merchantId: original.merchantId,
     targetId: delivery.id,
     details: { replayOf: original.id, eventId: original.eventId },
   });
-  await em.flush();
   return delivery;
 }
 

@@ -1,4 +1,4 @@
-import { ArgsType, Field, ID, InputType, ObjectType } from 'type-graphql';
+import { ArgsType, Field, ID, InputType } from 'type-graphql';
 import { PayloadType } from '../../common/mutation';
 import { ConnectionType, PageArgs } from '../../common/pagination';
 import { WebhookDelivery } from './webhook-delivery.entity';
@@ -36,19 +36,14 @@ export class CreateWebhookEndpointInput {
   merchantId?: string | null;
 }
 
-@ObjectType('CreateWebhookEndpointPayload', { description: 'The new endpoint and its signing secret.' })
-export class CreateWebhookEndpointPayload extends PayloadType(() => WebhookEndpoint, 'CreateWebhookEndpoint', {
+export const CreateWebhookEndpointPayload = PayloadType(() => WebhookEndpoint, 'CreateWebhookEndpoint', {
   field: 'webhookEndpoint',
+  description: 'The new endpoint and its signing secret.',
   fieldDescription: 'The endpoint, unless the input was refused.',
+  secret: 'The signing secret: verify `X-Tollgate-Signature` with it. Revealable later (audited).',
   userErrorsDescription: REFUSED,
-  extended: true,
-}) {
-  @Field(() => String, {
-    nullable: true,
-    description: 'The signing secret: verify `X-Tollgate-Signature` with it. Revealable later (audited).',
-  })
-  secret!: string | null;
-}
+});
+export type CreateWebhookEndpointPayload = InstanceType<typeof CreateWebhookEndpointPayload>;
 
 @InputType({ description: 'Changes to an endpoint; fields left out stay as they are.' })
 export class UpdateWebhookEndpointInput {
@@ -74,16 +69,14 @@ export class UpdateWebhookEndpointInput {
   rotateSecret?: boolean | null;
 }
 
-@ObjectType('UpdateWebhookEndpointPayload', { description: 'The endpoint after the change.' })
-export class UpdateWebhookEndpointPayload extends PayloadType(() => WebhookEndpoint, 'UpdateWebhookEndpoint', {
+export const UpdateWebhookEndpointPayload = PayloadType(() => WebhookEndpoint, 'UpdateWebhookEndpoint', {
   field: 'webhookEndpoint',
+  description: 'The endpoint after the change.',
   fieldDescription: 'The endpoint as it is now.',
+  secret: 'The new signing secret, when it was rotated.',
   userErrorsDescription: REFUSED,
-  extended: true,
-}) {
-  @Field(() => String, { nullable: true, description: 'The new signing secret, when it was rotated.' })
-  secret!: string | null;
-}
+});
+export type UpdateWebhookEndpointPayload = InstanceType<typeof UpdateWebhookEndpointPayload>;
 
 export const DeleteWebhookEndpointPayload = PayloadType(() => ID, 'DeleteWebhookEndpoint', {
   field: 'deletedWebhookEndpointId',
