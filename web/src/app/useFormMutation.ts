@@ -102,6 +102,8 @@ export function useFormMutation<Data, Variables extends AnyVariables, Payload ex
   return {
     submit,
     fetching: result.fetching,
+    /** The last request's failure (network or GraphQL error), if any. */
+    requestError: result.error,
     errors,
     /** The message for one field, for `<Field error=…>`. */
     fieldError: (field: string): string | undefined => errors.byField[field],

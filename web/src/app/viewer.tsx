@@ -3,7 +3,7 @@ import { Navigate, useLocation } from 'react-router';
 import { useQuery } from 'urql';
 import { graphql } from '../gql';
 import type { ViewerQuery } from '../gql/graphql';
-import { ErrorState, Loading } from './components/States';
+import { QueryView } from './components/QueryView';
 
 const ViewerDocument = graphql(`
   query Viewer {
@@ -42,15 +42,18 @@ export function homeFor(role: string | undefined): string {
 /** Renders its children for a logged-in user of the area; others go to the login page or to their own area. */
 export function RequireViewer({ area, children }: { area: Area; children: ReactNode }) {
   const location = useLocation();
-  const [{ data, fetching, error }, refetch] = useQuery({ query: ViewerDocument });
-  if (fetching && !data) return <Loading label="Checking your session…" />;
-  if (error && !data)
+  const [query, refetch] = useQuery({ query: ViewerDocument });
+  const { data } = query;
+  if (!data)
     return (
-      <div className="centered">
-        <ErrorState error={error} onRetry={() => refetch({ requestPolicy: 'network-only' })} />
-      </div>
+      <QueryView
+        query={query}
+        refetch={refetch}
+        loading="Checking your session…"
+        errorWrap={(state) => <div className="centered">{state}</div>}
+      />
     );
-  const me = data?.me;
+  const me = data.me;
   if (!me?.user) {
     const next = location.pathname + location.search;
     return <Navigate to={`/login?next=${encodeURIComponent(next)}`} replace />;
@@ -62,14 +65,17 @@ export function RequireViewer({ area, children }: { area: Area; children: ReactN
 
 /** `/`: wherever the caller belongs. */
 export function HomeRedirect() {
-  const [{ data, fetching, error }, refetch] = useQuery({ query: ViewerDocument });
-  if (fetching && !data) return <Loading label="Checking your session…" />;
-  if (error && !data)
+  const [query, refetch] = useQuery({ query: ViewerDocument });
+  const { data } = query;
+  if (!data)
     return (
-      <div className="centered">
-        <ErrorState error={error} onRetry={() => refetch({ requestPolicy: 'network-only' })} />
-      </div>
+      <QueryView
+        query={query}
+        refetch={refetch}
+        loading="Checking your session…"
+        errorWrap={(state) => <div className="centered">{state}</div>}
+      />
     );
-  const user = data?.me?.user;
+  const user = data.me?.user;
   return <Navigate to={user ? homeFor(user.role) : '/login'} replace />;
 }

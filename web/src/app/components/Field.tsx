@@ -1,40 +1,5 @@
 import { useId, type ReactNode } from 'react';
 
-interface UserErrorLike {
-  field?: readonly string[] | null;
-  message: string;
-}
-
-/**
- * Splits a payload's userErrors by input: an error's field path ends with the input's name. Errors naming no
- * known input are the form's own.
- */
-export function splitUserErrors(errors: readonly UserErrorLike[] | undefined, inputs: readonly string[]) {
-  const byField: Record<string, string> = {};
-  const form: string[] = [];
-  for (const error of errors ?? []) {
-    const name = error.field?.[error.field.length - 1];
-    if (name && inputs.includes(name) && !byField[name]) byField[name] = error.message;
-    else form.push(error.message);
-  }
-  return { byField, form };
-}
-
-/**
- * For inputs with lists (["input", "entries", "1", "amount"]): errors keyed by their path inside the input,
- * "entries.1.amount"; keys not in `paths` are the form's own.
- */
-export function splitUserErrorsByPath(errors: readonly UserErrorLike[] | undefined, paths: readonly string[]) {
-  const byPath: Record<string, string> = {};
-  const form: string[] = [];
-  for (const error of errors ?? []) {
-    const path = (error.field ?? []).filter((part, index) => !(index === 0 && part === 'input')).join('.');
-    if (path && paths.includes(path) && !byPath[path]) byPath[path] = error.message;
-    else form.push(error.message);
-  }
-  return { byPath, form };
-}
-
 /** A labelled input with its hint and, beside it, the error the API gave for it. */
 export function Field({
   label,

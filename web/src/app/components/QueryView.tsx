@@ -19,10 +19,11 @@ export function QueryView<Data, Variables extends AnyVariables = AnyVariables>({
   loading?: string;
   /** Where the error goes, e.g. inside the page's frame. */
   errorWrap?: (error: ReactNode) => ReactNode;
-  children: (data: Data) => ReactNode;
+  /** Without children: only the loading and error states, for `if (!data) return <QueryView … />`. */
+  children?: (data: Data) => ReactNode;
 }) {
   const { data, fetching, error } = query;
-  if (data) return <>{children(data)}</>;
+  if (data) return children ? <>{children(data)}</> : null;
   if (error) {
     const state = (
       <ErrorState error={error} onRetry={refetch ? () => refetch({ requestPolicy: 'network-only' }) : undefined} />

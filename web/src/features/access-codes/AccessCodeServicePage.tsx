@@ -1,22 +1,24 @@
-import { useCallback, useMemo, useState, type FormEvent } from 'react';
+import { useCallback, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useMutation, useQuery } from 'urql';
+import { useFormMutation } from '../../app/useFormMutation';
 import { graphql } from '../../gql';
+import { QueryView } from '../../app/components/QueryView';
 import type {
   AccessCodeCheckResult,
   AccessCodeServiceQuery,
   AccessCodeStatus,
   AccessCodesQuery,
 } from '../../gql/graphql';
+import { ConfirmBox } from '../../app/components/ConfirmBox';
 import { CopyButton } from '../../app/components/CopyButton';
 import { DataTable } from '../../app/components/DataTable';
 import { Card, Page } from '../../app/components/Page';
 import { Pager, usePaging } from '../../app/components/Pager';
 import { SecretPanel } from '../../app/components/SecretPanel';
-import { ErrorState, Loading } from '../../app/components/States';
 import { Time } from '../../app/components/Time';
 import { usePolling } from '../../app/polling';
-import { ServiceForm, toSettings, type ServiceValues } from './ServiceForm';
+import { SERVICE_FIELDS, ServiceForm, toSettings, type ServiceValues } from './ServiceForm';
 import { CHECK_RESULTS, CheckResultBadge, CODE_STATUSES, CodeStatusBadge, formatSeconds, kindLabel } from './status';
 
 const AccessCodeServiceDocument = graphql(`
@@ -212,9 +214,6 @@ interface Notice {
   text: string;
 }
 
-const codesContext = { additionalTypenames: ['AccessCode'] };
-const checksContext = { additionalTypenames: ['AccessCodeCheck'] };
-
 function valuesOf(service: Service): ServiceValues {
   return {
     name: service.name,
@@ -243,7 +242,11 @@ function isoFromLocal(value: string): string | null {
 }
 
 function EditServiceForm({ service }: { service: Service }) {
-  const [result, update] = useMutation(UpdateAccessCodeServiceDocument);
+  const { attach, ...form } = useFormMutation(
+    UpdateAccessCodeServiceDocument,
+    (data) => data.updateAccessCodeService,
+    SERVICE_FIELDS,
+  );
   const [saved, setSaved] = useState(false);
   return (
     <ServiceForm
@@ -251,14 +254,13 @@ function EditServiceForm({ service }: { service: Service }) {
       initial={valuesOf(service)}
       label="Service settings"
       submitLabel="Save changes"
-      busy={result.fetching}
-      userErrors={result.data?.updateAccessCodeService.userErrors}
-      requestError={result.error?.message}
+      busy={form.fetching}
+      errors={form.errors}
+      attach={attach}
       notice={saved ? 'Saved. Codes already issued keep the rules they were sold under.' : null}
       onSubmit={async (values) => {
         setSaved(false);
-        const response = await update({ input: { id: service.id, ...toSettings(values) } });
-        const ok = Boolean(response.data?.updateAccessCodeService.userErrors.length === 0);
+        const ok = (await form.submit({ input: { id: service.id, ...toSettings(values) } })) !== null;
         setSaved(ok);
         return ok;
       }}
@@ -338,7 +340,6 @@ function ServiceActions({ service }: { service: Service }) {
       setSecret({ title: 'Signing secret', value });
   };
   const rotate = async () => {
-    setConfirm(null);
     setMessage(null);
     const response = await update({ input: { id: service.id, rotateSecret: true } });
     const value = response.data?.updateAccessCodeService.secret;
@@ -346,9 +347,8 @@ function ServiceActions({ service }: { service: Service }) {
       setSecret({ title: 'New signing secret', value });
   };
   const destroy = async () => {
-    setConfirm(null);
     setMessage(null);
-    const response = await remove({ input: { id: service.id } }, { additionalTypenames: ['AccessCodeService'] });
+    const response = await remove({ input: { id: service.id } });
     if (!failed(response.error, response.data?.deleteAccessCodeService.userErrors))
       await navigate('..', { relative: 'path' });
   };
@@ -385,27 +385,20 @@ function ServiceActions({ service }: { service: Service }) {
           Delete
         </button>
       </div>
-      {confirm && (
-        <div className="notice notice--warn confirm-box" role="alertdialog" aria-label="Confirm">
-          <p>
-            {confirm === 'rotate'
-              ? 'Paid redirects are signed with the new secret at once. Update your site right after.'
-              : 'The keyword stops selling codes and the check URL stops answering, also for codes already sold.'}
-          </p>
-          <div className="button-row">
-            <button
-              type="button"
-              className="button button--danger button--small"
-              onClick={() => void (confirm === 'rotate' ? rotate() : destroy())}
-            >
-              {confirm === 'rotate' ? 'Rotate secret' : 'Delete service'}
-            </button>
-            <button type="button" className="button button--small" onClick={() => setConfirm(null)}>
-              Cancel
-            </button>
-          </div>
-        </div>
-      )}
+      <ConfirmBox
+        open={confirm !== null}
+        onOpenChange={(open) => !open && setConfirm(null)}
+        label="Confirm"
+        confirmLabel={confirm === 'rotate' ? 'Rotate secret' : 'Delete service'}
+        cancelLabel="Cancel"
+        onConfirm={() => (confirm === 'rotate' ? rotate() : destroy())}
+      >
+        <p>
+          {confirm === 'rotate'
+            ? 'Paid redirects are signed with the new secret at once. Update your site right after.'
+            : 'The keyword stops selling codes and the check URL stops answering, also for codes already sold.'}
+        </p>
+      </ConfirmBox>
     </div>
   );
 }
@@ -453,9 +446,7 @@ function CodeActions({ code, onDone }: { code: Code; onDone: (notice: Notice) =>
   const busy = revoking.fetching || resending.fetching;
   const run = async (action: 'revoke' | 'resend') => {
     const response =
-      action === 'revoke'
-        ? await revoke({ input: { id: code.id } }, codesContext)
-        : await resend({ input: { id: code.id } }, codesContext);
+      action === 'revoke' ? await revoke({ input: { id: code.id } }) : await resend({ input: { id: code.id } });
     const payload =
       response.data &&
       ('revokeAccessCode' in response.data ? response.data.revokeAccessCode : response.data.resendAccessCode);
@@ -491,11 +482,9 @@ function Codes({ serviceId }: { serviceId: string }) {
   const [draft, setDraft] = useState('');
   const [search, setSearch] = useState('');
   const [notice, setNotice] = useState<Notice | null>(null);
-  const context = useMemo(() => codesContext, []);
-  const [{ data, fetching, error }, refetch] = useQuery({
+  const [query, refetch] = useQuery({
     query: AccessCodesDocument,
     variables: { serviceId, status: status || null, code: search || null, first: paging.first, after: paging.after },
-    context,
   });
   const refresh = useCallback(() => refetch({ requestPolicy: 'network-only' }), [refetch]);
   usePolling(refresh, 5000);
@@ -544,52 +533,52 @@ function Codes({ serviceId }: { serviceId: string }) {
           {notice.text}
         </p>
       )}
-      {fetching && !data ? (
-        <Loading />
-      ) : error && !data ? (
-        <ErrorState error={error} onRetry={refresh} />
-      ) : data ? (
-        <>
-          <DataTable
-            caption="Codes"
-            rows={data.accessCodes.edges.map((edge) => edge.node)}
-            rowKey={(code) => code.id}
-            rowClassName={(code) => (code.status === 'ACTIVE' ? undefined : 'row--muted')}
-            empty="No codes yet. Each SMS with the keyword buys one."
-            columns={[
-              { header: 'Code', render: (code) => <code>{code.code}</code>, className: 'nowrap' },
-              { header: 'Status', render: (code) => <CodeStatusBadge status={code.status} /> },
-              { header: 'Phone', render: (code) => code.phone ?? '—', className: 'nowrap' },
-              { header: 'Issued', render: (code) => <Time value={code.issuedAt} />, className: 'nowrap' },
-              {
-                header: 'Expires',
-                render: (code) => <Time value={code.expiresAt} fallback={code.firstUsedAt ? '—' : 'after first use'} />,
-                className: 'nowrap',
-              },
-              {
-                header: 'Uses',
-                className: 'num',
-                render: (code) => (code.maxUses === null ? code.uses : `${code.uses} / ${code.maxUses}`),
-              },
-              {
-                header: 'Payment',
-                render: (code) => (
-                  <Link to={`../../payments/${code.paymentId}`} relative="path">
-                    open
-                  </Link>
-                ),
-              },
-              { header: '', className: 'actions', render: (code) => <CodeActions code={code} onDone={setNotice} /> },
-            ]}
-          />
-          <Pager
-            paging={paging}
-            pageInfo={data.accessCodes.pageInfo}
-            totalCount={data.accessCodes.totalCount}
-            shown={data.accessCodes.edges.length}
-          />
-        </>
-      ) : null}
+      <QueryView query={query} refetch={refetch}>
+        {(data) => (
+          <>
+            <DataTable
+              caption="Codes"
+              rows={data.accessCodes.edges.map((edge) => edge.node)}
+              rowKey={(code) => code.id}
+              rowClassName={(code) => (code.status === 'ACTIVE' ? undefined : 'row--muted')}
+              empty="No codes yet. Each SMS with the keyword buys one."
+              columns={[
+                { header: 'Code', render: (code) => <code>{code.code}</code>, className: 'nowrap' },
+                { header: 'Status', render: (code) => <CodeStatusBadge status={code.status} /> },
+                { header: 'Phone', render: (code) => code.phone ?? '—', className: 'nowrap' },
+                { header: 'Issued', render: (code) => <Time value={code.issuedAt} />, className: 'nowrap' },
+                {
+                  header: 'Expires',
+                  render: (code) => (
+                    <Time value={code.expiresAt} fallback={code.firstUsedAt ? '—' : 'after first use'} />
+                  ),
+                  className: 'nowrap',
+                },
+                {
+                  header: 'Uses',
+                  className: 'num',
+                  render: (code) => (code.maxUses === null ? code.uses : `${code.uses} / ${code.maxUses}`),
+                },
+                {
+                  header: 'Payment',
+                  render: (code) => (
+                    <Link to={`../../payments/${code.paymentId}`} relative="path">
+                      open
+                    </Link>
+                  ),
+                },
+                { header: '', className: 'actions', render: (code) => <CodeActions code={code} onDone={setNotice} /> },
+              ]}
+            />
+            <Pager
+              paging={paging}
+              pageInfo={data.accessCodes.pageInfo}
+              totalCount={data.accessCodes.totalCount}
+              shown={data.accessCodes.edges.length}
+            />
+          </>
+        )}
+      </QueryView>
     </Card>
   );
 }
@@ -601,11 +590,9 @@ function Checks({ serviceId }: { serviceId: string }) {
   const [to, setTo] = useState('');
   const [notice, setNotice] = useState<Notice | null>(null);
   const filter = { serviceId, result: result || null, from: isoFromLocal(from), to: isoFromLocal(to) };
-  const context = useMemo(() => checksContext, []);
-  const [{ data, fetching, error }, refetch] = useQuery({
+  const [query, refetch] = useQuery({
     query: AccessCodeChecksDocument,
     variables: { ...filter, first: paging.first, after: paging.after },
-    context,
   });
   const refresh = useCallback(() => refetch({ requestPolicy: 'network-only' }), [refetch]);
   usePolling(refresh, 5000);
@@ -699,49 +686,48 @@ function Checks({ serviceId }: { serviceId: string }) {
           {notice.text}
         </p>
       )}
-      {fetching && !data ? (
-        <Loading />
-      ) : error && !data ? (
-        <ErrorState error={error} onRetry={refresh} />
-      ) : data ? (
-        <>
-          <DataTable
-            caption="Check attempts"
-            rows={data.accessCodeChecks.edges.map((edge) => edge.node)}
-            rowKey={(check) => check.id}
-            rowClassName={(check) => (check.result === 'THROTTLED' ? 'row--danger' : undefined)}
-            empty="No checks yet. They appear here a moment after each check."
-            columns={[
-              { header: 'Time', render: (check) => <Time value={check.checkedAt} />, className: 'nowrap' },
-              { header: 'Result', render: (check) => <CheckResultBadge result={check.result} /> },
-              {
-                header: 'How',
-                render: (check) =>
-                  check.channel === 'REDIRECT' ? 'browser' : check.channel === 'API' ? 'server (POST)' : 'GraphQL',
-              },
-              { header: 'Source', render: (check) => <code>{check.ip}</code>, className: 'nowrap' },
-              { header: 'Typed', render: (check) => (check.input ? <code>{check.input}</code> : '—') },
-              { header: 'Attempts', className: 'num', render: (check) => check.count },
-            ]}
-          />
-          <Pager
-            paging={paging}
-            pageInfo={data.accessCodeChecks.pageInfo}
-            totalCount={data.accessCodeChecks.totalCount}
-            shown={data.accessCodeChecks.edges.length}
-          />
-        </>
-      ) : null}
+      <QueryView query={query} refetch={refetch}>
+        {(data) => (
+          <>
+            <DataTable
+              caption="Check attempts"
+              rows={data.accessCodeChecks.edges.map((edge) => edge.node)}
+              rowKey={(check) => check.id}
+              rowClassName={(check) => (check.result === 'THROTTLED' ? 'row--danger' : undefined)}
+              empty="No checks yet. They appear here a moment after each check."
+              columns={[
+                { header: 'Time', render: (check) => <Time value={check.checkedAt} />, className: 'nowrap' },
+                { header: 'Result', render: (check) => <CheckResultBadge result={check.result} /> },
+                {
+                  header: 'How',
+                  render: (check) =>
+                    check.channel === 'REDIRECT' ? 'browser' : check.channel === 'API' ? 'server (POST)' : 'GraphQL',
+                },
+                { header: 'Source', render: (check) => <code>{check.ip}</code>, className: 'nowrap' },
+                { header: 'Typed', render: (check) => (check.input ? <code>{check.input}</code> : '—') },
+                { header: 'Attempts', className: 'num', render: (check) => check.count },
+              ]}
+            />
+            <Pager
+              paging={paging}
+              pageInfo={data.accessCodeChecks.pageInfo}
+              totalCount={data.accessCodeChecks.totalCount}
+              shown={data.accessCodeChecks.edges.length}
+            />
+          </>
+        )}
+      </QueryView>
     </Card>
   );
 }
 
 export function AccessCodeServicePage() {
   const { serviceId = '' } = useParams();
-  const [{ data, fetching, error }, refetch] = useQuery({
+  const [query, refetch] = useQuery({
     query: AccessCodeServiceDocument,
     variables: { id: serviceId },
   });
+  const { data } = query;
   const refresh = useCallback(() => refetch({ requestPolicy: 'network-only' }), [refetch]);
   usePolling(refresh, 10_000);
   const back = (
@@ -750,14 +736,18 @@ export function AccessCodeServicePage() {
     </Link>
   );
 
-  if (fetching && !data) return <Loading />;
-  if (error && !data)
+  if (!data)
     return (
-      <Page title="Access-code service" description={back}>
-        <ErrorState error={error} onRetry={refresh} />
-      </Page>
+      <QueryView
+        query={query}
+        refetch={refetch}
+        errorWrap={(state) => (
+          <Page title="Access-code service" description={back}>
+            {state}
+          </Page>
+        )}
+      />
     );
-  if (!data) return null;
   const service = data.accessCodeService;
   return (
     <Page

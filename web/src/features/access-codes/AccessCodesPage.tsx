@@ -1,15 +1,16 @@
-import { useMemo, useState } from 'react';
+import { useState } from 'react';
 import { Link } from 'react-router';
-import { useMutation, useQuery } from 'urql';
+import { useQuery } from 'urql';
+import { useFormMutation } from '../../app/useFormMutation';
 import { graphql } from '../../gql';
+import { QueryView } from '../../app/components/QueryView';
 import { Badge } from '../../app/components/Badge';
 import { DataTable } from '../../app/components/DataTable';
 import { Card, Page } from '../../app/components/Page';
 import { Pager, usePaging } from '../../app/components/Pager';
 import { SecretPanel } from '../../app/components/SecretPanel';
-import { ErrorState, Loading } from '../../app/components/States';
 import { Time } from '../../app/components/Time';
-import { NEW_SERVICE, ServiceForm, toSettings } from './ServiceForm';
+import { NEW_SERVICE, SERVICE_FIELDS, ServiceForm, toSettings } from './ServiceForm';
 import { formatSeconds, kindLabel } from './status';
 
 const AccessCodeServicesDocument = graphql(`
@@ -56,13 +57,15 @@ const CreateAccessCodeServiceDocument = graphql(`
   }
 `);
 
-const servicesContext = { additionalTypenames: ['AccessCodeService'] };
-
 function CreateServiceForm() {
   const [created, setCreated] = useState<{ id: string; name: string; checkUrl: string; secret: string } | null>(null);
   // A new form after each creation, so its fields start empty again.
   const [formKey, setFormKey] = useState(0);
-  const [result, create] = useMutation(CreateAccessCodeServiceDocument);
+  const { attach, ...form } = useFormMutation(
+    CreateAccessCodeServiceDocument,
+    (data) => data.createAccessCodeService,
+    SERVICE_FIELDS,
+  );
 
   if (created)
     return (
@@ -86,12 +89,11 @@ function CreateServiceForm() {
       initial={NEW_SERVICE}
       label="Create access-code service"
       submitLabel="Create service"
-      busy={result.fetching}
-      userErrors={result.data?.createAccessCodeService.userErrors}
-      requestError={result.error?.message}
+      busy={form.fetching}
+      errors={form.errors}
+      attach={attach}
       onSubmit={async (values) => {
-        const response = await create({ input: toSettings(values) }, servicesContext);
-        const payload = response.data?.createAccessCodeService;
+        const payload = await form.submit({ input: toSettings(values) });
         if (!payload?.accessCodeService || !payload.secret) return false;
         setCreated({ ...payload.accessCodeService, secret: payload.secret });
         setFormKey((key) => key + 1);
@@ -105,11 +107,9 @@ export function AccessCodesPage() {
   const paging = usePaging();
   const [showCreate, setShowCreate] = useState(false);
   const [openedAt] = useState(() => Date.now());
-  const context = useMemo(() => servicesContext, []);
-  const [{ data, fetching, error }, refetch] = useQuery({
+  const [query, refetch] = useQuery({
     query: AccessCodeServicesDocument,
     variables: { first: paging.first, after: paging.after },
-    context,
   });
   return (
     <Page
@@ -127,69 +127,67 @@ export function AccessCodesPage() {
         </Card>
       )}
       <Card title="Services">
-        {fetching && !data ? (
-          <Loading />
-        ) : error && !data ? (
-          <ErrorState error={error} onRetry={() => refetch({ requestPolicy: 'network-only' })} />
-        ) : data ? (
-          <>
-            <DataTable
-              caption="Access-code services"
-              rows={data.accessCodeServices.edges.map((edge) => edge.node)}
-              rowKey={(service) => service.id}
-              empty="No access-code services yet. Create one to sell codes by SMS."
-              columns={[
-                {
-                  header: 'Service',
-                  render: (service) => (
-                    <Link to={service.id} className="strong-link" aria-label={`Open ${service.name}`}>
-                      {service.name}
-                    </Link>
-                  ),
-                },
-                {
-                  header: 'SMS',
-                  render: (service) => (
-                    <span>
-                      <code>{service.keyword}</code> to {service.shortCodes.join(', ')}
-                    </span>
-                  ),
-                },
-                {
-                  header: 'Codes',
-                  render: (service) => (
-                    <span>
-                      {kindLabel(service.kind)}
-                      {service.validitySeconds ? `, ${formatSeconds(service.validitySeconds)}` : ''}
-                      {service.maxUses ? `, ${service.maxUses} uses` : ''}
-                    </span>
-                  ),
-                },
-                {
-                  header: 'Active codes',
-                  className: 'num',
-                  render: (service) => service.activeCodeCount,
-                },
-                {
-                  header: 'Alerts',
-                  render: (service) =>
-                    service.floodAlertedAt && openedAt - new Date(service.floodAlertedAt).getTime() < 86_400_000 ? (
-                      <Badge tone="bad">guessing</Badge>
-                    ) : (
-                      <span className="muted">—</span>
+        <QueryView query={query} refetch={refetch}>
+          {(data) => (
+            <>
+              <DataTable
+                caption="Access-code services"
+                rows={data.accessCodeServices.edges.map((edge) => edge.node)}
+                rowKey={(service) => service.id}
+                empty="No access-code services yet. Create one to sell codes by SMS."
+                columns={[
+                  {
+                    header: 'Service',
+                    render: (service) => (
+                      <Link to={service.id} className="strong-link" aria-label={`Open ${service.name}`}>
+                        {service.name}
+                      </Link>
                     ),
-                },
-                { header: 'Created', render: (service) => <Time value={service.createdAt} />, className: 'nowrap' },
-              ]}
-            />
-            <Pager
-              paging={paging}
-              pageInfo={data.accessCodeServices.pageInfo}
-              totalCount={data.accessCodeServices.totalCount}
-              shown={data.accessCodeServices.edges.length}
-            />
-          </>
-        ) : null}
+                  },
+                  {
+                    header: 'SMS',
+                    render: (service) => (
+                      <span>
+                        <code>{service.keyword}</code> to {service.shortCodes.join(', ')}
+                      </span>
+                    ),
+                  },
+                  {
+                    header: 'Codes',
+                    render: (service) => (
+                      <span>
+                        {kindLabel(service.kind)}
+                        {service.validitySeconds ? `, ${formatSeconds(service.validitySeconds)}` : ''}
+                        {service.maxUses ? `, ${service.maxUses} uses` : ''}
+                      </span>
+                    ),
+                  },
+                  {
+                    header: 'Active codes',
+                    className: 'num',
+                    render: (service) => service.activeCodeCount,
+                  },
+                  {
+                    header: 'Alerts',
+                    render: (service) =>
+                      service.floodAlertedAt && openedAt - new Date(service.floodAlertedAt).getTime() < 86_400_000 ? (
+                        <Badge tone="bad">guessing</Badge>
+                      ) : (
+                        <span className="muted">—</span>
+                      ),
+                  },
+                  { header: 'Created', render: (service) => <Time value={service.createdAt} />, className: 'nowrap' },
+                ]}
+              />
+              <Pager
+                paging={paging}
+                pageInfo={data.accessCodeServices.pageInfo}
+                totalCount={data.accessCodeServices.totalCount}
+                shown={data.accessCodeServices.edges.length}
+              />
+            </>
+          )}
+        </QueryView>
       </Card>
     </Page>
   );

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
-import { Field, FormErrors, splitUserErrors } from '../../app/components/Field';
+import type { FormErrorState } from '../../app/useFormMutation';
+import { Field, FormErrors } from '../../app/components/Field';
 import type { AccessCodeAlphabet, AccessCodeKind } from '../../gql/graphql';
 import { ALPHABETS, formatSeconds, KINDS, splitList } from './status';
 
@@ -63,7 +64,8 @@ export function toSettings(values: ServiceValues) {
   };
 }
 
-const FIELDS = [
+/** The inputs with a field of their own (userErrors on others are the form's). */
+export const SERVICE_FIELDS = [
   'name',
   'keyword',
   'shortCodes',
@@ -81,19 +83,14 @@ const FIELDS = [
   'maxRepliesPerSms',
 ] as const;
 
-interface UserErrorLike {
-  field?: readonly string[] | null;
-  message: string;
-}
-
 /** The settings of an access-code service, for creating one or changing it. */
 export function ServiceForm({
   initial,
   label,
   submitLabel,
   busy,
-  userErrors,
-  requestError,
+  errors,
+  attach,
   notice,
   onSubmit,
 }: {
@@ -101,15 +98,14 @@ export function ServiceForm({
   label: string;
   submitLabel: string;
   busy: boolean;
-  userErrors: readonly UserErrorLike[] | undefined;
-  requestError?: string;
+  /** From useFormMutation: messages by field and the form's own. */
+  errors: FormErrorState;
+  attach: (form: HTMLFormElement | null) => void;
   notice?: string | null;
   /** Resolves true when the values were taken (the form then keeps them, or the caller remounts it). */
   onSubmit: (values: ServiceValues) => Promise<boolean>;
 }) {
   const [values, setValues] = useState(initial);
-  const errors = splitUserErrors(userErrors, FIELDS);
-  const formErrors = requestError ? [...errors.form, requestError] : errors.form;
   const kind = KINDS.find((entry) => entry.value === values.kind)!;
   const set =
     <K extends keyof ServiceValues>(key: K) =>
@@ -128,8 +124,8 @@ export function ServiceForm({
   };
 
   return (
-    <form className="form" onSubmit={(event) => void submit(event)} noValidate aria-label={label}>
-      <FormErrors messages={formErrors} />
+    <form ref={attach} className="form" onSubmit={(event) => void submit(event)} noValidate aria-label={label}>
+      <FormErrors messages={errors.form} />
       {notice && (
         <p className="notice notice--good" role="status">
           {notice}

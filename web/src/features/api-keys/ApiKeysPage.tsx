@@ -1,15 +1,17 @@
-import { useMemo, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { graphql } from '../../gql';
 import type { ApiKeysQuery } from '../../gql/graphql';
 import { Badge } from '../../app/components/Badge';
 import { DataTable } from '../../app/components/DataTable';
-import { Field, FormErrors, splitUserErrors } from '../../app/components/Field';
+import { ConfirmBox } from '../../app/components/ConfirmBox';
+import { Field, FormErrors } from '../../app/components/Field';
 import { Card, Page } from '../../app/components/Page';
 import { SecretPanel } from '../../app/components/SecretPanel';
 import { Pager, usePaging } from '../../app/components/Pager';
-import { ErrorState, Loading } from '../../app/components/States';
+import { QueryView } from '../../app/components/QueryView';
 import { Time } from '../../app/components/Time';
+import { useFormMutation } from '../../app/useFormMutation';
 
 const ApiKeysDocument = graphql(`
   query ApiKeys($first: Int, $after: String) {
@@ -78,17 +80,11 @@ function CreateApiKeyForm() {
   const [name, setName] = useState('');
   const [write, setWrite] = useState(false);
   const [created, setCreated] = useState<{ name: string; secret: string } | null>(null);
-  const [result, createApiKey] = useMutation(CreateApiKeyDocument);
-  const errors = splitUserErrors(result.data?.createApiKey.userErrors, ['name', 'scopes']);
-  const formErrors = result.error ? [...errors.form, result.error.message] : errors.form;
+  const { attach, ...form } = useFormMutation(CreateApiKeyDocument, (data) => data.createApiKey, ['name', 'scopes']);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const response = await createApiKey(
-      { input: { name, scopes: write ? ['read', 'write'] : ['read'] } },
-      { additionalTypenames: ['ApiKey'] },
-    );
-    const payload = response.data?.createApiKey;
+    const payload = await form.submit({ input: { name, scopes: write ? ['read', 'write'] : ['read'] } });
     if (payload?.secret && payload.apiKey) {
       setCreated({ name: payload.apiKey.name, secret: payload.secret });
       setName('');
@@ -114,9 +110,15 @@ function CreateApiKeyForm() {
       />
     );
   return (
-    <form className="form form--inline" onSubmit={(event) => void submit(event)} noValidate aria-label="Create API key">
-      <FormErrors messages={formErrors} />
-      <Field label="Name" error={errors.byField.name} hint="What the key is for, e.g. “Checkout backend”.">
+    <form
+      ref={attach}
+      className="form form--inline"
+      onSubmit={(event) => void submit(event)}
+      noValidate
+      aria-label="Create API key"
+    >
+      <FormErrors messages={form.errors.form} />
+      <Field label="Name" error={form.fieldError('name')} hint="What the key is for, e.g. “Checkout backend”.">
         {(props) => (
           <input
             {...props}
@@ -127,79 +129,62 @@ function CreateApiKeyForm() {
           />
         )}
       </Field>
-      <fieldset className={errors.byField.scopes ? 'field field--invalid' : 'field'}>
+      <fieldset className={form.fieldError('scopes') ? 'field field--invalid' : 'field'}>
         <legend className="field__label">Scopes</legend>
         <div className="checks">
           <label className="check">
             <input type="checkbox" checked disabled /> read
           </label>
           <label className="check">
-            <input type="checkbox" name="write" checked={write} onChange={(event) => setWrite(event.target.checked)} />{' '}
+            <input
+              type="checkbox"
+              name="write"
+              aria-invalid={Boolean(form.fieldError('scopes'))}
+              checked={write}
+              onChange={(event) => setWrite(event.target.checked)}
+            />{' '}
             write
           </label>
         </div>
-        {errors.byField.scopes && (
+        {form.fieldError('scopes') && (
           <p className="field__error" role="alert">
-            {errors.byField.scopes}
+            {form.fieldError('scopes')}
           </p>
         )}
       </fieldset>
       <div className="form__actions">
-        <button type="submit" className="button button--primary" disabled={result.fetching}>
-          {result.fetching ? 'Creating…' : 'Create key'}
+        <button type="submit" className="button button--primary" disabled={form.fetching}>
+          {form.fetching ? 'Creating…' : 'Create key'}
         </button>
       </div>
     </form>
   );
 }
 
-function RevokeButton({ apiKey, onError }: { apiKey: ApiKey; onError: (message: string | null) => void }) {
-  const [confirming, setConfirming] = useState(false);
-  const [result, revoke] = useMutation(RevokeApiKeyDocument);
+function RevokeButton({ apiKey }: { apiKey: ApiKey }) {
+  const [, revoke] = useMutation(RevokeApiKeyDocument);
   if (apiKey.revokedAt) return null;
-  if (!confirming)
-    return (
-      <button
-        type="button"
-        className="button button--small button--danger-quiet"
-        onClick={() => setConfirming(true)}
-        aria-label={`Revoke ${apiKey.name}`}
-      >
-        Revoke
-      </button>
-    );
-  const run = async () => {
-    const response = await revoke({ input: { id: apiKey.id } });
-    const message = response.error?.message ?? response.data?.revokeApiKey.userErrors[0]?.message ?? null;
-    onError(message);
-    setConfirming(false);
-  };
   return (
-    <span className="confirm">
-      <button
-        type="button"
-        className="button button--small button--danger"
-        disabled={result.fetching}
-        onClick={() => void run()}
-      >
-        Confirm revoke
-      </button>
-      <button type="button" className="button button--small" onClick={() => setConfirming(false)}>
-        Keep
-      </button>
-    </span>
+    <ConfirmBox
+      inline
+      trigger="Revoke"
+      triggerClassName="button button--small button--danger-quiet"
+      triggerAriaLabel={`Revoke ${apiKey.name}`}
+      label={`Revoke ${apiKey.name}?`}
+      confirmLabel="Confirm revoke"
+      onConfirm={async () => {
+        const response = await revoke({ input: { id: apiKey.id } });
+        return response.error?.message ?? response.data?.revokeApiKey.userErrors[0]?.message;
+      }}
+    />
   );
 }
 
 export function ApiKeysPage() {
   const paging = usePaging();
-  const [rowError, setRowError] = useState<string | null>(null);
-  // additionalTypenames: an empty list holds no ApiKey, yet creating one must refresh it.
-  const context = useMemo(() => ({ additionalTypenames: ['ApiKey'] }), []);
-  const [{ data, fetching, error }, refetch] = useQuery({
+  const [query, refetch] = useQuery({
     query: ApiKeysDocument,
     variables: { first: paging.first, after: paging.after },
-    context,
   });
 
   return (
@@ -211,66 +196,63 @@ export function ApiKeysPage() {
         <CreateApiKeyForm />
       </Card>
       <Card title="Keys">
-        <FormErrors messages={rowError ? [rowError] : []} />
-        {fetching && !data ? (
-          <Loading />
-        ) : error && !data ? (
-          <ErrorState error={error} onRetry={() => refetch({ requestPolicy: 'network-only' })} />
-        ) : data ? (
-          <>
-            <DataTable
-              caption="API keys"
-              rows={data.apiKeys.edges.map((edge) => edge.node)}
-              rowKey={(key) => key.id}
-              rowClassName={(key) => (key.revokedAt ? 'row--muted' : undefined)}
-              empty="No API keys yet. Create one above."
-              columns={[
-                { header: 'Name', render: (key) => <strong>{key.name}</strong> },
-                { header: 'Prefix', render: (key) => <code>{key.prefix}…</code>, className: 'nowrap' },
-                {
-                  header: 'Scopes',
-                  render: (key) => (
-                    <span className="tags">
-                      {key.scopes.map((scope) => (
-                        <Badge key={scope} tone={scope === 'write' ? 'warn' : 'info'}>
-                          {scope}
-                        </Badge>
-                      ))}
-                    </span>
-                  ),
-                },
-                { header: 'Created', render: (key) => <Time value={key.createdAt} />, className: 'nowrap' },
-                {
-                  header: 'Last used',
-                  render: (key) => <Time value={key.lastUsedAt} fallback="never" />,
-                  className: 'nowrap',
-                },
-                {
-                  header: 'Status',
-                  render: (key) =>
-                    key.revokedAt ? (
-                      <span>
-                        <Badge tone="bad">revoked</Badge> <Time value={key.revokedAt} />
+        <QueryView query={query} refetch={refetch}>
+          {(data) => (
+            <>
+              <DataTable
+                caption="API keys"
+                rows={data.apiKeys.edges.map((edge) => edge.node)}
+                rowKey={(key) => key.id}
+                rowClassName={(key) => (key.revokedAt ? 'row--muted' : undefined)}
+                empty="No API keys yet. Create one above."
+                columns={[
+                  { header: 'Name', render: (key) => <strong>{key.name}</strong> },
+                  { header: 'Prefix', render: (key) => <code>{key.prefix}…</code>, className: 'nowrap' },
+                  {
+                    header: 'Scopes',
+                    render: (key) => (
+                      <span className="tags">
+                        {key.scopes.map((scope) => (
+                          <Badge key={scope} tone={scope === 'write' ? 'warn' : 'info'}>
+                            {scope}
+                          </Badge>
+                        ))}
                       </span>
-                    ) : (
-                      <Badge tone="good">active</Badge>
                     ),
-                },
-                {
-                  header: '',
-                  render: (key) => <RevokeButton apiKey={key} onError={setRowError} />,
-                  className: 'actions',
-                },
-              ]}
-            />
-            <Pager
-              paging={paging}
-              pageInfo={data.apiKeys.pageInfo}
-              totalCount={data.apiKeys.totalCount}
-              shown={data.apiKeys.edges.length}
-            />
-          </>
-        ) : null}
+                  },
+                  { header: 'Created', render: (key) => <Time value={key.createdAt} />, className: 'nowrap' },
+                  {
+                    header: 'Last used',
+                    render: (key) => <Time value={key.lastUsedAt} fallback="never" />,
+                    className: 'nowrap',
+                  },
+                  {
+                    header: 'Status',
+                    render: (key) =>
+                      key.revokedAt ? (
+                        <span>
+                          <Badge tone="bad">revoked</Badge> <Time value={key.revokedAt} />
+                        </span>
+                      ) : (
+                        <Badge tone="good">active</Badge>
+                      ),
+                  },
+                  {
+                    header: '',
+                    render: (key) => <RevokeButton apiKey={key} />,
+                    className: 'actions',
+                  },
+                ]}
+              />
+              <Pager
+                paging={paging}
+                pageInfo={data.apiKeys.pageInfo}
+                totalCount={data.apiKeys.totalCount}
+                shown={data.apiKeys.edges.length}
+              />
+            </>
+          )}
+        </QueryView>
       </Card>
     </Page>
   );

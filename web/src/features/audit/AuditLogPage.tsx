@@ -1,12 +1,12 @@
-import { useMemo, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useQuery } from 'urql';
 import { graphql } from '../../gql';
+import { QueryView } from '../../app/components/QueryView';
 import type { AuditLogQuery } from '../../gql/graphql';
 import { Badge } from '../../app/components/Badge';
 import { DataTable, type Column } from '../../app/components/DataTable';
 import { Card, Page } from '../../app/components/Page';
 import { Pager, usePaging } from '../../app/components/Pager';
-import { ErrorState, Loading } from '../../app/components/States';
 import { Time } from '../../app/components/Time';
 import { useViewer } from '../../app/viewer';
 import { describeAction, KNOWN_ACTIONS } from './actions';
@@ -86,12 +86,11 @@ export function AuditLogPage() {
   const paging = usePaging();
   const [draft, setDraft] = useState('');
   const [action, setAction] = useState('');
-  const context = useMemo(() => ({ additionalTypenames: ['AuditEvent'] }), []);
-  const [{ data, fetching, error }, refetch] = useQuery({
+  const [query, refetch] = useQuery({
     query: AuditLogDocument,
     variables: { first: paging.first, after: paging.after, action: action || null, withMerchants: isAdmin },
-    context,
   });
+  const { data } = query;
 
   const keyNames = new Map(data?.apiKeys.edges.map(({ node }) => [node.id, `${node.name} (${node.prefix}…)`]));
   const merchantNames = new Map(data?.merchants?.edges.map(({ node }) => [node.id, node.name]));
@@ -187,27 +186,25 @@ export function AuditLogPage() {
             </button>
           )}
         </form>
-        {fetching && !data ? (
-          <Loading />
-        ) : error && !data ? (
-          <ErrorState error={error} onRetry={() => refetch({ requestPolicy: 'network-only' })} />
-        ) : data ? (
-          <>
-            <DataTable
-              caption="Audit events"
-              rows={data.auditEvents.edges.map((edge) => edge.node)}
-              rowKey={(event) => event.id}
-              empty={action ? `No “${action}” events.` : 'No events yet.'}
-              columns={columns}
-            />
-            <Pager
-              paging={paging}
-              pageInfo={data.auditEvents.pageInfo}
-              totalCount={data.auditEvents.totalCount}
-              shown={data.auditEvents.edges.length}
-            />
-          </>
-        ) : null}
+        <QueryView query={query} refetch={refetch}>
+          {(data) => (
+            <>
+              <DataTable
+                caption="Audit events"
+                rows={data.auditEvents.edges.map((edge) => edge.node)}
+                rowKey={(event) => event.id}
+                empty={action ? `No “${action}” events.` : 'No events yet.'}
+                columns={columns}
+              />
+              <Pager
+                paging={paging}
+                pageInfo={data.auditEvents.pageInfo}
+                totalCount={data.auditEvents.totalCount}
+                shown={data.auditEvents.edges.length}
+              />
+            </>
+          )}
+        </QueryView>
       </Card>
     </Page>
   );

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { useMutation } from 'urql';
+import { useFormMutation } from '../../app/useFormMutation';
 import { graphql } from '../../gql';
-import { Field, FormErrors, splitUserErrors } from '../../app/components/Field';
+import { Field, FormErrors } from '../../app/components/Field';
 
 const ChangePasswordDocument = graphql(`
   mutation ChangePassword($input: ChangePasswordInput!) {
@@ -22,8 +22,12 @@ export function ChangePasswordDialog({ open, onClose }: { open: boolean; onClose
   const [currentPassword, setCurrentPassword] = useState('');
   const [newPassword, setNewPassword] = useState('');
   const [confirm, setConfirm] = useState('');
-  const [mismatch, setMismatch] = useState(false);
-  const [result, changePassword] = useMutation(ChangePasswordDocument);
+  const [changed, setChanged] = useState(false);
+  const { attach, ...form } = useFormMutation(ChangePasswordDocument, (data) => data.changePassword, [
+    'currentPassword',
+    'newPassword',
+    'confirm',
+  ]);
 
   useEffect(() => {
     const element = dialog.current;
@@ -32,20 +36,15 @@ export function ChangePasswordDialog({ open, onClose }: { open: boolean; onClose
     if (!open && element.open) element.close();
   }, [open]);
 
-  const payload = result.data?.changePassword;
-  const errors = splitUserErrors(payload?.userErrors, ['currentPassword', 'newPassword']);
-  const formErrors = result.error ? [...errors.form, result.error.message] : errors.form;
-  const changed = payload?.changed === true;
-
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (newPassword !== confirm) {
-      setMismatch(true);
+      form.setErrors({ byField: { confirm: 'the two new passwords differ' }, form: [] });
       return;
     }
-    setMismatch(false);
-    const response = await changePassword({ input: { currentPassword, newPassword } });
-    if (response.data?.changePassword.changed) {
+    const response = await form.submit({ input: { currentPassword, newPassword } });
+    if (response?.changed) {
+      setChanged(true);
       setCurrentPassword('');
       setNewPassword('');
       setConfirm('');
@@ -54,7 +53,7 @@ export function ChangePasswordDialog({ open, onClose }: { open: boolean; onClose
 
   return (
     <dialog ref={dialog} className="dialog" onClose={onClose} aria-labelledby="change-password-title">
-      <form className="form" onSubmit={(event) => void submit(event)} noValidate>
+      <form ref={attach} className="form" onSubmit={(event) => void submit(event)} noValidate>
         <h2 id="change-password-title">Change password</h2>
         {changed ? (
           <p className="notice notice--good" role="status">
@@ -62,8 +61,8 @@ export function ChangePasswordDialog({ open, onClose }: { open: boolean; onClose
           </p>
         ) : (
           <>
-            <FormErrors messages={formErrors} />
-            <Field label="Current password" error={errors.byField.currentPassword}>
+            <FormErrors messages={form.errors.form} />
+            <Field label="Current password" error={form.fieldError('currentPassword')}>
               {(props) => (
                 <input
                   {...props}
@@ -74,7 +73,7 @@ export function ChangePasswordDialog({ open, onClose }: { open: boolean; onClose
                 />
               )}
             </Field>
-            <Field label="New password" error={errors.byField.newPassword} hint="At least 10 characters.">
+            <Field label="New password" error={form.fieldError('newPassword')} hint="At least 10 characters.">
               {(props) => (
                 <input
                   {...props}
@@ -85,7 +84,7 @@ export function ChangePasswordDialog({ open, onClose }: { open: boolean; onClose
                 />
               )}
             </Field>
-            <Field label="Repeat new password" error={mismatch ? 'the two new passwords differ' : undefined}>
+            <Field label="Repeat new password" error={form.fieldError('confirm')}>
               {(props) => (
                 <input
                   {...props}
@@ -103,8 +102,8 @@ export function ChangePasswordDialog({ open, onClose }: { open: boolean; onClose
             {changed ? 'Close' : 'Cancel'}
           </button>
           {!changed && (
-            <button type="submit" className="button button--primary" disabled={result.fetching}>
-              {result.fetching ? 'Saving…' : 'Change password'}
+            <button type="submit" className="button button--primary" disabled={form.fetching}>
+              {form.fetching ? 'Saving…' : 'Change password'}
             </button>
           )}
         </div>

@@ -1,10 +1,10 @@
 import { useState, type FormEvent } from 'react';
 import { useNavigate, useSearchParams } from 'react-router';
-import { useMutation } from 'urql';
+import { useFormMutation } from '../../app/useFormMutation';
 import { graphql } from '../../gql';
 import { useResetClient } from '../../app/client';
 import { homeFor } from '../../app/viewer';
-import { Field, FormErrors, splitUserErrors } from '../../app/components/Field';
+import { Field, FormErrors } from '../../app/components/Field';
 
 const LoginDocument = graphql(`
   mutation Login($input: LoginInput!) {
@@ -34,15 +34,12 @@ export function LoginPage() {
   const resetClient = useResetClient();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [result, login] = useMutation(LoginDocument);
-  const payload = result.data?.login;
-  const errors = splitUserErrors(payload?.userErrors, ['email', 'password']);
-  const formErrors = result.error ? [...errors.form, result.error.message] : errors.form;
+  const { attach, ...form } = useFormMutation(LoginDocument, (data) => data.login, ['email', 'password']);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const response = await login({ input: { email: email.trim(), password } });
-    const user = response.data?.login.user;
+    const response = await form.submit({ input: { email: email.trim(), password } });
+    const user = response?.user;
     if (user) {
       // A fresh client: nothing cached while logged out (such as `me: null`) may outlive the login.
       resetClient();
@@ -61,9 +58,9 @@ export function LoginPage() {
         </div>
         <h1>Log in</h1>
         <p className="muted">To your merchant dashboard or the admin console.</p>
-        <form className="form" onSubmit={(event) => void submit(event)} noValidate aria-label="Log in">
-          <FormErrors messages={formErrors} />
-          <Field label="Email" error={errors.byField.email}>
+        <form ref={attach} className="form" onSubmit={(event) => void submit(event)} noValidate aria-label="Log in">
+          <FormErrors messages={form.errors.form} />
+          <Field label="Email" error={form.fieldError('email')}>
             {(props) => (
               <input
                 {...props}
@@ -76,7 +73,7 @@ export function LoginPage() {
               />
             )}
           </Field>
-          <Field label="Password" error={errors.byField.password}>
+          <Field label="Password" error={form.fieldError('password')}>
             {(props) => (
               <input
                 {...props}
@@ -89,8 +86,8 @@ export function LoginPage() {
               />
             )}
           </Field>
-          <button type="submit" className="button button--primary button--block" disabled={result.fetching}>
-            {result.fetching ? 'Logging in…' : 'Log in'}
+          <button type="submit" className="button button--primary button--block" disabled={form.fetching}>
+            {form.fetching ? 'Logging in…' : 'Log in'}
           </button>
         </form>
       </div>

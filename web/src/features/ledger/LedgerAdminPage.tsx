@@ -1,12 +1,13 @@
 import { useState, type FormEvent } from 'react';
-import { useMutation, useQuery } from 'urql';
+import { useQuery } from 'urql';
+import { useFormMutation } from '../../app/useFormMutation';
 import { graphql } from '../../gql';
+import { QueryView } from '../../app/components/QueryView';
 import type { LedgerAccountPurpose } from '../../gql/graphql';
 import { Badge } from '../../app/components/Badge';
 import { DataTable } from '../../app/components/DataTable';
-import { Field, FormErrors, splitUserErrorsByPath } from '../../app/components/Field';
+import { Field, FormErrors } from '../../app/components/Field';
 import { Card, Page } from '../../app/components/Page';
-import { ErrorState, Loading } from '../../app/components/States';
 import { Time } from '../../app/components/Time';
 import { newIdempotencyKey } from '../../app/idempotency';
 import { LedgerEntries } from './LedgerEntries';
@@ -67,8 +68,9 @@ const INVARIANTS: Record<string, string> = {
 };
 
 function LedgerCheckCard() {
-  const [{ data, fetching, error }, run] = useQuery({ query: LedgerCheckDocument });
-  const check = data?.ledgerCheck;
+  const [query, run] = useQuery({ query: LedgerCheckDocument });
+  const { fetching } = query;
+  const check = query.data?.ledgerCheck;
   return (
     <Card
       title="Ledger check"
@@ -83,11 +85,9 @@ function LedgerCheckCard() {
         </button>
       }
     >
-      {fetching && !data ? (
-        <Loading label="Scanning every entry…" />
-      ) : error && !data ? (
-        <ErrorState error={error} onRetry={() => run({ requestPolicy: 'network-only' })} />
-      ) : check ? (
+      {!check ? (
+        <QueryView query={query} refetch={run} loading="Scanning every entry…" />
+      ) : (
         <>
           <div className={check.consistent ? 'check check--good' : 'check check--bad'} role="status">
             <strong>{check.consistent ? 'Consistent' : `${check.violations.length} broken invariants`}</strong>
@@ -130,7 +130,7 @@ function LedgerCheckCard() {
             />
           )}
         </>
-      ) : null}
+      )}
     </Card>
   );
 }
@@ -153,17 +153,21 @@ function AdjustmentForm() {
   // One key per intended adjustment: a repeated submit moves the money once.
   const [idempotencyKey, setIdempotencyKey] = useState(newIdempotencyKey);
   const [done, setDone] = useState<string | null>(null);
-  const [result, create] = useMutation(CreateLedgerAdjustmentDocument);
   const paths = ['merchantId', 'currency', 'description', 'entries', 'idempotencyKey'].concat(
     rows.flatMap((_, index) => ['amount', 'merchantId', 'accountId', 'purpose'].map((n) => `entries.${index}.${n}`)),
   );
-  const errors = splitUserErrorsByPath(result.data?.createLedgerAdjustment.userErrors, paths);
-  const formErrors = result.error ? [...errors.form, result.error.message] : errors.form;
+  // Paths inside the input: "entries.1.amount" is the second row's amount.
+  const { attach, ...form } = useFormMutation(
+    CreateLedgerAdjustmentDocument,
+    (data) => data.createLedgerAdjustment,
+    paths,
+  );
+  const errors = form.errors.byField;
   const rowError = (index: number) =>
-    errors.byPath[`entries.${index}.amount`] ??
-    errors.byPath[`entries.${index}.merchantId`] ??
-    errors.byPath[`entries.${index}.accountId`] ??
-    errors.byPath[`entries.${index}.purpose`];
+    errors[`entries.${index}.amount`] ??
+    errors[`entries.${index}.merchantId`] ??
+    errors[`entries.${index}.accountId`] ??
+    errors[`entries.${index}.purpose`];
 
   const update = (key: number, change: Partial<EntryRow>) =>
     setRows((current) => current.map((row) => (row.key === key ? { ...row, ...change } : row)));
@@ -171,19 +175,16 @@ function AdjustmentForm() {
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setDone(null);
-    const response = await create(
-      {
-        input: {
-          merchantId: merchantId || null,
-          currency: currency.trim().toUpperCase(),
-          description,
-          idempotencyKey,
-          entries: rows.map((row) => ({ purpose: row.purpose, amount: row.amount.trim() })),
-        },
+    const response = await form.submit({
+      input: {
+        merchantId: merchantId || null,
+        currency: currency.trim().toUpperCase(),
+        description,
+        idempotencyKey,
+        entries: rows.map((row) => ({ purpose: row.purpose, amount: row.amount.trim() })),
       },
-      { additionalTypenames: ['LedgerEntry', 'LedgerAccount', 'Balance'] },
-    );
-    const transfer = response.data?.createLedgerAdjustment.transfer;
+    });
+    const transfer = response?.transfer;
     if (transfer) {
       setDone(`Transfer ${transfer.id} posted: ${transfer.amount.amount} ${transfer.amount.currency} moved.`);
       setDescription('');
@@ -193,7 +194,13 @@ function AdjustmentForm() {
   };
 
   return (
-    <form className="form" onSubmit={(event) => void submit(event)} noValidate aria-label="Ledger adjustment">
+    <form
+      ref={attach}
+      className="form"
+      onSubmit={(event) => void submit(event)}
+      noValidate
+      aria-label="Ledger adjustment"
+    >
       <p className="muted">
         A balanced transfer between named accounts, to correct a mistake. It is recorded in the audit log and cannot be
         edited afterwards; correct it with another adjustment.
@@ -203,9 +210,9 @@ function AdjustmentForm() {
           {done}
         </p>
       )}
-      <FormErrors messages={formErrors} />
+      <FormErrors messages={form.errors.form} />
       <div className="form__row">
-        <Field label="Merchant" error={errors.byPath.merchantId} hint="Owner of the merchant accounts below.">
+        <Field label="Merchant" error={errors.merchantId} hint="Owner of the merchant accounts below.">
           {(props) => (
             <select {...props} value={merchantId} onChange={(event) => setMerchantId(event.target.value)}>
               <option value="">None (platform only)</option>
@@ -217,7 +224,7 @@ function AdjustmentForm() {
             </select>
           )}
         </Field>
-        <Field label="Currency" error={errors.byPath.currency}>
+        <Field label="Currency" error={errors.currency}>
           {(props) => (
             <input
               {...props}
@@ -228,7 +235,7 @@ function AdjustmentForm() {
           )}
         </Field>
       </div>
-      <Field label="Why" error={errors.byPath.description} hint="Kept with the transfer and in the audit log.">
+      <Field label="Why" error={errors.description} hint="Kept with the transfer and in the audit log.">
         {(props) => (
           <input
             {...props}
@@ -238,7 +245,7 @@ function AdjustmentForm() {
           />
         )}
       </Field>
-      <fieldset className={errors.byPath.entries ? 'field field--invalid' : 'field'}>
+      <fieldset className={errors.entries ? 'field field--invalid' : 'field'}>
         <legend className="field__label">Entries (credits positive, debits negative; they must sum to zero)</legend>
         <div className="entries">
           {rows.map((row, index) => (
@@ -286,9 +293,9 @@ function AdjustmentForm() {
             </div>
           ))}
         </div>
-        {errors.byPath.entries && (
+        {errors.entries && (
           <p className="field__error" role="alert">
-            {errors.byPath.entries}
+            {errors.entries}
           </p>
         )}
         <div>
@@ -307,8 +314,8 @@ function AdjustmentForm() {
         </div>
       </fieldset>
       <div className="form__actions">
-        <button type="submit" className="button button--primary" disabled={result.fetching}>
-          {result.fetching ? 'Posting…' : 'Post adjustment'}
+        <button type="submit" className="button button--primary" disabled={form.fetching}>
+          {form.fetching ? 'Posting…' : 'Post adjustment'}
         </button>
       </div>
     </form>

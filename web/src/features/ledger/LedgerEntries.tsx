@@ -1,13 +1,13 @@
-import { useMemo, useState } from 'react';
+import { useState } from 'react';
 import { useQuery } from 'urql';
 import { graphql } from '../../gql';
+import { QueryView } from '../../app/components/QueryView';
 import type { LedgerEntriesQuery } from '../../gql/graphql';
 import { Badge } from '../../app/components/Badge';
 import { DataTable, type Column } from '../../app/components/DataTable';
 import { Money } from '../../app/components/Money';
 import { Card } from '../../app/components/Page';
 import { Pager, usePaging } from '../../app/components/Pager';
-import { ErrorState, Loading } from '../../app/components/States';
 import { Time } from '../../app/components/Time';
 import { purposeLabel } from './purposes';
 import { TransferDetails } from './TransferDetails';
@@ -55,12 +55,11 @@ export function LedgerEntries({ showMerchant = false }: { showMerchant?: boolean
   const paging = usePaging();
   const [accountId, setAccountId] = useState('');
   const [transferId, setTransferId] = useState<string | null>(null);
-  const context = useMemo(() => ({ additionalTypenames: ['LedgerEntry'] }), []);
-  const [{ data, fetching, error }, refetch] = useQuery({
+  const [query, refetch] = useQuery({
     query: LedgerEntriesDocument,
     variables: { first: paging.first, after: paging.after, accountId: accountId || null },
-    context,
   });
+  const { data } = query;
   const accounts = data?.ledgerAccounts.edges.map((edge) => edge.node) ?? [];
   const accountNames = new Map(
     accounts.map((account) => [
@@ -133,27 +132,25 @@ export function LedgerEntries({ showMerchant = false }: { showMerchant?: boolean
             </select>
           </label>
         </div>
-        {fetching && !data ? (
-          <Loading />
-        ) : error && !data ? (
-          <ErrorState error={error} onRetry={() => refetch({ requestPolicy: 'network-only' })} />
-        ) : data ? (
-          <>
-            <DataTable<Entry>
-              caption="Ledger entries"
-              rows={data.ledgerEntries.edges.map((edge) => edge.node)}
-              rowKey={(entry) => entry.id}
-              empty="No entries yet."
-              columns={columns}
-            />
-            <Pager
-              paging={paging}
-              pageInfo={data.ledgerEntries.pageInfo}
-              totalCount={data.ledgerEntries.totalCount}
-              shown={data.ledgerEntries.edges.length}
-            />
-          </>
-        ) : null}
+        <QueryView query={query} refetch={refetch}>
+          {(data) => (
+            <>
+              <DataTable<Entry>
+                caption="Ledger entries"
+                rows={data.ledgerEntries.edges.map((edge) => edge.node)}
+                rowKey={(entry) => entry.id}
+                empty="No entries yet."
+                columns={columns}
+              />
+              <Pager
+                paging={paging}
+                pageInfo={data.ledgerEntries.pageInfo}
+                totalCount={data.ledgerEntries.totalCount}
+                shown={data.ledgerEntries.edges.length}
+              />
+            </>
+          )}
+        </QueryView>
       </Card>
     </>
   );

@@ -1,12 +1,12 @@
-import { useCallback, useMemo, useState, type FormEvent } from 'react';
+import { useCallback, useState, type FormEvent } from 'react';
 import { useQuery } from 'urql';
 import { graphql } from '../../gql';
+import { QueryView } from '../../app/components/QueryView';
 import type { MailMessagesQuery } from '../../gql/graphql';
 import { Badge } from '../../app/components/Badge';
 import { DataTable } from '../../app/components/DataTable';
 import { Card, Page } from '../../app/components/Page';
 import { Pager, usePaging } from '../../app/components/Pager';
-import { ErrorState, Loading } from '../../app/components/States';
 import { Time } from '../../app/components/Time';
 
 const MailMessagesDocument = graphql(`
@@ -87,12 +87,11 @@ export function MailPage() {
   const [draft, setDraft] = useState('');
   const [to, setTo] = useState('');
   const [openId, setOpenId] = useState<string | null>(null);
-  const context = useMemo(() => ({ additionalTypenames: ['MailMessage'] }), []);
-  const [{ data, fetching, error }, refetch] = useQuery({
+  const [query, refetch] = useQuery({
     query: MailMessagesDocument,
     variables: { first: paging.first, after: paging.after, to: to || null },
-    context,
   });
+  const { data, error } = query;
   const refresh = useCallback(() => refetch({ requestPolicy: 'network-only' }), [refetch]);
   const rows = data?.mailMessages.edges.map((edge) => edge.node) ?? [];
   const open = rows.find((mail) => mail.id === openId);
@@ -125,45 +124,45 @@ export function MailPage() {
             Refresh
           </button>
         </form>
-        {fetching && !data ? (
-          <Loading />
-        ) : notAvailable ? (
+        {notAvailable ? (
           <div className="state state--empty">Sent mail is not kept on this server (production mode).</div>
-        ) : error && !data ? (
-          <ErrorState error={error} onRetry={refresh} />
-        ) : data ? (
-          <>
-            <DataTable<Mail>
-              caption="Mail"
-              rows={rows}
-              rowKey={(mail) => mail.id}
-              rowClassName={(mail) => (mail.id === openId ? 'row--selected' : undefined)}
-              empty={to ? `No mail to ${to}.` : 'No mail sent yet.'}
-              columns={[
-                { header: 'Created', render: (mail) => <Time value={mail.createdAt} />, className: 'nowrap' },
-                { header: 'To', render: (mail) => mail.to },
-                {
-                  header: 'Subject',
-                  render: (mail) => (
-                    <button type="button" className="link-button" onClick={() => setOpenId(mail.id)}>
-                      {mail.subject}
-                    </button>
-                  ),
-                },
-                {
-                  header: 'SMTP',
-                  render: (mail) => (mail.sent ? <Badge tone="good">sent</Badge> : <Badge>kept here</Badge>),
-                },
-              ]}
-            />
-            <Pager
-              paging={paging}
-              pageInfo={data.mailMessages.pageInfo}
-              totalCount={data.mailMessages.totalCount}
-              shown={data.mailMessages.edges.length}
-            />
-          </>
-        ) : null}
+        ) : (
+          <QueryView query={query} refetch={refetch}>
+            {(data) => (
+              <>
+                <DataTable<Mail>
+                  caption="Mail"
+                  rows={rows}
+                  rowKey={(mail) => mail.id}
+                  rowClassName={(mail) => (mail.id === openId ? 'row--selected' : undefined)}
+                  empty={to ? `No mail to ${to}.` : 'No mail sent yet.'}
+                  columns={[
+                    { header: 'Created', render: (mail) => <Time value={mail.createdAt} />, className: 'nowrap' },
+                    { header: 'To', render: (mail) => mail.to },
+                    {
+                      header: 'Subject',
+                      render: (mail) => (
+                        <button type="button" className="link-button" onClick={() => setOpenId(mail.id)}>
+                          {mail.subject}
+                        </button>
+                      ),
+                    },
+                    {
+                      header: 'SMTP',
+                      render: (mail) => (mail.sent ? <Badge tone="good">sent</Badge> : <Badge>kept here</Badge>),
+                    },
+                  ]}
+                />
+                <Pager
+                  paging={paging}
+                  pageInfo={data.mailMessages.pageInfo}
+                  totalCount={data.mailMessages.totalCount}
+                  shown={data.mailMessages.edges.length}
+                />
+              </>
+            )}
+          </QueryView>
+        )}
       </Card>
     </Page>
   );

@@ -1,9 +1,10 @@
 import { Link } from 'react-router';
 import { useQuery } from 'urql';
 import { graphql } from '../../gql';
+import { QueryView } from '../../app/components/QueryView';
 import { Money } from '../../app/components/Money';
 import { Card, Page } from '../../app/components/Page';
-import { Empty, ErrorState, Loading } from '../../app/components/States';
+import { Empty } from '../../app/components/States';
 import { Time } from '../../app/components/Time';
 import { describeAction } from '../audit/actions';
 import { Balances } from '../ledger/Balances';
@@ -77,9 +78,9 @@ const OverviewDocument = graphql(`
 `);
 
 export function OverviewPage() {
-  const [{ data, fetching, error }, refetch] = useQuery({ query: OverviewDocument });
-  if (fetching && !data) return <Loading />;
-  if (error && !data) return <ErrorState error={error} onRetry={() => refetch({ requestPolicy: 'network-only' })} />;
+  const [query, refetch] = useQuery({ query: OverviewDocument });
+  const { data } = query;
+  if (!data) return <QueryView query={query} refetch={refetch} />;
   const merchant = data?.me?.merchant;
   if (!data || !merchant) return <Empty>This account belongs to no merchant.</Empty>;
   const activeKeys = data.apiKeys.edges.filter((edge) => !edge.node.revokedAt).length;

@@ -1,11 +1,12 @@
-import { useMemo, useState, type FormEvent } from 'react';
-import { useMutation, useQuery } from 'urql';
+import { useState, type FormEvent } from 'react';
+import { useQuery } from 'urql';
 import { graphql } from '../../gql';
+import { QueryView } from '../../app/components/QueryView';
+import { useFormMutation } from '../../app/useFormMutation';
 import { DataTable } from '../../app/components/DataTable';
-import { Field, FormErrors, splitUserErrors } from '../../app/components/Field';
+import { Field, FormErrors } from '../../app/components/Field';
 import { Card, Page } from '../../app/components/Page';
 import { Pager, usePaging } from '../../app/components/Pager';
-import { ErrorState, Loading } from '../../app/components/States';
 import { Time } from '../../app/components/Time';
 
 const MerchantsDocument = graphql(`
@@ -71,24 +72,21 @@ function CreateMerchantForm({ onDone }: { onDone: () => void }) {
   const [parentId, setParentId] = useState('');
   const [created, setCreated] = useState<string | null>(null);
   const [partners] = useQuery({ query: PartnersDocument });
-  const [result, create] = useMutation(CreateMerchantDocument);
-  const errors = splitUserErrors(result.data?.createMerchant.userErrors, [
+  const { attach, ...form } = useFormMutation(CreateMerchantDocument, (data) => data.createMerchant, [
     'name',
     'ownerName',
     'ownerEmail',
     'ownerPassword',
     'parentId',
   ]);
-  const formErrors = result.error ? [...errors.form, result.error.message] : errors.form;
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setCreated(null);
-    const response = await create(
-      { input: { name, ownerName, ownerEmail: ownerEmail.trim(), ownerPassword, parentId: parentId || null } },
-      { additionalTypenames: ['Merchant'] },
-    );
-    const payload = response.data?.createMerchant;
+    const response = await form.submit({
+      input: { name, ownerName, ownerEmail: ownerEmail.trim(), ownerPassword, parentId: parentId || null },
+    });
+    const payload = response;
     if (payload?.merchant && payload.owner) {
       setCreated(`${payload.merchant.name} created; its owner logs in as ${payload.owner.email}.`);
       setName('');
@@ -100,15 +98,21 @@ function CreateMerchantForm({ onDone }: { onDone: () => void }) {
   };
 
   return (
-    <form className="form" onSubmit={(event) => void submit(event)} noValidate aria-label="Create merchant">
+    <form
+      ref={attach}
+      className="form"
+      onSubmit={(event) => void submit(event)}
+      noValidate
+      aria-label="Create merchant"
+    >
       {created && (
         <p className="notice notice--good" role="status">
           {created}
         </p>
       )}
-      <FormErrors messages={formErrors} />
+      <FormErrors messages={form.errors.form} />
       <div className="form__row">
-        <Field label="Merchant name" error={errors.byField.name}>
+        <Field label="Merchant name" error={form.fieldError('name')}>
           {(props) => (
             <input
               {...props}
@@ -121,7 +125,7 @@ function CreateMerchantForm({ onDone }: { onDone: () => void }) {
         </Field>
         <Field
           label="Partner (optional)"
-          error={errors.byField.parentId}
+          error={form.fieldError('parentId')}
           hint="Makes it a sub-merchant the partner sees."
         >
           {(props) => (
@@ -137,7 +141,7 @@ function CreateMerchantForm({ onDone }: { onDone: () => void }) {
         </Field>
       </div>
       <div className="form__row">
-        <Field label="Owner's name" error={errors.byField.ownerName}>
+        <Field label="Owner's name" error={form.fieldError('ownerName')}>
           {(props) => (
             <input
               {...props}
@@ -147,7 +151,7 @@ function CreateMerchantForm({ onDone }: { onDone: () => void }) {
             />
           )}
         </Field>
-        <Field label="Owner's email" error={errors.byField.ownerEmail}>
+        <Field label="Owner's email" error={form.fieldError('ownerEmail')}>
           {(props) => (
             <input
               {...props}
@@ -159,7 +163,7 @@ function CreateMerchantForm({ onDone }: { onDone: () => void }) {
             />
           )}
         </Field>
-        <Field label="Owner's first password" error={errors.byField.ownerPassword} hint="At least 10 characters.">
+        <Field label="Owner's first password" error={form.fieldError('ownerPassword')} hint="At least 10 characters.">
           {(props) => (
             <input
               {...props}
@@ -176,8 +180,8 @@ function CreateMerchantForm({ onDone }: { onDone: () => void }) {
         <button type="button" className="button" onClick={onDone}>
           Close
         </button>
-        <button type="submit" className="button button--primary" disabled={result.fetching}>
-          {result.fetching ? 'Creating…' : 'Create merchant'}
+        <button type="submit" className="button button--primary" disabled={form.fetching}>
+          {form.fetching ? 'Creating…' : 'Create merchant'}
         </button>
       </div>
     </form>
@@ -187,12 +191,11 @@ function CreateMerchantForm({ onDone }: { onDone: () => void }) {
 export function MerchantsPage() {
   const [showCreate, setShowCreate] = useState(false);
   const paging = usePaging();
-  const context = useMemo(() => ({ additionalTypenames: ['Merchant'] }), []);
-  const [{ data, fetching, error }, refetch] = useQuery({
+  const [query, refetch] = useQuery({
     query: MerchantsDocument,
     variables: { first: paging.first, after: paging.after },
-    context,
   });
+  const { data } = query;
   const names = new Map(data?.merchants.edges.map(({ node }) => [node.id, node.name]));
   return (
     <Page
@@ -212,40 +215,38 @@ export function MerchantsPage() {
         </Card>
       )}
       <Card>
-        {fetching && !data ? (
-          <Loading />
-        ) : error && !data ? (
-          <ErrorState error={error} onRetry={() => refetch({ requestPolicy: 'network-only' })} />
-        ) : data ? (
-          <>
-            <DataTable
-              caption="Merchants"
-              rows={data.merchants.edges.map((edge) => edge.node)}
-              rowKey={(merchant) => merchant.id}
-              empty="No merchants yet."
-              columns={[
-                { header: 'Name', render: (merchant) => <strong>{merchant.name}</strong> },
-                { header: 'Id', render: (merchant) => <code>{merchant.id}</code>, className: 'nowrap' },
-                {
-                  header: 'Partner',
-                  render: (merchant) =>
-                    merchant.parentId ? (
-                      (names.get(merchant.parentId) ?? <code>{merchant.parentId}</code>)
-                    ) : (
-                      <span className="muted">—</span>
-                    ),
-                },
-                { header: 'Created', render: (merchant) => <Time value={merchant.createdAt} />, className: 'nowrap' },
-              ]}
-            />
-            <Pager
-              paging={paging}
-              pageInfo={data.merchants.pageInfo}
-              totalCount={data.merchants.totalCount}
-              shown={data.merchants.edges.length}
-            />
-          </>
-        ) : null}
+        <QueryView query={query} refetch={refetch}>
+          {(data) => (
+            <>
+              <DataTable
+                caption="Merchants"
+                rows={data.merchants.edges.map((edge) => edge.node)}
+                rowKey={(merchant) => merchant.id}
+                empty="No merchants yet."
+                columns={[
+                  { header: 'Name', render: (merchant) => <strong>{merchant.name}</strong> },
+                  { header: 'Id', render: (merchant) => <code>{merchant.id}</code>, className: 'nowrap' },
+                  {
+                    header: 'Partner',
+                    render: (merchant) =>
+                      merchant.parentId ? (
+                        (names.get(merchant.parentId) ?? <code>{merchant.parentId}</code>)
+                      ) : (
+                        <span className="muted">—</span>
+                      ),
+                  },
+                  { header: 'Created', render: (merchant) => <Time value={merchant.createdAt} />, className: 'nowrap' },
+                ]}
+              />
+              <Pager
+                paging={paging}
+                pageInfo={data.merchants.pageInfo}
+                totalCount={data.merchants.totalCount}
+                shown={data.merchants.edges.length}
+              />
+            </>
+          )}
+        </QueryView>
       </Card>
     </Page>
   );

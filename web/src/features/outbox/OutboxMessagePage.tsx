@@ -2,10 +2,11 @@ import { useCallback, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { useQuery } from 'urql';
 import { graphql } from '../../gql';
+import { QueryView } from '../../app/components/QueryView';
 import { FormErrors } from '../../app/components/Field';
 import { JsonView } from '../../app/components/JsonView';
 import { Card, Page } from '../../app/components/Page';
-import { Empty, ErrorState, Loading } from '../../app/components/States';
+import { Empty } from '../../app/components/States';
 import { Time } from '../../app/components/Time';
 import { usePolling } from '../../app/polling';
 import { AttemptsList } from './AttemptsList';
@@ -42,7 +43,8 @@ const OutboxMessageDocument = graphql(`
 export function OutboxMessagePage() {
   const { messageId = '' } = useParams();
   const [retryError, setRetryError] = useState<string | null>(null);
-  const [{ data, fetching, error }, refetch] = useQuery({ query: OutboxMessageDocument, variables: { id: messageId } });
+  const [query, refetch] = useQuery({ query: OutboxMessageDocument, variables: { id: messageId } });
+  const { data } = query;
   const refresh = useCallback(() => refetch({ requestPolicy: 'network-only' }), [refetch]);
   usePolling(refresh, 3000, data?.outboxMessage?.status === 'PENDING');
   const back = (
@@ -51,12 +53,17 @@ export function OutboxMessagePage() {
     </Link>
   );
 
-  if (fetching && !data) return <Loading />;
-  if (error && !data)
+  if (!data)
     return (
-      <Page title="Outbox message" description={back}>
-        <ErrorState error={error} onRetry={refresh} />
-      </Page>
+      <QueryView
+        query={query}
+        refetch={refetch}
+        errorWrap={(state) => (
+          <Page title="Outbox message" description={back}>
+            {state}
+          </Page>
+        )}
+      />
     );
   const message = data?.outboxMessage;
   if (!message)

@@ -1,13 +1,13 @@
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { Link } from 'react-router';
 import { useMutation, useQuery } from 'urql';
 import { graphql } from '../../gql';
+import { QueryView } from '../../app/components/QueryView';
 import type { DeliveryStatus, OutboxMessagesQuery } from '../../gql/graphql';
 import { DataTable } from '../../app/components/DataTable';
 import { FormErrors } from '../../app/components/Field';
 import { Card, Page } from '../../app/components/Page';
 import { Pager, usePaging } from '../../app/components/Pager';
-import { ErrorState, Loading } from '../../app/components/States';
 import { Time } from '../../app/components/Time';
 import { usePolling } from '../../app/polling';
 import { DeliveryStatusBadge } from './status';
@@ -85,11 +85,9 @@ export function OutboxPage() {
   const [status, setStatus] = useState<DeliveryStatus | ''>('');
   const [kind, setKind] = useState('');
   const [rowError, setRowError] = useState<string | null>(null);
-  const context = useMemo(() => ({ additionalTypenames: ['OutboxMessage'] }), []);
-  const [{ data, fetching, error }, refetch] = useQuery({
+  const [query, refetch] = useQuery({
     query: OutboxMessagesDocument,
     variables: { first: paging.first, after: paging.after, status: status || null, kind: kind || null },
-    context,
   });
   const refresh = useCallback(() => refetch({ requestPolicy: 'network-only' }), [refetch]);
   usePolling(refresh, 5000);
@@ -140,81 +138,80 @@ export function OutboxPage() {
           </button>
         </div>
         <FormErrors messages={rowError ? [rowError] : []} />
-        {fetching && !data ? (
-          <Loading />
-        ) : error && !data ? (
-          <ErrorState error={error} onRetry={refresh} />
-        ) : data ? (
-          <>
-            <DataTable<OutboxMessage>
-              caption="Outbox messages"
-              rows={data.outboxMessages.edges.map((edge) => edge.node)}
-              rowKey={(message) => message.id}
-              rowClassName={(message) => (message.status === 'DEAD' ? 'row--danger' : undefined)}
-              empty={status || kind ? 'No messages match.' : 'The outbox is empty.'}
-              columns={[
-                { header: 'Created', render: (message) => <Time value={message.createdAt} />, className: 'nowrap' },
-                {
-                  header: 'Message',
-                  render: (message) => (
-                    <span>
-                      <strong>{message.kind}</strong>
-                      <br />
-                      <Link to={message.id}>
-                        <code className="small">{message.id}</code>
-                      </Link>
-                    </span>
-                  ),
-                },
-                { header: 'Status', render: (message) => <DeliveryStatusBadge status={message.status} /> },
-                { header: 'Attempts', render: (message) => message.attemptCount, className: 'num' },
-                {
-                  header: 'Outcome',
-                  render: (message) =>
-                    message.deliveredAt ? (
+        <QueryView query={query} refetch={refetch}>
+          {(data) => (
+            <>
+              <DataTable<OutboxMessage>
+                caption="Outbox messages"
+                rows={data.outboxMessages.edges.map((edge) => edge.node)}
+                rowKey={(message) => message.id}
+                rowClassName={(message) => (message.status === 'DEAD' ? 'row--danger' : undefined)}
+                empty={status || kind ? 'No messages match.' : 'The outbox is empty.'}
+                columns={[
+                  { header: 'Created', render: (message) => <Time value={message.createdAt} />, className: 'nowrap' },
+                  {
+                    header: 'Message',
+                    render: (message) => (
                       <span>
-                        delivered <Time value={message.deliveredAt} />
+                        <strong>{message.kind}</strong>
+                        <br />
+                        <Link to={message.id}>
+                          <code className="small">{message.id}</code>
+                        </Link>
                       </span>
-                    ) : message.status === 'PENDING' ? (
-                      <span className="muted">
-                        next try <Time value={message.nextAttemptAt} />
-                        {message.lastError && (
-                          <>
-                            <br />
-                            <span className="error-text">{message.lastError}</span>
-                          </>
-                        )}
-                      </span>
-                    ) : (
-                      <span className="error-text">{message.lastError ?? 'gave up'}</span>
                     ),
-                },
-                {
-                  header: 'Merchant',
-                  render: (message) => (message.merchantId ? <code className="small">{message.merchantId}</code> : '—'),
-                },
-                {
-                  header: '',
-                  className: 'actions',
-                  render: (message) =>
-                    message.status === 'DEAD' ? (
-                      <RetryButton id={message.id} onError={setRowError} />
-                    ) : (
-                      <Link to={message.id} className="button button--small">
-                        Attempts
-                      </Link>
-                    ),
-                },
-              ]}
-            />
-            <Pager
-              paging={paging}
-              pageInfo={data.outboxMessages.pageInfo}
-              totalCount={data.outboxMessages.totalCount}
-              shown={data.outboxMessages.edges.length}
-            />
-          </>
-        ) : null}
+                  },
+                  { header: 'Status', render: (message) => <DeliveryStatusBadge status={message.status} /> },
+                  { header: 'Attempts', render: (message) => message.attemptCount, className: 'num' },
+                  {
+                    header: 'Outcome',
+                    render: (message) =>
+                      message.deliveredAt ? (
+                        <span>
+                          delivered <Time value={message.deliveredAt} />
+                        </span>
+                      ) : message.status === 'PENDING' ? (
+                        <span className="muted">
+                          next try <Time value={message.nextAttemptAt} />
+                          {message.lastError && (
+                            <>
+                              <br />
+                              <span className="error-text">{message.lastError}</span>
+                            </>
+                          )}
+                        </span>
+                      ) : (
+                        <span className="error-text">{message.lastError ?? 'gave up'}</span>
+                      ),
+                  },
+                  {
+                    header: 'Merchant',
+                    render: (message) =>
+                      message.merchantId ? <code className="small">{message.merchantId}</code> : '—',
+                  },
+                  {
+                    header: '',
+                    className: 'actions',
+                    render: (message) =>
+                      message.status === 'DEAD' ? (
+                        <RetryButton id={message.id} onError={setRowError} />
+                      ) : (
+                        <Link to={message.id} className="button button--small">
+                          Attempts
+                        </Link>
+                      ),
+                  },
+                ]}
+              />
+              <Pager
+                paging={paging}
+                pageInfo={data.outboxMessages.pageInfo}
+                totalCount={data.outboxMessages.totalCount}
+                shown={data.outboxMessages.edges.length}
+              />
+            </>
+          )}
+        </QueryView>
       </Card>
     </Page>
   );

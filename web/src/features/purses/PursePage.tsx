@@ -1,18 +1,19 @@
 import { useCallback, useMemo, useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
-import { useClient, useMutation, useQuery } from 'urql';
+import { useClient, useMutation, useQuery, useSubscription } from 'urql';
+import { QueryView } from '../../app/components/QueryView';
 import { graphql } from '../../gql';
+import { useFormMutation } from '../../app/useFormMutation';
 import type { PaymentStatus, PurseQuery, PursePaymentsQuery, SendPurseTestCallbackMutation } from '../../gql/graphql';
+import { ConfirmBox } from '../../app/components/ConfirmBox';
 import { CopyButton } from '../../app/components/CopyButton';
 import { DataTable } from '../../app/components/DataTable';
-import { FormErrors, splitUserErrors } from '../../app/components/Field';
+import { FormErrors } from '../../app/components/Field';
 import { Money } from '../../app/components/Money';
 import { Card, Page } from '../../app/components/Page';
 import { Pager, usePaging } from '../../app/components/Pager';
 import { SecretPanel } from '../../app/components/SecretPanel';
-import { ErrorState, Loading } from '../../app/components/States';
 import { Time } from '../../app/components/Time';
-import { usePolling } from '../../app/polling';
 import { AttemptsList } from '../outbox/AttemptsList';
 import { DeliveryStatusBadge } from '../outbox/status';
 import { humanize, PAYMENT_STATUSES, PaymentStatusBadge } from '../payments/status';
@@ -120,6 +121,71 @@ const PursePaymentsDocument = graphql(`
             receivedAt
           }
         }
+      }
+    }
+  }
+`);
+
+/**
+ * The purse's payments as they change (opened, paid, topped up, cancelled): the normalized cache updates the rows
+ * shown and puts new payments on the first page (app/cache.ts), so the list needs no polling.
+ */
+const PursePaymentChangedDocument = graphql(`
+  subscription PursePaymentChanged($purseId: ID!) {
+    pursePaymentChanged(purseId: $purseId) {
+      id
+      paymentId
+      reference
+      orderId
+      amountAsSent
+      clearAmount
+      description
+      status
+      country
+      createdAt
+      paidAt
+      amountReceived {
+        amount
+        currency
+      }
+      extraFields {
+        name
+        value
+      }
+      operations {
+        id
+        number
+        phone
+        createdAt
+        credited {
+          amount
+          currency
+        }
+        callback {
+          status
+          attemptCount
+          nextAttemptAt
+          lastError
+          attempts {
+            id
+            startedAt
+            durationMs
+            outcome
+            httpStatus
+            error
+            detail
+          }
+        }
+      }
+      sms {
+        id
+        status
+        flagReason
+        from
+        to
+        country
+        text
+        receivedAt
       }
     }
   }
@@ -317,7 +383,6 @@ function PurseActions({ purse }: { purse: Purse }) {
     else setMessage(response.error?.message ?? payload?.userErrors[0]?.message ?? 'The secret could not be shown.');
   };
   const rotateSecret = async () => {
-    setConfirmRotate(false);
     setMessage(null);
     const response = await rotate({ input: { id: purse.id } });
     const payload = response.data?.rotatePurseSecret;
@@ -360,22 +425,19 @@ function PurseActions({ purse }: { purse: Purse }) {
           Rotate secret
         </button>
       </div>
-      {confirmRotate && (
-        <div className="notice notice--warn confirm-box" role="alertdialog" aria-label="Rotate secret">
-          <p>
-            The current secret stops working at once: forms signed with it are refused, and callbacks still on their way
-            are signed with the new one. Update your site right after.
-          </p>
-          <div className="button-row">
-            <button type="button" className="button button--danger button--small" onClick={() => void rotateSecret()}>
-              Rotate secret
-            </button>
-            <button type="button" className="button button--small" onClick={() => setConfirmRotate(false)}>
-              Keep the current one
-            </button>
-          </div>
-        </div>
-      )}
+      <ConfirmBox
+        open={confirmRotate}
+        onOpenChange={setConfirmRotate}
+        label="Rotate secret"
+        confirmLabel="Rotate secret"
+        cancelLabel="Keep the current one"
+        onConfirm={rotateSecret}
+      >
+        <p>
+          The current secret stops working at once: forms signed with it are refused, and callbacks still on their way
+          are signed with the new one. Update your site right after.
+        </p>
+      </ConfirmBox>
       {testResult && <TestCallbackResult result={testResult} />}
       <p className="muted small">
         The test callback is a signed sample with <code>s_inv=0</code> and <code>s_order_id=0</code>, sent now to your
@@ -395,29 +457,27 @@ function SettingsForm({ purse }: { purse: Purse }) {
     language: purse.language,
   });
   const [saved, setSaved] = useState(false);
-  const [result, update] = useMutation(UpdatePurseDocument);
-  const errors = splitUserErrors(result.data?.updatePurse.userErrors, PURSE_FIELDS);
-  const formErrors = result.error ? [...errors.form, result.error.message] : errors.form;
+  const { attach, ...form } = useFormMutation(UpdatePurseDocument, (data) => data.updatePurse, PURSE_FIELDS);
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setSaved(false);
-    const response = await update({
+    const response = await form.submit({
       input: { id: purse.id, ...values, countries: parseCountries(values.countries) },
     });
-    if (response.data?.updatePurse.purse && !response.data.updatePurse.userErrors.length) setSaved(true);
+    if (response?.purse) setSaved(true);
   };
   return (
-    <form className="form" onSubmit={(event) => void submit(event)} noValidate aria-label="Purse settings">
-      <FormErrors messages={formErrors} />
+    <form ref={attach} className="form" onSubmit={(event) => void submit(event)} noValidate aria-label="Purse settings">
+      <FormErrors messages={form.errors.form} />
       {saved && (
         <p className="notice notice--good" role="status">
           Saved.
         </p>
       )}
-      <PurseFields values={values} onChange={setValues} errors={errors.byField} />
+      <PurseFields values={values} onChange={setValues} errors={form.errors.byField} />
       <div className="form__actions">
-        <button type="submit" className="button button--primary" disabled={result.fetching}>
-          {result.fetching ? 'Saving…' : 'Save changes'}
+        <button type="submit" className="button button--primary" disabled={form.fetching}>
+          {form.fetching ? 'Saving…' : 'Save changes'}
         </button>
       </div>
     </form>
@@ -505,15 +565,14 @@ function Payments({ purse }: { purse: Purse }) {
     }),
     [purse.id, filters],
   );
-  const context = useMemo(() => ({ additionalTypenames: ['PursePayment'] }), []);
-  const [{ data, fetching, error }, refetch] = useQuery({
+  const [query, refetch] = useQuery({
     query: PursePaymentsDocument,
     variables: { ...variables, first: paging.first, after: paging.after },
-    context,
   });
+  const { data } = query;
   const refresh = useCallback(() => refetch({ requestPolicy: 'network-only' }), [refetch]);
-  // Payments change as SMS arrive and callbacks are retried: keep the list fresh while the tab is open.
-  usePolling(refresh, 5000);
+  // Payments change as SMS arrive: the subscription brings each change into the cache, and so into this list.
+  useSubscription({ query: PursePaymentChangedDocument, variables: { purseId: purse.id } });
 
   const change = (next: Partial<Filters>) => {
     setFilters((current) => ({ ...current, ...next }));
@@ -590,10 +649,8 @@ function Payments({ purse }: { purse: Purse }) {
           {exportError}
         </p>
       )}
-      {fetching && !data ? (
-        <Loading />
-      ) : error && !data ? (
-        <ErrorState error={error} onRetry={refresh} />
+      {!data ? (
+        <QueryView query={query} refetch={refresh} />
       ) : data ? (
         <>
           <DataTable
@@ -664,21 +721,29 @@ function Payments({ purse }: { purse: Purse }) {
 /** One purse: its integration code, a test callback, its secret, its settings, and its payments. */
 export function PursePage() {
   const { purseId = '' } = useParams();
-  const [{ data, fetching, error }, refetch] = useQuery({ query: PurseDocument, variables: { id: purseId } });
+  const [query, refetch] = useQuery({ query: PurseDocument, variables: { id: purseId } });
+  const { data } = query;
   const back = (
     <Link to=".." relative="path">
       ← All purses
     </Link>
   );
-  if (fetching && !data) return <Loading />;
-  if (!data?.purse)
+  if (!data)
+    return (
+      <QueryView
+        query={query}
+        refetch={refetch}
+        errorWrap={(state) => (
+          <Page title="Purse" description={back}>
+            {state}
+          </Page>
+        )}
+      />
+    );
+  if (!data.purse)
     return (
       <Page title="Purse" description={back}>
-        {error ? (
-          <ErrorState error={error} onRetry={() => refetch({ requestPolicy: 'network-only' })} />
-        ) : (
-          <p className="muted">There is no such purse.</p>
-        )}
+        <p className="muted">There is no such purse.</p>
       </Page>
     );
   const purse = data.purse;

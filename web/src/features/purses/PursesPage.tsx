@@ -1,15 +1,16 @@
-import { useMemo, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
-import { useMutation, useQuery } from 'urql';
+import { useQuery } from 'urql';
 import { graphql } from '../../gql';
+import { QueryView } from '../../app/components/QueryView';
+import { useFormMutation } from '../../app/useFormMutation';
 import type { PurseLanguage } from '../../gql/graphql';
 import { Badge } from '../../app/components/Badge';
 import { DataTable } from '../../app/components/DataTable';
-import { Field, FormErrors, splitUserErrors } from '../../app/components/Field';
+import { Field, FormErrors } from '../../app/components/Field';
 import { Card, Page } from '../../app/components/Page';
 import { Pager, usePaging } from '../../app/components/Pager';
 import { SecretPanel } from '../../app/components/SecretPanel';
-import { ErrorState, Loading } from '../../app/components/States';
 import { Time } from '../../app/components/Time';
 
 const PursesDocument = graphql(`
@@ -135,17 +136,12 @@ const EMPTY: PurseFormValues = {
 function CreatePurseForm() {
   const [values, setValues] = useState(EMPTY);
   const [created, setCreated] = useState<{ id: string; number: number; secret: string } | null>(null);
-  const [result, create] = useMutation(CreatePurseDocument);
-  const errors = splitUserErrors(result.data?.createPurse.userErrors, PURSE_FIELDS);
-  const formErrors = result.error ? [...errors.form, result.error.message] : errors.form;
+  const { attach, ...form } = useFormMutation(CreatePurseDocument, (data) => data.createPurse, PURSE_FIELDS);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const response = await create(
-      { input: { ...values, countries: parseCountries(values.countries) } },
-      { additionalTypenames: ['Purse'] },
-    );
-    const payload = response.data?.createPurse;
+    const response = await form.submit({ input: { ...values, countries: parseCountries(values.countries) } });
+    const payload = response;
     if (payload?.purse && payload.secret) {
       setCreated({ id: payload.purse.id, number: payload.purse.number, secret: payload.secret });
       setValues(EMPTY);
@@ -173,12 +169,12 @@ function CreatePurseForm() {
       </div>
     );
   return (
-    <form className="form" onSubmit={(event) => void submit(event)} noValidate aria-label="Create purse">
-      <FormErrors messages={formErrors} />
-      <PurseFields values={values} onChange={setValues} errors={errors.byField} />
+    <form ref={attach} className="form" onSubmit={(event) => void submit(event)} noValidate aria-label="Create purse">
+      <FormErrors messages={form.errors.form} />
+      <PurseFields values={values} onChange={setValues} errors={form.errors.byField} />
       <div className="form__actions">
-        <button type="submit" className="button button--primary" disabled={result.fetching}>
-          {result.fetching ? 'Creating…' : 'Create purse'}
+        <button type="submit" className="button button--primary" disabled={form.fetching}>
+          {form.fetching ? 'Creating…' : 'Create purse'}
         </button>
       </div>
     </form>
@@ -189,11 +185,9 @@ function CreatePurseForm() {
 export function PursesPage() {
   const paging = usePaging();
   const [showCreate, setShowCreate] = useState(false);
-  const context = useMemo(() => ({ additionalTypenames: ['Purse'] }), []);
-  const [{ data, fetching, error }, refetch] = useQuery({
+  const [query, refetch] = useQuery({
     query: PursesDocument,
     variables: { first: paging.first, after: paging.after },
-    context,
   });
   return (
     <Page
@@ -211,63 +205,61 @@ export function PursesPage() {
         </Card>
       )}
       <Card title="Purses">
-        {fetching && !data ? (
-          <Loading />
-        ) : error && !data ? (
-          <ErrorState error={error} onRetry={() => refetch({ requestPolicy: 'network-only' })} />
-        ) : data ? (
-          <>
-            <DataTable
-              caption="Purses"
-              rows={data.purses.edges.map((edge) => edge.node)}
-              rowKey={(purse) => purse.id}
-              empty="No purses yet. Create one to take SMS payments from your site’s form."
-              columns={[
-                { header: 'Number', render: (purse) => <code>{purse.number}</code>, className: 'nowrap' },
-                {
-                  header: 'Name',
-                  render: (purse) => (
-                    <Link to={purse.id} className="strong-link">
-                      {purse.name}
-                    </Link>
-                  ),
-                },
-                {
-                  header: 'Countries',
-                  render: (purse) =>
-                    purse.countries.length ? (
-                      <span className="tags">
-                        {purse.countries.map((code) => (
-                          <Badge key={code} tone="info">
-                            {code}
-                          </Badge>
-                        ))}
-                      </span>
-                    ) : (
-                      <span className="muted">all</span>
+        <QueryView query={query} refetch={refetch}>
+          {(data) => (
+            <>
+              <DataTable
+                caption="Purses"
+                rows={data.purses.edges.map((edge) => edge.node)}
+                rowKey={(purse) => purse.id}
+                empty="No purses yet. Create one to take SMS payments from your site’s form."
+                columns={[
+                  { header: 'Number', render: (purse) => <code>{purse.number}</code>, className: 'nowrap' },
+                  {
+                    header: 'Name',
+                    render: (purse) => (
+                      <Link to={purse.id} className="strong-link">
+                        {purse.name}
+                      </Link>
                     ),
-                },
-                { header: 'Language', render: (purse) => purse.language },
-                { header: 'Created', render: (purse) => <Time value={purse.createdAt} />, className: 'nowrap' },
-                {
-                  header: '',
-                  className: 'actions',
-                  render: (purse) => (
-                    <Link to={purse.id} className="button button--small" aria-label={`Open purse ${purse.number}`}>
-                      Payments & settings
-                    </Link>
-                  ),
-                },
-              ]}
-            />
-            <Pager
-              paging={paging}
-              pageInfo={data.purses.pageInfo}
-              totalCount={data.purses.totalCount}
-              shown={data.purses.edges.length}
-            />
-          </>
-        ) : null}
+                  },
+                  {
+                    header: 'Countries',
+                    render: (purse) =>
+                      purse.countries.length ? (
+                        <span className="tags">
+                          {purse.countries.map((code) => (
+                            <Badge key={code} tone="info">
+                              {code}
+                            </Badge>
+                          ))}
+                        </span>
+                      ) : (
+                        <span className="muted">all</span>
+                      ),
+                  },
+                  { header: 'Language', render: (purse) => purse.language },
+                  { header: 'Created', render: (purse) => <Time value={purse.createdAt} />, className: 'nowrap' },
+                  {
+                    header: '',
+                    className: 'actions',
+                    render: (purse) => (
+                      <Link to={purse.id} className="button button--small" aria-label={`Open purse ${purse.number}`}>
+                        Payments & settings
+                      </Link>
+                    ),
+                  },
+                ]}
+              />
+              <Pager
+                paging={paging}
+                pageInfo={data.purses.pageInfo}
+                totalCount={data.purses.totalCount}
+                shown={data.purses.edges.length}
+              />
+            </>
+          )}
+        </QueryView>
       </Card>
     </Page>
   );

@@ -1,8 +1,9 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { useSearchParams } from 'react-router';
-import { useMutation, useQuery } from 'urql';
+import { useQuery } from 'urql';
+import { useFormMutation } from '../../app/useFormMutation';
 import { graphql, useFragment, type FragmentType } from '../../gql';
-import { Field, FormErrors, splitUserErrors } from '../../app/components/Field';
+import { Field, FormErrors } from '../../app/components/Field';
 import { ErrorState } from '../../app/components/States';
 import { Time } from '../../app/components/Time';
 import { usePolling } from '../../app/polling';
@@ -189,18 +190,15 @@ export function Simulator() {
     requestPolicy: 'cache-and-network',
   });
   const refreshInbox = useCallback(() => refetchInbox({ requestPolicy: 'network-only' }), [refetchInbox]);
-  const [result, send] = useMutation(SimulateInboundSmsDocument);
-  const off = isSimulatorOff(inbox.error) || isSimulatorOff(result.error);
-  usePolling(refreshInbox, INBOX_REFRESH_MS, Boolean(settledPhone) && !off);
-
-  const errors = splitUserErrors(result.data?.simulateInboundSms.userErrors, [
+  const { attach, ...form } = useFormMutation(SimulateInboundSmsDocument, (data) => data.simulateInboundSms, [
     'from',
     'to',
     'text',
     'country',
     'operator',
   ]);
-  const formErrors = result.error && !off ? [...errors.form, result.error.message] : errors.form;
+  const off = isSimulatorOff(inbox.error) || isSimulatorOff(form.requestError);
+  usePolling(refreshInbox, INBOX_REFRESH_MS, Boolean(settledPhone) && !off);
 
   const thread = useRef<HTMLOListElement>(null);
   const messages = inbox.data?.simulatorOutbox ?? [];
@@ -212,10 +210,9 @@ export function Simulator() {
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const response = await send({
+    const payload = await form.submit({
       input: { from: phone.trim(), to: to.trim(), text, country, operator: operator.trim() || null },
     });
-    const payload = response.data?.simulateInboundSms;
     if (payload?.sms) {
       setLast({ sms: payload.sms, duplicate: payload.duplicate });
       try {
@@ -242,9 +239,15 @@ export function Simulator() {
           <span>Simulated phone</span>
           <span className="phone__number">{phoneOrNull(phone) ?? 'no number'}</span>
         </div>
-        <form className="form phone__form" onSubmit={(event) => void submit(event)} noValidate aria-label="Send SMS">
-          <FormErrors messages={formErrors} />
-          <Field label="Phone number" error={errors.byField.from} hint="International form, e.g. +359888123456">
+        <form
+          ref={attach}
+          className="form phone__form"
+          onSubmit={(event) => void submit(event)}
+          noValidate
+          aria-label="Send SMS"
+        >
+          <FormErrors messages={form.errors.form} />
+          <Field label="Phone number" error={form.fieldError('from')} hint="International form, e.g. +359888123456">
             {(props) => (
               <input
                 {...props}
@@ -257,7 +260,7 @@ export function Simulator() {
             )}
           </Field>
           <div className="form__row form__row--tight">
-            <Field label="Country" error={errors.byField.country}>
+            <Field label="Country" error={form.fieldError('country')}>
               {(props) => (
                 <select
                   {...props}
@@ -280,7 +283,7 @@ export function Simulator() {
                 </select>
               )}
             </Field>
-            <Field label="Operator (optional)" error={errors.byField.operator}>
+            <Field label="Operator (optional)" error={form.fieldError('operator')}>
               {(props) => (
                 <>
                   <input
@@ -300,7 +303,7 @@ export function Simulator() {
               )}
             </Field>
           </div>
-          <Field label="Short code" error={errors.byField.to}>
+          <Field label="Short code" error={form.fieldError('to')}>
             {(props) => (
               <select {...props} name="shortCode" value={selected} onChange={(event) => setChoice(event.target.value)}>
                 {shortCodes.map((option) => (
@@ -326,7 +329,7 @@ export function Simulator() {
             </Field>
           )}
           {tariffs.error && <ErrorState error={tariffs.error} />}
-          <Field label="Message" error={errors.byField.text} hint="E.g. the payment's reference.">
+          <Field label="Message" error={form.fieldError('text')} hint="E.g. the payment's reference.">
             {(props) => (
               <textarea
                 {...props}
@@ -338,8 +341,8 @@ export function Simulator() {
               />
             )}
           </Field>
-          <button type="submit" className="button button--primary button--block" disabled={result.fetching || !to}>
-            {result.fetching ? 'Sending…' : 'Send SMS'}
+          <button type="submit" className="button button--primary button--block" disabled={form.fetching || !to}>
+            {form.fetching ? 'Sending…' : 'Send SMS'}
           </button>
           {last && <Report sms={last.sms} duplicate={last.duplicate} />}
         </form>

@@ -1,9 +1,9 @@
 import { useState, type FormEvent } from 'react';
-import { useMutation } from 'urql';
 // readFragment: the generated useFragment is a plain function; this name lets callbacks unmask a payload.
+import { useFormMutation } from '../../app/useFormMutation';
 import { graphql, useFragment as readFragment } from '../../gql';
 import type { CountryFieldsFragment } from '../../gql/graphql';
-import { Field, FormErrors, splitUserErrors } from '../../app/components/Field';
+import { Field, FormErrors } from '../../app/components/Field';
 import { CountryFields } from './documents';
 
 const CreateCountryDocument = graphql(`
@@ -38,52 +38,56 @@ const UpdateCountryDocument = graphql(`
 
 export type Country = CountryFieldsFragment;
 
+const FIELDS = ['code', 'name', 'currency', 'active'];
+
 /** Adds a country to the SMS catalogue, or renames one, changes its currency or whether payers are offered it. */
 export function CountryForm({ country, onDone }: { country?: Country; onDone: (country: Country | null) => void }) {
   const [code, setCode] = useState(country?.code ?? '');
   const [name, setName] = useState(country?.name ?? '');
   const [currency, setCurrency] = useState(country?.currency ?? '');
   const [active, setActive] = useState(country?.active ?? true);
-  const [created, create] = useMutation(CreateCountryDocument);
-  const [updated, update] = useMutation(UpdateCountryDocument);
-  const result = country ? updated : created;
-  const errors = splitUserErrors(
-    country ? updated.data?.updateCountry.userErrors : created.data?.createCountry.userErrors,
-    ['code', 'name', 'currency', 'active'],
+  const { attach: attachCreate, ...createForm } = useFormMutation(
+    CreateCountryDocument,
+    (data) => data.createCountry,
+    FIELDS,
   );
-  const formErrors = result.error ? [...errors.form, result.error.message] : errors.form;
+  const { attach: attachUpdate, ...updateForm } = useFormMutation(
+    UpdateCountryDocument,
+    (data) => data.updateCountry,
+    FIELDS,
+  );
+  const form = country ? updateForm : createForm;
+  const attach = country ? attachUpdate : attachCreate;
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const context = { additionalTypenames: ['Country'] };
     if (country) {
-      const response = await update(
-        { input: { code: country.code, name: name.trim(), currency: currency.trim().toUpperCase(), active } },
-        context,
-      );
-      const saved = response.data?.updateCountry.country;
+      const response = await updateForm.submit({
+        input: { code: country.code, name: name.trim(), currency: currency.trim().toUpperCase(), active },
+      });
+      const saved = response?.country;
       if (saved) onDone(readFragment(CountryFields, saved));
     } else {
-      const response = await create(
-        { input: { code: code.trim().toUpperCase(), name: name.trim(), currency: currency.trim().toUpperCase() } },
-        context,
-      );
-      const saved = response.data?.createCountry.country;
+      const response = await createForm.submit({
+        input: { code: code.trim().toUpperCase(), name: name.trim(), currency: currency.trim().toUpperCase() },
+      });
+      const saved = response?.country;
       if (saved) onDone(readFragment(CountryFields, saved));
     }
   };
 
   return (
     <form
+      ref={attach}
       className="form"
       onSubmit={(event) => void submit(event)}
       noValidate
       aria-label={country ? `Edit ${country.name}` : 'New country'}
     >
-      <FormErrors messages={formErrors} />
+      <FormErrors messages={form.errors.form} />
       <div className="form__row form__row--three">
         {!country && (
-          <Field label="Code" error={errors.byField.code} hint='ISO 3166-1 alpha-2, e.g. "DE".'>
+          <Field label="Code" error={form.fieldError('code')} hint='ISO 3166-1 alpha-2, e.g. "DE".'>
             {(props) => (
               <input
                 {...props}
@@ -97,7 +101,7 @@ export function CountryForm({ country, onDone }: { country?: Country; onDone: (c
             )}
           </Field>
         )}
-        <Field label="Name" error={errors.byField.name}>
+        <Field label="Name" error={form.fieldError('name')}>
           {(props) => (
             <input
               {...props}
@@ -108,7 +112,7 @@ export function CountryForm({ country, onDone }: { country?: Country; onDone: (c
             />
           )}
         </Field>
-        <Field label="Currency" error={errors.byField.currency} hint="ISO 4217 code of local SMS prices.">
+        <Field label="Currency" error={form.fieldError('currency')} hint="ISO 4217 code of local SMS prices.">
           {(props) => (
             <input
               {...props}
@@ -132,8 +136,8 @@ export function CountryForm({ country, onDone }: { country?: Country; onDone: (c
         <button type="button" className="button" onClick={() => onDone(null)}>
           Cancel
         </button>
-        <button type="submit" className="button button--primary" disabled={result.fetching}>
-          {result.fetching ? 'Saving…' : country ? 'Save country' : 'Add country'}
+        <button type="submit" className="button button--primary" disabled={form.fetching}>
+          {form.fetching ? 'Saving…' : country ? 'Save country' : 'Add country'}
         </button>
       </div>
     </form>

@@ -119,7 +119,7 @@ export function CsvImport({ onClose }: { onClose: () => void }) {
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    await importCsv({ input: { csv, replace } }, { additionalTypenames: ['SmsTariff', 'Country'] });
+    await importCsv({ input: { csv, replace } });
   };
 
   return (

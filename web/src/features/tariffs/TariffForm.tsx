@@ -1,9 +1,9 @@
 import { useState, type FormEvent } from 'react';
-import { useMutation } from 'urql';
 // readFragment: the generated useFragment is a plain function; this name lets callbacks unmask a payload.
+import { useFormMutation } from '../../app/useFormMutation';
 import { graphql, useFragment as readFragment } from '../../gql';
 import type { TariffFieldsFragment } from '../../gql/graphql';
-import { Field, FormErrors, splitUserErrors } from '../../app/components/Field';
+import { Field, FormErrors } from '../../app/components/Field';
 import { TariffFields } from './documents';
 import { fromMinor, toMinor } from '../sms/decimal';
 
@@ -41,7 +41,8 @@ export type Tariff = TariffFieldsFragment;
 
 const AMOUNTS = ['price', 'priceUsd', 'yieldUsd', 'operatorShareUsd', 'platformFeeUsd'] as const;
 type AmountName = (typeof AMOUNTS)[number];
-const INPUTS = ['country', 'operator', 'shortCode', 'id', ...AMOUNTS];
+/** Inputs with a field of their own; errors on country or id are the form's. */
+const INPUTS = ['operator', 'shortCode', ...AMOUNTS];
 
 /** USD parts at cent scale; the server holds that yield + shares = priceUsd, this only says so while typing. */
 function partsCheck(values: Record<AmountName, string>): string | null {
@@ -83,17 +84,18 @@ export function TariffForm({
     operatorShareUsd: tariff?.operatorShareUsd?.amount ?? '',
     platformFeeUsd: tariff?.platformFeeUsd?.amount ?? '',
   });
-  const [created, create] = useMutation(CreateTariffDocument);
-  const [updated, update] = useMutation(UpdateTariffDocument);
-  const result = tariff ? updated : created;
-  const userErrors = tariff ? updated.data?.updateTariff.userErrors : created.data?.createTariff.userErrors;
-  const errors = splitUserErrors(userErrors, INPUTS);
-  const formErrors = [
-    ...errors.form,
-    ...(errors.byField.country ? [errors.byField.country] : []),
-    ...(errors.byField.id ? [errors.byField.id] : []),
-    ...(result.error ? [result.error.message] : []),
-  ];
+  const { attach: attachCreate, ...createForm } = useFormMutation(
+    CreateTariffDocument,
+    (data) => data.createTariff,
+    INPUTS,
+  );
+  const { attach: attachUpdate, ...updateForm } = useFormMutation(
+    UpdateTariffDocument,
+    (data) => data.updateTariff,
+    INPUTS,
+  );
+  const form = tariff ? updateForm : createForm;
+  const attach = tariff ? attachUpdate : attachCreate;
   const check = partsCheck(values);
 
   const submit = async (event: FormEvent) => {
@@ -102,23 +104,21 @@ export function TariffForm({
       AmountName,
       string
     >;
-    const context = { additionalTypenames: ['SmsTariff'] };
     if (tariff) {
-      const response = await update({ input: { id: tariff.id, ...amounts } }, context);
-      const saved = response.data?.updateTariff.tariff;
+      const response = await updateForm.submit({ input: { id: tariff.id, ...amounts } });
+      const saved = response?.tariff;
       if (saved) onDone(readFragment(TariffFields, saved));
     } else {
-      const response = await create(
-        { input: { country, operator: operator.trim() || null, shortCode: shortCode.trim(), ...amounts } },
-        context,
-      );
-      const saved = response.data?.createTariff.tariff;
+      const response = await createForm.submit({
+        input: { country, operator: operator.trim() || null, shortCode: shortCode.trim(), ...amounts },
+      });
+      const saved = response?.tariff;
       if (saved) onDone(readFragment(TariffFields, saved));
     }
   };
 
   const amountField = (name: AmountName, label: string, hint?: string) => (
-    <Field label={label} error={errors.byField[name]} hint={hint}>
+    <Field label={label} error={form.fieldError(name)} hint={hint}>
       {(props) => (
         <input
           {...props}
@@ -135,15 +135,16 @@ export function TariffForm({
 
   return (
     <form
+      ref={attach}
       className="form"
       onSubmit={(event) => void submit(event)}
       noValidate
       aria-label={tariff ? 'Edit tariff' : 'New tariff'}
     >
-      <FormErrors messages={formErrors} />
+      <FormErrors messages={form.errors.form} />
       {!tariff && (
         <div className="form__row">
-          <Field label="Short code" error={errors.byField.shortCode} hint="3 to 15 digits.">
+          <Field label="Short code" error={form.fieldError('shortCode')} hint="3 to 15 digits.">
             {(props) => (
               <input
                 {...props}
@@ -155,7 +156,7 @@ export function TariffForm({
               />
             )}
           </Field>
-          <Field label="Operator" error={errors.byField.operator} hint="Empty: all operators of the country.">
+          <Field label="Operator" error={form.fieldError('operator')} hint="Empty: all operators of the country.">
             {(props) => (
               <>
                 <input
@@ -190,8 +191,8 @@ export function TariffForm({
         <button type="button" className="button" onClick={() => onDone(null)}>
           Cancel
         </button>
-        <button type="submit" className="button button--primary" disabled={result.fetching}>
-          {result.fetching ? 'Saving…' : tariff ? 'Save tariff' : 'Add tariff'}
+        <button type="submit" className="button button--primary" disabled={form.fetching}>
+          {form.fetching ? 'Saving…' : tariff ? 'Save tariff' : 'Add tariff'}
         </button>
       </div>
     </form>

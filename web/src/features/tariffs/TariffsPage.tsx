@@ -1,13 +1,14 @@
-import { useMemo, useState } from 'react';
+import { useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { useMutation, useQuery } from 'urql';
+import { QueryView } from '../../app/components/QueryView';
 import { graphql, useFragment } from '../../gql';
 import { Badge } from '../../app/components/Badge';
+import { ConfirmBox } from '../../app/components/ConfirmBox';
 import { DataTable } from '../../app/components/DataTable';
 import { FormErrors } from '../../app/components/Field';
 import { Money } from '../../app/components/Money';
 import { Card, Page } from '../../app/components/Page';
-import { ErrorState, Loading } from '../../app/components/States';
 import { CountryForm, type Country } from './CountryForm';
 import { CsvImport, ExportCsvButton } from './CsvPanel';
 import { CountryFields, CountryTariffsDocument, TariffCountriesDocument, TariffFields } from './documents';
@@ -49,8 +50,7 @@ function operatorName(tariff: Tariff): string {
 
 /** Deactivate (after a confirmation) or reactivate one tariff; failures go to the table's error line. */
 function TariffStatusActions({ tariff, onError }: { tariff: Tariff; onError: (message: string | null) => void }) {
-  const [confirming, setConfirming] = useState(false);
-  const [deactivated, deactivate] = useMutation(DeactivateTariffDocument);
+  const [, deactivate] = useMutation(DeactivateTariffDocument);
   const [reactivated, reactivate] = useMutation(ReactivateTariffDocument);
   const label = `${tariff.shortCode} (${operatorName(tariff)})`;
   if (!tariff.active)
@@ -69,47 +69,29 @@ function TariffStatusActions({ tariff, onError }: { tariff: Tariff; onError: (me
         Reactivate
       </button>
     );
-  if (!confirming)
-    return (
-      <button
-        type="button"
-        className="button button--small button--danger-quiet"
-        aria-label={`Deactivate ${label}`}
-        onClick={() => setConfirming(true)}
-      >
-        Deactivate
-      </button>
-    );
   return (
-    <span className="confirm" role="group" aria-label={`Deactivate ${label}?`}>
-      <button
-        type="button"
-        className="button button--small button--danger"
-        disabled={deactivated.fetching}
-        onClick={() =>
-          void deactivate({ input: { id: tariff.id } }).then((response) => {
-            onError(response.error?.message ?? response.data?.deactivateTariff.userErrors[0]?.message ?? null);
-            setConfirming(false);
-          })
-        }
-      >
-        Stop quoting
-      </button>
-      <button type="button" className="button button--small" onClick={() => setConfirming(false)}>
-        Keep
-      </button>
-    </span>
+    <ConfirmBox
+      inline
+      trigger="Deactivate"
+      triggerClassName="button button--small button--danger-quiet"
+      triggerAriaLabel={`Deactivate ${label}`}
+      label={`Deactivate ${label}?`}
+      confirmLabel="Stop quoting"
+      onConfirm={async () => {
+        const response = await deactivate({ input: { id: tariff.id } });
+        return response.error?.message ?? response.data?.deactivateTariff.userErrors[0]?.message;
+      }}
+    />
   );
 }
 
 /** One country's tariff rows with their forms. */
 function CountryTariffs({ country }: { country: Country }) {
-  const context = useMemo(() => ({ additionalTypenames: ['SmsTariff'] }), []);
-  const [{ data, fetching, error }, refetch] = useQuery({
+  const [query, refetch] = useQuery({
     query: CountryTariffsDocument,
     variables: { country: country.code },
-    context,
   });
+  const { data } = query;
   const [editing, setEditing] = useState<Tariff | 'new' | null>(null);
   const [rowError, setRowError] = useState<string | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
@@ -159,10 +141,8 @@ function CountryTariffs({ country }: { country: Country }) {
         </div>
       )}
       <FormErrors messages={rowError ? [rowError] : []} />
-      {fetching && !data ? (
-        <Loading />
-      ) : error && !data ? (
-        <ErrorState error={error} onRetry={() => refetch({ requestPolicy: 'network-only' })} />
+      {!data ? (
+        <QueryView query={query} refetch={refetch} />
       ) : (
         <DataTable<Tariff>
           caption={`Tariffs of ${country.name}`}
@@ -300,8 +280,8 @@ export function TariffsPage() {
   const [params, setParams] = useSearchParams();
   const [importing, setImporting] = useState(false);
   const [exportError, setExportError] = useState<string | null>(null);
-  const context = useMemo(() => ({ additionalTypenames: ['Country'] }), []);
-  const [{ data, fetching, error }, refetch] = useQuery({ query: TariffCountriesDocument, context });
+  const [query, refetch] = useQuery({ query: TariffCountriesDocument });
+  const { data } = query;
   const countries = useFragment(CountryFields, data?.countries) ?? [];
   const code = params.get('country')?.toUpperCase() ?? countries[0]?.code ?? '';
   const country = countries.find((entry) => entry.code === code);
@@ -326,10 +306,8 @@ export function TariffsPage() {
           <CsvImport onClose={() => setImporting(false)} />
         </Card>
       )}
-      {fetching && !data ? (
-        <Loading />
-      ) : error && !data ? (
-        <ErrorState error={error} onRetry={() => refetch({ requestPolicy: 'network-only' })} />
+      {!data ? (
+        <QueryView query={query} refetch={refetch} />
       ) : (
         <>
           <Card

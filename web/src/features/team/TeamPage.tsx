@@ -1,13 +1,15 @@
-import { useMemo, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { graphql } from '../../gql';
+import { QueryView } from '../../app/components/QueryView';
+import { useFormMutation } from '../../app/useFormMutation';
 import type { TeamMembersQuery, TeamRole } from '../../gql/graphql';
 import { Badge } from '../../app/components/Badge';
 import { DataTable } from '../../app/components/DataTable';
-import { Field, FormErrors, splitUserErrors } from '../../app/components/Field';
+import { ConfirmBox } from '../../app/components/ConfirmBox';
+import { Field, FormErrors } from '../../app/components/Field';
 import { Card, Page } from '../../app/components/Page';
 import { Pager, usePaging } from '../../app/components/Pager';
-import { ErrorState, Loading } from '../../app/components/States';
 import { Time } from '../../app/components/Time';
 import { useViewer } from '../../app/viewer';
 
@@ -77,18 +79,18 @@ function AddMemberForm() {
   const [password, setPassword] = useState('');
   const [role, setRole] = useState<TeamRole>('STAFF');
   const [added, setAdded] = useState<string | null>(null);
-  const [result, add] = useMutation(AddTeamMemberDocument);
-  const errors = splitUserErrors(result.data?.addTeamMember.userErrors, ['name', 'email', 'password', 'role']);
-  const formErrors = result.error ? [...errors.form, result.error.message] : errors.form;
+  const { attach, ...form } = useFormMutation(AddTeamMemberDocument, (data) => data.addTeamMember, [
+    'name',
+    'email',
+    'password',
+    'role',
+  ]);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setAdded(null);
-    const response = await add(
-      { input: { name, email: email.trim(), password, role } },
-      { additionalTypenames: ['User'] },
-    );
-    const user = response.data?.addTeamMember.user;
+    const response = await form.submit({ input: { name, email: email.trim(), password, role } });
+    const user = response?.user;
     if (user) {
       setAdded(
         `${user.name} can now log in as ${user.email}. Give them the first password safely; they can change it.`,
@@ -101,15 +103,21 @@ function AddMemberForm() {
   };
 
   return (
-    <form className="form" onSubmit={(event) => void submit(event)} noValidate aria-label="Add team member">
+    <form
+      ref={attach}
+      className="form"
+      onSubmit={(event) => void submit(event)}
+      noValidate
+      aria-label="Add team member"
+    >
       {added && (
         <p className="notice notice--good" role="status">
           {added}
         </p>
       )}
-      <FormErrors messages={formErrors} />
+      <FormErrors messages={form.errors.form} />
       <div className="form__row">
-        <Field label="Name" error={errors.byField.name}>
+        <Field label="Name" error={form.fieldError('name')}>
           {(props) => (
             <input
               {...props}
@@ -121,7 +129,7 @@ function AddMemberForm() {
             />
           )}
         </Field>
-        <Field label="Email" error={errors.byField.email}>
+        <Field label="Email" error={form.fieldError('email')}>
           {(props) => (
             <input
               {...props}
@@ -135,7 +143,7 @@ function AddMemberForm() {
         </Field>
       </div>
       <div className="form__row">
-        <Field label="First password" error={errors.byField.password} hint="At least 10 characters.">
+        <Field label="First password" error={form.fieldError('password')} hint="At least 10 characters.">
           {(props) => (
             <input
               {...props}
@@ -147,7 +155,7 @@ function AddMemberForm() {
             />
           )}
         </Field>
-        <Field label="Role" error={errors.byField.role} hint={ROLE_HINT[role]}>
+        <Field label="Role" error={form.fieldError('role')} hint={ROLE_HINT[role]}>
           {(props) => (
             <select {...props} name="role" value={role} onChange={(event) => setRole(event.target.value as TeamRole)}>
               <option value="STAFF">Staff</option>
@@ -157,47 +165,29 @@ function AddMemberForm() {
         </Field>
       </div>
       <div className="form__actions">
-        <button type="submit" className="button button--primary" disabled={result.fetching}>
-          {result.fetching ? 'Adding…' : 'Add member'}
+        <button type="submit" className="button button--primary" disabled={form.fetching}>
+          {form.fetching ? 'Adding…' : 'Add member'}
         </button>
       </div>
     </form>
   );
 }
 
-function RemoveButton({ member, onError }: { member: Member; onError: (message: string | null) => void }) {
-  const [confirming, setConfirming] = useState(false);
-  const [result, remove] = useMutation(RemoveTeamMemberDocument);
-  if (!confirming)
-    return (
-      <button
-        type="button"
-        className="button button--small button--danger-quiet"
-        onClick={() => setConfirming(true)}
-        aria-label={`Remove ${member.name}`}
-      >
-        Remove
-      </button>
-    );
-  const run = async () => {
-    const response = await remove({ input: { userId: member.id } }, { additionalTypenames: ['User'] });
-    onError(response.error?.message ?? response.data?.removeTeamMember.userErrors[0]?.message ?? null);
-    setConfirming(false);
-  };
+function RemoveButton({ member }: { member: Member }) {
+  const [, remove] = useMutation(RemoveTeamMemberDocument);
   return (
-    <span className="confirm">
-      <button
-        type="button"
-        className="button button--small button--danger"
-        disabled={result.fetching}
-        onClick={() => void run()}
-      >
-        Confirm remove
-      </button>
-      <button type="button" className="button button--small" onClick={() => setConfirming(false)}>
-        Keep
-      </button>
-    </span>
+    <ConfirmBox
+      inline
+      trigger="Remove"
+      triggerClassName="button button--small button--danger-quiet"
+      triggerAriaLabel={`Remove ${member.name}`}
+      label={`Remove ${member.name}?`}
+      confirmLabel="Confirm remove"
+      onConfirm={async () => {
+        const response = await remove({ input: { userId: member.id } });
+        return response.error?.message ?? response.data?.removeTeamMember.userErrors[0]?.message;
+      }}
+    />
   );
 }
 
@@ -205,12 +195,9 @@ export function TeamPage() {
   const viewer = useViewer();
   const isOwner = viewer.user?.role === 'OWNER';
   const paging = usePaging();
-  const [rowError, setRowError] = useState<string | null>(null);
-  const context = useMemo(() => ({ additionalTypenames: ['User'] }), []);
-  const [{ data, fetching, error }, refetch] = useQuery({
+  const [query, refetch] = useQuery({
     query: TeamMembersDocument,
     variables: { first: paging.first, after: paging.after },
-    context,
   });
   return (
     <Page title="Team" description="The people who log in to this dashboard.">
@@ -220,54 +207,49 @@ export function TeamPage() {
         </Card>
       )}
       <Card title="Members">
-        <FormErrors messages={rowError ? [rowError] : []} />
-        {fetching && !data ? (
-          <Loading />
-        ) : error && !data ? (
-          <ErrorState error={error} onRetry={() => refetch({ requestPolicy: 'network-only' })} />
-        ) : data ? (
-          <>
-            <DataTable<Member>
-              caption="Team members"
-              rows={data.teamMembers.edges.map((edge) => edge.node)}
-              rowKey={(member) => member.id}
-              empty="No team members."
-              columns={[
-                {
-                  header: 'Name',
-                  render: (member) => (
-                    <span>
-                      <strong>{member.name}</strong>
-                      {member.id === viewer.user?.id && <span className="muted"> (you)</span>}
-                    </span>
-                  ),
-                },
-                { header: 'Email', render: (member) => member.email },
-                {
-                  header: 'Role',
-                  render: (member) => (
-                    <Badge tone={member.role === 'OWNER' ? 'info' : 'neutral'}>{member.role.toLowerCase()}</Badge>
-                  ),
-                },
-                { header: 'Since', render: (member) => <Time value={member.createdAt} />, className: 'nowrap' },
-                {
-                  header: '',
-                  className: 'actions',
-                  render: (member) =>
-                    isOwner && member.id !== viewer.user?.id ? (
-                      <RemoveButton member={member} onError={setRowError} />
-                    ) : null,
-                },
-              ]}
-            />
-            <Pager
-              paging={paging}
-              pageInfo={data.teamMembers.pageInfo}
-              totalCount={data.teamMembers.totalCount}
-              shown={data.teamMembers.edges.length}
-            />
-          </>
-        ) : null}
+        <QueryView query={query} refetch={refetch}>
+          {(data) => (
+            <>
+              <DataTable<Member>
+                caption="Team members"
+                rows={data.teamMembers.edges.map((edge) => edge.node)}
+                rowKey={(member) => member.id}
+                empty="No team members."
+                columns={[
+                  {
+                    header: 'Name',
+                    render: (member) => (
+                      <span>
+                        <strong>{member.name}</strong>
+                        {member.id === viewer.user?.id && <span className="muted"> (you)</span>}
+                      </span>
+                    ),
+                  },
+                  { header: 'Email', render: (member) => member.email },
+                  {
+                    header: 'Role',
+                    render: (member) => (
+                      <Badge tone={member.role === 'OWNER' ? 'info' : 'neutral'}>{member.role.toLowerCase()}</Badge>
+                    ),
+                  },
+                  { header: 'Since', render: (member) => <Time value={member.createdAt} />, className: 'nowrap' },
+                  {
+                    header: '',
+                    className: 'actions',
+                    render: (member) =>
+                      isOwner && member.id !== viewer.user?.id ? <RemoveButton member={member} /> : null,
+                  },
+                ]}
+              />
+              <Pager
+                paging={paging}
+                pageInfo={data.teamMembers.pageInfo}
+                totalCount={data.teamMembers.totalCount}
+                shown={data.teamMembers.edges.length}
+              />
+            </>
+          )}
+        </QueryView>
       </Card>
     </Page>
   );

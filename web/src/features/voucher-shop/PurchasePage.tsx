@@ -2,10 +2,10 @@ import { useEffect } from 'react';
 import { Link, useParams } from 'react-router';
 import { useQuery, useSubscription } from 'urql';
 import { graphql } from '../../gql';
+import { QueryView } from '../../app/components/QueryView';
 import { Badge, type Tone } from '../../app/components/Badge';
 import { CopyButton } from '../../app/components/CopyButton';
 import { Money } from '../../app/components/Money';
-import { ErrorState, Loading } from '../../app/components/States';
 import { PaymentStatusBadge } from '../payments/status';
 import { simulatorLink, useSimulatorAvailable } from '../simulator/availability';
 import { FeedbackForm, LookupForm, ShopLayout } from './parts';
@@ -113,7 +113,8 @@ function VoucherPanel({ voucher }: { voucher: { kind: string; code: string; pass
 /** A buyer's payment (/p/<slug>/pay/<token>): the numbered SMS, each turning received live, then the voucher. */
 export function PurchasePage() {
   const { token = '' } = useParams();
-  const [{ data, fetching, error }, refetch] = useQuery({ query: VoucherPaymentDocument, variables: { token } });
+  const [query, refetch] = useQuery({ query: VoucherPaymentDocument, variables: { token } });
+  const { data } = query;
   const [live] = useSubscription({ query: VoucherPaymentSmsDocument, variables: { token } });
   const purchase = data?.voucherPayment;
   const status = live.data?.paymentSms.status ?? purchase?.status;
@@ -128,9 +129,7 @@ export function PurchasePage() {
   }, [liveKey, refetch]);
 
   let body;
-  if (fetching && !data) body = <Loading />;
-  else if (error && !data)
-    body = <ErrorState error={error} onRetry={() => refetch({ requestPolicy: 'network-only' })} />;
+  if (!data) body = <QueryView query={query} refetch={refetch} />;
   else if (!purchase)
     body = <p className="muted">This payment link is not valid. Look your payment up with its number and phone.</p>;
   else {

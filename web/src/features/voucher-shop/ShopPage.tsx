@@ -1,10 +1,11 @@
 import { useState, type FormEvent } from 'react';
 import { useNavigate, useParams } from 'react-router';
-import { useMutation, useQuery } from 'urql';
+import { useQuery } from 'urql';
+import { useFormMutation } from '../../app/useFormMutation';
 import { graphql } from '../../gql';
-import { Field, FormErrors, splitUserErrors } from '../../app/components/Field';
+import { QueryView } from '../../app/components/QueryView';
+import { Field, FormErrors } from '../../app/components/Field';
 import { Money } from '../../app/components/Money';
-import { ErrorState, Loading } from '../../app/components/States';
 import { FeedbackForm, LookupForm, purchasePath, ShopLayout } from './parts';
 
 const VoucherShopDocument = graphql(`
@@ -61,24 +62,24 @@ const WHAT: Record<string, string> = {
 export function ShopPage() {
   const { slug = '' } = useParams();
   const navigate = useNavigate();
-  const [{ data, fetching, error }, refetch] = useQuery({ query: VoucherShopDocument, variables: { slug } });
+  const [query, refetch] = useQuery({ query: VoucherShopDocument, variables: { slug } });
+  const { data } = query;
   const [country, setCountry] = useState('');
-  const [started, start] = useMutation(StartVoucherPaymentDocument);
-  const errors = splitUserErrors(started.data?.startVoucherPayment.userErrors, ['country']);
+  const { attach, ...form } = useFormMutation(StartVoucherPaymentDocument, (data) => data.startVoucherPayment, [
+    'country',
+  ]);
   const shop = data?.voucherShop;
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const response = await start({ input: { slug, country } });
-    const purchase = response.data?.startVoucherPayment.purchase;
+    const response = await form.submit({ input: { slug, country } });
+    const purchase = response?.purchase;
     if (purchase) void navigate(purchasePath(slug, purchase.token));
     else refetch({ requestPolicy: 'network-only' }); // e.g. sold out meanwhile
   };
 
   let body;
-  if (fetching && !data) body = <Loading />;
-  else if (error && !data)
-    body = <ErrorState error={error} onRetry={() => refetch({ requestPolicy: 'network-only' })} />;
+  if (!data) body = <QueryView query={query} refetch={refetch} />;
   else if (!shop)
     body = <p className="muted">There is no voucher page at this address. Check the link with the seller.</p>;
   else {
@@ -110,11 +111,17 @@ export function ShopPage() {
           </p>
         ) : null}
         {onSale && shop.countries.length > 0 && (
-          <form className="form" onSubmit={(event) => void submit(event)} noValidate aria-label="Pay by SMS">
-            <FormErrors messages={started.error ? [...errors.form, started.error.message] : errors.form} />
+          <form
+            ref={attach}
+            className="form"
+            onSubmit={(event) => void submit(event)}
+            noValidate
+            aria-label="Pay by SMS"
+          >
+            <FormErrors messages={form.errors.form} />
             <Field
               label="Your country"
-              error={errors.byField.country}
+              error={form.fieldError('country')}
               hint={
                 chosen
                   ? `${chosen.messages} SMS, about ${chosen.total.amount} ${chosen.total.currency} in all.`
@@ -133,8 +140,8 @@ export function ShopPage() {
               )}
             </Field>
             <div className="form__actions">
-              <button type="submit" className="button button--primary" disabled={!country || started.fetching}>
-                {started.fetching ? 'Starting…' : 'Pay by SMS'}
+              <button type="submit" className="button button--primary" disabled={!country || form.fetching}>
+                {form.fetching ? 'Starting…' : 'Pay by SMS'}
               </button>
             </div>
           </form>

@@ -1,8 +1,9 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { useNavigate } from 'react-router';
-import { useClient, useMutation } from 'urql';
+import { useClient } from 'urql';
+import { useFormMutation } from '../../app/useFormMutation';
 import { graphql } from '../../gql';
-import { Field, FormErrors, splitUserErrors } from '../../app/components/Field';
+import { Field, FormErrors } from '../../app/components/Field';
 
 const VoucherPaymentLookupDocument = graphql(`
   query VoucherPaymentLookup($paymentNumber: String!, $phone: String!) {
@@ -115,28 +116,38 @@ export function LookupForm({ paymentNumber: initial = '' }: { paymentNumber?: st
 export function FeedbackForm({ slug, paymentNumber }: { slug: string; paymentNumber?: string }) {
   const [message, setMessage] = useState('');
   const [contact, setContact] = useState('');
-  const [result, send] = useMutation(SendVoucherFeedbackDocument);
-  const errors = splitUserErrors(result.data?.sendVoucherFeedback.userErrors, ['message', 'contact']);
+  const [sent, setSent] = useState(false);
+  const { attach, ...form } = useFormMutation(SendVoucherFeedbackDocument, (data) => data.sendVoucherFeedback, [
+    'message',
+    'contact',
+  ]);
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const response = await send({
+    const response = await form.submit({
       input: { slug, message, contact: contact || null, paymentNumber: paymentNumber ?? null },
     });
-    if (response.data?.sendVoucherFeedback.sent) {
+    if (response?.sent) {
+      setSent(true);
       setMessage('');
       setContact('');
     }
   };
-  if (result.data?.sendVoucherFeedback.sent)
+  if (sent)
     return (
       <p className="notice notice--good" role="status">
         Thank you: the seller has your message.
       </p>
     );
   return (
-    <form className="form" onSubmit={(event) => void submit(event)} noValidate aria-label="Message to the seller">
-      <FormErrors messages={result.error ? [...errors.form, result.error.message] : errors.form} />
-      <Field label="Message" error={errors.byField.message}>
+    <form
+      ref={attach}
+      className="form"
+      onSubmit={(event) => void submit(event)}
+      noValidate
+      aria-label="Message to the seller"
+    >
+      <FormErrors messages={form.errors.form} />
+      <Field label="Message" error={form.fieldError('message')}>
         {(props) => (
           <textarea
             {...props}
@@ -150,7 +161,7 @@ export function FeedbackForm({ slug, paymentNumber }: { slug: string; paymentNum
       </Field>
       <Field
         label="How to answer you (optional)"
-        error={errors.byField.contact}
+        error={form.fieldError('contact')}
         hint="An email address or a phone number."
       >
         {(props) => (
@@ -164,7 +175,7 @@ export function FeedbackForm({ slug, paymentNumber }: { slug: string; paymentNum
         )}
       </Field>
       <div className="form__actions">
-        <button type="submit" className="button" disabled={result.fetching || !message.trim()}>
+        <button type="submit" className="button" disabled={form.fetching || !message.trim()}>
           Send to the seller
         </button>
       </div>

@@ -1,11 +1,12 @@
 import { useCallback, useState, type FormEvent } from 'react';
-import { useMutation, useQuery } from 'urql';
+import { useQuery } from 'urql';
+import { QueryView } from '../../app/components/QueryView';
+import { useFormMutation } from '../../app/useFormMutation';
 import { graphql } from '../../gql';
 import { DataTable } from '../../app/components/DataTable';
-import { Field, FormErrors, splitUserErrors } from '../../app/components/Field';
+import { Field, FormErrors } from '../../app/components/Field';
 import { Money } from '../../app/components/Money';
 import { Card, Page } from '../../app/components/Page';
-import { ErrorState, Loading } from '../../app/components/States';
 import { usePolling } from '../../app/polling';
 import { OrdersTable } from './orders';
 import { StockSummary } from './stock';
@@ -99,15 +100,14 @@ const PrepayVoucherBlockDocument = graphql(`
 function PrepayForm({ projectId, onDone }: { projectId: string; onDone: () => void }) {
   const [count, setCount] = useState('');
   const [unitPrice, setUnitPrice] = useState('');
-  const [result, prepay] = useMutation(PrepayVoucherBlockDocument);
-  const errors = splitUserErrors(result.data?.prepayVoucherBlock.userErrors, ['count', 'unitPrice']);
+  const { attach, ...form } = useFormMutation(PrepayVoucherBlockDocument, (data) => data.prepayVoucherBlock, [
+    'count',
+    'unitPrice',
+  ]);
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const response = await prepay(
-      { input: { projectId, count: Number(count), unitPrice: unitPrice || null } },
-      { additionalTypenames: ['VoucherProject'] },
-    );
-    if (response.data?.prepayVoucherBlock.block) {
+    const response = await form.submit({ input: { projectId, count: Number(count), unitPrice: unitPrice || null } });
+    if (response?.block) {
       setCount('');
       setUnitPrice('');
       onDone();
@@ -115,19 +115,20 @@ function PrepayForm({ projectId, onDone }: { projectId: string; onDone: () => vo
   };
   return (
     <form
+      ref={attach}
       className="form form--inline"
       onSubmit={(event) => void submit(event)}
       noValidate
       aria-label="Prepay vouchers"
     >
-      <FormErrors messages={result.error ? [...errors.form, result.error.message] : errors.form} />
+      <FormErrors messages={form.errors.form} />
       <div className="form__row">
-        <Field label="Buy" error={errors.byField.count}>
+        <Field label="Buy" error={form.fieldError('count')}>
           {(props) => (
             <input {...props} inputMode="numeric" size={5} value={count} onChange={(e) => setCount(e.target.value)} />
           )}
         </Field>
-        <Field label="USD each (default: price)" error={errors.byField.unitPrice}>
+        <Field label="USD each (default: price)" error={form.fieldError('unitPrice')}>
           {(props) => (
             <input
               {...props}
@@ -139,7 +140,7 @@ function PrepayForm({ projectId, onDone }: { projectId: string; onDone: () => vo
           )}
         </Field>
       </div>
-      <button type="submit" className="button button--small" disabled={result.fetching || !count}>
+      <button type="submit" className="button button--small" disabled={form.fetching || !count}>
         Prepay
       </button>
     </form>
@@ -161,10 +162,8 @@ export function VoucherAdminPage() {
       description="Money that arrived when a project had no voucher left is kept and flagged here until it is resolved."
     >
       <Card title="To resolve">
-        {orders.fetching && !orders.data ? (
-          <Loading />
-        ) : orders.error && !orders.data ? (
-          <ErrorState error={orders.error} onRetry={refresh} />
+        {!orders.data ? (
+          <QueryView query={orders} refetch={refresh} />
         ) : orders.data ? (
           <OrdersTable
             orders={orders.data.voucherSales.edges.map((edge) => edge.node)}
@@ -174,10 +173,8 @@ export function VoucherAdminPage() {
         ) : null}
       </Card>
       <Card title="Projects and prepaid settlement">
-        {projects.fetching && !projects.data ? (
-          <Loading />
-        ) : projects.error && !projects.data ? (
-          <ErrorState error={projects.error} onRetry={refresh} />
+        {!projects.data ? (
+          <QueryView query={projects} refetch={refresh} />
         ) : projects.data ? (
           <DataTable
             caption="Voucher projects"

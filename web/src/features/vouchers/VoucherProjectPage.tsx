@@ -1,7 +1,8 @@
-import { useCallback, useMemo, useState, type ChangeEvent, type FormEvent } from 'react';
+import { useCallback, useState, type ChangeEvent, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
 import { useMutation, useQuery } from 'urql';
 import { graphql } from '../../gql';
+import { QueryView } from '../../app/components/QueryView';
 import type { VoucherStatus } from '../../gql/graphql';
 import { Badge } from '../../app/components/Badge';
 import { CopyButton } from '../../app/components/CopyButton';
@@ -10,7 +11,6 @@ import { Field, FormErrors } from '../../app/components/Field';
 import { Money } from '../../app/components/Money';
 import { Card, Page } from '../../app/components/Page';
 import { Pager, usePaging } from '../../app/components/Pager';
-import { ErrorState, Loading } from '../../app/components/States';
 import { Time } from '../../app/components/Time';
 import { usePolling } from '../../app/polling';
 import { OrdersTable } from './orders';
@@ -207,7 +207,7 @@ function AddVouchersForm({ projectId, kind, onAdded }: { projectId: string; kind
   };
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const response = await add({ input: { projectId, csv } }, { additionalTypenames: ['Voucher', 'VoucherProject'] });
+    const response = await add({ input: { projectId, csv } });
     if (response.data?.addVouchers.added) {
       setCsv('');
       onAdded();
@@ -267,12 +267,11 @@ function AddVouchersForm({ projectId, kind, onAdded }: { projectId: string; kind
 function VouchersList({ projectId }: { projectId: string }) {
   const paging = usePaging();
   const [status, setStatus] = useState<VoucherStatus | ''>('');
-  const context = useMemo(() => ({ additionalTypenames: ['Voucher'] }), []);
-  const [{ data, fetching, error }, refetch] = useQuery({
+  const [query, refetch] = useQuery({
     query: VouchersDocument,
     variables: { id: projectId, first: paging.first, after: paging.after, status: status || null },
-    context,
   });
+  const { data } = query;
   const [withdrawal, withdraw] = useMutation(WithdrawVoucherDocument);
   const withdrawErrors = withdrawal.data?.withdrawVoucher.userErrors.map((e) => e.message) ?? [];
   const vouchers = data?.voucherProject.vouchers;
@@ -299,11 +298,9 @@ function VouchersList({ projectId }: { projectId: string }) {
         </Field>
       </div>
       <FormErrors messages={withdrawErrors} />
-      {fetching && !data ? (
-        <Loading />
-      ) : error && !data ? (
-        <ErrorState error={error} onRetry={() => refetch({ requestPolicy: 'network-only' })} />
-      ) : vouchers ? (
+      {!vouchers ? (
+        <QueryView query={query} refetch={refetch} />
+      ) : (
         <>
           <DataTable
             caption="Vouchers"
@@ -338,12 +335,7 @@ function VouchersList({ projectId }: { projectId: string }) {
                       type="button"
                       className="button button--small"
                       disabled={withdrawal.fetching}
-                      onClick={() =>
-                        void withdraw(
-                          { input: { id: voucher.id } },
-                          { additionalTypenames: ['Voucher', 'VoucherProject'] },
-                        )
-                      }
+                      onClick={() => void withdraw({ input: { id: voucher.id } })}
                     >
                       Withdraw
                     </button>
@@ -358,24 +350,21 @@ function VouchersList({ projectId }: { projectId: string }) {
             shown={vouchers.edges.length}
           />
         </>
-      ) : null}
+      )}
     </>
   );
 }
 
 function SalesList({ projectId }: { projectId: string }) {
   const paging = usePaging();
-  const context = useMemo(() => ({ additionalTypenames: ['VoucherOrder'] }), []);
-  const [{ data, fetching, error }, refetch] = useQuery({
+  const [query, refetch] = useQuery({
     query: VoucherSalesDocument,
     variables: { projectId, first: paging.first, after: paging.after },
-    context,
   });
+  const { data } = query;
   const refresh = useCallback(() => refetch({ requestPolicy: 'network-only' }), [refetch]);
   usePolling(refresh, 3000);
-  if (fetching && !data) return <Loading />;
-  if (error && !data) return <ErrorState error={error} onRetry={refresh} />;
-  if (!data) return null;
+  if (!data) return <QueryView query={query} refetch={refetch} />;
   return (
     <>
       <OrdersTable orders={data.voucherSales.edges.map((edge) => edge.node)} onChanged={refresh} />
@@ -391,13 +380,12 @@ function SalesList({ projectId }: { projectId: string }) {
 
 function FeedbackList({ projectId }: { projectId: string }) {
   const paging = usePaging();
-  const [{ data, fetching, error }, refetch] = useQuery({
+  const [query, refetch] = useQuery({
     query: VoucherFeedbackDocument,
     variables: { projectId, first: paging.first, after: paging.after },
   });
-  if (fetching && !data) return <Loading />;
-  if (error && !data) return <ErrorState error={error} onRetry={() => refetch({ requestPolicy: 'network-only' })} />;
-  if (!data) return null;
+  const { data } = query;
+  if (!data) return <QueryView query={query} refetch={refetch} />;
   return (
     <>
       <DataTable
@@ -431,18 +419,18 @@ function FeedbackList({ projectId }: { projectId: string }) {
 /** One voucher project: its public link, live stock, stock upload, vouchers, sales and buyers' feedback. */
 export function VoucherProjectPage() {
   const { projectId = '' } = useParams();
-  const [{ data, fetching, error }, refetch] = useQuery({
+  const [query, refetch] = useQuery({
     query: VoucherProjectDocument,
     variables: { id: projectId },
   });
+  const { data } = query;
   const refresh = useCallback(() => refetch({ requestPolicy: 'network-only' }), [refetch]);
   // Stock moves as buyers pay: the counts are refetched every few seconds while the page is visible.
   usePolling(refresh, 3000);
   const [toggle, update] = useMutation(UpdateVoucherProjectDocument);
   const project = data?.voucherProject;
 
-  if (fetching && !data) return <Loading />;
-  if (error && !data) return <ErrorState error={error} onRetry={refresh} />;
+  if (!data) return <QueryView query={query} refetch={refetch} />;
   if (!project) return null;
   return (
     <Page

@@ -1,14 +1,15 @@
-import { useMemo, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router';
-import { useMutation, useQuery } from 'urql';
+import { useQuery } from 'urql';
 import { graphql } from '../../gql';
+import { QueryView } from '../../app/components/QueryView';
+import { useFormMutation } from '../../app/useFormMutation';
 import type { VoucherKind, VoucherPricing } from '../../gql/graphql';
 import { DataTable } from '../../app/components/DataTable';
-import { Field, FormErrors, splitUserErrors } from '../../app/components/Field';
+import { Field, FormErrors } from '../../app/components/Field';
 import { Money } from '../../app/components/Money';
 import { Card, Page } from '../../app/components/Page';
 import { Pager, usePaging } from '../../app/components/Pager';
-import { ErrorState, Loading } from '../../app/components/States';
 import { usePolling } from '../../app/polling';
 import { KIND_LABELS, StockSummary } from './stock';
 
@@ -93,36 +94,41 @@ function CreateProjectForm() {
   const [kind, setKind] = useState<VoucherKind>('PIN');
   const [countries, setCountries] = useState<string[]>([]);
   const [catalogue] = useQuery({ query: CountriesDocument });
-  const [result, create] = useMutation(CreateVoucherProjectDocument);
-  const errors = splitUserErrors(result.data?.createVoucherProject.userErrors, FIELDS);
-  const formErrors = result.error ? [...errors.form, result.error.message] : errors.form;
+  const { attach, ...form } = useFormMutation(
+    CreateVoucherProjectDocument,
+    (data) => data.createVoucherProject,
+    FIELDS,
+  );
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const response = await create(
-      {
-        input: {
-          name,
-          slug,
-          description: description || null,
-          logoUrl: logoUrl || null,
-          price,
-          pricing,
-          kind,
-          countries,
-        },
+    const response = await form.submit({
+      input: {
+        name,
+        slug,
+        description: description || null,
+        logoUrl: logoUrl || null,
+        price,
+        pricing,
+        kind,
+        countries,
       },
-      { additionalTypenames: ['VoucherProject'] },
-    );
-    const project = response.data?.createVoucherProject.project;
+    });
+    const project = response?.project;
     if (project) void navigate(project.id);
   };
 
   return (
-    <form className="form" onSubmit={(event) => void submit(event)} noValidate aria-label="New voucher project">
-      <FormErrors messages={formErrors} />
+    <form
+      ref={attach}
+      className="form"
+      onSubmit={(event) => void submit(event)}
+      noValidate
+      aria-label="New voucher project"
+    >
+      <FormErrors messages={form.errors.form} />
       <div className="form__row">
-        <Field label="Name" error={errors.byField.name} hint="Shown to buyers.">
+        <Field label="Name" error={form.fieldError('name')} hint="Shown to buyers.">
           {(props) => (
             <input
               {...props}
@@ -136,7 +142,7 @@ function CreateProjectForm() {
             />
           )}
         </Field>
-        <Field label="Page address" error={errors.byField.slug} hint={`Buyers pay at /p/${slug || '…'}`}>
+        <Field label="Page address" error={form.fieldError('slug')} hint={`Buyers pay at /p/${slug || '…'}`}>
           {(props) => (
             <input
               {...props}
@@ -152,7 +158,7 @@ function CreateProjectForm() {
         </Field>
       </div>
       <div className="form__row">
-        <Field label="Price (USD)" error={errors.byField.price}>
+        <Field label="Price (USD)" error={form.fieldError('price')}>
           {(props) => (
             <input
               {...props}
@@ -166,7 +172,7 @@ function CreateProjectForm() {
         </Field>
         <Field
           label="The price is"
-          error={errors.byField.pricing}
+          error={form.fieldError('pricing')}
           hint={pricing === 'NET' ? 'Buyers pay more, by country.' : 'What the buyer pays.'}
         >
           {(props) => (
@@ -181,7 +187,7 @@ function CreateProjectForm() {
             </select>
           )}
         </Field>
-        <Field label="A voucher is" error={errors.byField.kind}>
+        <Field label="A voucher is" error={form.fieldError('kind')}>
           {(props) => (
             <select
               {...props}
@@ -198,7 +204,7 @@ function CreateProjectForm() {
           )}
         </Field>
       </div>
-      <Field label="Description (optional)" error={errors.byField.description}>
+      <Field label="Description (optional)" error={form.fieldError('description')}>
         {(props) => (
           <textarea
             {...props}
@@ -211,7 +217,7 @@ function CreateProjectForm() {
         )}
       </Field>
       <div className="form__row">
-        <Field label="Logo URL (optional)" error={errors.byField.logoUrl}>
+        <Field label="Logo URL (optional)" error={form.fieldError('logoUrl')}>
           {(props) => (
             <input
               {...props}
@@ -225,7 +231,7 @@ function CreateProjectForm() {
         </Field>
         <Field
           label="Countries served"
-          error={errors.byField.countries}
+          error={form.fieldError('countries')}
           hint="None selected: every country whose SMS tariffs can pay the price."
         >
           {(props) => (
@@ -247,8 +253,8 @@ function CreateProjectForm() {
         </Field>
       </div>
       <div className="form__actions">
-        <button type="submit" className="button button--primary" disabled={result.fetching}>
-          {result.fetching ? 'Creating…' : 'Create project'}
+        <button type="submit" className="button button--primary" disabled={form.fetching}>
+          {form.fetching ? 'Creating…' : 'Create project'}
         </button>
       </div>
     </form>
@@ -258,11 +264,9 @@ function CreateProjectForm() {
 /** The seller's voucher projects: stock at a glance (refreshed while the page is open), and a form for a new one. */
 export function VoucherProjectsPage() {
   const paging = usePaging();
-  const context = useMemo(() => ({ additionalTypenames: ['VoucherProject'] }), []);
-  const [{ data, fetching, error }, refetch] = useQuery({
+  const [query, refetch] = useQuery({
     query: VoucherProjectsDocument,
     variables: { first: paging.first, after: paging.after },
-    context,
   });
   usePolling(() => refetch({ requestPolicy: 'network-only' }), 5000);
   return (
@@ -271,47 +275,45 @@ export function VoucherProjectsPage() {
       description="Sell PIN codes, logins or activation links, paid by SMS. Each project has a public page to link to."
     >
       <Card title="Projects">
-        {fetching && !data ? (
-          <Loading />
-        ) : error && !data ? (
-          <ErrorState error={error} onRetry={() => refetch({ requestPolicy: 'network-only' })} />
-        ) : data ? (
-          <>
-            <DataTable
-              caption="Voucher projects"
-              rows={data.voucherProjects.edges.map((edge) => edge.node)}
-              rowKey={(project) => project.id}
-              rowClassName={(project) => (project.active ? undefined : 'row--muted')}
-              empty="No voucher projects yet. Create one below."
-              columns={[
-                {
-                  header: 'Project',
-                  render: (project) => (
-                    <span>
-                      <Link to={project.id} className="strong-link">
-                        {project.name}
-                      </Link>
-                      <br />
-                      <span className="muted small">/p/{project.slug}</span>
-                    </span>
-                  ),
-                },
-                { header: 'Price', className: 'num', render: (project) => <Money money={project.price} /> },
-                { header: 'Kind', render: (project) => KIND_LABELS[project.kind] },
-                {
-                  header: 'Stock',
-                  render: (project) => <StockSummary stock={project.stock} unfulfilled={project.unfulfilled} />,
-                },
-              ]}
-            />
-            <Pager
-              paging={paging}
-              pageInfo={data.voucherProjects.pageInfo}
-              totalCount={data.voucherProjects.totalCount}
-              shown={data.voucherProjects.edges.length}
-            />
-          </>
-        ) : null}
+        <QueryView query={query} refetch={refetch}>
+          {(data) => (
+            <>
+              <DataTable
+                caption="Voucher projects"
+                rows={data.voucherProjects.edges.map((edge) => edge.node)}
+                rowKey={(project) => project.id}
+                rowClassName={(project) => (project.active ? undefined : 'row--muted')}
+                empty="No voucher projects yet. Create one below."
+                columns={[
+                  {
+                    header: 'Project',
+                    render: (project) => (
+                      <span>
+                        <Link to={project.id} className="strong-link">
+                          {project.name}
+                        </Link>
+                        <br />
+                        <span className="muted small">/p/{project.slug}</span>
+                      </span>
+                    ),
+                  },
+                  { header: 'Price', className: 'num', render: (project) => <Money money={project.price} /> },
+                  { header: 'Kind', render: (project) => KIND_LABELS[project.kind] },
+                  {
+                    header: 'Stock',
+                    render: (project) => <StockSummary stock={project.stock} unfulfilled={project.unfulfilled} />,
+                  },
+                ]}
+              />
+              <Pager
+                paging={paging}
+                pageInfo={data.voucherProjects.pageInfo}
+                totalCount={data.voucherProjects.totalCount}
+                shown={data.voucherProjects.edges.length}
+              />
+            </>
+          )}
+        </QueryView>
       </Card>
       <Card title="New project">
         <CreateProjectForm />

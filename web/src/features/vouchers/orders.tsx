@@ -1,6 +1,7 @@
 import { useMutation } from 'urql';
 import { graphql } from '../../gql';
 import { DataTable } from '../../app/components/DataTable';
+import { ConfirmBox } from '../../app/components/ConfirmBox';
 import { FormErrors } from '../../app/components/Field';
 import { Money, type MoneyValue } from '../../app/components/Money';
 import { Time } from '../../app/components/Time';
@@ -41,8 +42,7 @@ export interface OrderRow {
 function ResolveActions({ order, onDone }: { order: OrderRow; onDone: () => void }) {
   const [result, resolve] = useMutation(ResolveVoucherOrderDocument);
   const run = async (action: 'ASSIGN_VOUCHER' | 'REFUND') => {
-    if (action === 'REFUND' && !window.confirm(`Refund payment ${order.reference}?`)) return;
-    const response = await resolve({ input: { id: order.id, action } }, { additionalTypenames: ['VoucherOrder'] });
+    const response = await resolve({ input: { id: order.id, action } });
     if (!response.data?.resolveVoucherOrder.userErrors.length) onDone();
   };
   const messages = [
@@ -60,14 +60,14 @@ function ResolveActions({ order, onDone }: { order: OrderRow; onDone: () => void
         >
           Give a voucher
         </button>
-        <button
-          type="button"
-          className="button button--small"
-          disabled={result.fetching}
-          onClick={() => void run('REFUND')}
-        >
-          Refund
-        </button>
+        <ConfirmBox
+          inline
+          trigger="Refund"
+          triggerClassName="button button--small"
+          label={`Refund payment ${order.reference}?`}
+          confirmLabel={`Refund ${order.reference}`}
+          onConfirm={() => run('REFUND')}
+        />
       </div>
       <FormErrors messages={messages} />
     </div>

@@ -1,15 +1,17 @@
-import { useCallback, useMemo, useState, type FormEvent } from 'react';
+import { useCallback, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useMutation, useQuery } from 'urql';
 import { graphql } from '../../gql';
+import { QueryView } from '../../app/components/QueryView';
+import { useFormMutation } from '../../app/useFormMutation';
 import type { WebhookEndpointQuery } from '../../gql/graphql';
 import { Badge } from '../../app/components/Badge';
+import { ConfirmBox } from '../../app/components/ConfirmBox';
 import { DataTable } from '../../app/components/DataTable';
-import { Field, FormErrors, splitUserErrors } from '../../app/components/Field';
+import { Field, FormErrors } from '../../app/components/Field';
 import { Card, Page } from '../../app/components/Page';
 import { Pager, usePaging } from '../../app/components/Pager';
 import { SecretPanel } from '../../app/components/SecretPanel';
-import { ErrorState, Loading } from '../../app/components/States';
 import { Time } from '../../app/components/Time';
 import { usePolling } from '../../app/polling';
 import { AttemptsList } from '../outbox/AttemptsList';
@@ -144,40 +146,46 @@ const ReplayWebhookDeliveryDocument = graphql(`
 type Endpoint = WebhookEndpointQuery['webhookEndpoint'];
 type Delivery = WebhookEndpointQuery['webhookDeliveries']['edges'][number]['node'];
 
-const deliveriesContext = { additionalTypenames: ['WebhookDelivery'] };
-
 function EditEndpointForm({ endpoint }: { endpoint: Endpoint }) {
   const [url, setUrl] = useState(endpoint.url);
   const [eventTypes, setEventTypes] = useState(endpoint.eventTypes.join(', '));
   const [description, setDescription] = useState(endpoint.description ?? '');
   const [saved, setSaved] = useState(false);
-  const [result, update] = useMutation(UpdateWebhookEndpointDocument);
-  const errors = splitUserErrors(result.data?.updateWebhookEndpoint.userErrors, ['url', 'eventTypes', 'description']);
-  const formErrors = result.error ? [...errors.form, result.error.message] : errors.form;
+  const { attach, ...form } = useFormMutation(UpdateWebhookEndpointDocument, (data) => data.updateWebhookEndpoint, [
+    'url',
+    'eventTypes',
+    'description',
+  ]);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setSaved(false);
-    const response = await update({
+    const response = await form.submit({
       input: { id: endpoint.id, url, eventTypes: parseEventTypes(eventTypes), description },
     });
-    if (response.data?.updateWebhookEndpoint.webhookEndpoint) setSaved(true);
+    if (response?.webhookEndpoint) setSaved(true);
   };
 
   return (
-    <form className="form" onSubmit={(event) => void submit(event)} noValidate aria-label="Endpoint settings">
-      <FormErrors messages={formErrors} />
+    <form
+      ref={attach}
+      className="form"
+      onSubmit={(event) => void submit(event)}
+      noValidate
+      aria-label="Endpoint settings"
+    >
+      <FormErrors messages={form.errors.form} />
       {saved && (
         <p className="notice notice--good" role="status">
           Saved.
         </p>
       )}
-      <Field label="URL" error={errors.byField.url}>
+      <Field label="URL" error={form.fieldError('url')}>
         {(props) => (
           <input {...props} name="url" type="url" value={url} onChange={(event) => setUrl(event.target.value)} />
         )}
       </Field>
-      <Field label="Event types" error={errors.byField.eventTypes} hint={EVENT_TYPES_HINT}>
+      <Field label="Event types" error={form.fieldError('eventTypes')} hint={EVENT_TYPES_HINT}>
         {(props) => (
           <input
             {...props}
@@ -187,7 +195,7 @@ function EditEndpointForm({ endpoint }: { endpoint: Endpoint }) {
           />
         )}
       </Field>
-      <Field label="Description" error={errors.byField.description}>
+      <Field label="Description" error={form.fieldError('description')}>
         {(props) => (
           <input
             {...props}
@@ -199,8 +207,8 @@ function EditEndpointForm({ endpoint }: { endpoint: Endpoint }) {
         )}
       </Field>
       <div className="form__actions">
-        <button type="submit" className="button button--primary" disabled={result.fetching}>
-          {result.fetching ? 'Saving…' : 'Save changes'}
+        <button type="submit" className="button button--primary" disabled={form.fetching}>
+          {form.fetching ? 'Saving…' : 'Save changes'}
         </button>
       </div>
     </form>
@@ -232,7 +240,7 @@ function EndpointActions({ endpoint }: { endpoint: Endpoint }) {
   };
   const test = async () => {
     setMessage(null);
-    const response = await sendTest({ input: { endpointId: endpoint.id } }, deliveriesContext);
+    const response = await sendTest({ input: { endpointId: endpoint.id } });
     if (report(response.error, response.data?.sendTestWebhook.userErrors))
       setMessage({ tone: 'good', text: 'A “webhook.test” event is on its way; see the deliveries below.' });
   };
@@ -244,7 +252,6 @@ function EndpointActions({ endpoint }: { endpoint: Endpoint }) {
       setSecret({ title: 'Signing secret', value });
   };
   const rotate = async () => {
-    setConfirm(null);
     setMessage(null);
     const response = await update({ input: { id: endpoint.id, rotateSecret: true } });
     const value = response.data?.updateWebhookEndpoint.secret;
@@ -252,9 +259,8 @@ function EndpointActions({ endpoint }: { endpoint: Endpoint }) {
       setSecret({ title: 'New signing secret', value });
   };
   const destroy = async () => {
-    setConfirm(null);
     setMessage(null);
-    const response = await remove({ input: { id: endpoint.id } }, { additionalTypenames: ['WebhookEndpoint'] });
+    const response = await remove({ input: { id: endpoint.id } });
     if (report(response.error, response.data?.deleteWebhookEndpoint.userErrors))
       await navigate('..', { relative: 'path' });
   };
@@ -303,27 +309,20 @@ function EndpointActions({ endpoint }: { endpoint: Endpoint }) {
           Delete
         </button>
       </div>
-      {confirm && (
-        <div className="notice notice--warn confirm-box" role="alertdialog" aria-label="Confirm">
-          <p>
-            {confirm === 'rotate'
-              ? 'The current secret stops working at once. Update your receiver with the new one right after.'
-              : 'The endpoint receives nothing more and its pending deliveries stop. This cannot be undone.'}
-          </p>
-          <div className="button-row">
-            <button
-              type="button"
-              className="button button--danger button--small"
-              onClick={() => void (confirm === 'rotate' ? rotate() : destroy())}
-            >
-              {confirm === 'rotate' ? 'Rotate secret' : 'Delete endpoint'}
-            </button>
-            <button type="button" className="button button--small" onClick={() => setConfirm(null)}>
-              Cancel
-            </button>
-          </div>
-        </div>
-      )}
+      <ConfirmBox
+        open={confirm !== null}
+        onOpenChange={(open) => !open && setConfirm(null)}
+        label="Confirm"
+        confirmLabel={confirm === 'rotate' ? 'Rotate secret' : 'Delete endpoint'}
+        cancelLabel="Cancel"
+        onConfirm={() => (confirm === 'rotate' ? rotate() : destroy())}
+      >
+        <p>
+          {confirm === 'rotate'
+            ? 'The current secret stops working at once. Update your receiver with the new one right after.'
+            : 'The endpoint receives nothing more and its pending deliveries stop. This cannot be undone.'}
+        </p>
+      </ConfirmBox>
     </div>
   );
 }
@@ -336,7 +335,7 @@ interface Notice {
 function ReplayButton({ delivery, onDone }: { delivery: Delivery; onDone: (notice: Notice) => void }) {
   const [result, replay] = useMutation(ReplayWebhookDeliveryDocument);
   const run = async () => {
-    const response = await replay({ input: { id: delivery.id } }, deliveriesContext);
+    const response = await replay({ input: { id: delivery.id } });
     const failure = response.error?.message ?? response.data?.replayWebhookDelivery.userErrors[0]?.message;
     onDone(failure ? { tone: 'bad', text: failure } : { tone: 'good', text: 'Sent again as a new delivery.' });
   };
@@ -351,31 +350,34 @@ export function WebhookEndpointPage() {
   const { endpointId = '' } = useParams();
   const paging = usePaging();
   const [notice, setNotice] = useState<Notice | null>(null);
-  const context = useMemo(() => deliveriesContext, []);
-  const [{ data, fetching, error }, refetch] = useQuery({
+  const [query, refetch] = useQuery({
     query: WebhookEndpointDocument,
     variables: { id: endpointId, first: paging.first, after: paging.after },
-    context,
   });
+  const { data } = query;
   const refresh = useCallback(() => refetch({ requestPolicy: 'network-only' }), [refetch]);
   const pending = data?.webhookDeliveries.edges.some((edge) => edge.node.status === 'PENDING') ?? false;
   usePolling(refresh, 3000, pending);
 
-  if (fetching && !data) return <Loading />;
-  if (error && !data)
+  if (!data)
     return (
-      <Page
-        title="Webhook endpoint"
-        description={
-          <Link to=".." relative="path">
-            ← All endpoints
-          </Link>
-        }
-      >
-        <ErrorState error={error} onRetry={refresh} />
-      </Page>
+      <QueryView
+        query={query}
+        refetch={refetch}
+        errorWrap={(state) => (
+          <Page
+            title="Webhook endpoint"
+            description={
+              <Link to=".." relative="path">
+                ← All endpoints
+              </Link>
+            }
+          >
+            {state}
+          </Page>
+        )}
+      />
     );
-  if (!data) return null;
   const endpoint = data.webhookEndpoint;
   return (
     <Page

@@ -1,14 +1,15 @@
-import { useMemo, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
-import { useMutation, useQuery } from 'urql';
+import { useQuery } from 'urql';
 import { graphql } from '../../gql';
+import { QueryView } from '../../app/components/QueryView';
+import { useFormMutation } from '../../app/useFormMutation';
 import { Badge } from '../../app/components/Badge';
 import { DataTable } from '../../app/components/DataTable';
-import { Field, FormErrors, splitUserErrors } from '../../app/components/Field';
+import { Field, FormErrors } from '../../app/components/Field';
 import { Card, Page } from '../../app/components/Page';
 import { Pager, usePaging } from '../../app/components/Pager';
 import { SecretPanel } from '../../app/components/SecretPanel';
-import { ErrorState, Loading } from '../../app/components/States';
 import { Time } from '../../app/components/Time';
 import { EVENT_TYPES_HINT, parseEventTypes } from './eventTypes';
 
@@ -60,17 +61,18 @@ function CreateEndpointForm() {
   const [eventTypes, setEventTypes] = useState('*');
   const [description, setDescription] = useState('');
   const [created, setCreated] = useState<{ url: string; secret: string } | null>(null);
-  const [result, create] = useMutation(CreateWebhookEndpointDocument);
-  const errors = splitUserErrors(result.data?.createWebhookEndpoint.userErrors, ['url', 'eventTypes', 'description']);
-  const formErrors = result.error ? [...errors.form, result.error.message] : errors.form;
+  const { attach, ...form } = useFormMutation(CreateWebhookEndpointDocument, (data) => data.createWebhookEndpoint, [
+    'url',
+    'eventTypes',
+    'description',
+  ]);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const response = await create(
-      { input: { url, eventTypes: parseEventTypes(eventTypes), description: description || null } },
-      { additionalTypenames: ['WebhookEndpoint'] },
-    );
-    const payload = response.data?.createWebhookEndpoint;
+    const response = await form.submit({
+      input: { url, eventTypes: parseEventTypes(eventTypes), description: description || null },
+    });
+    const payload = response;
     if (payload?.webhookEndpoint && payload.secret) {
       setCreated({ url: payload.webhookEndpoint.url, secret: payload.secret });
       setUrl('');
@@ -96,10 +98,16 @@ function CreateEndpointForm() {
       />
     );
   return (
-    <form className="form" onSubmit={(event) => void submit(event)} noValidate aria-label="Add webhook endpoint">
-      <FormErrors messages={formErrors} />
+    <form
+      ref={attach}
+      className="form"
+      onSubmit={(event) => void submit(event)}
+      noValidate
+      aria-label="Add webhook endpoint"
+    >
+      <FormErrors messages={form.errors.form} />
       <div className="form__row">
-        <Field label="URL" error={errors.byField.url} hint="Where events are POSTed as signed JSON.">
+        <Field label="URL" error={form.fieldError('url')} hint="Where events are POSTed as signed JSON.">
           {(props) => (
             <input
               {...props}
@@ -112,7 +120,7 @@ function CreateEndpointForm() {
             />
           )}
         </Field>
-        <Field label="Event types" error={errors.byField.eventTypes} hint={EVENT_TYPES_HINT}>
+        <Field label="Event types" error={form.fieldError('eventTypes')} hint={EVENT_TYPES_HINT}>
           {(props) => (
             <input
               {...props}
@@ -123,7 +131,7 @@ function CreateEndpointForm() {
           )}
         </Field>
       </div>
-      <Field label="Description (optional)" error={errors.byField.description}>
+      <Field label="Description (optional)" error={form.fieldError('description')}>
         {(props) => (
           <input
             {...props}
@@ -135,8 +143,8 @@ function CreateEndpointForm() {
         )}
       </Field>
       <div className="form__actions">
-        <button type="submit" className="button button--primary" disabled={result.fetching}>
-          {result.fetching ? 'Adding…' : 'Add endpoint'}
+        <button type="submit" className="button button--primary" disabled={form.fetching}>
+          {form.fetching ? 'Adding…' : 'Add endpoint'}
         </button>
       </div>
     </form>
@@ -145,11 +153,9 @@ function CreateEndpointForm() {
 
 export function WebhooksPage() {
   const paging = usePaging();
-  const context = useMemo(() => ({ additionalTypenames: ['WebhookEndpoint'] }), []);
-  const [{ data, fetching, error }, refetch] = useQuery({
+  const [query, refetch] = useQuery({
     query: WebhookEndpointsDocument,
     variables: { first: paging.first, after: paging.after },
-    context,
   });
   return (
     <Page
@@ -160,72 +166,70 @@ export function WebhooksPage() {
         <CreateEndpointForm />
       </Card>
       <Card title="Endpoints">
-        {fetching && !data ? (
-          <Loading />
-        ) : error && !data ? (
-          <ErrorState error={error} onRetry={() => refetch({ requestPolicy: 'network-only' })} />
-        ) : data ? (
-          <>
-            <DataTable
-              caption="Webhook endpoints"
-              rows={data.webhookEndpoints.edges.map((edge) => edge.node)}
-              rowKey={(endpoint) => endpoint.id}
-              rowClassName={(endpoint) => (endpoint.active ? undefined : 'row--muted')}
-              empty="No endpoints yet. Add one above to receive events."
-              columns={[
-                {
-                  header: 'URL',
-                  render: (endpoint) => (
-                    <span>
-                      <Link to={endpoint.id} className="strong-link">
-                        <code>{endpoint.url}</code>
+        <QueryView query={query} refetch={refetch}>
+          {(data) => (
+            <>
+              <DataTable
+                caption="Webhook endpoints"
+                rows={data.webhookEndpoints.edges.map((edge) => edge.node)}
+                rowKey={(endpoint) => endpoint.id}
+                rowClassName={(endpoint) => (endpoint.active ? undefined : 'row--muted')}
+                empty="No endpoints yet. Add one above to receive events."
+                columns={[
+                  {
+                    header: 'URL',
+                    render: (endpoint) => (
+                      <span>
+                        <Link to={endpoint.id} className="strong-link">
+                          <code>{endpoint.url}</code>
+                        </Link>
+                        {endpoint.description && (
+                          <>
+                            <br />
+                            <span className="muted small">{endpoint.description}</span>
+                          </>
+                        )}
+                      </span>
+                    ),
+                  },
+                  {
+                    header: 'Events',
+                    render: (endpoint) => (
+                      <span className="tags">
+                        {endpoint.eventTypes.map((type) => (
+                          <Badge key={type} tone="info">
+                            {type === '*' ? 'all events' : type}
+                          </Badge>
+                        ))}
+                      </span>
+                    ),
+                  },
+                  {
+                    header: 'Status',
+                    render: (endpoint) =>
+                      endpoint.active ? <Badge tone="good">enabled</Badge> : <Badge>disabled</Badge>,
+                  },
+                  { header: 'Added', render: (endpoint) => <Time value={endpoint.createdAt} />, className: 'nowrap' },
+                  {
+                    header: '',
+                    className: 'actions',
+                    render: (endpoint) => (
+                      <Link to={endpoint.id} className="button button--small" aria-label={`Open ${endpoint.url}`}>
+                        Deliveries & settings
                       </Link>
-                      {endpoint.description && (
-                        <>
-                          <br />
-                          <span className="muted small">{endpoint.description}</span>
-                        </>
-                      )}
-                    </span>
-                  ),
-                },
-                {
-                  header: 'Events',
-                  render: (endpoint) => (
-                    <span className="tags">
-                      {endpoint.eventTypes.map((type) => (
-                        <Badge key={type} tone="info">
-                          {type === '*' ? 'all events' : type}
-                        </Badge>
-                      ))}
-                    </span>
-                  ),
-                },
-                {
-                  header: 'Status',
-                  render: (endpoint) =>
-                    endpoint.active ? <Badge tone="good">enabled</Badge> : <Badge>disabled</Badge>,
-                },
-                { header: 'Added', render: (endpoint) => <Time value={endpoint.createdAt} />, className: 'nowrap' },
-                {
-                  header: '',
-                  className: 'actions',
-                  render: (endpoint) => (
-                    <Link to={endpoint.id} className="button button--small" aria-label={`Open ${endpoint.url}`}>
-                      Deliveries & settings
-                    </Link>
-                  ),
-                },
-              ]}
-            />
-            <Pager
-              paging={paging}
-              pageInfo={data.webhookEndpoints.pageInfo}
-              totalCount={data.webhookEndpoints.totalCount}
-              shown={data.webhookEndpoints.edges.length}
-            />
-          </>
-        ) : null}
+                    ),
+                  },
+                ]}
+              />
+              <Pager
+                paging={paging}
+                pageInfo={data.webhookEndpoints.pageInfo}
+                totalCount={data.webhookEndpoints.totalCount}
+                shown={data.webhookEndpoints.edges.length}
+              />
+            </>
+          )}
+        </QueryView>
       </Card>
     </Page>
   );
