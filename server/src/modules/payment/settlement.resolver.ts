@@ -17,7 +17,8 @@ import {
 } from 'type-graphql';
 import type { Context } from '../../common/context';
 import { merchantFilter, requireViewer } from '../../common/context';
-import { payload, UserError } from '../../common/errors';
+import { payload } from '../../common/errors';
+import { PayloadType } from '../../common/mutation';
 import { Money } from '../../common/money';
 import { paginate } from '../../common/orm';
 import { maskPhone } from '../../common/phone';
@@ -99,14 +100,8 @@ class RefundPayerCreditInput {
   reason!: string;
 }
 
-@ObjectType()
-class RefundPayerCreditPayload {
-  @Field(() => PayerCredit, { nullable: true })
-  credit!: PayerCredit | null;
-
-  @Field(() => [UserError])
-  userErrors!: UserError[];
-}
+const RefundPayerCreditPayload = PayloadType(() => PayerCredit, 'RefundPayerCredit', { field: 'credit' });
+type RefundPayerCreditPayload = InstanceType<typeof RefundPayerCreditPayload>;
 
 @Resolver(() => SuspenseItem)
 export class SuspenseResolver {
@@ -144,7 +139,7 @@ export class PayerCreditResolver {
     @Ctx() ctx: Context,
   ): Promise<RefundPayerCreditPayload> {
     return payload(
-      (credit, userErrors) => Object.assign(new RefundPayerCreditPayload(), { credit, userErrors }),
+      (credit, userErrors) => ({ credit, userErrors }),
       () => refundPayerCredit(ctx.em, ctx, input),
     );
   }

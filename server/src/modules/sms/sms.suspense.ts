@@ -1,19 +1,8 @@
 import type { EntityManager } from '@mikro-orm/core';
-import {
-  Arg,
-  Authorized,
-  Ctx,
-  Field,
-  ID,
-  InputType,
-  Mutation,
-  ObjectType,
-  registerEnumType,
-  Resolver,
-} from 'type-graphql';
+import { Arg, Authorized, Ctx, Mutation, Resolver } from 'type-graphql';
 import type { Context, PubSubLike, Viewer } from '../../common/context';
 import type { Config } from '../../common/config';
-import { payload, UserError, UserErrorCode, UserFacingError } from '../../common/errors';
+import { payload, UserErrorCode, UserFacingError } from '../../common/errors';
 import { parseAmount } from '../../common/money';
 import { nextState } from '../../common/state-machine';
 import { recordAudit } from '../audit/audit.service';
@@ -24,34 +13,18 @@ import { SuspenseItem } from '../payment/settlement.entity';
 import { SMS_TRANSITIONS, SmsMessage } from './sms.entity';
 import { announceSms } from './sms.events';
 import { BUILT_IN_PRODUCT, smsProductsOf, TAKING_MONEY, type SmsProduct, type SmsReceived } from './sms.products';
-import { SMS_CURRENCY } from './sms.pipeline';
+import {
+  ResolveSuspenseItemInput,
+  ResolveSuspenseItemPayload,
+  SuspenseAction,
+  type SuspenseResolution,
+} from './sms.types';
 
 /*
  * An admin resolves a billed SMS that waits in suspense (settlement keeps the list and the money): attach it to a
  * payment — the rails count it there as if it had named that payment, so the payment's product reacts as to any
  * counted SMS (a voucher is sold, a purse calls back) — credit it to its payer, or write it off with a reason.
  */
-
-export enum SuspenseAction {
-  ATTACH = 'ATTACH',
-  CREDIT = 'CREDIT',
-  WRITE_OFF = 'WRITE_OFF',
-}
-registerEnumType(SuspenseAction, {
-  name: 'SuspenseAction',
-  description:
-    'ATTACH: count it on a payment taking money; CREDIT: make it the payer’s credit with a merchant; WRITE_OFF: ' +
-    'close it with a reason (its money becomes platform income).',
-});
-
-export interface SuspenseResolution {
-  id: string;
-  action: SuspenseAction;
-  paymentReference?: string | null;
-  merchantId?: string | null;
-  amount?: string | null;
-  reason?: string | null;
-}
 
 interface ResolveDeps {
   em: EntityManager;
@@ -166,42 +139,6 @@ function statedAmount(amount: string, currency: string): bigint {
   throw new UserFacingError(UserErrorCode.INVALID_AMOUNT, 'enter a positive amount like 1.33', ['input', 'amount']);
 }
 
-@InputType()
-class ResolveSuspenseItemInput implements SuspenseResolution {
-  @Field(() => ID)
-  id!: string;
-
-  @Field(() => SuspenseAction)
-  action!: SuspenseAction;
-
-  @Field(() => String, { nullable: true, description: 'ATTACH: the reference of the payment to count it on.' })
-  paymentReference?: string | null;
-
-  @Field(() => ID, {
-    nullable: true,
-    description: 'CREDIT: the merchant the payer gets credit with, when the SMS named no payment.',
-  })
-  merchantId?: string | null;
-
-  @Field(() => String, {
-    nullable: true,
-    description: `ATTACH or CREDIT of an SMS whose value is unknown (no tariff): the merchant's part, in ${SMS_CURRENCY}.`,
-  })
-  amount?: string | null;
-
-  @Field(() => String, { nullable: true, description: 'WRITE_OFF: why, up to 300 characters.' })
-  reason?: string | null;
-}
-
-@ObjectType()
-class ResolveSuspenseItemPayload {
-  @Field(() => SuspenseItem, { nullable: true })
-  item!: SuspenseItem | null;
-
-  @Field(() => [UserError])
-  userErrors!: UserError[];
-}
-
 @Resolver()
 export class SuspenseResolutionResolver {
   @Authorized('ADMIN')
@@ -214,7 +151,7 @@ export class SuspenseResolutionResolver {
     @Ctx() ctx: Context,
   ): Promise<ResolveSuspenseItemPayload> {
     return payload(
-      (item, userErrors) => Object.assign(new ResolveSuspenseItemPayload(), { item, userErrors }),
+      (item, userErrors) => ({ item, userErrors }),
       () => resolveSuspendedSms({ ...ctx, products: smsProductsOf(ctx.extensions), actor: ctx }, input),
     );
   }

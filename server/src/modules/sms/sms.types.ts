@@ -1,7 +1,9 @@
-import { ArgsType, Field, ID, InputType, ObjectType } from 'type-graphql';
+import { ArgsType, Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import { ConnectionType, PageArgs } from '../../common/pagination';
 import { SmsDirection, SmsFlag, SmsMessage, SmsStatus } from './sms.entity';
 import { PayloadType } from '../../common/mutation';
+import { SuspenseItem } from '../payment/settlement.entity';
+import { SMS_CURRENCY } from './sms.pipeline';
 
 export const SmsMessageConnection = ConnectionType(SmsMessage, 'SmsMessage');
 
@@ -92,3 +94,56 @@ export class SimulateInboundSmsPayload extends PayloadType(() => SimulatorSms, '
   @Field(() => Boolean, { description: 'True when this message id was already delivered: counted once.' })
   duplicate!: boolean;
 }
+
+// --- Suspense resolution (sms.suspense.ts) ---
+
+export enum SuspenseAction {
+  ATTACH = 'ATTACH',
+  CREDIT = 'CREDIT',
+  WRITE_OFF = 'WRITE_OFF',
+}
+registerEnumType(SuspenseAction, {
+  name: 'SuspenseAction',
+  description:
+    'ATTACH: count it on a payment taking money; CREDIT: make it the payer’s credit with a merchant; WRITE_OFF: ' +
+    'close it with a reason (its money becomes platform income).',
+});
+
+export interface SuspenseResolution {
+  id: string;
+  action: SuspenseAction;
+  paymentReference?: string | null;
+  merchantId?: string | null;
+  amount?: string | null;
+  reason?: string | null;
+}
+
+@InputType()
+export class ResolveSuspenseItemInput implements SuspenseResolution {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => SuspenseAction)
+  action!: SuspenseAction;
+
+  @Field(() => String, { nullable: true, description: 'ATTACH: the reference of the payment to count it on.' })
+  paymentReference?: string | null;
+
+  @Field(() => ID, {
+    nullable: true,
+    description: 'CREDIT: the merchant the payer gets credit with, when the SMS named no payment.',
+  })
+  merchantId?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: `ATTACH or CREDIT of an SMS whose value is unknown (no tariff): the merchant's part, in ${SMS_CURRENCY}.`,
+  })
+  amount?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'WRITE_OFF: why, up to 300 characters.' })
+  reason?: string | null;
+}
+
+export const ResolveSuspenseItemPayload = PayloadType(() => SuspenseItem, 'ResolveSuspenseItem', { field: 'item' });
+export type ResolveSuspenseItemPayload = InstanceType<typeof ResolveSuspenseItemPayload>;

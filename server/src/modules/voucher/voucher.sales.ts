@@ -173,8 +173,9 @@ export async function voucherInstruction(em: EntityManager, payment: Payment): P
     text: payment.reference,
     country: order.country,
   }));
-  if (!TAKING_MONEY.includes(payment.status)) return expected;
-  const missing = payment.amount - payment.amountReceived;
+  const takingMoney = TAKING_MONEY.includes(payment.status);
+  // A closed payment expects nothing more: every line still open goes.
+  const missing = takingMoney ? payment.amount - payment.amountReceived : 0n;
   const counted = await em.find(SmsMessage, {
     paymentId: payment.id,
     direction: SmsDirection.IN,
@@ -196,13 +197,13 @@ export async function voucherInstruction(em: EntityManager, payment: Payment): P
   // still covers what is missing, so the payer sends no SMS too many.
   const dropped = new Set<number>();
   for (const line of [...open].reverse()) {
-    if (still - line.value >= missing) {
+    if (!takingMoney || still - line.value >= missing) {
       still -= line.value;
       dropped.add(line.index);
     }
   }
   if (dropped.size) expected.splice(0, expected.length, ...expected.filter((_, index) => !dropped.has(index)));
-  if (still >= missing) return expected;
+  if (!takingMoney || still >= missing) return expected;
   const [quote] = await quoteCountries(em, { target: missing - still, mode: order.pricing, codes: [order.country] });
   for (const line of expandInstruction(quote?.lines ?? [])) {
     expected.push({ shortCode: line.shortCode, text: payment.reference, country: order.country });
