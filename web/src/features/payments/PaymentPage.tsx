@@ -12,6 +12,7 @@ import { QueryView } from '../../app/components/QueryView';
 import { Empty } from '../../app/components/States';
 import { Time } from '../../app/components/Time';
 import { newIdempotencyKey } from '../../app/idempotency';
+import { SmsTable } from '../sms/SmsCells';
 import { usePaymentChanges } from './live';
 import { humanize, isCancellable, PaymentStatusBadge } from './status';
 
@@ -39,6 +40,10 @@ const PaymentDocument = graphql(`
       amountReceived {
         amount
         currency
+      }
+      sms {
+        id
+        ...SmsMessageFields
       }
     }
   }
@@ -179,6 +184,15 @@ function PaymentView({
           <code>{payment.payerUrl}</code>
           <CopyButton text={payment.payerUrl} />
         </div>
+      </Card>
+      <Card title="SMS">
+        <SmsTable
+          caption="SMS of this payment"
+          messages={payment.sms}
+          empty="No SMS for this payment yet. They appear here as they arrive."
+          inDashboard
+          withDirection
+        />
       </Card>
       {Object.keys(payment.metadata).length > 0 && (
         <Card title="Metadata">

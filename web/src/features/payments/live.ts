@@ -4,11 +4,11 @@ import { graphql } from '../../gql';
 /**
  * Payments change as their SMS arrive: the dashboard's SMS subscription carries each SMS's payment, and the
  * normalized cache updates every payment shown (lists, the payment page) and its SMS from it (app/cache.ts).
- * `last: 0`: only what happens from now on.
+ * `last: 1`: the latest SMS first (its payment's current state), then what happens from now on.
  */
 const PaymentChangesDocument = graphql(`
   subscription PaymentChanges {
-    smsReceived(last: 0) {
+    smsReceived(last: 1) {
       id
       paymentId
       payment {
