@@ -14,6 +14,12 @@ const APP_WIRING = {
   message: 'Modules do not import app/: take what you need through common/module.ts (Platform, DomainModule).',
 };
 
+/** Another module's files are private: import from its index.ts, its public face. */
+const DEEP_IMPORT = {
+  regex: '^\\.\\./[^/.]+/.+',
+  message: "Import another module only from its index.ts (`'../payment'`), its public face.",
+};
+
 export default tseslint.config(
   { ignores: ['dist/**', 'bench/results/**'] },
   js.configs.recommended,
@@ -53,14 +59,14 @@ export default tseslint.config(
     files: ['src/modules/**/*.ts'],
     ignores: ['**/*.test.ts', 'src/modules/ledger/**', 'src/modules/payment/**'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [LEDGER_WRITES, APP_WIRING] }],
+      'no-restricted-imports': ['error', { patterns: [LEDGER_WRITES, APP_WIRING, DEEP_IMPORT] }],
     },
   },
   {
     files: ['src/modules/payment/**/*.ts', 'src/modules/ledger/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [APP_WIRING] }],
+      'no-restricted-imports': ['error', { patterns: [APP_WIRING, DEEP_IMPORT] }],
     },
   },
   { files: ['eslint.config.mjs'], ...tseslint.configs.disableTypeChecked },

@@ -22,9 +22,15 @@ async function lintProbe(folder: string, code: string): Promise<string[]> {
 
 describe('module boundaries', () => {
   it('refuses a ledger write outside settlement and the ledger', { timeout: 60_000 }, async () => {
-    const code = "import { transfer } from '../ledger/ledger.service';\nexport const write = transfer;\n";
+    const code = "import { transfer } from '../ledger';\nexport const write = transfer;\n";
     expect(await lintProbe('voucher', code)).toEqual([expect.stringContaining('Only settlement')]);
     expect(await lintProbe('payment', code)).toEqual([]);
+  });
+
+  it('refuses reaching into another module past its index.ts', { timeout: 60_000 }, async () => {
+    const code = "import { Payment } from '../payment/payment.entity';\nexport const type = Payment;\n";
+    expect(await lintProbe('voucher', code)).toEqual([expect.stringContaining('only from its index.ts')]);
+    expect(await lintProbe('voucher', code.replace('../payment/payment.entity', '../payment'))).toEqual([]);
   });
 
   it('refuses an import of the app wiring from any module', { timeout: 60_000 }, async () => {

@@ -2,8 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { raw, type EntityManager } from '@mikro-orm/core';
 import type { Config } from '../../common/config';
 import { newId } from '../../common/ids';
-import { User, UserRole } from '../auth/user.entity';
-import { sendMail } from '../mail/mail.service';
+import { User, UserRole } from '../auth';
+import { sendMail } from '../mail';
 import {
   AccessCode,
   AccessCodeCheck,

@@ -1,11 +1,11 @@
 import type { EntityManager } from '@mikro-orm/core';
-import { PaymentKind, PaymentStatus } from '../payment/payment.entity';
-import { applyTransition } from '../payment/payment.service';
-import type { SmsMessage } from '../sms/sms.entity';
-import { SMS_CURRENCY } from '../sms/sms.pipeline';
-import { TAKING_MONEY, type SmsProduct } from '../sms/sms.products';
-import { sendSmsReply } from '../sms/sms.replies';
-import { tariffForSms } from '../sms/sms.tariff';
+import { PaymentKind, PaymentStatus } from '../payment';
+import { applyTransition } from '../payment';
+import type { SmsMessage } from '../sms';
+import { SMS_CURRENCY } from '../sms';
+import { TAKING_MONEY, type SmsProduct } from '../sms';
+import { sendSmsReply } from '../sms';
+import { tariffForSms } from '../sms';
 import { AccessCodeRoute, AccessCodeService } from './access-code.entity';
 import { issueCode, replyText } from './access-code.service';
 

@@ -12,9 +12,9 @@ import {
 import { graphqlError, payload } from '../../common/errors';
 import { paginate } from '../../common/orm';
 import type { Connection } from '../../common/pagination';
-import { recordAudit } from '../audit/audit.service';
-import { SmsMessage } from '../sms/sms.entity';
-import { maskPhone } from '../sms/sms.resolver';
+import { recordAudit } from '../audit';
+import { SmsMessage } from '../sms';
+import { maskPhone } from '../../common/phone';
 import { checkerFor } from './access-code.checker';
 import { codeLookup, PROOF_FORMULA } from './access-code.crypto';
 import {

@@ -1,9 +1,9 @@
 import { raw, type EntityManager, type FilterQuery } from '@mikro-orm/core';
-import { emitEvent } from '../webhook/webhook.service';
+import { emitEvent } from '../webhook';
 import type { Config } from '../../common/config';
 import { UserErrorCode, UserFacingError } from '../../common/errors';
 import { build } from '../../common/orm';
-import { sendSmsReply } from '../sms/sms.replies';
+import { sendSmsReply } from '../sms';
 import {
   AccessCode,
   AccessCodeAlphabet,

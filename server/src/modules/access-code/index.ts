@@ -1,5 +1,5 @@
 import type { DomainModule } from '../../common/module';
-import { PaymentKind } from '../payment/payment.entity';
+import { PaymentKind } from '../payment';
 import { AccessCode, AccessCodeCheck, AccessCodeRoute, AccessCodeService } from './access-code.entity';
 import { checkerFor } from './access-code.checker';
 import { mountAccessCodeRoutes } from './access-code.http';

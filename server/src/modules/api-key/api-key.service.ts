@@ -2,8 +2,8 @@ import type { EntityManager } from '@mikro-orm/core';
 import type { Scope, Viewer } from '../../common/context';
 import { UserErrorCode, UserFacingError } from '../../common/errors';
 import { newToken } from '../../common/ids';
-import { flushAudited, type AuditActor } from '../audit/audit.service';
-import { sha256, visibleMerchantIds } from '../auth/auth.service';
+import { flushAudited, type AuditActor } from '../audit';
+import { sha256, visibleMerchantIds } from '../auth';
 import { ApiKey } from './api-key.entity';
 import { build } from '../../common/orm';
 

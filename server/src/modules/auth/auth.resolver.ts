@@ -2,7 +2,7 @@ import { Arg, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } 
 import type { Context } from '../../common/context';
 import { requireViewer } from '../../common/context';
 import { payload } from '../../common/errors';
-import { Merchant } from '../merchant/merchant.entity';
+import { Merchant } from '../merchant';
 import { changePassword, login, logout, SESSION_COOKIE, SESSION_TTL_SECONDS } from './auth.service';
 import { ChangePasswordInput, ChangePasswordPayload, LoginInput, LoginPayload, Me } from './auth.types';
 import { User } from './user.entity';

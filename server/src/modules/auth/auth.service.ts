@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import type { Viewer } from '../../common/context';
 import { UserErrorCode, UserFacingError } from '../../common/errors';
 import { newToken } from '../../common/ids';
-import { Merchant } from '../merchant/merchant.entity';
+import { Merchant } from '../merchant';
 import { DECOY_HASH, hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './password';
 import { Session, User, UserRole } from './user.entity';
 import { build } from '../../common/orm';

@@ -1,6 +1,6 @@
 import { Field, InputType, ObjectType } from 'type-graphql';
 import { PayloadType } from '../../common/mutation';
-import { Merchant } from '../merchant/merchant.entity';
+import { Merchant } from '../merchant';
 import { User } from './user.entity';
 
 @InputType()

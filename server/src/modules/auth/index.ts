@@ -7,3 +7,7 @@ export const authModule: DomainModule = {
   entities: [User, Session],
   resolvers: [AuthResolver, UserFieldsResolver],
 };
+
+// The public face: what other modules use.
+export { createUser, sha256, visibleMerchantIds } from './auth.service';
+export { Session, User, UserRole } from './user.entity';

@@ -12,3 +12,7 @@ export const ledgerModule: DomainModule = {
   entities: [LedgerAccount, LedgerTransfer, LedgerEntry],
   resolvers: [LedgerAccountResolver, LedgerEntryResolver, LedgerTransferResolver, MerchantBalancesResolver],
 };
+
+// The public face: what other modules use.
+export { LedgerAccountPurpose, LedgerTransfer, LedgerTransferKind } from './ledger.entity';
+export { ledgerAccount, paymentTransferRows, reverse, transfer } from './ledger.service';

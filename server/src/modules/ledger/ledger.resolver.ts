@@ -5,7 +5,7 @@ import { graphqlError, payload, UserErrorCode, UserFacingError } from '../../com
 import { isCurrency, Money, MoneyError, parseAmount } from '../../common/money';
 import { paginate } from '../../common/orm';
 import type { Connection } from '../../common/pagination';
-import { Merchant } from '../merchant/merchant.entity';
+import { Merchant } from '../merchant';
 import { LedgerAccount, LedgerEntry, LedgerTransfer, LedgerTransferKind, PURPOSES } from './ledger.entity';
 import { balances, checkLedger, createAdjustment, type AccountBalance } from './ledger.service';
 import {

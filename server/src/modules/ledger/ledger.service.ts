@@ -4,8 +4,8 @@ import type { Viewer } from '../../common/context';
 import { UserErrorCode, UserFacingError } from '../../common/errors';
 import { newId } from '../../common/ids';
 import { isCurrency } from '../../common/money';
-import { recordAudit } from '../audit/audit.service';
-import { Merchant } from '../merchant/merchant.entity';
+import { recordAudit } from '../audit';
+import { Merchant } from '../merchant';
 import {
   LedgerAccount,
   LedgerAccountPurpose,

@@ -9,3 +9,6 @@ export const mailModule: DomainModule = {
   resolvers: [MailResolver],
   provides: { outboxHandlers: [mailOutboxHandler] },
 };
+
+// The public face: what other modules use.
+export { sendMail } from './mail.service';

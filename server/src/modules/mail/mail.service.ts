@@ -2,8 +2,8 @@ import type { EntityManager } from '@mikro-orm/core';
 import nodemailer from 'nodemailer';
 import { UserErrorCode, UserFacingError } from '../../common/errors';
 import { build } from '../../common/orm';
-import { DeliveryError, enqueue, outboxHandler, type OutboxHandler } from '../outbox/outbox.service';
-import type { OutboxMessage } from '../outbox/outbox-message.entity';
+import { DeliveryError, enqueue, outboxHandler, type OutboxHandler } from '../outbox';
+import type { OutboxMessage } from '../outbox';
 import { MailMessage } from './mail-message.entity';
 
 export const MAIL_OUTBOX_KIND = 'mail';

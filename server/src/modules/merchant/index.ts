@@ -3,3 +3,6 @@ import { Merchant } from './merchant.entity';
 import { MerchantResolver } from './merchant.resolver';
 
 export const merchantModule: DomainModule = { name: 'merchant', entities: [Merchant], resolvers: [MerchantResolver] };
+
+// The public face: what other modules use.
+export { Merchant } from './merchant.entity';

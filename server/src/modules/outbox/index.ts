@@ -11,3 +11,9 @@ export const outboxModule: DomainModule = {
   /** One delivery loop per server process; on PostgreSQL several processes share the work safely. */
   startWorkers: (platform) => startOutboxWorker(platform),
 };
+
+// The public face: what other modules use.
+export { OutboxAttempt } from './outbox-attempt.entity';
+export { OutboxMessage, OutboxStatus } from './outbox-message.entity';
+export { DeliveryError, enqueue, listAttempts, outboxHandler } from './outbox.service';
+export type { OutboxHandler } from './outbox.service';

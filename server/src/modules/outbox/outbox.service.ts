@@ -6,7 +6,7 @@ import type { Extensions } from '../../common/module';
 import { newId } from '../../common/ids';
 import { build } from '../../common/orm';
 import { nextState, type Transitions } from '../../common/state-machine';
-import { flushAudited, type AuditActor } from '../audit/audit.service';
+import { flushAudited, type AuditActor } from '../audit';
 import { AttemptOutcome, OutboxAttempt } from './outbox-attempt.entity';
 import { OutboxMessage, OutboxStatus } from './outbox-message.entity';
 

@@ -29,3 +29,38 @@ export const paymentModule: DomainModule = {
 };
 
 export type { PaymentProduct } from './payment.products';
+
+// The public face: what other modules use.
+export { afterCommit } from './after-commit';
+export { Payment, PaymentKind, PaymentStatus } from './payment.entity';
+export { merchantPaymentsTopic, paymentTopic } from './payment.events';
+export type { PaymentEvent } from './payment.events';
+export {
+  REFERENCE_ALPHABET,
+  REFERENCE_LENGTH,
+  applyTransition,
+  createPayment,
+  lockPayment,
+  normalisePhone,
+  normaliseReference,
+  parsePositiveAmount,
+} from './payment.service';
+export type { NewPayment } from './payment.service';
+export {
+  attachSuspended,
+  bookLateSms,
+  bookSmsCredit,
+  creditPayer,
+  creditSuspended,
+  openSuspenseItem,
+  payPrepaidBlock,
+  refundPayment,
+  settlePrepaidSale,
+  spendPayerCredit,
+  suspendSms,
+  writeOffSuspended,
+} from './payment.settlement';
+export type { CountMode, SmsCharge } from './payment.settlement';
+export { PublicPayment } from './payment.types';
+export { SuspenseItem, SuspenseReason } from './settlement.entity';
+export type { PayerCredit } from './settlement.entity';

@@ -18,9 +18,9 @@ import { graphqlError, payload } from '../../common/errors';
 import { Money } from '../../common/money';
 import { paginate } from '../../common/orm';
 import type { Connection } from '../../common/pagination';
-import { recordAudit } from '../audit/audit.service';
-import { idempotent } from '../idempotency/idempotency.service';
-import { Merchant } from '../merchant/merchant.entity';
+import { recordAudit } from '../audit';
+import { idempotent } from '../idempotency';
+import { Merchant } from '../merchant';
 import { Payment, PaymentKind } from './payment.entity';
 import { currentThenChanges, paymentEvent, paymentTopic, type PaymentEvent } from './payment.events';
 import {

@@ -7,7 +7,7 @@ import type { EventType } from '../../common/events';
 import { formatAmount, isCurrency, MoneyError, parseAmount } from '../../common/money';
 import { build } from '../../common/orm';
 import { nextState } from '../../common/state-machine';
-import { emitEvent } from '../webhook/webhook.service';
+import { emitEvent } from '../webhook';
 import { afterCommit } from './after-commit';
 import { merchantPaymentsTopic, paymentEvent, paymentTopic } from './payment.events';
 import { Payment, PAYMENT_TRANSITIONS, PaymentKind, PaymentStatus, type PaymentTransition } from './payment.entity';

@@ -5,10 +5,10 @@ import type { EventType } from '../../common/events';
 import { formatAmount } from '../../common/money';
 import { build } from '../../common/orm';
 import { nextState } from '../../common/state-machine';
-import { recordAudit } from '../audit/audit.service';
-import { LedgerAccountPurpose, LedgerTransferKind } from '../ledger/ledger.entity';
-import { ledgerAccount, paymentTransferRows, reverse, transfer } from '../ledger/ledger.service';
-import { emitEvent } from '../webhook/webhook.service';
+import { recordAudit } from '../audit';
+import { LedgerAccountPurpose, LedgerTransferKind } from '../ledger';
+import { ledgerAccount, paymentTransferRows, reverse, transfer } from '../ledger';
+import { emitEvent } from '../webhook';
 import { Payment, PaymentStatus } from './payment.entity';
 import { applyTransition, lockPayment, receiveFunds, receiveLateFunds } from './payment.service';
 import {

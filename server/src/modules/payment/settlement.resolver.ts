@@ -23,7 +23,7 @@ import { Money } from '../../common/money';
 import { paginate } from '../../common/orm';
 import { maskPhone } from '../../common/phone';
 import { ConnectionType, PageArgs, type Connection } from '../../common/pagination';
-import { LedgerTransfer } from '../ledger/ledger.entity';
+import { LedgerTransfer } from '../ledger';
 import { Payment } from './payment.entity';
 import { refundPayerCredit } from './payment.settlement';
 import { PayerCredit, PayerCreditStatus, SuspenseItem, SuspenseStatus } from './settlement.entity';

@@ -1,5 +1,5 @@
 import type { DomainModule } from '../../common/module';
-import { PaymentKind } from '../payment/payment.entity';
+import { PaymentKind } from '../payment';
 import { purseCallbackHandler } from './purse.callback';
 import { Purse, PurseCounter, PurseOperation, PursePayment } from './purse.entity';
 import { mountPurseRoutes } from './purse.http';

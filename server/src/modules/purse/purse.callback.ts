@@ -4,8 +4,8 @@ import https from 'node:https';
 import type net from 'node:net';
 import type { EntityManager } from '@mikro-orm/core';
 import type { Config } from '../../common/config';
-import { DeliveryError, enqueue, outboxHandler, type OutboxHandler } from '../outbox/outbox.service';
-import { isPrivateAddress, isPrivateHost } from '../webhook/webhook.http';
+import { DeliveryError, enqueue, outboxHandler, type OutboxHandler } from '../outbox';
+import { isPrivateAddress, isPrivateHost } from '../webhook';
 import { Purse, PursePayment, PurseOperation } from './purse.entity';
 import { resultForm } from './purse.protocol';
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
 import type { Platform } from '../../common/module';
-import { PaymentStatus } from '../payment/payment.entity';
+import { PaymentStatus } from '../payment';
 import { Purse, PurseLanguage } from './purse.entity';
 import { errorPage, infoPage, notFoundPage, notReadyPage, returnPage } from './purse.pages';
 import { FormError, languageNamed, parseForm, purseNumberOf, returnForm, type ParsedForm } from './purse.protocol';

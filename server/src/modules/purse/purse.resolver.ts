@@ -1,6 +1,6 @@
 import type { EntityManager, FilterQuery } from '@mikro-orm/core';
 // Both drivers' entity managers are knex's SqlEntityManager (the one with query builders); a type import only.
-import { smsProductsOf, type SmsProduct } from '../sms/sms.products';
+import { smsProductsOf, type SmsProduct } from '../sms';
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import {
   Arg,
@@ -27,18 +27,18 @@ import { graphqlError, payload } from '../../common/errors';
 import { formatAmount, Money } from '../../common/money';
 import { paginate } from '../../common/orm';
 import type { Connection } from '../../common/pagination';
-import { recordAudit } from '../audit/audit.service';
-import { Merchant } from '../merchant/merchant.entity';
-import { OutboxAttempt } from '../outbox/outbox-attempt.entity';
-import { OutboxMessage, OutboxStatus } from '../outbox/outbox-message.entity';
-import { listAttempts } from '../outbox/outbox.service';
-import { Payment, PaymentKind, PaymentStatus } from '../payment/payment.entity';
-import { merchantPaymentsTopic, type PaymentEvent } from '../payment/payment.events';
-import { SmsDirection, SmsMessage } from '../sms/sms.entity';
-import { liveView } from '../sms/sms.events';
-import { paymentSmsLines } from '../sms/sms.lines';
-import { maskPhone } from '../sms/sms.resolver';
-import { formatCsv } from '../tariff/tariff-csv';
+import { recordAudit } from '../audit';
+import { Merchant } from '../merchant';
+import { OutboxAttempt } from '../outbox';
+import { OutboxMessage, OutboxStatus } from '../outbox';
+import { listAttempts } from '../outbox';
+import { Payment, PaymentKind, PaymentStatus } from '../payment';
+import { merchantPaymentsTopic, type PaymentEvent } from '../payment';
+import { SmsDirection, SmsMessage } from '../sms';
+import { liveView } from '../sms';
+import { paymentSmsLines } from '../sms';
+import { maskPhone } from '../../common/phone';
+import { formatCsv } from '../tariff';
 import { sendTestCallback } from './purse.callback';
 import { Purse, PurseOperation, PursePayment } from './purse.entity';
 import {

@@ -4,14 +4,14 @@ import type { Config } from '../../common/config';
 import type { PubSubLike } from '../../common/context';
 import { UserErrorCode, UserFacingError } from '../../common/errors';
 import { build } from '../../common/orm';
-import { afterCommit } from '../payment/after-commit';
-import { Payment, PaymentKind, PaymentStatus } from '../payment/payment.entity';
-import { applyTransition, createPayment, lockPayment } from '../payment/payment.service';
-import { paymentSmsTopic, type SmsEvent } from '../sms/sms.events';
-import { Country } from '../tariff/country.entity';
-import { SmsTariff } from '../tariff/tariff.entity';
-import { compareShortCodes } from '../tariff/tariff.service';
-import { isPrivateHost } from '../webhook/webhook.http';
+import { afterCommit } from '../payment';
+import { Payment, PaymentKind, PaymentStatus } from '../payment';
+import { applyTransition, createPayment, lockPayment } from '../payment';
+import { paymentSmsTopic, type SmsEvent } from '../sms';
+import { Country } from '../tariff';
+import { SmsTariff } from '../tariff';
+import { compareShortCodes } from '../tariff';
+import { isPrivateHost } from '../webhook';
 import { Purse, PurseLanguage, PursePayment } from './purse.entity';
 import {
   checkValues,

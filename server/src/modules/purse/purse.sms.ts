@@ -1,18 +1,12 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { formatAmount } from '../../common/money';
 import { build } from '../../common/orm';
-import { Payment, PaymentKind, PaymentStatus } from '../payment/payment.entity';
-import type { SmsMessage } from '../sms/sms.entity';
-import { SmsFlag } from '../sms/sms.entity';
-import {
-  referenceCandidates,
-  TAKING_MONEY,
-  type SmsMatch,
-  type SmsProduct,
-  type SmsReceived,
-} from '../sms/sms.products';
-import { sendSmsReply } from '../sms/sms.replies';
-import { emitEvent } from '../webhook/webhook.service';
+import { Payment, PaymentKind, PaymentStatus } from '../payment';
+import type { SmsMessage } from '../sms';
+import { SmsFlag } from '../sms';
+import { referenceCandidates, TAKING_MONEY, type SmsMatch, type SmsProduct, type SmsReceived } from '../sms';
+import { sendSmsReply } from '../sms';
+import { emitEvent } from '../webhook';
 import { enqueueCallback } from './purse.callback';
 import { Purse, PurseLanguage, PurseOperation, PursePayment } from './purse.entity';
 import { protocolPhone } from './purse.protocol';

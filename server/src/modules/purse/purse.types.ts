@@ -1,9 +1,9 @@
 import { ArgsType, Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { Money } from '../../common/money';
 import { ConnectionType, PageArgs } from '../../common/pagination';
-import { OutboxStatus } from '../outbox/outbox-message.entity';
-import { PaymentStatus } from '../payment/payment.entity';
-import { PaymentSmsLine } from '../sms/sms.lines';
+import { OutboxStatus } from '../outbox';
+import { PaymentStatus } from '../payment';
+import { PaymentSmsLine } from '../sms';
 import { Purse, PurseLanguage, PursePayment } from './purse.entity';
 import { PURSE_CURRENCY, type CountryOption } from './purse.service';
 import { PayloadType } from '../../common/mutation';

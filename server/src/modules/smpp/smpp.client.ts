@@ -1,10 +1,10 @@
 import smpp from 'smpp';
 import type { Config } from '../../common/config';
-import { DeliveryError } from '../outbox/outbox.service';
-import type { OutboundSms, SmsChannel } from '../sms/sms.channel';
-import { registerSmsChannel, unregisterSmsChannel } from '../sms/sms.channels';
-import { markSmsDelivery } from '../sms/sms.delivery';
-import { receiveInboundSms, SmsInputError, type SmsPipelineDeps } from '../sms/sms.pipeline';
+import { DeliveryError } from '../outbox';
+import type { OutboundSms, SmsChannel } from '../sms';
+import { registerSmsChannel, unregisterSmsChannel } from '../sms';
+import { markSmsDelivery } from '../sms';
+import { receiveInboundSms, SmsInputError, type SmsPipelineDeps } from '../sms';
 import {
   deliverKind,
   MalformedPduError,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import smpp from 'smpp';
-import type { InboundSms, OutboundSms } from '../sms/sms.channel';
+import type { InboundSms, OutboundSms } from '../sms';
 
 /** The command_status values the link sends (SMPP 3.4 §5.1.3). */
 export const SmppStatus = {

@@ -20,3 +20,15 @@ export { registerSmsChannel, unregisterSmsChannel } from './sms.channels';
 export { recognisePaymentReference } from './sms.products';
 export { sendSmsReply } from './sms.replies';
 export { markSmsDelivery } from './sms.delivery';
+
+// The public face: what other modules use.
+export type { InboundSms, OutboundSms, SmsChannel } from './sms.channel';
+export { SmsDirection, SmsFlag, SmsMessage, SmsStatus } from './sms.entity';
+export { liveView, paymentSmsTopic } from './sms.events';
+export type { SmsEvent } from './sms.events';
+export { PaymentSmsLine, paymentSmsLines } from './sms.lines';
+export { SMS_CURRENCY } from './sms.pipeline';
+export type { SmsPipelineDeps } from './sms.pipeline';
+export { TAKING_MONEY, referenceCandidates, smsProductsOf } from './sms.products';
+export type { ExpectedSms, SmsMatch, SmsProduct, SmsReceived } from './sms.products';
+export { tariffForSms } from './sms.tariff';

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { PubSubLike } from '../../common/context';
-import { afterCommit } from '../payment/after-commit';
+import { afterCommit } from '../payment';
 import type { SmsMessage } from './sms.entity';
 
 /** A merchant's live SMS feed. */

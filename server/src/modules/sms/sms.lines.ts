@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { Field, ObjectType, registerEnumType } from 'type-graphql';
-import type { Payment } from '../payment/payment.entity';
+import type { Payment } from '../payment';
 import { SmsDirection, SmsMessage, SmsStatus } from './sms.entity';
 import { TAKING_MONEY, type ExpectedSms, type SmsProduct } from './sms.products';
 

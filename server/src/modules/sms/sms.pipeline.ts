@@ -5,19 +5,12 @@ import type { Platform } from '../../common/module';
 import { formatAmount } from '../../common/money';
 import { build } from '../../common/orm';
 import { nextState } from '../../common/state-machine';
-import { enqueue, outboxHandler, type OutboxHandler } from '../outbox/outbox.service';
-import { PaymentStatus, type Payment } from '../payment/payment.entity';
-import { createPayment, lockPayment, normalisePhone } from '../payment/payment.service';
-import {
-  bookLateSms,
-  bookSmsCredit,
-  creditPayer,
-  spendPayerCredit,
-  suspendSms,
-  type SmsCharge,
-} from '../payment/payment.settlement';
-import { SuspenseReason, type PayerCredit } from '../payment/settlement.entity';
-import { emitEvent } from '../webhook/webhook.service';
+import { enqueue, outboxHandler, type OutboxHandler } from '../outbox';
+import { PaymentStatus, type Payment } from '../payment';
+import { createPayment, lockPayment, normalisePhone } from '../payment';
+import { bookLateSms, bookSmsCredit, creditPayer, spendPayerCredit, suspendSms, type SmsCharge } from '../payment';
+import { SuspenseReason, type PayerCredit } from '../payment';
+import { emitEvent } from '../webhook';
 import type { InboundSms } from './sms.channel';
 import { SMS_TRANSITIONS, SmsDirection, SmsFlag, SmsMessage, SmsStatus, type SmsTransition } from './sms.entity';
 import { announceSms } from './sms.events';

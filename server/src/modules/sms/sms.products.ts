@@ -2,10 +2,10 @@ import type { EntityManager } from '@mikro-orm/core';
 import type { Config } from '../../common/config';
 import type { Extensions } from '../../common/module';
 import type { PubSubLike } from '../../common/context';
-import { Payment, PaymentStatus, type PaymentKind } from '../payment/payment.entity';
-import { REFERENCE_ALPHABET, REFERENCE_LENGTH, type NewPayment } from '../payment/payment.service';
-import type { CountMode } from '../payment/payment.settlement';
-import type { PayerCredit } from '../payment/settlement.entity';
+import { Payment, PaymentStatus, type PaymentKind } from '../payment';
+import { REFERENCE_ALPHABET, REFERENCE_LENGTH, type NewPayment } from '../payment';
+import type { CountMode } from '../payment';
+import type { PayerCredit } from '../payment';
 import type { SmsMessage } from './sms.entity';
 
 /**

@@ -23,9 +23,9 @@ import { newId } from '../../common/ids';
 import { Money } from '../../common/money';
 import { paginate } from '../../common/orm';
 import type { Connection } from '../../common/pagination';
-import { Payment } from '../payment/payment.entity';
-import { paymentTopic } from '../payment/payment.events';
-import { PublicPayment } from '../payment/payment.types';
+import { Payment } from '../payment';
+import { paymentTopic } from '../payment';
+import { PublicPayment } from '../payment';
 import { SmsDirection, SmsMessage, SmsStatus } from './sms.entity';
 import { ADMIN_SMS_TOPIC, liveView, merchantSmsTopic, paymentSmsTopic, type SmsEvent } from './sms.events';
 import { PaymentSmsLine, paymentSmsLines } from './sms.lines';
@@ -43,7 +43,6 @@ import {
 const PAGE_TOKEN = /^[A-Za-z0-9_-]{16,64}$/;
 const MAX_FEED_BACKLOG = 50;
 
-export { maskPhone };
 
 function toSimulatorSms(sms: SmsMessage): SimulatorSms {
   return Object.assign(new SimulatorSms(), {

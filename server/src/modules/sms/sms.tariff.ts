@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
-import { Country } from '../tariff/country.entity';
-import { MobileOperator } from '../tariff/mobile-operator.entity';
-import { SmsTariff } from '../tariff/tariff.entity';
+import { Country } from '../tariff';
+import { MobileOperator } from '../tariff';
+import { SmsTariff } from '../tariff';
 
 /**
  * The tariff row an SMS to `shortCode` in `country` is valued by, or null when there is none (the SMS is then kept

@@ -2,7 +2,7 @@ import { ArgsType, Field, ID, InputType, ObjectType, registerEnumType } from 'ty
 import { ConnectionType, PageArgs } from '../../common/pagination';
 import { SmsDirection, SmsFlag, SmsMessage, SmsStatus } from './sms.entity';
 import { PayloadType } from '../../common/mutation';
-import { SuspenseItem } from '../payment/settlement.entity';
+import { SuspenseItem } from '../payment';
 import { SMS_CURRENCY } from './sms.pipeline';
 
 export const SmsMessageConnection = ConnectionType(SmsMessage, 'SmsMessage');

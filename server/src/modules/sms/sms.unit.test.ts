@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../common/config';
 import { referenceCandidates } from './sms.products';
-import { maskPhone } from './sms.resolver';
+import { maskPhone } from '../../common/phone';
 
 describe('SMS rails: pure parts', () => {
   it.each([

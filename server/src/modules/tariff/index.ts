@@ -12,3 +12,10 @@ export const tariffModule: DomainModule = {
   /** The demo SMS tariff catalogue; adds only what is missing. */
   seed: (em) => seedTariffCatalogue(em),
 };
+
+// The public face: what other modules use.
+export { Country } from './country.entity';
+export { MobileOperator } from './mobile-operator.entity';
+export { formatCsv } from './tariff-csv';
+export { SmsTariff } from './tariff.entity';
+export { compareShortCodes } from './tariff.service';

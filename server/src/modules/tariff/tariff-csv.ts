@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import { UserError, UserErrorCode, UserFacingError, userError } from '../../common/errors';
 import { formatAmount } from '../../common/money';
 import { build } from '../../common/orm';
-import { recordAudit, type AuditActor } from '../audit/audit.service';
+import { recordAudit, type AuditActor } from '../audit';
 import { Country } from './country.entity';
 import { MobileOperator } from './mobile-operator.entity';
 import { SmsTariff } from './tariff.entity';

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import { UserErrorCode, UserFacingError } from '../../common/errors';
 import { formatAmount, isCurrency, MoneyError, parseAmount } from '../../common/money';
 import { build } from '../../common/orm';
-import { flushAudited, type AuditActor } from '../audit/audit.service';
+import { flushAudited, type AuditActor } from '../audit';
 import { Country } from './country.entity';
 import { MobileOperator } from './mobile-operator.entity';
 import { SmsTariff } from './tariff.entity';

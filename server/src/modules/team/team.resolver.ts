@@ -5,7 +5,7 @@ import { actingMerchant, merchantFilter, requireViewer } from '../../common/cont
 import { payload } from '../../common/errors';
 import { paginate } from '../../common/orm';
 import type { Connection } from '../../common/pagination';
-import { User, UserRole } from '../auth/user.entity';
+import { User, UserRole } from '../auth';
 import { addTeamMember, assertTeamManager, createMerchant, removeTeamMember } from './team.service';
 import {
   AddTeamMemberInput,

@@ -2,10 +2,10 @@ import { LockMode, UniqueConstraintViolationException, type EntityManager } from
 import { canAccessMerchant, type Viewer } from '../../common/context';
 import { graphqlError, UserErrorCode, UserFacingError } from '../../common/errors';
 import { build } from '../../common/orm';
-import { recordAudit, type AuditActor } from '../audit/audit.service';
-import { createUser } from '../auth/auth.service';
-import { Session, User, UserRole } from '../auth/user.entity';
-import { Merchant } from '../merchant/merchant.entity';
+import { recordAudit, type AuditActor } from '../audit';
+import { createUser } from '../auth';
+import { Session, User, UserRole } from '../auth';
+import { Merchant } from '../merchant';
 
 /** Roles a merchant's team may have; ADMIN is the platform's and is never granted here. */
 export type TeamRole = UserRole.OWNER | UserRole.STAFF;

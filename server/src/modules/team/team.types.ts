@@ -1,8 +1,8 @@
 import { ArgsType, Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import { PayloadType } from '../../common/mutation';
 import { ConnectionType, PageArgs } from '../../common/pagination';
-import { User } from '../auth/user.entity';
-import { Merchant } from '../merchant/merchant.entity';
+import { User } from '../auth';
+import { Merchant } from '../merchant';
 
 export enum TeamRole {
   OWNER = 'OWNER',

@@ -1,7 +1,7 @@
 import type { DomainModule } from '../../common/module';
 import { recognisePaymentReference } from '../sms';
-import type { SmsProduct } from '../sms/sms.products';
-import { PaymentKind } from '../payment/payment.entity';
+import type { SmsProduct } from '../sms';
+import { PaymentKind } from '../payment';
 import {
   Voucher,
   VoucherFeedback,

@@ -1,12 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
-import {
-  buildInstructionTable,
-  InstructionError,
-  type InstructionTable,
-  type InstructionTariff,
-} from '../instruction/instruction.solver';
-import { Country } from '../tariff/country.entity';
-import { SmsTariff } from '../tariff/tariff.entity';
+import { buildInstructionTable, InstructionError, type InstructionTable, type InstructionTariff } from '../instruction';
+import { Country } from '../tariff';
+import { SmsTariff } from '../tariff';
 import { VoucherPricing, type InstructionSnapshot } from './voucher.entity';
 
 /**

@@ -6,10 +6,10 @@ import { graphqlError, payload, userError, UserErrorCode, UserFacingError } from
 import { Money } from '../../common/money';
 import { paginate } from '../../common/orm';
 import type { Connection } from '../../common/pagination';
-import { recordAudit } from '../audit/audit.service';
-import { Merchant } from '../merchant/merchant.entity';
-import { Payment } from '../payment/payment.entity';
-import { maskPhone } from '../sms/sms.resolver';
+import { recordAudit } from '../audit';
+import { Merchant } from '../merchant';
+import { Payment } from '../payment';
+import { maskPhone } from '../../common/phone';
 import {
   VOUCHER_CURRENCY,
   Voucher,

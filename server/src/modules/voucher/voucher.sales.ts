@@ -1,19 +1,19 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { nextState } from '../../common/state-machine';
 import { startSweeper } from '../../common/sweeper';
-import { emitEvent } from '../webhook/webhook.service';
+import { emitEvent } from '../webhook';
 import type { PubSubLike, Viewer } from '../../common/context';
 import { UserErrorCode, UserFacingError } from '../../common/errors';
 import { formatAmount } from '../../common/money';
 import { build } from '../../common/orm';
-import { recordAudit } from '../audit/audit.service';
-import { Payment, PaymentKind, PaymentStatus } from '../payment/payment.entity';
-import { createPayment, lockPayment, normalisePhone, normaliseReference } from '../payment/payment.service';
-import { refundPayment, settlePrepaidSale } from '../payment/payment.settlement';
-import { SmsDirection, SmsFlag, SmsMessage, SmsStatus } from '../sms/sms.entity';
-import { TAKING_MONEY, type ExpectedSms, type SmsReceived } from '../sms/sms.products';
-import { sendSmsReply } from '../sms/sms.replies';
-import { Country } from '../tariff/country.entity';
+import { recordAudit } from '../audit';
+import { Payment, PaymentKind, PaymentStatus } from '../payment';
+import { createPayment, lockPayment, normalisePhone, normaliseReference } from '../payment';
+import { refundPayment, settlePrepaidSale } from '../payment';
+import { SmsDirection, SmsFlag, SmsMessage, SmsStatus } from '../sms';
+import { TAKING_MONEY, type ExpectedSms, type SmsReceived } from '../sms';
+import { sendSmsReply } from '../sms';
+import { Country } from '../tariff';
 import {
   VOUCHER_CURRENCY,
   Voucher,

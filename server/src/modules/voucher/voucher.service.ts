@@ -2,10 +2,10 @@ import { UniqueConstraintViolationException, type EntityManager } from '@mikro-o
 import { UserErrorCode, UserFacingError } from '../../common/errors';
 import { newId } from '../../common/ids';
 import { build } from '../../common/orm';
-import { Payment, PaymentKind } from '../payment/payment.entity';
-import { normaliseReference, parsePositiveAmount } from '../payment/payment.service';
-import { payPrepaidBlock } from '../payment/payment.settlement';
-import { Country } from '../tariff/country.entity';
+import { Payment, PaymentKind } from '../payment';
+import { normaliseReference, parsePositiveAmount } from '../payment';
+import { payPrepaidBlock } from '../payment';
+import { Country } from '../tariff';
 import {
   VOUCHER_CURRENCY,
   Voucher,

@@ -1,7 +1,7 @@
 import { ArgsType, Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { Money } from '../../common/money';
 import { ConnectionType, PageArgs } from '../../common/pagination';
-import { PaymentStatus } from '../payment/payment.entity';
+import { PaymentStatus } from '../payment';
 import {
   Voucher,
   VoucherFeedback,

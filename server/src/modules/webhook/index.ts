@@ -11,3 +11,7 @@ export const webhookModule: DomainModule = {
   resolvers: [WebhookEndpointResolver, WebhookDeliveryResolver],
   provides: { outboxHandlers: [webhookOutboxHandler] },
 };
+
+// The public face: what other modules use.
+export { isPrivateAddress, isPrivateHost, postJson } from './webhook.http';
+export { emitEvent } from './webhook.service';
