@@ -43,7 +43,6 @@ import {
 const PAGE_TOKEN = /^[A-Za-z0-9_-]{16,64}$/;
 const MAX_FEED_BACKLOG = 50;
 
-
 function toSimulatorSms(sms: SmsMessage): SimulatorSms {
   return Object.assign(new SimulatorSms(), {
     id: sms.id,
