@@ -18,19 +18,10 @@ import { graphqlError, payload } from '../../common/errors';
 import { Money } from '../../common/money';
 import { paginate } from '../../common/orm';
 import type { Connection } from '../../common/pagination';
-import { recordAudit } from '../audit';
-import { idempotent } from '../idempotency';
 import { Merchant } from '../merchant';
-import { Payment, PaymentKind } from './payment.entity';
+import { Payment } from './payment.entity';
 import { currentThenChanges, paymentEvent, paymentTopic, type PaymentEvent } from './payment.events';
-import {
-  applyTransition,
-  createPayment,
-  lockPayment,
-  normaliseReference,
-  parsePositiveAmount,
-  payerUrl,
-} from './payment.service';
+import { cancelPayment, createTopUp, normaliseReference, payerUrl } from './payment.service';
 import {
   CancelPaymentInput,
   CancelPaymentPayload,
@@ -124,39 +115,10 @@ export class PaymentResolver {
     @Arg('input', () => CreatePaymentInput) input: CreatePaymentInput,
     @Ctx() ctx: Context,
   ): Promise<CreatePaymentPayload> {
-    const viewer = requireViewer(ctx);
-    const merchantId = actingMerchant(viewer, input.merchantId);
+    const merchantId = actingMerchant(requireViewer(ctx), input.merchantId);
     return payload(
       (payment, userErrors) => ({ payment, userErrors }),
-      async () => {
-        const call = { operation: 'createPayment', merchantId: viewer.merchantId ?? merchantId, input };
-        const { paymentId } = await idempotent(ctx, call, async (em) => {
-          const currency = input.currency.trim().toUpperCase();
-          const payment = await createPayment(em, ctx.pubsub, {
-            merchantId,
-            kind: PaymentKind.TOP_UP,
-            amount: parsePositiveAmount(input.amount.trim(), currency),
-            currency,
-            description: input.description,
-            externalId: input.externalId,
-            payerPhone: input.payerPhone,
-            metadata: input.metadata ?? {},
-          });
-          recordAudit(em, ctx, {
-            action: 'payment.create',
-            merchantId,
-            targetId: payment.id,
-            details: {
-              kind: payment.kind,
-              amount: Money.of(payment.amount, payment.currency).amount,
-              currency: payment.currency,
-              externalId: payment.externalId,
-            },
-          });
-          return { paymentId: payment.id };
-        });
-        return ctx.em.findOneOrFail(Payment, paymentId);
-      },
+      () => createTopUp(ctx, merchantId, input),
     );
   }
 
@@ -175,23 +137,7 @@ export class PaymentResolver {
     if (!found || !canAccessMerchant(viewer, found.merchantId)) throw graphqlError('NOT_FOUND', 'no such object');
     return payload(
       (payment, userErrors) => ({ payment: payment ?? found, userErrors }),
-      async () => {
-        const call = { operation: 'cancelPayment', merchantId: viewer.merchantId ?? found.merchantId, input };
-        await idempotent(ctx, call, async (em) => {
-          const payment = await lockPayment(em, found.id);
-          if (!payment) throw graphqlError('NOT_FOUND', 'no such object');
-          const from = payment.status;
-          await applyTransition(em, ctx.pubsub, payment, 'cancel');
-          recordAudit(em, ctx, {
-            action: 'payment.cancel',
-            merchantId: payment.merchantId,
-            targetId: payment.id,
-            details: { from, to: payment.status },
-          });
-          return { paymentId: payment.id };
-        });
-        return ctx.em.findOneOrFail(Payment, found.id, { refresh: true });
-      },
+      () => cancelPayment(ctx, found, input),
     );
   }
 

@@ -1,12 +1,14 @@
 import { randomInt } from 'node:crypto';
 import { LockMode, type EntityManager } from '@mikro-orm/core';
-import type { PubSubLike } from '../../common/context';
-import { UserErrorCode, UserFacingError } from '../../common/errors';
+import type { Context, PubSubLike } from '../../common/context';
+import { graphqlError, UserErrorCode, UserFacingError } from '../../common/errors';
 import { newToken } from '../../common/ids';
 import type { EventType } from '../../common/events';
-import { formatAmount, isCurrency, MoneyError, parseAmount } from '../../common/money';
+import { formatAmount, isCurrency, Money, MoneyError, parseAmount } from '../../common/money';
 import { build } from '../../common/orm';
 import { nextState } from '../../common/state-machine';
+import { recordAudit, type AuditActor } from '../audit';
+import { idempotent } from '../idempotency';
 import { emitEvent } from '../webhook';
 import { afterCommit } from './after-commit';
 import { merchantPaymentsTopic, paymentEvent, paymentTopic } from './payment.events';
@@ -156,6 +158,78 @@ export async function createPayment(em: EntityManager, pubsub: PubSubLike | null
   announce(em, pubsub, payment);
   await emitPaymentEvent(em, payment, 'payment.created');
   return payment;
+}
+
+/** What the dashboard's payment mutations take of a request: its unit of work, idempotency key, live topics, actor. */
+export type PaymentCaller = Pick<Context, 'em' | 'idempotencyKey' | 'pubsub'> & AuditActor;
+
+/** `createPayment`'s input as the API gives it; the whole of it is what an idempotent retry must repeat. */
+export interface TopUpInput {
+  amount: string;
+  currency: string;
+  description: string;
+  externalId?: string | null;
+  payerPhone?: string | null;
+  metadata?: Record<string, unknown> | null;
+  merchantId?: string | null;
+  idempotencyKey?: string | null;
+}
+
+/** Creates a balance top-up for `merchantId` (checked by the caller), audited, at most once per idempotency key. */
+export async function createTopUp(caller: PaymentCaller, merchantId: string, input: TopUpInput): Promise<Payment> {
+  const call = { operation: 'createPayment', merchantId: caller.viewer?.merchantId ?? merchantId, input };
+  const { paymentId } = await idempotent(caller, call, async (em) => {
+    const currency = input.currency.trim().toUpperCase();
+    const payment = await createPayment(em, caller.pubsub, {
+      merchantId,
+      kind: PaymentKind.TOP_UP,
+      amount: parsePositiveAmount(input.amount.trim(), currency),
+      currency,
+      description: input.description,
+      externalId: input.externalId,
+      payerPhone: input.payerPhone,
+      metadata: input.metadata ?? {},
+    });
+    recordAudit(em, caller, {
+      action: 'payment.create',
+      merchantId,
+      targetId: payment.id,
+      details: {
+        kind: payment.kind,
+        amount: Money.of(payment.amount, payment.currency).amount,
+        currency: payment.currency,
+        externalId: payment.externalId,
+      },
+    });
+    return { paymentId: payment.id };
+  });
+  return caller.em.findOneOrFail(Payment, paymentId);
+}
+
+/**
+ * Cancels a payment the caller may see (checked by the caller), audited, at most once per idempotency key; refused
+ * with INVALID_TRANSITION once it no longer takes money.
+ */
+export async function cancelPayment(
+  caller: PaymentCaller,
+  found: Payment,
+  input: { id: string; idempotencyKey?: string | null },
+): Promise<Payment> {
+  const call = { operation: 'cancelPayment', merchantId: caller.viewer?.merchantId ?? found.merchantId, input };
+  await idempotent(caller, call, async (em) => {
+    const payment = await lockPayment(em, found.id);
+    if (!payment) throw graphqlError('NOT_FOUND', 'no such object');
+    const from = payment.status;
+    await applyTransition(em, caller.pubsub, payment, 'cancel');
+    recordAudit(em, caller, {
+      action: 'payment.cancel',
+      merchantId: payment.merchantId,
+      targetId: payment.id,
+      details: { from, to: payment.status },
+    });
+    return { paymentId: payment.id };
+  });
+  return caller.em.findOneOrFail(Payment, found.id, { refresh: true });
 }
 
 /**

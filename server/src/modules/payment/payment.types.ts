@@ -4,6 +4,7 @@ import { Money } from '../../common/money';
 import { ConnectionType, PageArgs } from '../../common/pagination';
 import { Payment, PaymentKind, PaymentStatus } from './payment.entity';
 import { PayloadType } from '../../common/mutation';
+import { PayerCredit, PayerCreditStatus, SuspenseItem, SuspenseStatus } from './settlement.entity';
 
 export const PaymentConnection = ConnectionType(Payment, 'Payment');
 
@@ -107,3 +108,57 @@ export class CancelPaymentInput {
 
 export const CancelPaymentPayload = PayloadType(() => Payment, 'CancelPayment', { field: 'payment' });
 export type CancelPaymentPayload = InstanceType<typeof CancelPaymentPayload>;
+
+// --- Settlement ---------------------------------------------------------------------------------------------------
+
+@ObjectType({
+  description:
+    'Why what a payment received became what its merchant was credited: gross − operator share − platform fee ' +
+    '(+ payer credit spent on it) = net. Every part is in the payment’s currency.',
+})
+export class PaymentBreakdown {
+  @Field(() => Money, { description: 'What payers paid for it (each counted SMS’s price).' })
+  gross!: Money;
+
+  @Field(() => Money, { description: 'The mobile operators’ part of the gross.' })
+  operatorShare!: Money;
+
+  @Field(() => Money, { description: 'Tollgate’s fee out of the gross.' })
+  platformFee!: Money;
+
+  @Field(() => Money, { description: 'Credit the payer had from earlier SMS, spent here (already net).' })
+  payerCredit!: Money;
+
+  @Field(() => Money, { description: 'The merchant’s part: booked to the merchant for this payment.' })
+  net!: Money;
+}
+
+export const SuspenseItemConnection = ConnectionType(SuspenseItem, 'SuspenseItem');
+export const PayerCreditConnection = ConnectionType(PayerCredit, 'PayerCredit');
+
+@ArgsType()
+export class SuspenseItemsArgs extends PageArgs {
+  @Field(() => SuspenseStatus, { nullable: true, description: 'Only items in this status (default: all).' })
+  status?: SuspenseStatus | null;
+}
+
+@ArgsType()
+export class PayerCreditsArgs extends PageArgs {
+  @Field(() => ID, { nullable: true, description: 'Only this merchant’s (admins, partners).' })
+  merchantId?: string | null;
+
+  @Field(() => PayerCreditStatus, { nullable: true, description: 'Only credits in this status (default: all).' })
+  status?: PayerCreditStatus | null;
+}
+
+@InputType()
+export class RefundPayerCreditInput {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String, { description: 'Why, up to 300 characters; kept with the credit and in the audit log.' })
+  reason!: string;
+}
+
+export const RefundPayerCreditPayload = PayloadType(() => PayerCredit, 'RefundPayerCredit', { field: 'credit' });
+export type RefundPayerCreditPayload = InstanceType<typeof RefundPayerCreditPayload>;

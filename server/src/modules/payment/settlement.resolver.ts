@@ -1,54 +1,25 @@
 import type { FilterQuery } from '@mikro-orm/core';
-import {
-  Args,
-  ArgsType,
-  Arg,
-  Authorized,
-  Ctx,
-  Field,
-  FieldResolver,
-  ID,
-  InputType,
-  Mutation,
-  ObjectType,
-  Query,
-  Resolver,
-  Root,
-} from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../common/context';
 import { merchantFilter, requireViewer } from '../../common/context';
 import { payload } from '../../common/errors';
-import { PayloadType } from '../../common/mutation';
 import { Money } from '../../common/money';
 import { paginate } from '../../common/orm';
 import { maskPhone } from '../../common/phone';
-import { ConnectionType, PageArgs, type Connection } from '../../common/pagination';
+import type { Connection } from '../../common/pagination';
 import { LedgerTransfer } from '../ledger';
 import { Payment } from './payment.entity';
 import { refundPayerCredit } from './payment.settlement';
-import { PayerCredit, PayerCreditStatus, SuspenseItem, SuspenseStatus } from './settlement.entity';
-
-@ObjectType({
-  description:
-    'Why what a payment received became what its merchant was credited: gross − operator share − platform fee ' +
-    '(+ payer credit spent on it) = net. Every part is in the payment’s currency.',
-})
-export class PaymentBreakdown {
-  @Field(() => Money, { description: 'What payers paid for it (each counted SMS’s price).' })
-  gross!: Money;
-
-  @Field(() => Money, { description: 'The mobile operators’ part of the gross.' })
-  operatorShare!: Money;
-
-  @Field(() => Money, { description: 'Tollgate’s fee out of the gross.' })
-  platformFee!: Money;
-
-  @Field(() => Money, { description: 'Credit the payer had from earlier SMS, spent here (already net).' })
-  payerCredit!: Money;
-
-  @Field(() => Money, { description: 'The merchant’s part: booked to the merchant for this payment.' })
-  net!: Money;
-}
+import { PayerCredit, SuspenseItem } from './settlement.entity';
+import {
+  PayerCreditConnection,
+  PayerCreditsArgs,
+  PaymentBreakdown,
+  RefundPayerCreditInput,
+  RefundPayerCreditPayload,
+  SuspenseItemConnection,
+  SuspenseItemsArgs,
+} from './payment.types';
 
 @Resolver(() => Payment)
 export class PaymentMoneyResolver {
@@ -72,36 +43,6 @@ export class PaymentMoneyResolver {
     return ctx.em.find(LedgerTransfer, { paymentId: payment.id }, { orderBy: { id: 'asc' } });
   }
 }
-
-const SuspenseItemConnection = ConnectionType(SuspenseItem, 'SuspenseItem');
-const PayerCreditConnection = ConnectionType(PayerCredit, 'PayerCredit');
-
-@ArgsType()
-class SuspenseItemsArgs extends PageArgs {
-  @Field(() => SuspenseStatus, { nullable: true, description: 'Only items in this status (default: all).' })
-  status?: SuspenseStatus | null;
-}
-
-@ArgsType()
-class PayerCreditsArgs extends PageArgs {
-  @Field(() => ID, { nullable: true, description: 'Only this merchant’s (admins, partners).' })
-  merchantId?: string | null;
-
-  @Field(() => PayerCreditStatus, { nullable: true, description: 'Only credits in this status (default: all).' })
-  status?: PayerCreditStatus | null;
-}
-
-@InputType()
-class RefundPayerCreditInput {
-  @Field(() => ID)
-  id!: string;
-
-  @Field(() => String, { description: 'Why, up to 300 characters; kept with the credit and in the audit log.' })
-  reason!: string;
-}
-
-const RefundPayerCreditPayload = PayloadType(() => PayerCredit, 'RefundPayerCredit', { field: 'credit' });
-type RefundPayerCreditPayload = InstanceType<typeof RefundPayerCreditPayload>;
 
 @Resolver(() => SuspenseItem)
 export class SuspenseResolver {
