@@ -1,5 +1,6 @@
 import type { MikroORM } from '@mikro-orm/core';
 import { checkLedger } from '../src/modules/ledger/ledger.service';
+import { checkSettlementInvariants } from '../src/modules/payment/settlement.invariants';
 import { checkVoucherInvariants } from '../src/modules/voucher/voucher.invariants';
 
 /**
@@ -16,4 +17,9 @@ export async function checkInvariants(orm: MikroORM): Promise<void> {
   const vouchers = await checkVoucherInvariants(orm.em.fork());
   if (vouchers.length)
     throw new Error(`voucher invariants broken (${vouchers.length}):\n  I5: ${vouchers.join('\n  I5: ')}`);
+  // Every billed SMS is on an account or in suspense; payer credit and suspense accounts match their lists.
+  const settlement = await checkSettlementInvariants(orm.em.fork());
+  if (settlement.length) {
+    throw new Error(`settlement invariants broken (${settlement.length}):\n  ${settlement.join('\n  ')}`);
+  }
 }

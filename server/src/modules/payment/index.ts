@@ -19,7 +19,9 @@ export const paymentModule: DomainModule = {
     return startSweeper(
       'settlement sweep',
       async () => {
-        const expired = await expireDuePayments(platform.orm.em, platform.pubsub);
+        const expired = await expireDuePayments(platform.orm.em, platform.pubsub, {
+          products: platform.extensions.paymentProducts,
+        });
         const released = await releaseDueCredits(platform.orm.em);
         return expired.length >= 100 || released >= 100;
       },

@@ -16,6 +16,8 @@ export interface PaymentProduct<T extends object = object> {
   type: ClassType<T>;
   /** The detail of a payment of this kind, or null when it has none (yet). */
   load(em: EntityManager, payment: Payment): Promise<T | null>;
+  /** The product's reaction when one of its payments expired unpaid, in the same transaction (free what it held). */
+  onExpired?(em: EntityManager, payment: Payment, at: Date): Promise<void>;
 }
 
 declare module '../../common/module' {

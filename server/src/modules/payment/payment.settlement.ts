@@ -10,6 +10,7 @@ import { LedgerAccountPurpose, LedgerTransferKind } from '../ledger';
 import { ledgerAccount, paymentTransferRows, reverse, transfer } from '../ledger';
 import { emitEvent } from '../webhook';
 import { Payment, PaymentStatus } from './payment.entity';
+import type { PaymentProduct } from './payment.products';
 import { applyTransition, lockPayment, receiveFunds, receiveLateFunds } from './payment.service';
 import {
   PAYER_CREDIT_TRANSITIONS,
@@ -710,9 +711,10 @@ export async function settlePrepaidSale(em: EntityManager, payment: Payment, blo
 export async function expireDuePayments(
   em: EntityManager,
   pubsub: PubSubLike | null,
-  now = new Date(),
-  limit = 100,
+  options: { now?: Date; limit?: number; products?: readonly PaymentProduct[] } = {},
 ): Promise<Payment[]> {
+  const now = options.now ?? new Date();
+  const limit = options.limit ?? 100;
   const due = await em
     .fork()
     .find(
@@ -726,6 +728,8 @@ export async function expireDuePayments(
       const payment = await lockPayment(tx, candidate.id);
       if (!payment || payment.status !== PaymentStatus.OPEN || !payment.expiresAt || payment.expiresAt > now) return;
       await applyTransition(tx, pubsub, payment, 'expire', now);
+      // Its product lets go of what it held for the payment (a reserved voucher), in the same transaction.
+      await options.products?.find((product) => product.kind === payment.kind)?.onExpired?.(tx, payment, now);
       expired.push(payment);
     });
   }

@@ -266,9 +266,25 @@ describe('settlement', () => {
   it('expires an unpaid payment after its window; an SMS after that becomes credit; unused credit goes to the merchant', async () => {
     const payment = await newPayment('2.00');
     await t.orm.em.fork().nativeUpdate(Payment, { id: payment.id }, { expiresAt: new Date(Date.now() - 1000) });
-    const expired = await expireDuePayments(t.orm.em, t.app.pubsub);
+    const expired = await expireDuePayments(t.orm.em, t.app.pubsub, {
+      products: t.app.platform.extensions.paymentProducts,
+    });
     expect(expired.map((row) => row.id)).toContain(payment.id);
     expect((await paymentRow(payment.id)).status).toBe('EXPIRED');
+
+    // A voucher payment's product lets go of what it held: the reserved voucher goes back to the stock.
+    const project = await voucherProject('EXP-1');
+    const held = await startVoucher(project.slug);
+    const heldRow = await t.orm.em.fork().findOneOrFail(Payment, { reference: held.reference });
+    await t.orm.em.fork().nativeUpdate(Payment, { id: heldRow.id }, { expiresAt: new Date(Date.now() - 1000) });
+    await expireDuePayments(t.orm.em, t.app.pubsub, { products: t.app.platform.extensions.paymentProducts });
+    expect(await purchase(held.token)).toMatchObject({ status: 'EXPIRED', state: 'RELEASED' });
+    const stock = await t.gql(
+      `query($id: ID!) { voucherProject(id: $id) { stock { available reserved } } }`,
+      { id: project.id },
+      owner,
+    );
+    expect(stock.data!.voucherProject.stock).toEqual({ available: 1, reserved: 0 });
     expect(await expireDuePayments(t.orm.em, t.app.pubsub)).toEqual([]);
 
     const late = await sms({ from: nextPhone(), to: '1096', text: payment.reference });

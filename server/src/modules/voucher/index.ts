@@ -18,7 +18,7 @@ import {
   VoucherResolver,
   VoucherShopResolver,
 } from './voucher.resolver';
-import { onVoucherSms, startReservationSweeper, voucherInstruction } from './voucher.sales';
+import { onVoucherPaymentExpired, onVoucherSms, startReservationSweeper, voucherInstruction } from './voucher.sales';
 import { seedVouchers } from './voucher.seed';
 
 /**
@@ -57,6 +57,7 @@ export const voucherModule: DomainModule = {
         kind: PaymentKind.VOUCHER,
         type: VoucherOrder,
         load: (em, payment) => em.findOne(VoucherOrder, { paymentId: payment.id }),
+        onExpired: onVoucherPaymentExpired,
       },
     ],
   },

@@ -278,6 +278,18 @@ export async function releaseLapsedReservations(
   return released;
 }
 
+/**
+ * The voucher product's reaction to its payment expiring unpaid (settlement's expiry sweep, in its transaction):
+ * a voucher still held goes back to the stock.
+ */
+export async function onVoucherPaymentExpired(em: EntityManager, payment: Payment, at: Date): Promise<void> {
+  const order = await em.findOne(VoucherOrder, { paymentId: payment.id }, { refresh: true });
+  if (order?.state !== VoucherOrderState.RESERVED) return;
+  await releaseVoucher(em, payment.id, at);
+  moveOrder(order, 'release', at);
+  order.reservationExpiresAt = null;
+}
+
 /** The background sweep (startWorkers): every `intervalMs`; `stop()` lets a running round finish. */
 export function startReservationSweeper(
   em: EntityManager,

@@ -1,0 +1,56 @@
+import type { EntityManager } from '@mikro-orm/core';
+
+/**
+ * Settlement's promises as queries (used by the tests' checkInvariants, after every integration test). Returns one
+ * sentence per violation, empty when all hold:
+ * - a billed SMS is never money on no account: every processed inbound SMS has its `sms:<id>` posting, or waits in
+ *   the suspense list (its value unknown);
+ * - the PAYER_CREDIT accounts hold exactly the credit still available to payers, per merchant and currency;
+ * - the SUSPENSE account holds exactly the money of the open suspense items.
+ */
+export async function checkSettlementInvariants(em: EntityManager): Promise<string[]> {
+  const connection = em.getConnection('read');
+  const all = (sql: string) => connection.execute(sql, [], 'all') as Promise<Record<string, unknown>[]>;
+  const violations: string[] = [];
+
+  for (const row of await all(
+    `select s.id, s.status from sms_message s
+      where s.direction = 'IN' and s.processed_at is not null
+        and not exists (select 1 from ledger_transfer t where t.idempotency_key = 'sms:' || s.id)
+        and not exists (select 1 from suspense_item i where i.sms_id = s.id)`,
+  )) {
+    violations.push(
+      `SMS ${String(row.id)} (${String(row.status)}) was processed but is on no account and not in suspense`,
+    );
+  }
+
+  for (const row of await all(
+    `select a.merchant_id, a.currency, a.balance, coalesce(sum(c.amount_minor), 0) as held
+       from ledger_account a
+       left join payer_credit c
+         on c.merchant_id = a.merchant_id and c.currency = a.currency and c.status = 'AVAILABLE'
+      where a.purpose = 'PAYER_CREDIT'
+      group by a.merchant_id, a.currency, a.balance`,
+  )) {
+    if (BigInt(String(row.balance)) !== BigInt(String(row.held))) {
+      violations.push(
+        `merchant ${String(row.merchant_id)} holds ${String(row.balance)} ${String(row.currency)} of payer credit ` +
+          `but its available credits add up to ${String(row.held)}`,
+      );
+    }
+  }
+
+  for (const row of await all(
+    `select a.currency, a.balance,
+            (select coalesce(sum(i.amount_minor), 0) from suspense_item i
+              where i.status = 'OPEN' and i.currency = a.currency) as held
+       from ledger_account a where a.purpose = 'SUSPENSE'`,
+  )) {
+    if (BigInt(String(row.balance)) !== BigInt(String(row.held))) {
+      violations.push(
+        `SUSPENSE holds ${String(row.balance)} ${String(row.currency)} but the open items add up to ${String(row.held)}`,
+      );
+    }
+  }
+  return violations;
+}
