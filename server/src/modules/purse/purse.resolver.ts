@@ -27,7 +27,6 @@ import { graphqlError, payload } from '../../common/errors';
 import { formatAmount, Money } from '../../common/money';
 import { paginate } from '../../common/orm';
 import type { Connection } from '../../common/pagination';
-import { recordAudit } from '../audit';
 import { Merchant } from '../merchant';
 import { OutboxAttempt } from '../outbox';
 import { OutboxMessage, OutboxStatus } from '../outbox';
@@ -51,6 +50,7 @@ import {
   payPageUrl,
   PURSE_CURRENCY,
   returnUrl,
+  revealPurseSecret,
   rotatePurseSecret,
   selectCountry,
   updatePurse,
@@ -290,26 +290,7 @@ export class PurseResolver {
     const merchantId = actingMerchant(requireViewer(ctx), input.merchantId);
     return payload(
       (purse: Purse | null, userErrors) => ({ purse, secret: purse?.secret ?? null, userErrors }),
-      () =>
-        ctx.em.transactional(async (em) => {
-          const purse = await createPurse(em, ctx.config, merchantId, input);
-          recordAudit(em, ctx, {
-            action: 'purse.create',
-            merchantId,
-            targetId: purse.id,
-            details: {
-              number: purse.number,
-              name: purse.name,
-              successUrl: purse.successUrl,
-              failUrl: purse.failUrl,
-              resultUrl: purse.resultUrl,
-              countries: purse.countries,
-              language: purse.language,
-              secret: true,
-            },
-          });
-          return purse;
-        }),
+      () => createPurse(ctx.em, ctx, ctx.config, merchantId, input),
     );
   }
 
@@ -322,20 +303,7 @@ export class PurseResolver {
     const found = await loadPurse(ctx, input.id);
     return payload(
       (purse: Purse | null, userErrors) => ({ purse: purse ?? found, userErrors }),
-      () =>
-        ctx.em.transactional(async (em) => {
-          const purse = await em.findOneOrFail(Purse, found.id);
-          const changes = await updatePurse(em, ctx.config, purse, input);
-          if (Object.keys(changes).length) {
-            recordAudit(em, ctx, {
-              action: 'purse.update',
-              merchantId: purse.merchantId,
-              targetId: purse.id,
-              details: changes,
-            });
-          }
-          return purse;
-        }),
+      () => updatePurse(ctx.em, ctx, ctx.config, found.id, input),
     );
   }
 
@@ -350,17 +318,8 @@ export class PurseResolver {
     @Ctx() ctx: Context,
   ): Promise<PurseSecretPayload> {
     const found = await loadPurse(ctx, input.id);
-    return ctx.em.transactional(async (em) => {
-      const purse = await em.findOneOrFail(Purse, found.id);
-      const secret = rotatePurseSecret(purse);
-      recordAudit(em, ctx, {
-        action: 'purse.rotateSecret',
-        merchantId: purse.merchantId,
-        targetId: purse.id,
-        details: { secret: true },
-      });
-      return { purse, secret, userErrors: [] };
-    });
+    const { purse, secret } = await rotatePurseSecret(ctx.em, ctx, found.id);
+    return { purse, secret, userErrors: [] };
   }
 
   @Authorized()
@@ -370,10 +329,7 @@ export class PurseResolver {
     @Ctx() ctx: Context,
   ): Promise<PurseSecretPayload> {
     const purse = await loadPurse(ctx, input.id);
-    recordAudit(ctx.em, ctx, { action: 'purse.revealSecret', merchantId: purse.merchantId, targetId: purse.id });
-    // The audit row commits before the secret leaves the server.
-    await ctx.em.flush();
-    return { purse, secret: purse.secret, userErrors: [] };
+    return { purse, secret: await revealPurseSecret(ctx.em, ctx, purse), userErrors: [] };
   }
 
   @Authorized()
@@ -557,7 +513,7 @@ export class PursePaymentPageResolver {
     return payload(
       (page: PursePaymentPage | null, userErrors) => ({ page, userErrors }),
       async () => {
-        await ctx.em.transactional((em) => selectCountry(em, ctx.pubsub, input.token, input.country));
+        await selectCountry(ctx.em, ctx.pubsub, input.token, input.country);
         return (await pageOf(ctx.em.fork(), smsProductsOf(ctx.extensions), input.token))!;
       },
     );
@@ -592,19 +548,10 @@ export class PursePaymentPageResolver {
   ): Promise<PursePaymentReturnPayload> {
     return payload(
       (url: string | null, userErrors) => ({ returnUrl: url, userErrors }),
-      () =>
-        ctx.em.transactional(async (em) => {
-          const { payment, language, cancelledNow } = await cancelByPayer(em, ctx.pubsub, input.token);
-          if (cancelledNow) {
-            recordAudit(em, ctx, {
-              action: 'purse.payment.cancel',
-              merchantId: payment.merchantId,
-              targetId: payment.id,
-              details: { by: 'payer' },
-            });
-          }
-          return returnUrl(ctx.config.publicUrl, payment, 'fail', language);
-        }),
+      async () => {
+        const { payment, language } = await cancelByPayer(ctx.em, ctx, ctx.pubsub, input.token);
+        return returnUrl(ctx.config.publicUrl, payment, 'fail', language);
+      },
     );
   }
 }

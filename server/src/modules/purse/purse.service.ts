@@ -4,6 +4,7 @@ import type { Config } from '../../common/config';
 import type { PubSubLike } from '../../common/context';
 import { UserErrorCode, UserFacingError } from '../../common/errors';
 import { build } from '../../common/orm';
+import { flushAudited, recordAudit, type AuditActor } from '../audit';
 import { afterCommit } from '../payment';
 import { Payment, PaymentKind, PaymentStatus } from '../payment';
 import { applyTransition, createPayment, lockPayment } from '../payment';
@@ -136,13 +137,36 @@ export interface PurseInput {
   language?: PurseLanguage | null;
 }
 
-/** A new purse with the next number and a fresh secret; run inside a transaction (the counter is part of it). */
+/** A new purse with the next number and a fresh secret, audited, in a transaction of its own (with the counter). */
 export async function createPurse(
   em: EntityManager,
+  actor: AuditActor,
   config: Config,
   merchantId: string,
   input: PurseInput,
 ): Promise<Purse> {
+  return em.transactional(async (tx) => {
+    const purse = await newPurse(tx, config, merchantId, input);
+    recordAudit(tx, actor, {
+      action: 'purse.create',
+      merchantId,
+      targetId: purse.id,
+      details: {
+        number: purse.number,
+        name: purse.name,
+        successUrl: purse.successUrl,
+        failUrl: purse.failUrl,
+        resultUrl: purse.resultUrl,
+        countries: purse.countries,
+        language: purse.language,
+        secret: true,
+      },
+    });
+    return purse;
+  });
+}
+
+async function newPurse(em: EntityManager, config: Config, merchantId: string, input: PurseInput): Promise<Purse> {
   const fields = {
     name: validName(input.name),
     successUrl: validUrl(config, input.successUrl, 'successUrl', false),
@@ -161,8 +185,31 @@ export async function createPurse(
   return purse;
 }
 
-/** Applies the given changes (null or absent: unchanged); returns which settings changed, for the audit log. */
+/** Applies the given changes (null or absent: unchanged) in a transaction of its own; audited when any changed. */
 export async function updatePurse(
+  em: EntityManager,
+  actor: AuditActor,
+  config: Config,
+  purseId: string,
+  input: Partial<{ [K in keyof PurseInput]: PurseInput[K] | null }>,
+): Promise<Purse> {
+  return em.transactional(async (tx) => {
+    const purse = await tx.findOneOrFail(Purse, purseId);
+    const changes = await applyChanges(tx, config, purse, input);
+    if (Object.keys(changes).length) {
+      recordAudit(tx, actor, {
+        action: 'purse.update',
+        merchantId: purse.merchantId,
+        targetId: purse.id,
+        details: changes,
+      });
+    }
+    return purse;
+  });
+}
+
+/** Returns which settings changed, for the audit log. */
+async function applyChanges(
   em: EntityManager,
   config: Config,
   purse: Purse,
@@ -184,11 +231,31 @@ export async function updatePurse(
   return changes;
 }
 
-/** A new secret; the old one stops working at once, for forms and for callbacks still waiting to be delivered. */
-export function rotatePurseSecret(purse: Purse, now = new Date()): string {
-  purse.secret = newPurseSecret();
-  purse.secretChangedAt = now;
-  purse.updatedAt = now;
+/** A new secret, audited; the old one stops working at once, for forms and for callbacks still waiting for delivery. */
+export async function rotatePurseSecret(
+  em: EntityManager,
+  actor: AuditActor,
+  purseId: string,
+  now = new Date(),
+): Promise<{ purse: Purse; secret: string }> {
+  return em.transactional(async (tx) => {
+    const purse = await tx.findOneOrFail(Purse, purseId);
+    purse.secret = newPurseSecret();
+    purse.secretChangedAt = now;
+    purse.updatedAt = now;
+    recordAudit(tx, actor, {
+      action: 'purse.rotateSecret',
+      merchantId: purse.merchantId,
+      targetId: purse.id,
+      details: { secret: true },
+    });
+    return { purse, secret: purse.secret };
+  });
+}
+
+/** A purse's secret, shown to the caller: the audit row commits before the secret leaves the server. */
+export async function revealPurseSecret(em: EntityManager, actor: AuditActor, purse: Purse): Promise<string> {
+  await flushAudited(em, actor, { action: 'purse.revealSecret', merchantId: purse.merchantId, targetId: purse.id });
   return purse.secret;
 }
 
@@ -410,6 +477,15 @@ export async function selectCountry(
   token: string,
   country: string,
 ): Promise<void> {
+  await em.transactional((tx) => chooseCountry(tx, pubsub, token, country));
+}
+
+async function chooseCountry(
+  em: EntityManager,
+  pubsub: PubSubLike | null,
+  token: string,
+  country: string,
+): Promise<void> {
   const found = await findByToken(em, token);
   if (!found) throw notFound();
   const { payment, pursePayment, purse } = found;
@@ -464,8 +540,29 @@ export async function confirmByPayer(
 /**
  * The payer's cancel (B3): an OPEN payment becomes CANCELLED; a cancelled or expired one stays so (a repeated
  * click). Refused once money arrived: a partly paid payment needs the rest, a paid one is confirmed instead.
+ * Audited when it cancels now, in a transaction of its own.
  */
 export async function cancelByPayer(
+  em: EntityManager,
+  actor: AuditActor,
+  pubsub: PubSubLike | null,
+  token: string,
+): Promise<{ payment: Payment; language: PurseLanguage }> {
+  return em.transactional(async (tx) => {
+    const { payment, language, cancelledNow } = await cancelOpen(tx, pubsub, token);
+    if (cancelledNow) {
+      recordAudit(tx, actor, {
+        action: 'purse.payment.cancel',
+        merchantId: payment.merchantId,
+        targetId: payment.id,
+        details: { by: 'payer' },
+      });
+    }
+    return { payment, language };
+  });
+}
+
+async function cancelOpen(
   em: EntityManager,
   pubsub: PubSubLike | null,
   token: string,
