@@ -18,7 +18,7 @@ import introspection from '../gql/introspection.json';
  * - After a mutation changed something (no userErrors), the lists and summaries on the Query root are refetched
  *   when next shown; single objects update in place from the payload.
  * - Subscriptions (`smsReceived`, `pursePaymentChanged`) write their objects into the cache, and put new ones into
- *   the lists that should show them.
+ *   the lists that should show them (an SMS held in suspense or made a payer's credit refreshes those lists).
  */
 
 const schema = introspection as unknown as IntrospectionQuery;
@@ -111,12 +111,29 @@ function refreshFirstPages(cache: Cache, fieldName: string, entityKey: string) {
   }
 }
 
+/** SMS statuses that put money in suspense or in a payer's credit: those lists change with them. */
+const SETTLEMENT_LISTS: Record<string, string[]> = {
+  UNMATCHED: ['suspenseItems'],
+  FLAGGED: ['suspenseItems'],
+  CREDITED: ['suspenseItems', 'payerCredits'],
+};
+
+/** First pages of the named lists are refetched when next shown (their items are not SMS: no key to compare). */
+function refreshLists(cache: Cache, fieldNames: readonly string[]) {
+  for (const field of cache.inspectFields('Query')) {
+    if (!fieldNames.includes(field.fieldName) || field.arguments?.after) continue;
+    cache.invalidate('Query', field.fieldName, field.arguments ?? undefined);
+  }
+}
+
 function onSmsReceived(result: DataFields, cache: Cache) {
   const sms = result.smsReceived as Data | null;
   if (!sms || typeof sms.id !== 'string') return;
   const smsKey = cache.keyOfEntity({ __typename: 'SmsMessage', id: sms.id });
   if (!smsKey) return;
   refreshFirstPages(cache, 'smsMessages', smsKey);
+  const status = sms.status ?? cache.resolve(smsKey, 'status');
+  if (typeof status === 'string' && SETTLEMENT_LISTS[status]) refreshLists(cache, SETTLEMENT_LISTS[status]);
   // The payment's own SMS list (payment page) gets the new line.
   const paymentId = (sms.payment as Data | null)?.id ?? sms.paymentId;
   if (typeof paymentId === 'string') {

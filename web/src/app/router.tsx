@@ -5,6 +5,7 @@ import { AccessCodeServicePage } from '../features/access-codes/AccessCodeServic
 import { AccessCodesPage } from '../features/access-codes/AccessCodesPage';
 import { ApiKeysPage } from '../features/api-keys/ApiKeysPage';
 import { AuditLogPage } from '../features/audit/AuditLogPage';
+import { PayerCreditPage } from '../features/credit/PayerCreditPage';
 import { LedgerAdminPage } from '../features/ledger/LedgerAdminPage';
 import { LedgerPage } from '../features/ledger/LedgerPage';
 import { MailPage } from '../features/mail/MailPage';
@@ -19,6 +20,7 @@ import { PursePayPage } from '../features/purses/PursePayPage';
 import { PursesPage } from '../features/purses/PursesPage';
 import { PublicSimulatorPage, SimulatorPage } from '../features/simulator/SimulatorPage';
 import { SmsMessagesPage } from '../features/sms/SmsMessagesPage';
+import { SuspensePage } from '../features/suspense/SuspensePage';
 import { TariffsPage } from '../features/tariffs/TariffsPage';
 import { TeamPage } from '../features/team/TeamPage';
 import { PurchasePage } from '../features/voucher-shop/PurchasePage';
@@ -53,6 +55,7 @@ const merchantPages: AreaPage[] = [
   { path: 'vouchers/:projectId', element: <VoucherProjectPage /> },
   { path: 'sms', label: 'SMS', element: <SmsMessagesPage /> },
   { path: 'ledger', label: 'Ledger', element: <LedgerPage /> },
+  { path: 'credit', label: 'Payer credit', element: <PayerCreditPage /> },
   { path: 'api-keys', label: 'API keys', element: <ApiKeysPage /> },
   { path: 'team', label: 'Team', element: <TeamPage /> },
   { path: 'webhooks', label: 'Webhooks', element: <WebhooksPage /> },
@@ -68,6 +71,8 @@ const adminPages: AreaPage[] = [
   { path: 'tariffs', label: 'Tariffs', element: <TariffsPage /> },
   { path: 'vouchers', label: 'Vouchers', element: <VoucherAdminPage /> },
   { path: 'ledger', label: 'Ledger', element: <LedgerAdminPage /> },
+  { path: 'suspense', label: 'Suspense', element: <SuspensePage /> },
+  { path: 'credit', label: 'Payer credit', element: <PayerCreditPage /> },
   { path: 'outbox', label: 'Outbox', element: <OutboxPage /> },
   { path: 'outbox/:messageId', element: <OutboxMessagePage /> },
   { path: 'mail', label: 'Mail', element: <MailPage /> },

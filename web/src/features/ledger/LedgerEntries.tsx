@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { useSearchParams } from 'react-router';
 import { useQuery } from 'urql';
 import { graphql } from '../../gql';
 import { QueryView } from '../../app/components/QueryView';
@@ -54,7 +55,19 @@ type Entry = LedgerEntriesQuery['ledgerEntries']['edges'][number]['node'];
 export function LedgerEntries({ showMerchant = false }: { showMerchant?: boolean }) {
   const paging = usePaging();
   const [accountId, setAccountId] = useState('');
-  const [transferId, setTransferId] = useState<string | null>(null);
+  // The transfer shown is in the address (?transfer=ltr_…): other pages link to it, e.g. a payment's transfers.
+  const [searchParams, setSearchParams] = useSearchParams();
+  const transferId = searchParams.get('transfer');
+  const setTransferId = (id: string | null) =>
+    setSearchParams(
+      (params) => {
+        const next = new URLSearchParams(params);
+        if (id) next.set('transfer', id);
+        else next.delete('transfer');
+        return next;
+      },
+      { replace: true },
+    );
   const [query, refetch] = useQuery({
     query: LedgerEntriesDocument,
     variables: { first: paging.first, after: paging.after, accountId: accountId || null },

@@ -1,3 +1,4 @@
+import { useEffect } from 'react';
 import { useParams } from 'react-router';
 import { useQuery, useSubscription } from 'urql';
 import { graphql, useFragment } from '../../gql';
@@ -6,6 +7,7 @@ import { ErrorState, Loading } from '../../app/components/States';
 import { Time } from '../../app/components/Time';
 import { PaymentStatusBadge } from '../payments/status';
 import { useSimulatorAvailable } from '../simulator/availability';
+import { CreditApplied } from './CreditApplied';
 import { PaymentSmsLinesFields, SmsLines, visibleSmsLines } from './SmsLines';
 
 const PublicPaymentDocument = graphql(`
@@ -24,12 +26,18 @@ const PublicPaymentDocument = graphql(`
         amount
         currency
       }
+      creditApplied {
+        amount
+        currency
+      }
       ...PaymentSmsLinesFields
     }
   }
 `);
 
 // paymentSms carries everything paymentStatus does plus the SMS lines, so one subscription serves the whole page.
+// Not the credit applied: the server's paymentSms view leaves it out (a non-null field it answers null), so the page
+// reads it from the query, again whenever the live view moves.
 const PaymentSmsDocument = graphql(`
   subscription PaymentSms($token: String!) {
     paymentSms(token: $token) {
@@ -63,10 +71,16 @@ const MESSAGES: Record<string, string> = {
 /** The payer's page (public, by the secret token in its URL): the payment and its SMS as they stand, updated live. */
 export function PayerPage() {
   const { token = '' } = useParams();
-  const [initial] = useQuery({ query: PublicPaymentDocument, variables: { token } });
-  // The subscription sends the current state at once, then every change; the query only paints the first frame.
+  const [initial, refetch] = useQuery({ query: PublicPaymentDocument, variables: { token } });
+  // The subscription sends the current state at once, then every change; the query paints the first frame and
+  // carries the credit applied, read again whenever the live view moves (an SMS counted, a status change).
   const [live] = useSubscription({ query: PaymentSmsDocument, variables: { token } });
   const payment = live.data?.paymentSms ?? initial.data?.paymentByToken;
+  const creditApplied = initial.data?.paymentByToken?.creditApplied;
+  const liveKey = live.data ? `${live.data.paymentSms.status}|${live.data.paymentSms.amountReceived.amount}` : null;
+  useEffect(() => {
+    if (liveKey) refetch({ requestPolicy: 'network-only' });
+  }, [liveKey, refetch]);
   const smsLines = useFragment(PaymentSmsLinesFields, payment);
   const takingMoney = payment?.status === 'OPEN' || payment?.status === 'PARTIALLY_PAID';
   // Only asked while there is something to send: the helper link is for developers trying a payment out.
@@ -106,6 +120,7 @@ export function PayerPage() {
             </>
           )}
         </dl>
+        <CreditApplied credit={creditApplied} />
         <SmsLines payment={payment} simulator={simulator} />
         {takingMoney && smsLines && visibleSmsLines(smsLines).length === 0 && (
           <p className="notice notice--warn">Quote the reference {payment.reference} when you pay.</p>

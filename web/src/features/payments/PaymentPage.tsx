@@ -1,4 +1,4 @@
-import { useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { Link, useParams } from 'react-router';
 import { useMutation, useQuery } from 'urql';
 import { graphql } from '../../gql';
@@ -14,6 +14,7 @@ import { Time } from '../../app/components/Time';
 import { newIdempotencyKey } from '../../app/idempotency';
 import { SmsTable } from '../sms/SmsCells';
 import { usePaymentChanges } from './live';
+import { PaymentMoney } from './PaymentMoney';
 import { humanize, isCancellable, PaymentStatusBadge } from './status';
 
 const PaymentDocument = graphql(`
@@ -45,6 +46,7 @@ const PaymentDocument = graphql(`
         id
         ...SmsMessageFields
       }
+      ...PaymentMoneyFields
     }
   }
 `);
@@ -89,6 +91,16 @@ export function PaymentPage() {
   const { paymentId = '' } = useParams();
   const [query, refetch] = useQuery({ query: PaymentDocument, variables: { id: paymentId } });
   usePaymentChanges();
+  // The live SMS feed moves the status and the amount received; the split and the transfers are only in the
+  // query's answer: read it again whenever they move.
+  const current = query.data?.payment;
+  const liveKey = current ? `${current.status}|${current.amountReceived.amount}` : null;
+  const seenKey = useRef<string | null>(null);
+  useEffect(() => {
+    if (!liveKey) return;
+    if (seenKey.current !== null && seenKey.current !== liveKey) refetch({ requestPolicy: 'network-only' });
+    seenKey.current = liveKey;
+  }, [liveKey, refetch]);
   const back = (
     <Link to=".." relative="path">
       ← Payments
@@ -178,6 +190,7 @@ function PaymentView({
           </dl>
         </Card>
       </div>
+      <PaymentMoney payment={payment} />
       <Card title="Payer page">
         <p className="muted">Send the payer here; the page follows the payment live.</p>
         <div className="secret__value">

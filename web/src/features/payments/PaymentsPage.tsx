@@ -12,7 +12,7 @@ import { newIdempotencyKey } from '../../app/idempotency';
 import { useFormMutation } from '../../app/useFormMutation';
 import { usePaymentChanges } from './live';
 import { PaymentRows } from './PaymentRows';
-import { humanize, PAYMENT_KINDS, PAYMENT_STATUSES } from './status';
+import { humanize, PAYMENT_STATUSES } from './status';
 
 const PaymentsDocument = graphql(`
   query Payments(
@@ -43,6 +43,13 @@ const PaymentsDocument = graphql(`
         }
       }
     }
+  }
+`);
+
+// The kinds this platform takes (its products and API top-ups): the filter offers only these.
+const PaymentKindsDocument = graphql(`
+  query PaymentKinds {
+    paymentKinds
   }
 `);
 
@@ -212,6 +219,7 @@ export function PaymentsPage() {
   const [searchBy, setSearchBy] = useState<'reference' | 'externalId'>('reference');
   const [showCreate, setShowCreate] = useState(false);
   usePaymentChanges();
+  const [kinds] = useQuery({ query: PaymentKindsDocument });
   const [query, refetch] = useQuery({
     query: PaymentsDocument,
     variables: {
@@ -274,7 +282,7 @@ export function PaymentsPage() {
               }}
             >
               <option value="">Any product</option>
-              {PAYMENT_KINDS.map((value) => (
+              {(kinds.data?.paymentKinds ?? []).map((value) => (
                 <option key={value} value={value}>
                   {humanize(value)}
                 </option>

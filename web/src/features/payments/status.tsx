@@ -10,7 +10,6 @@ const TONES: Record<string, Tone> = {
 };
 
 export const PAYMENT_STATUSES = ['OPEN', 'PARTIALLY_PAID', 'PAID', 'CANCELLED', 'EXPIRED', 'REFUNDED'] as const;
-export const PAYMENT_KINDS = ['TOP_UP', 'PURSE', 'VOUCHER', 'ACCESS_CODE', 'STORE_ORDER', 'CARD'] as const;
 
 export function humanize(value: string): string {
   const text = value.toLowerCase().replace(/_/g, ' ');

@@ -6,6 +6,7 @@ import { QueryView } from '../../app/components/QueryView';
 import { Badge, type Tone } from '../../app/components/Badge';
 import { CopyButton } from '../../app/components/CopyButton';
 import { Money } from '../../app/components/Money';
+import { CreditApplied } from '../pay/CreditApplied';
 import { PaymentStatusBadge } from '../payments/status';
 import { simulatorLink, useSimulatorAvailable } from '../simulator/availability';
 import { FeedbackForm, LookupForm, ShopLayout } from './parts';
@@ -24,6 +25,10 @@ const VoucherPaymentDocument = graphql(`
         currency
       }
       amountReceived {
+        amount
+        currency
+      }
+      creditApplied {
         amount
         currency
       }
@@ -121,8 +126,9 @@ export function PurchasePage() {
   const takingMoney = status === 'OPEN' || status === 'PARTIALLY_PAID';
   const simulator = useSimulatorAvailable(takingMoney) === true;
 
-  // Order state and the voucher are only in the query's answer: read it again whenever the live view moves (an SMS
-  // counted, the payment paid), so the voucher appears as soon as the last SMS is in.
+  // Order state, the voucher and the credit applied are only in the query's answer (the server's paymentSms view
+  // leaves the credit out): read it again whenever the live view moves (an SMS counted, the payment paid), so the
+  // voucher and the credit notice appear as soon as the SMS is in.
   const liveKey = live.data ? `${live.data.paymentSms.status}|${live.data.paymentSms.amountReceived.amount}` : null;
   useEffect(() => {
     if (liveKey) refetch({ requestPolicy: 'network-only' });
@@ -172,6 +178,7 @@ export function PurchasePage() {
           <dt>Country</dt>
           <dd>{purchase.countryName}</dd>
         </dl>
+        <CreditApplied credit={purchase.creditApplied} />
 
         {purchase.voucher && <VoucherPanel voucher={purchase.voucher} />}
         {purchase.state === 'RELEASED' && takingMoney && (
