@@ -2,11 +2,10 @@ import type { FilterQuery } from '@mikro-orm/core';
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../common/context';
 import { actingMerchant, canAccessMerchant, isAdmin, merchantFilter, requireViewer } from '../../common/context';
-import { graphqlError, payload, userError, UserErrorCode, UserFacingError } from '../../common/errors';
+import { graphqlError, payload, userError } from '../../common/errors';
 import { Money } from '../../common/money';
 import { paginate } from '../../common/orm';
 import type { Connection } from '../../common/pagination';
-import { recordAudit } from '../audit';
 import { Merchant } from '../merchant';
 import { Payment } from '../payment';
 import { maskPhone } from '../../common/phone';
@@ -35,8 +34,9 @@ import {
   prepayVoucherBlock,
   sendVoucherFeedback,
   updateVoucherProject,
+  withdrawVoucher,
 } from './voucher.service';
-import { previewOf, stockCounts, withdrawAvailable } from './voucher.stock';
+import { previewOf, stockCounts, type LineError } from './voucher.stock';
 import { IdInput } from '../../common/mutation';
 import {
   AddVouchersInput,
@@ -165,24 +165,7 @@ export class VoucherProjectResolver {
     const merchantId = actingMerchant(requireViewer(ctx), input.merchantId);
     return payload(
       (project, userErrors) => ({ project, userErrors }),
-      async () => {
-        const project = await createVoucherProject(ctx.em, merchantId, input);
-        recordAudit(ctx.em, ctx, {
-          action: 'voucherProject.create',
-          merchantId,
-          targetId: project.id,
-          details: {
-            name: project.name,
-            slug: project.slug,
-            price: project.price.amount,
-            pricing: project.pricing,
-            kind: project.kind,
-            countries: project.countries,
-          },
-        });
-        await ctx.em.flush();
-        return project;
-      },
+      () => createVoucherProject(ctx.em, ctx, merchantId, input),
     );
   }
 
@@ -195,19 +178,7 @@ export class VoucherProjectResolver {
     const project = await loadProject(ctx, input.id);
     return payload(
       (updated, userErrors) => ({ project: updated ?? project, userErrors }),
-      async () => {
-        const before = { slug: project.slug, price: project.price.amount, pricing: project.pricing };
-        await updateVoucherProject(ctx.em, project, input);
-        const changed = Object.fromEntries(Object.entries(input).filter(([key]) => key !== 'id'));
-        recordAudit(ctx.em, ctx, {
-          action: 'voucherProject.update',
-          merchantId: project.merchantId,
-          targetId: project.id,
-          details: { before, changed },
-        });
-        await ctx.em.flush();
-        return project;
-      },
+      () => updateVoucherProject(ctx.em, ctx, project, input),
     );
   }
 
@@ -222,27 +193,16 @@ export class VoucherProjectResolver {
     @Ctx() ctx: Context,
   ): Promise<AddVouchersPayload> {
     const project = await loadProject(ctx, input.projectId);
-    try {
-      const { added, errors } = await addVouchers(ctx.em, project, input.csv);
-      if (added) {
-        // Counts only: voucher codes never enter the audit log.
-        recordAudit(ctx.em, ctx, {
-          action: 'voucher.add',
-          merchantId: project.merchantId,
-          targetId: project.id,
-          details: { added, refusedLines: errors.map((e) => e.line) },
-        });
-        await ctx.em.flush();
-      }
-      return {
+    return payload(
+      (result: { added: number; errors: LineError[] } | null, userErrors) => ({
         project,
-        added,
-        userErrors: errors.map((e) => userError(e.code, e.message, ['input', 'csv', String(e.line)])),
-      };
-    } catch (error) {
-      if (error instanceof UserFacingError) return { project, added: 0, userErrors: [error.toUserError()] };
-      throw error;
-    }
+        added: result?.added ?? 0,
+        userErrors: result
+          ? result.errors.map((e) => userError(e.code, e.message, ['input', 'csv', String(e.line)]))
+          : userErrors,
+      }),
+      () => addVouchers(ctx.em, ctx, project, input.csv),
+    );
   }
 
   @Authorized()
@@ -260,32 +220,7 @@ export class VoucherProjectResolver {
     if (!found || !canAccessMerchant(viewer, found.merchantId)) throw graphqlError('NOT_FOUND', 'no such object');
     return payload(
       (voucher, userErrors) => ({ voucher: voucher ?? found, userErrors }),
-      () =>
-        ctx.em.transactional(async (tx) => {
-          if ((await withdrawAvailable(tx, found.id, new Date())) === 0) {
-            const current = await tx.findOneOrFail(Voucher, found.id, { refresh: true });
-            const why =
-              current.status === VoucherStatus.SOLD
-                ? 'this voucher is sold'
-                : current.status === VoucherStatus.RESERVED
-                  ? 'a payment in progress holds this voucher'
-                  : current.status === VoucherStatus.WITHDRAWN
-                    ? 'this voucher is already withdrawn'
-                    : 'the platform prepaid this voucher';
-            throw new UserFacingError(
-              current.status === VoucherStatus.WITHDRAWN ? UserErrorCode.ALREADY_RESOLVED : UserErrorCode.INVALID,
-              `${why}; it cannot be withdrawn`,
-              ['input', 'id'],
-            );
-          }
-          recordAudit(tx, ctx, {
-            action: 'voucher.withdraw',
-            merchantId: found.merchantId,
-            targetId: found.id,
-            details: { projectId: found.projectId },
-          });
-          return tx.findOneOrFail(Voucher, found.id, { refresh: true });
-        }),
+      () => withdrawVoucher(ctx.em, ctx, found),
     );
   }
 
@@ -302,23 +237,7 @@ export class VoucherProjectResolver {
     const project = await loadProject(ctx, input.projectId);
     return payload(
       (block, userErrors) => ({ block, userErrors }),
-      () =>
-        ctx.em.transactional(async (tx) => {
-          const block = await prepayVoucherBlock(tx, project, input);
-          recordAudit(tx, ctx, {
-            action: 'voucher.prepay',
-            merchantId: project.merchantId,
-            targetId: block.id,
-            details: {
-              projectId: project.id,
-              count: block.count,
-              unitPrice: block.unitPrice.amount,
-              total: block.total.amount,
-              transferId: block.transferId,
-            },
-          });
-          return block;
-        }),
+      () => prepayVoucherBlock(ctx.em, ctx, project, input),
     );
   }
 
@@ -399,12 +318,7 @@ export class VoucherOrderResolver {
     if (!found || !canAccessMerchant(viewer, found.merchantId)) throw graphqlError('NOT_FOUND', 'no such object');
     return payload(
       (order, userErrors) => ({ order: order ?? found, userErrors }),
-      () =>
-        resolveVoucherOrder(
-          ctx.em,
-          { viewer: ctx.viewer, ip: ctx.ip, pubsub: ctx.pubsub },
-          { order: found, action, note: input.note },
-        ),
+      () => resolveVoucherOrder(ctx.em, ctx, { order: found, action, note: input.note }),
     );
   }
 

@@ -2,11 +2,11 @@ import type { EntityManager } from '@mikro-orm/core';
 import { nextState } from '../../common/state-machine';
 import { startSweeper } from '../../common/sweeper';
 import { emitEvent } from '../webhook';
-import type { PubSubLike, Viewer } from '../../common/context';
+import type { PubSubLike } from '../../common/context';
 import { UserErrorCode, UserFacingError } from '../../common/errors';
 import { formatAmount } from '../../common/money';
 import { build } from '../../common/orm';
-import { recordAudit } from '../audit';
+import { recordAudit, type AuditActor } from '../audit';
 import { Payment, PaymentKind, PaymentStatus } from '../payment';
 import { createPayment, lockPayment, normalisePhone, normaliseReference } from '../payment';
 import { refundPayment, settlePrepaidSale } from '../payment';
@@ -331,7 +331,7 @@ export type Resolution = 'ASSIGN_VOUCHER' | 'REFUND';
  */
 export async function resolveVoucherOrder(
   em: EntityManager,
-  actor: { viewer: Viewer | null; ip?: string | null; pubsub: PubSubLike | null },
+  actor: AuditActor & { pubsub: PubSubLike | null },
   input: { order: VoucherOrder; action: Resolution; note?: string | null },
 ): Promise<VoucherOrder> {
   const now = new Date();

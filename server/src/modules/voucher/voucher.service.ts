@@ -2,6 +2,7 @@ import { UniqueConstraintViolationException, type EntityManager } from '@mikro-o
 import { UserErrorCode, UserFacingError } from '../../common/errors';
 import { newId } from '../../common/ids';
 import { build } from '../../common/orm';
+import { flushAudited, recordAudit, type AuditActor } from '../audit';
 import { Payment, PaymentKind } from '../payment';
 import { normaliseReference, parsePositiveAmount } from '../payment';
 import { payPrepaidBlock } from '../payment';
@@ -15,8 +16,9 @@ import {
   VoucherPrepaidBlock,
   VoucherPricing,
   VoucherProject,
+  VoucherStatus,
 } from './voucher.entity';
-import { isHttpUrl, markPrepaid, parseVoucherCsv, type LineError } from './voucher.stock';
+import { isHttpUrl, markPrepaid, parseVoucherCsv, withdrawAvailable, type LineError } from './voucher.stock';
 
 /** Prices above this are refused: SMS cannot sensibly pay more (and the solver's tables have a reach). */
 export const MAX_PRICE_MINOR = 100_000n;
@@ -123,9 +125,10 @@ function checkEnum<T extends string>(values: Record<string, T>, value: T, name: 
   return value;
 }
 
-/** A new project (not flushed: the resolver audits it in the same unit of work). */
+/** A new project, audited and flushed with its audit row. */
 export async function createVoucherProject(
   em: EntityManager,
+  actor: AuditActor,
   merchantId: string,
   input: ProjectFields & { name: string; slug: string; price: string; kind: VoucherKind },
 ): Promise<VoucherProject> {
@@ -143,18 +146,33 @@ export async function createVoucherProject(
     reservationMinutes: checkReservationMinutes(input.reservationMinutes ?? 24 * 60),
   });
   em.persist(project);
+  await flushAudited(em, actor, {
+    action: 'voucherProject.create',
+    merchantId,
+    targetId: project.id,
+    details: {
+      name: project.name,
+      slug: project.slug,
+      price: project.price.amount,
+      pricing: project.pricing,
+      kind: project.kind,
+      countries: project.countries,
+    },
+  });
   return project;
 }
 
 /**
  * Changes the given fields, all checked before any is applied (a refused change leaves the project as it was). The
- * kind of voucher is fixed once the project has stock: its vouchers are of that kind.
+ * kind of voucher is fixed once the project has stock: its vouchers are of that kind. Audited with what it was.
  */
 export async function updateVoucherProject(
   em: EntityManager,
+  actor: AuditActor,
   project: VoucherProject,
-  input: ProjectFields,
+  input: ProjectFields & { id?: string },
 ): Promise<VoucherProject> {
+  const before = { slug: project.slug, price: project.price.amount, pricing: project.pricing };
   const changes: Partial<VoucherProject> = {};
   if (input.name != null) changes.name = checkName(input.name);
   if (input.slug != null) changes.slug = await checkSlug(em, input.slug, project.id);
@@ -174,15 +192,25 @@ export async function updateVoucherProject(
   }
   if (input.active != null) changes.active = input.active;
   if (input.reservationMinutes != null) changes.reservationMinutes = checkReservationMinutes(input.reservationMinutes);
-  return Object.assign(project, changes, { updatedAt: new Date() });
+  Object.assign(project, changes, { updatedAt: new Date() });
+  const changed = Object.fromEntries(Object.entries(input).filter(([key]) => key !== 'id'));
+  await flushAudited(em, actor, {
+    action: 'voucherProject.update',
+    merchantId: project.merchantId,
+    targetId: project.id,
+    details: { before, changed },
+  });
+  return project;
 }
 
 /**
  * Adds the CSV's vouchers to the project's stock. Valid lines are added; each refused line (malformed, repeated in
  * the upload, already in the project) comes back as a line error, so uploading the same file again is harmless.
+ * Audited (counts only: voucher codes never enter the audit log) when any were added.
  */
 export async function addVouchers(
   em: EntityManager,
+  actor: AuditActor,
   project: VoucherProject,
   csv: string,
 ): Promise<{ added: number; errors: LineError[] }> {
@@ -232,7 +260,16 @@ export async function addVouchers(
           );
           added++;
         }
-        return { added, errors: refused.sort((a, b) => a.line - b.line) };
+        refused.sort((a, b) => a.line - b.line);
+        if (added) {
+          recordAudit(tx, actor, {
+            action: 'voucher.add',
+            merchantId: project.merchantId,
+            targetId: project.id,
+            details: { added, refusedLines: refused.map((e) => e.line) },
+          });
+        }
+        return { added, errors: refused };
       });
     } catch (error) {
       // A concurrent upload of the same codes won the unique index: check again, they are duplicates now.
@@ -292,9 +329,33 @@ export async function sendVoucherFeedback(
  * Prepaid settlement (seed V10): the platform buys `count` of the project's available vouchers now and pays the
  * seller at once: settlement moves the block's price to the seller's available balance. The platform's money
  * comes from outside the ledger (WORLD), as any payer's does. Those vouchers' sales then credit the platform
- * (completeSale), and the seller cannot withdraw them from sale any more. Runs in the caller's transaction.
+ * (completeSale), and the seller cannot withdraw them from sale any more. Audited, in a transaction of its own.
  */
 export async function prepayVoucherBlock(
+  em: EntityManager,
+  actor: AuditActor,
+  project: VoucherProject,
+  input: { count: number; unitPrice?: string | null },
+): Promise<VoucherPrepaidBlock> {
+  return em.transactional(async (tx) => {
+    const block = await prepay(tx, project, input);
+    recordAudit(tx, actor, {
+      action: 'voucher.prepay',
+      merchantId: project.merchantId,
+      targetId: block.id,
+      details: {
+        projectId: project.id,
+        count: block.count,
+        unitPrice: block.unitPrice.amount,
+        total: block.total.amount,
+        transferId: block.transferId,
+      },
+    });
+    return block;
+  });
+}
+
+async function prepay(
   em: EntityManager,
   project: VoucherProject,
   input: { count: number; unitPrice?: string | null },
@@ -329,4 +390,33 @@ export async function prepayVoucherBlock(
   });
   em.persist(block);
   return block;
+}
+
+/** Takes an available voucher off sale, audited; says why when it cannot be (sold, held, prepaid, withdrawn). */
+export async function withdrawVoucher(em: EntityManager, actor: AuditActor, voucher: Voucher): Promise<Voucher> {
+  return em.transactional(async (tx) => {
+    if ((await withdrawAvailable(tx, voucher.id, new Date())) === 0) {
+      const current = await tx.findOneOrFail(Voucher, voucher.id, { refresh: true });
+      const why =
+        current.status === VoucherStatus.SOLD
+          ? 'this voucher is sold'
+          : current.status === VoucherStatus.RESERVED
+            ? 'a payment in progress holds this voucher'
+            : current.status === VoucherStatus.WITHDRAWN
+              ? 'this voucher is already withdrawn'
+              : 'the platform prepaid this voucher';
+      throw new UserFacingError(
+        current.status === VoucherStatus.WITHDRAWN ? UserErrorCode.ALREADY_RESOLVED : UserErrorCode.INVALID,
+        `${why}; it cannot be withdrawn`,
+        ['input', 'id'],
+      );
+    }
+    recordAudit(tx, actor, {
+      action: 'voucher.withdraw',
+      merchantId: voucher.merchantId,
+      targetId: voucher.id,
+      details: { projectId: voucher.projectId },
+    });
+    return tx.findOneOrFail(Voucher, voucher.id, { refresh: true });
+  });
 }
