@@ -12,7 +12,6 @@ import {
 import { graphqlError, payload } from '../../common/errors';
 import { paginate } from '../../common/orm';
 import type { Connection } from '../../common/pagination';
-import { recordAudit } from '../audit';
 import { SmsMessage } from '../sms';
 import { maskPhone } from '../../common/phone';
 import { checkerFor } from './access-code.checker';
@@ -28,14 +27,17 @@ import {
 import { CHECK_PATH } from './access-code.http';
 import { codeCharacters, normaliseCode } from './access-code.rules';
 import {
+  checksWhere,
   codeStatus,
   codeValue,
-  createService,
-  deleteService,
-  resendCode,
-  revokeCode,
+  createAccessCodeService,
+  deleteAccessCodeService,
+  exportChecksCsv,
+  resendAccessCode,
+  revealServiceSecret,
+  revokeAccessCode,
   statusFilter,
-  updateService,
+  updateAccessCodeService,
 } from './access-code.service';
 import { IdInput } from '../../common/mutation';
 import {
@@ -72,47 +74,6 @@ async function loadCode(ctx: Context, id: string): Promise<{ code: AccessCode; s
   const code = await ctx.em.findOne(AccessCode, id);
   if (!code || !canAccessMerchant(viewer, code.merchantId)) throw graphqlError('NOT_FOUND', 'no such object');
   return { code, service: await ctx.em.findOneOrFail(AccessCodeService, code.serviceId) };
-}
-
-function checksWhere(args: {
-  serviceId: string;
-  result?: AccessCodeCheckResult | null;
-  from?: Date | null;
-  to?: Date | null;
-}) {
-  const where: FilterQuery<AccessCodeCheck> = { serviceId: args.serviceId };
-  if (args.result) where.result = args.result;
-  if (args.from || args.to) {
-    where.checkedAt = { ...(args.from ? { $gte: args.from } : {}), ...(args.to ? { $lt: args.to } : {}) };
-  }
-  return where;
-}
-
-/** One CSV field (RFC 4180): quoted when it holds a comma, quote or line break; a leading =+-@ is defused. */
-function csvField(value: string): string {
-  const safe = /^[=+\-@]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-
-/** The settings part of an audit row: no codes, no secret (the audit redacts keys that look secret anyway). */
-function settingsDetails(service: AccessCodeService): Record<string, unknown> {
-  return {
-    name: service.name,
-    keyword: service.keyword,
-    shortNumbers: service.shortCodes,
-    kind: service.kind,
-    validitySeconds: service.validitySeconds,
-    maxUses: service.maxUses,
-    length: service.codeLength,
-    alphabet: service.alphabet,
-    excluded: service.excludedCharacters,
-    replyTemplate: service.replyTemplate,
-    paidUrl: service.paidUrl,
-    expiredUrl: service.expiredUrl,
-    invalidUrl: service.invalidUrl,
-    allowedIps: service.allowedIps,
-    maxRepliesPerSms: service.maxRepliesPerSms,
-  };
 }
 
 @Resolver(() => AccessCodeService)
@@ -194,17 +155,7 @@ export class AccessCodeServiceResolver {
         secret: created?.secret ?? null,
         userErrors,
       }),
-      () =>
-        ctx.em.transactional(async (em) => {
-          const created = await createService(em, ctx.config, { ...input, merchantId });
-          recordAudit(em, ctx, {
-            action: 'accessCodeService.create',
-            merchantId,
-            targetId: created.service.id,
-            details: { ...settingsDetails(created.service), secret: true },
-          });
-          return created;
-        }),
+      () => createAccessCodeService(ctx.em, ctx, ctx.config, { ...input, merchantId }),
     );
   }
 
@@ -223,22 +174,7 @@ export class AccessCodeServiceResolver {
         secret: updated?.secret ?? null,
         userErrors,
       }),
-      async () => {
-        const result = await ctx.em.transactional(async (em) => {
-          const service = await em.findOneOrFail(AccessCodeService, loaded.id);
-          const updated = await updateService(em, ctx.config, service, input);
-          recordAudit(em, ctx, {
-            action: 'accessCodeService.update',
-            merchantId: service.merchantId,
-            targetId: service.id,
-            details: { ...settingsDetails(service), ...(updated.secret ? { secret: true } : {}) },
-          });
-          return updated;
-        });
-        checkerFor(ctx.em, ctx.config).forget(loaded.id);
-        await ctx.em.refresh(loaded);
-        return { service: loaded, secret: result.secret };
-      },
+      () => updateAccessCodeService(ctx.em, ctx, ctx.config, checkerFor(ctx.em, ctx.config), loaded, input),
     );
   }
 
@@ -253,20 +189,7 @@ export class AccessCodeServiceResolver {
     const loaded = await loadService(ctx, input.id);
     return payload(
       (deleted, userErrors) => ({ deletedAccessCodeServiceId: deleted ?? null, userErrors }),
-      async () => {
-        await ctx.em.transactional(async (em) => {
-          const service = await em.findOneOrFail(AccessCodeService, loaded.id);
-          await deleteService(em, service);
-          recordAudit(em, ctx, {
-            action: 'accessCodeService.delete',
-            merchantId: service.merchantId,
-            targetId: service.id,
-            details: { name: service.name, keyword: service.keyword },
-          });
-        });
-        checkerFor(ctx.em, ctx.config).forget(loaded.id);
-        return loaded.id;
-      },
+      () => deleteAccessCodeService(ctx.em, ctx, checkerFor(ctx.em, ctx.config), loaded),
     );
   }
 
@@ -279,14 +202,7 @@ export class AccessCodeServiceResolver {
     @Ctx() ctx: Context,
   ): Promise<RevealAccessCodeServiceSecretPayload> {
     const service = await loadService(ctx, input.id);
-    recordAudit(ctx.em, ctx, {
-      action: 'accessCodeService.revealSecret',
-      merchantId: service.merchantId,
-      targetId: service.id,
-    });
-    // The audit row commits before the secret leaves the server.
-    await ctx.em.flush();
-    return { secret: service.secret, userErrors: [] };
+    return { secret: await revealServiceSecret(ctx.em, ctx, service), userErrors: [] };
   }
 
   @Authorized()
@@ -298,43 +214,8 @@ export class AccessCodeServiceResolver {
     @Ctx() ctx: Context,
   ): Promise<ExportAccessCodeChecksCsvPayload> {
     const service = await loadService(ctx, input.serviceId);
-    // Attempts still queued belong in the export too.
-    await checkerFor(ctx.em, ctx.config).recorder.flush();
-    const rows = await ctx.em.find(AccessCodeCheck, checksWhere(input), {
-      orderBy: { id: 'desc' },
-      limit: MAX_EXPORT_ROWS + 1,
-    });
-    const truncated = rows.length > MAX_EXPORT_ROWS;
-    const shown = rows.slice(0, MAX_EXPORT_ROWS);
-    const lines = ['checkedAt,result,channel,ip,count,codeId,input'];
-    for (const row of shown) {
-      lines.push(
-        [
-          row.checkedAt.toISOString(),
-          row.result,
-          row.channel,
-          row.ip,
-          String(row.count),
-          row.codeId ?? '',
-          row.input ?? '',
-        ]
-          .map(csvField)
-          .join(','),
-      );
-    }
-    recordAudit(ctx.em, ctx, {
-      action: 'accessCodeChecks.export',
-      merchantId: service.merchantId,
-      targetId: service.id,
-      details: {
-        result: input.result ?? null,
-        from: input.from?.toISOString() ?? null,
-        to: input.to?.toISOString() ?? null,
-        rows: shown.length,
-      },
-    });
-    await ctx.em.flush();
-    return { csv: `${lines.join('\r\n')}\r\n`, rowCount: shown.length, truncated, userErrors: [] };
+    const exported = await exportChecksCsv(ctx.em, ctx, checkerFor(ctx.em, ctx.config), service, input);
+    return { ...exported, userErrors: [] };
   }
 
   @FieldResolver(() => String, { description: 'Where the merchant sends payers: GET with ?code=…; POST for servers.' })
@@ -409,17 +290,7 @@ export class AccessCodeResolver {
     const { code } = await loadCode(ctx, input.id);
     return payload(
       (accessCode, userErrors) => ({ accessCode: accessCode ?? code, userErrors }),
-      async () => {
-        revokeCode(code);
-        recordAudit(ctx.em, ctx, {
-          action: 'accessCode.revoke',
-          merchantId: code.merchantId,
-          targetId: code.id,
-          details: { serviceId: code.serviceId },
-        });
-        await ctx.em.flush();
-        return code;
-      },
+      () => revokeAccessCode(ctx.em, ctx, code),
     );
   }
 
@@ -431,17 +302,7 @@ export class AccessCodeResolver {
     const { code, service } = await loadCode(ctx, input.id);
     return payload(
       (accessCode, userErrors) => ({ accessCode: accessCode ?? code, userErrors }),
-      () =>
-        ctx.em.transactional(async (em) => {
-          const resent = await resendCode(em, ctx.config, service, await em.findOneOrFail(AccessCode, code.id));
-          recordAudit(em, ctx, {
-            action: 'accessCode.resend',
-            merchantId: code.merchantId,
-            targetId: code.id,
-            details: { serviceId: code.serviceId, replies: resent.repliesSent },
-          });
-          return resent;
-        }),
+      () => resendAccessCode(ctx.em, ctx, ctx.config, service, code.id),
     );
   }
 

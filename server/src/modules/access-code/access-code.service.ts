@@ -3,10 +3,14 @@ import { emitEvent } from '../webhook';
 import type { Config } from '../../common/config';
 import { UserErrorCode, UserFacingError } from '../../common/errors';
 import { build } from '../../common/orm';
+import { flushAudited, recordAudit, type AuditActor } from '../audit';
 import { sendSmsReply } from '../sms';
+import type { AccessCodeChecker } from './access-code.checker';
 import {
   AccessCode,
   AccessCodeAlphabet,
+  AccessCodeCheck,
+  AccessCodeCheckResult,
   AccessCodeKind,
   AccessCodeRoute,
   AccessCodeService,
@@ -30,6 +34,7 @@ import {
   templateProblem,
   validIpEntry,
 } from './access-code.rules';
+import { MAX_EXPORT_ROWS } from './access-code.types';
 
 export const MAX_SHORT_CODES = 10;
 export const MAX_ALLOWED_IPS = 50;
@@ -437,4 +442,208 @@ export async function resendCode(
   }
   // Read back rather than incremented here: a flush of a stale count would undo a concurrent resend's.
   return em.findOneOrFail(AccessCode, code.id, { refresh: true });
+}
+
+// --- Audited changes (the dashboard's mutations) ------------------------------------------------------------------
+
+/** The filter of a service's check attempts: by result and time. */
+export function checksWhere(args: {
+  serviceId: string;
+  result?: AccessCodeCheckResult | null;
+  from?: Date | null;
+  to?: Date | null;
+}) {
+  const where: FilterQuery<AccessCodeCheck> = { serviceId: args.serviceId };
+  if (args.result) where.result = args.result;
+  if (args.from || args.to) {
+    where.checkedAt = { ...(args.from ? { $gte: args.from } : {}), ...(args.to ? { $lt: args.to } : {}) };
+  }
+  return where;
+}
+
+/** One CSV field (RFC 4180): quoted when it holds a comma, quote or line break; a leading =+-@ is defused. */
+function csvField(value: string): string {
+  const safe = /^[=+\-@]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+/** The settings part of an audit row: no codes, no secret (the audit redacts keys that look secret anyway). */
+function settingsDetails(service: AccessCodeService): Record<string, unknown> {
+  return {
+    name: service.name,
+    keyword: service.keyword,
+    shortNumbers: service.shortCodes,
+    kind: service.kind,
+    validitySeconds: service.validitySeconds,
+    maxUses: service.maxUses,
+    length: service.codeLength,
+    alphabet: service.alphabet,
+    excluded: service.excludedCharacters,
+    replyTemplate: service.replyTemplate,
+    paidUrl: service.paidUrl,
+    expiredUrl: service.expiredUrl,
+    invalidUrl: service.invalidUrl,
+    allowedIps: service.allowedIps,
+    maxRepliesPerSms: service.maxRepliesPerSms,
+  };
+}
+
+/** A new service with its signing secret, audited, in a transaction of its own. */
+export async function createAccessCodeService(
+  em: EntityManager,
+  actor: AuditActor,
+  config: Pick<Config, 'mode'>,
+  input: ServiceSettings & { merchantId: string },
+): Promise<{ service: AccessCodeService; secret: string }> {
+  return em.transactional(async (tx) => {
+    const created = await createService(tx, config, input);
+    recordAudit(tx, actor, {
+      action: 'accessCodeService.create',
+      merchantId: input.merchantId,
+      targetId: created.service.id,
+      details: { ...settingsDetails(created.service), secret: true },
+    });
+    return created;
+  });
+}
+
+/**
+ * Changes `loaded` (a service the caller may see) or rotates its secret, audited, in a transaction of its own; then
+ * the checker drops its cached settings and `loaded` is read back.
+ */
+export async function updateAccessCodeService(
+  em: EntityManager,
+  actor: AuditActor,
+  config: Pick<Config, 'mode'>,
+  checker: Pick<AccessCodeChecker, 'forget'>,
+  loaded: AccessCodeService,
+  changes: Parameters<typeof updateService>[3],
+): Promise<{ service: AccessCodeService; secret: string | null }> {
+  const result = await em.transactional(async (tx) => {
+    const service = await tx.findOneOrFail(AccessCodeService, loaded.id);
+    const updated = await updateService(tx, config, service, changes);
+    recordAudit(tx, actor, {
+      action: 'accessCodeService.update',
+      merchantId: service.merchantId,
+      targetId: service.id,
+      details: { ...settingsDetails(service), ...(updated.secret ? { secret: true } : {}) },
+    });
+    return updated;
+  });
+  checker.forget(loaded.id);
+  await em.refresh(loaded);
+  return { service: loaded, secret: result.secret };
+}
+
+/** Deletes `loaded` (a service the caller may see), audited, and returns its id; the checker forgets it. */
+export async function deleteAccessCodeService(
+  em: EntityManager,
+  actor: AuditActor,
+  checker: Pick<AccessCodeChecker, 'forget'>,
+  loaded: AccessCodeService,
+): Promise<string> {
+  await em.transactional(async (tx) => {
+    const service = await tx.findOneOrFail(AccessCodeService, loaded.id);
+    await deleteService(tx, service);
+    recordAudit(tx, actor, {
+      action: 'accessCodeService.delete',
+      merchantId: service.merchantId,
+      targetId: service.id,
+      details: { name: service.name, keyword: service.keyword },
+    });
+  });
+  checker.forget(loaded.id);
+  return loaded.id;
+}
+
+/** A service's signing secret: the audit row commits before the secret leaves the server. */
+export async function revealServiceSecret(
+  em: EntityManager,
+  actor: AuditActor,
+  service: AccessCodeService,
+): Promise<string> {
+  await flushAudited(em, actor, {
+    action: 'accessCodeService.revealSecret',
+    merchantId: service.merchantId,
+    targetId: service.id,
+  });
+  return service.secret;
+}
+
+/** A service's check attempts as CSV, newest first, at most MAX_EXPORT_ROWS rows; audited. */
+export async function exportChecksCsv(
+  em: EntityManager,
+  actor: AuditActor,
+  checker: Pick<AccessCodeChecker, 'recorder'>,
+  service: AccessCodeService,
+  filter: { serviceId: string; result?: AccessCodeCheckResult | null; from?: Date | null; to?: Date | null },
+): Promise<{ csv: string; rowCount: number; truncated: boolean }> {
+  // Attempts still queued belong in the export too.
+  await checker.recorder.flush();
+  const rows = await em.find(AccessCodeCheck, checksWhere(filter), {
+    orderBy: { id: 'desc' },
+    limit: MAX_EXPORT_ROWS + 1,
+  });
+  const truncated = rows.length > MAX_EXPORT_ROWS;
+  const shown = rows.slice(0, MAX_EXPORT_ROWS);
+  const lines = ['checkedAt,result,channel,ip,count,codeId,input'];
+  for (const row of shown) {
+    lines.push(
+      [
+        row.checkedAt.toISOString(),
+        row.result,
+        row.channel,
+        row.ip,
+        String(row.count),
+        row.codeId ?? '',
+        row.input ?? '',
+      ]
+        .map(csvField)
+        .join(','),
+    );
+  }
+  await flushAudited(em, actor, {
+    action: 'accessCodeChecks.export',
+    merchantId: service.merchantId,
+    targetId: service.id,
+    details: {
+      result: filter.result ?? null,
+      from: filter.from?.toISOString() ?? null,
+      to: filter.to?.toISOString() ?? null,
+      rows: shown.length,
+    },
+  });
+  return { csv: `${lines.join('\r\n')}\r\n`, rowCount: shown.length, truncated };
+}
+
+/** Revokes a code, audited. */
+export async function revokeAccessCode(em: EntityManager, actor: AuditActor, code: AccessCode): Promise<AccessCode> {
+  revokeCode(code);
+  await flushAudited(em, actor, {
+    action: 'accessCode.revoke',
+    merchantId: code.merchantId,
+    targetId: code.id,
+    details: { serviceId: code.serviceId },
+  });
+  return code;
+}
+
+/** Sends a code of `service` again, audited, in a transaction of its own. */
+export async function resendAccessCode(
+  em: EntityManager,
+  actor: AuditActor,
+  config: Config,
+  service: AccessCodeService,
+  codeId: string,
+): Promise<AccessCode> {
+  return em.transactional(async (tx) => {
+    const resent = await resendCode(tx, config, service, await tx.findOneOrFail(AccessCode, codeId));
+    recordAudit(tx, actor, {
+      action: 'accessCode.resend',
+      merchantId: resent.merchantId,
+      targetId: resent.id,
+      details: { serviceId: resent.serviceId, replies: resent.repliesSent },
+    });
+    return resent;
+  });
 }
