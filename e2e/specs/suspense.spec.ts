@@ -7,6 +7,8 @@ test('an SMS that names no payment waits in suspense until an admin attaches it 
   payments,
   sms,
 }) => {
+  // Two users, two browser contexts and a resolution: more than the default budget on a busy machine.
+  test.slow();
   // The merchant's open top-up, small enough for one SMS to pay it.
   const ownerContext = await browser.newContext();
   const owner = await ownerContext.newPage();
