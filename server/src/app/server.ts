@@ -20,6 +20,7 @@ import type { Config } from '../common/config';
 import type { Context, Viewer } from '../common/context';
 import { viewerForSession, SESSION_COOKIE } from '../modules/auth/auth.service';
 import { viewerForApiKey } from '../modules/api-key/api-key.service';
+import { assertValidInput } from './input-guard';
 import { assertWithinLimits } from './limits';
 import type { AppPubSub } from './pubsub';
 import { createSchema } from './schema';
@@ -63,6 +64,7 @@ function guardPlugin(config: Config): ApolloServerPlugin<Context> {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, schema, operationName }) {
+          assertValidInput(schema, document, request.variables ?? {}, operationName ?? undefined);
           assertWithinLimits(schema, document, request.variables ?? {}, operationName ?? undefined);
         },
         async didEncounterErrors({ errors }) {
@@ -85,6 +87,24 @@ function formatError(config: Config) {
     return formatted;
   };
 }
+
+/**
+ * A body express.json refused (malformed JSON, over the size limit, a bad charset) answers like any GraphQL error:
+ * JSON with a code, not Express's HTML page.
+ */
+const answerBadBodyAsGraphQL: express.ErrorRequestHandler = (error: unknown, _req, res, next) => {
+  const status = (error as { status?: unknown }).status;
+  if (typeof status !== 'number' || status < 400 || status >= 500) return next(error);
+  const tooLarge = status === 413;
+  res.status(status).json({
+    errors: [
+      {
+        message: tooLarge ? 'the request body is larger than 1 MB' : 'the request body is not valid JSON',
+        extensions: { code: tooLarge ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST' },
+      },
+    ],
+  });
+};
 
 export async function createApp(
   config: Config,
@@ -138,6 +158,8 @@ export async function createApp(
     schema,
     csrfPrevention: true,
     introspection: config.mode !== 'production',
+    // No "Did you mean …" suggestions in production: they would map the schema for whoever probes it.
+    hideSchemaDetailsFromClientErrors: config.mode === 'production',
     formatError: formatError(config),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
@@ -173,6 +195,7 @@ export async function createApp(
   expressApp.use(
     '/graphql',
     express.json({ limit: '1mb' }),
+    answerBadBodyAsGraphQL,
     expressMiddleware(apollo, {
       context: async ({ req, res }) => ({
         ...(await requestContext(req, req.ip)),

@@ -72,12 +72,19 @@ function jsonAnswer(res: Response, outcome: CheckOutcome): void {
  * - `POST /check/<service>` with `{"code": "…"}`: the merchant's server. The same verdict as JSON, only from the
  *   service's allowed addresses (403 otherwise).
  */
+/** The first of these strings carrying a NUL byte (no database column takes one), or null. */
+function nulField(fields: Record<string, string>): string | null {
+  return Object.entries(fields).find(([, value]) => value.includes('\u0000'))?.[0] ?? null;
+}
+
 export function mountAccessCodeRoutes(router: Router, deps: Platform): void {
   const checker = checkerFor(deps.orm.em, deps.config);
 
   router.get(`${CHECK_PATH}/:serviceId`, async (req: Request, res: Response) => {
     noStore(res);
     const code = typeof req.query.code === 'string' ? req.query.code : '';
+    const bad = nulField({ service: String(req.params.serviceId), code });
+    if (bad) return page(res, 400, 'Bad request', `The ${bad} must not contain a NUL byte.`);
     const outcome = await checker.check({
       serviceId: String(req.params.serviceId),
       code,
@@ -129,6 +136,11 @@ export function mountAccessCodeRoutes(router: Router, deps: Platform): void {
       }
       if (!body || typeof body.code !== 'string') {
         res.status(400).json({ error: { code: 'INVALID_JSON', message: 'send {"code": "<the code>"} as JSON' } });
+        return;
+      }
+      const bad = nulField({ service: String(req.params.serviceId), code: body.code });
+      if (bad) {
+        res.status(400).json({ error: { code: 'INVALID_FIELD', field: bad, message: `${bad}: contains a NUL byte` } });
         return;
       }
       const outcome = await checker.check({

@@ -56,12 +56,22 @@ function queryString(value: unknown): string | null {
   return typeof value === 'string' ? value : null;
 }
 
+/** `/language/<name>/bank/` with a language we do not speak: 404, in the protocol's default language, naming ours. */
+function unknownLanguage(req: Request, res: Response): boolean {
+  const name = queryString(req.params.language);
+  if (name === null || languageNamed(name)) return false;
+  const problem = { kind: 'UNKNOWN_LANGUAGE', language: name.slice(0, 40) } as const;
+  sendHtml(res, 404, errorPage(PurseLanguage.RU, problem, shopPage(req)));
+  return true;
+}
+
 export function mountPurseRoutes(router: Router, deps: Platform): void {
   const bankPaths = ['/bank', '/language/:language/bank'];
 
   router.post(bankPaths, express.raw({ type: () => true, limit: MAX_FORM }), async (req: Request, res: Response) => {
     // The URL's language wins; otherwise the purse's default; before the purse is known, Russian (the protocol's).
     const urlLanguage = languageNamed(queryString(req.params.language));
+    if (unknownLanguage(req, res)) return;
     let form: ParsedForm | null = null;
     try {
       if (!req.is(FORM_TYPE)) throw new FormError({ kind: 'NOT_FORM' });
@@ -85,6 +95,7 @@ export function mountPurseRoutes(router: Router, deps: Platform): void {
 
   // The seed's FAQ: people open the form's address in a browser and are puzzled by an error; say what it is for.
   router.get(bankPaths, (req: Request, res: Response) => {
+    if (unknownLanguage(req, res)) return;
     sendHtml(res, 200, infoPage(languageNamed(queryString(req.params.language)) ?? PurseLanguage.RU));
   });
 

@@ -21,6 +21,9 @@ const L = {
     missing: (field: string) => `в форме нет обязательного поля ${field}.`,
     duplicate: (field: string) => `поле ${field} передано несколько раз.`,
     notUtf8: (field: string) => `поле ${field} не в кодировке UTF-8 (добавьте форме accept-charset="UTF-8").`,
+    nulByte: (field: string) => `поле ${field} содержит нулевой байт (%00); уберите его.`,
+    unknownLanguage: (language: string) =>
+      `язык «${language}» не поддерживается; используйте /language/russian/bank/ или /language/english/bank/.`,
     reserved: (field: string) =>
       `дополнительное поле ${field} начинается с «s_»: такие имена занимает протокол, выберите другое.`,
     unknownPurse: 'кошелёк s_purse не найден. Проверьте номер кошелька в настройках магазина.',
@@ -61,6 +64,9 @@ const L = {
     missing: (field: string) => `the form lacks the required field ${field}.`,
     duplicate: (field: string) => `the field ${field} was sent more than once.`,
     notUtf8: (field: string) => `the field ${field} is not UTF-8 (add accept-charset="UTF-8" to the form).`,
+    nulByte: (field: string) => `the field ${field} contains a NUL byte (%00); remove it.`,
+    unknownLanguage: (language: string) =>
+      `the language "${language}" is not supported; use /language/russian/bank/ or /language/english/bank/.`,
     reserved: (field: string) =>
       `the extra field ${field} starts with "s_": the protocol uses such names; choose another.`,
     unknownPurse: 'there is no purse with this s_purse. Check the purse number in the shop’s settings.',
@@ -104,6 +110,10 @@ export function problemText(problem: FormProblem, language: PurseLanguage): stri
       return t.duplicate(problem.field);
     case 'NOT_UTF8':
       return t.notUtf8(problem.field);
+    case 'NUL_BYTE':
+      return t.nulByte(problem.field);
+    case 'UNKNOWN_LANGUAGE':
+      return t.unknownLanguage(problem.language);
     case 'RESERVED':
       return t.reserved(problem.field);
     case 'UNKNOWN_PURSE':

@@ -111,6 +111,8 @@ export type FormProblem =
   | { kind: 'MISSING'; field: string }
   | { kind: 'DUPLICATE'; field: string }
   | { kind: 'NOT_UTF8'; field: string }
+  | { kind: 'NUL_BYTE'; field: string }
+  | { kind: 'UNKNOWN_LANGUAGE'; language: string }
   | { kind: 'RESERVED'; field: string }
   | { kind: 'UNKNOWN_PURSE' }
   | { kind: 'BAD_SIGNATURE' }
@@ -173,11 +175,15 @@ function decodeComponent(raw: string, field: string | null): string {
       i += 2;
     } else bytes.push(raw.charCodeAt(i) & 0xff);
   }
+  let text: string;
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(bytes));
+    text = new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(bytes));
   } catch {
     throw new FormError({ kind: 'NOT_UTF8', field: field ?? 'field name' });
   }
+  // No database column takes a NUL byte: refused here, with the field's name, never a failed insert.
+  if (text.includes('\u0000')) throw new FormError({ kind: 'NUL_BYTE', field: field ?? 'field name' });
+  return text;
 }
 
 /** The checked form: the purse number and the amount's value in cents; the strings stay as they came. */

@@ -146,6 +146,9 @@ export function validateInbound(sms: InboundSms): ValidInbound {
   const str = (field: keyof InboundSms): string => {
     const value = sms[field];
     if (typeof value !== 'string') throw new SmsInputError(field, 'must be a string');
+    // No database column takes a NUL byte: refused here, named, rather than failing the insert (a 500 that makes
+    // the aggregator deliver it again for ever).
+    if (value.includes('\u0000')) throw new SmsInputError(field, 'must not contain a NUL byte');
     return value;
   };
   const provider = str('provider').trim();

@@ -72,6 +72,7 @@ function toPublicPayment(payment: Payment, lines: PaymentSmsLine[]): PublicPayme
     status: payment.status,
     amount: Money.of(payment.amount, payment.currency),
     amountReceived: Money.of(payment.amountReceived, payment.currency),
+    creditApplied: Money.of(payment.creditMinor, payment.currency),
     description: payment.description,
     paidAt: payment.paidAt,
     merchantId: payment.merchantId,
