@@ -24,6 +24,8 @@ export enum UserErrorCode {
   INVALID_CURRENCY = 'INVALID_CURRENCY',
   LAST_OWNER = 'LAST_OWNER',
   CANNOT_REMOVE_SELF = 'CANNOT_REMOVE_SELF',
+  /** Nothing of it is left to sell (a voucher project's stock). */
+  SOLD_OUT = 'SOLD_OUT',
 }
 registerEnumType(UserErrorCode, { name: 'UserErrorCode', description: 'Why a mutation refused its input.' });
 

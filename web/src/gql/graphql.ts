@@ -617,6 +617,7 @@ export type UserErrorCode =
   | 'LOCKED'
   | 'NOT_FOUND'
   | 'REQUIRED'
+  | 'SOLD_OUT'
   | 'TAKEN'
   | 'TOO_LONG'
   | 'UNBALANCED'

@@ -80,7 +80,7 @@ export async function startVoucherPayment(
     // back and no payment is left behind.
     const voucher = await claimVoucher(tx, { projectId: project.id, paymentId: payment.id, now });
     if (!voucher) {
-      throw new UserFacingError(UserErrorCode.INVALID, 'sold out: no voucher is left', ['input', 'slug']);
+      throw new UserFacingError(UserErrorCode.SOLD_OUT, 'sold out: no voucher is left', ['input', 'slug']);
     }
     const order = build(VoucherOrder, {
       paymentId: payment.id,

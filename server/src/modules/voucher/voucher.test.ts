@@ -382,7 +382,7 @@ describe('vouchers', () => {
       const shop = (s: string) => t.gql(`query($slug: String!) { voucherShop(slug: $slug) { soldOut } }`, { slug: s });
       expect((await shop(slug)).data!.voucherShop.soldOut).toBe(true);
       expect((await start(slug)).userErrors[0]).toMatchObject({
-        code: 'INVALID',
+        code: 'SOLD_OUT',
         message: expect.stringContaining('sold out'),
       });
       await addVouchers(id, 'ONLY-ONE');
