@@ -51,6 +51,14 @@ interface Recipe {
   description: string;
 }
 
+/** The two legs of moving `amount` from one account to another. */
+function between(from: Omit<Leg, 'amount'>, to: Omit<Leg, 'amount'>, amount: bigint): Leg[] {
+  return [
+    { ...from, amount: -amount },
+    { ...to, amount },
+  ];
+}
+
 async function post(em: EntityManager, recipe: Recipe): Promise<string> {
   const entries = [];
   for (const leg of recipe.legs) {
@@ -154,10 +162,11 @@ export async function releaseToMerchant(em: EntityManager, payment: Payment): Pr
     key: `payment-paid:${payment.id}`,
     ownerId: payment.merchantId,
     currency: payment.currency,
-    legs: [
-      { purpose: LedgerAccountPurpose.MERCHANT_PENDING, merchantId: payment.merchantId, amount: -payment.netMinor },
-      { purpose: LedgerAccountPurpose.MERCHANT_AVAILABLE, merchantId: payment.merchantId, amount: payment.netMinor },
-    ],
+    legs: between(
+      { purpose: LedgerAccountPurpose.MERCHANT_PENDING, merchantId: payment.merchantId },
+      { purpose: LedgerAccountPurpose.MERCHANT_AVAILABLE, merchantId: payment.merchantId },
+      payment.netMinor,
+    ),
     paymentId: payment.id,
     description: `Payment ${payment.reference} paid`,
   });
@@ -189,10 +198,11 @@ export async function bookLateSms(
     key: `top-up:${charge.smsId}`,
     ownerId: merchantId,
     currency: charge.currency,
-    legs: [
-      { purpose: LedgerAccountPurpose.MERCHANT_PENDING, merchantId, amount: -charge.yieldMinor },
-      { purpose: LedgerAccountPurpose.MERCHANT_AVAILABLE, merchantId, amount: charge.yieldMinor },
-    ],
+    legs: between(
+      { purpose: LedgerAccountPurpose.MERCHANT_PENDING, merchantId: merchantId },
+      { purpose: LedgerAccountPurpose.MERCHANT_AVAILABLE, merchantId: merchantId },
+      charge.yieldMinor,
+    ),
     paymentId: payment.id,
     description: `SMS ${charge.smsId} after payment ${payment.reference} closed: to the merchant`,
   });
@@ -303,10 +313,11 @@ export async function spendPayerCredit(
       key: `credit-spend:${credit.id}`,
       ownerId: payment.merchantId,
       currency: credit.currency,
-      legs: [
-        { purpose: LedgerAccountPurpose.PAYER_CREDIT, merchantId: payment.merchantId, amount: -credit.amountMinor },
-        { purpose: LedgerAccountPurpose.MERCHANT_PENDING, merchantId: payment.merchantId, amount: credit.amountMinor },
-      ],
+      legs: between(
+        { purpose: LedgerAccountPurpose.PAYER_CREDIT, merchantId: payment.merchantId },
+        { purpose: LedgerAccountPurpose.MERCHANT_PENDING, merchantId: payment.merchantId },
+        credit.amountMinor,
+      ),
       paymentId: payment.id,
       description: `Payer credit ${credit.id} spent on payment ${payment.reference}`,
     });
@@ -352,14 +363,11 @@ export async function releaseDueCredits(em: EntityManager, now = new Date(), lim
         key: `credit-release:${credit.id}`,
         ownerId: credit.merchantId,
         currency: credit.currency,
-        legs: [
-          { purpose: LedgerAccountPurpose.PAYER_CREDIT, merchantId: credit.merchantId, amount: -credit.amountMinor },
-          {
-            purpose: LedgerAccountPurpose.MERCHANT_AVAILABLE,
-            merchantId: credit.merchantId,
-            amount: credit.amountMinor,
-          },
-        ],
+        legs: between(
+          { purpose: LedgerAccountPurpose.PAYER_CREDIT, merchantId: credit.merchantId },
+          { purpose: LedgerAccountPurpose.MERCHANT_AVAILABLE, merchantId: credit.merchantId },
+          credit.amountMinor,
+        ),
         paymentId: null,
         description: `Payer credit ${credit.id} unused: released to the merchant`,
       });
@@ -386,19 +394,7 @@ export async function refundPayerCredit(
         'id',
       ]);
     }
-    moveCredit(credit, 'refund', new Date());
-    credit.note = reason;
-    await post(tx, {
-      key: `credit-refund:${credit.id}`,
-      ownerId: credit.merchantId,
-      currency: credit.currency,
-      legs: [
-        { purpose: LedgerAccountPurpose.PAYER_CREDIT, merchantId: credit.merchantId, amount: -credit.amountMinor },
-        { purpose: LedgerAccountPurpose.WORLD, amount: credit.amountMinor },
-      ],
-      paymentId: null,
-      description: `Payer credit ${credit.id} refunded to the payer: ${reason}`,
-    });
+    await payCreditBack(tx, credit, reason, new Date());
     await emitCreditEvent(tx, credit, 'credit.released');
     recordAudit(tx, actor, {
       action: 'credit.refund',
@@ -407,6 +403,24 @@ export async function refundPayerCredit(
       details: { reason },
     });
     return credit;
+  });
+}
+
+/** A credit paid back to its payer, outside Tollgate: it leaves through WORLD (key `credit-refund:<id>`). */
+async function payCreditBack(em: EntityManager, credit: PayerCredit, why: string, at: Date): Promise<void> {
+  moveCredit(credit, 'refund', at);
+  credit.note = why;
+  await post(em, {
+    key: `credit-refund:${credit.id}`,
+    ownerId: credit.merchantId,
+    currency: credit.currency,
+    legs: between(
+      { purpose: LedgerAccountPurpose.PAYER_CREDIT, merchantId: credit.merchantId },
+      { purpose: LedgerAccountPurpose.WORLD },
+      credit.amountMinor,
+    ),
+    paymentId: null,
+    description: `Payer credit ${credit.id} refunded to the payer: ${why}`,
   });
 }
 
@@ -591,10 +605,11 @@ export async function writeOffSuspended(
       key: `suspense-write-off:${item.id}`,
       ownerId: null,
       currency: item.currency,
-      legs: [
-        { purpose: LedgerAccountPurpose.SUSPENSE, amount: -item.amountMinor },
-        { purpose: LedgerAccountPurpose.PLATFORM_FEES, amount: item.amountMinor },
-      ],
+      legs: between(
+        { purpose: LedgerAccountPurpose.SUSPENSE },
+        { purpose: LedgerAccountPurpose.PLATFORM_FEES },
+        item.amountMinor,
+      ),
       paymentId: null,
       description: `SMS ${item.smsId} written off from suspense by ${input.by}: ${reason}`,
     });
@@ -644,19 +659,7 @@ export async function refundPayment(
   // Credit spent here went back to PAYER_CREDIT with its reversal; the payer is paid that back too.
   const spent = await em.find(PayerCredit, { spentPaymentId: payment.id, status: PayerCreditStatus.SPENT });
   for (const credit of spent) {
-    moveCredit(credit, 'refund', at);
-    credit.note = `payment ${payment.reference} was refunded`;
-    await post(em, {
-      key: `credit-refund:${credit.id}`,
-      ownerId: credit.merchantId,
-      currency: credit.currency,
-      legs: [
-        { purpose: LedgerAccountPurpose.PAYER_CREDIT, merchantId: credit.merchantId, amount: -credit.amountMinor },
-        { purpose: LedgerAccountPurpose.WORLD, amount: credit.amountMinor },
-      ],
-      paymentId: null,
-      description: `Payer credit ${credit.id} refunded with payment ${payment.reference}`,
-    });
+    await payCreditBack(em, credit, `payment ${payment.reference} was refunded`, at);
   }
   await applyTransition(em, pubsub, payment, payment.status === PaymentStatus.PAID ? 'refund' : 'cancel', at);
 }
@@ -673,10 +676,11 @@ export function payPrepaidBlock(
     key: `voucher-prepay:${input.blockId}`,
     ownerId: input.merchantId,
     currency: input.currency,
-    legs: [
-      { purpose: LedgerAccountPurpose.WORLD, amount: -input.amountMinor },
-      { purpose: LedgerAccountPurpose.MERCHANT_AVAILABLE, merchantId: input.merchantId, amount: input.amountMinor },
-    ],
+    legs: between(
+      { purpose: LedgerAccountPurpose.WORLD },
+      { purpose: LedgerAccountPurpose.MERCHANT_AVAILABLE, merchantId: input.merchantId },
+      input.amountMinor,
+    ),
     paymentId: null,
     description: input.description,
   });
@@ -692,10 +696,11 @@ export async function settlePrepaidSale(em: EntityManager, payment: Payment, blo
     key: `voucher-prepaid-sale:${payment.id}`,
     ownerId: payment.merchantId,
     currency: payment.currency,
-    legs: [
-      { purpose: LedgerAccountPurpose.MERCHANT_AVAILABLE, merchantId: payment.merchantId, amount: -payment.netMinor },
-      { purpose: LedgerAccountPurpose.PLATFORM_FEES, amount: payment.netMinor },
-    ],
+    legs: between(
+      { purpose: LedgerAccountPurpose.MERCHANT_AVAILABLE, merchantId: payment.merchantId },
+      { purpose: LedgerAccountPurpose.PLATFORM_FEES },
+      payment.netMinor,
+    ),
     paymentId: payment.id,
     description: `Voucher sale ${payment.reference} from prepaid block ${blockId}: to the platform`,
   });
