@@ -2,7 +2,7 @@
 Object.defineProperty(exports, '__esModule', { value: true });
 const { Migration } = require('@mikro-orm/migrations');
 
-class Migration20261204161532_initial extends Migration {
+class Migration20261204175419_initial extends Migration {
 
   async up() {
     this.addSql(`create table "access_code" ("id" varchar(40) not null, "merchant_id" varchar(40) not null, "service_id" varchar(40) not null, "payment_id" varchar(40) not null, "sms_id" varchar(40) not null, "lookup" varchar(64) null, "sealed" varchar(200) not null, "kind" varchar(30) not null, "validity_seconds" int null, "max_uses" int null, "uses_left" int null, "uses" int not null default 0, "issued_at" timestamptz not null, "first_used_at" timestamptz null, "expires_at" timestamptz null, "revoked_at" timestamptz null, "replies_sent" int not null default 0, "created_at" timestamptz not null, constraint "access_code_pkey" primary key ("id"));`);
@@ -53,7 +53,7 @@ class Migration20261204161532_initial extends Migration {
     this.addSql(`create table "mail_message" ("id" varchar(40) not null, "outbox_message_id" varchar(40) not null, "to" varchar(320) not null, "from" varchar(320) not null, "subject" varchar(300) not null, "text" text not null, "html" text null, "sent" boolean not null, "created_at" timestamptz not null, constraint "mail_message_pkey" primary key ("id"));`);
     this.addSql(`alter table "mail_message" add constraint "mail_message_outbox_message_id_unique" unique ("outbox_message_id");`);
 
-    this.addSql(`create table "merchant" ("id" varchar(40) not null, "name" varchar(200) not null, "parent_id" varchar(40) null, "created_at" timestamptz not null, constraint "merchant_pkey" primary key ("id"));`);
+    this.addSql(`create table "merchant" ("id" varchar(40) not null, "name" varchar(200) not null, "parent_id" varchar(40) null, "payer_credit_days" int null, "created_at" timestamptz not null, constraint "merchant_pkey" primary key ("id"));`);
     this.addSql(`create index "merchant_parent_id_index" on "merchant" ("parent_id");`);
 
     this.addSql(`create table "sms_operator" ("id" varchar(40) not null, "country_code" varchar(2) not null, "name" varchar(60) not null, "created_at" timestamptz not null, constraint "sms_operator_pkey" primary key ("id"));`);
@@ -226,4 +226,4 @@ class Migration20261204161532_initial extends Migration {
   }
 
 }
-exports.Migration20261204161532_initial = Migration20261204161532_initial;
+exports.Migration20261204175419_initial = Migration20261204175419_initial;

@@ -2,7 +2,7 @@
 Object.defineProperty(exports, '__esModule', { value: true });
 const { Migration } = require('@mikro-orm/migrations');
 
-class Migration20261204161532_initial extends Migration {
+class Migration20261204175419_initial extends Migration {
 
   async up() {
     this.addSql(`create table \`access_code\` (\`id\` text not null, \`merchant_id\` text not null, \`service_id\` text not null, \`payment_id\` text not null, \`sms_id\` text not null, \`lookup\` text null, \`sealed\` text not null, \`kind\` text not null, \`validity_seconds\` integer null, \`max_uses\` integer null, \`uses_left\` integer null, \`uses\` integer not null default 0, \`issued_at\` datetime not null, \`first_used_at\` datetime null, \`expires_at\` datetime null, \`revoked_at\` datetime null, \`replies_sent\` integer not null default 0, \`created_at\` datetime not null, primary key (\`id\`));`);
@@ -53,7 +53,7 @@ class Migration20261204161532_initial extends Migration {
     this.addSql(`create table \`mail_message\` (\`id\` text not null, \`outbox_message_id\` text not null, \`to\` text not null, \`from\` text not null, \`subject\` text not null, \`text\` text not null, \`html\` text null, \`sent\` integer not null, \`created_at\` datetime not null, primary key (\`id\`));`);
     this.addSql(`create unique index \`mail_message_outbox_message_id_unique\` on \`mail_message\` (\`outbox_message_id\`);`);
 
-    this.addSql(`create table \`merchant\` (\`id\` text not null, \`name\` text not null, \`parent_id\` text null, \`created_at\` datetime not null, primary key (\`id\`));`);
+    this.addSql(`create table \`merchant\` (\`id\` text not null, \`name\` text not null, \`parent_id\` text null, \`payer_credit_days\` integer null, \`created_at\` datetime not null, primary key (\`id\`));`);
     this.addSql(`create index \`merchant_parent_id_index\` on \`merchant\` (\`parent_id\`);`);
 
     this.addSql(`create table \`sms_operator\` (\`id\` text not null, \`country_code\` text not null, \`name\` text not null, \`created_at\` datetime not null, primary key (\`id\`));`);
@@ -154,4 +154,4 @@ class Migration20261204161532_initial extends Migration {
   }
 
 }
-exports.Migration20261204161532_initial = Migration20261204161532_initial;
+exports.Migration20261204175419_initial = Migration20261204175419_initial;

@@ -5,4 +5,4 @@ import { MerchantResolver } from './merchant.resolver';
 export const merchantModule: DomainModule = { name: 'merchant', entities: [Merchant], resolvers: [MerchantResolver] };
 
 // The public face: what other modules use.
-export { Merchant } from './merchant.entity';
+export { Merchant, MIN_PAYER_CREDIT_DAYS, payerCreditDaysOf } from './merchant.entity';

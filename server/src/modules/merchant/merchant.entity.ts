@@ -1,5 +1,5 @@
 import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
-import { Field, ID, ObjectType } from 'type-graphql';
+import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { newId } from '../../common/ids';
 
 @Entity({ tableName: 'merchant' })
@@ -21,7 +21,29 @@ export class Merchant {
   @Field(() => ID, { nullable: true, description: 'The partner merchant this one belongs to.' })
   parentId: string | null = null;
 
+  /**
+   * How long a payer's unused credit with this merchant waits before it is released to the merchant, in days; null:
+   * the platform minimum (MIN_PAYER_CREDIT_DAYS), which a merchant may lengthen, never shorten.
+   */
+  @Property({ type: 'integer', nullable: true })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Days unused payer credit waits before it is released to this merchant; null: the platform minimum.',
+  })
+  payerCreditDays: number | null = null;
+
   @Property({ type: 'datetime' })
   @Field(() => Date)
   createdAt: Date = new Date();
 }
+
+/** The platform's minimum wait before unused payer credit goes to the merchant (payer protection). */
+export const MIN_PAYER_CREDIT_DAYS = 30;
+const MAX_PAYER_CREDIT_DAYS = 3650;
+
+/** The days this merchant's payer credit waits: its own setting, never under the platform minimum. */
+export function payerCreditDaysOf(merchant: Merchant | null): number {
+  return Math.max(MIN_PAYER_CREDIT_DAYS, merchant?.payerCreditDays ?? 0);
+}
+
+export { MAX_PAYER_CREDIT_DAYS };

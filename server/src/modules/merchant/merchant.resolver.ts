@@ -1,10 +1,12 @@
-import { Arg, Args, Authorized, Ctx, ID, Query, Resolver } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import type { Context } from '../../common/context';
-import { assertMerchantAccess, requireViewer } from '../../common/context';
+import { actingMerchant, assertMerchantAccess, requireViewer } from '../../common/context';
+import { graphqlError, payload } from '../../common/errors';
 import { paginate } from '../../common/orm';
 import { PageArgs, type Connection } from '../../common/pagination';
 import { Merchant } from './merchant.entity';
-import { MerchantConnection } from './merchant.types';
+import { updatePayerCreditPeriod } from './merchant.service';
+import { MerchantConnection, UpdatePayerCreditPeriodInput, UpdatePayerCreditPeriodPayload } from './merchant.types';
 
 @Resolver(() => Merchant)
 export class MerchantResolver {
@@ -23,5 +25,26 @@ export class MerchantResolver {
     const viewer = requireViewer(ctx);
     const where = viewer.role === 'ADMIN' ? {} : { id: { $in: [...viewer.merchantIds] } };
     return paginate(ctx.em, Merchant, where, page);
+  }
+
+  @Authorized()
+  @Mutation(() => UpdatePayerCreditPeriodPayload, {
+    description:
+      "How long payers' unused credit waits before it is released to the merchant (owners and admins): at least " +
+      'the platform minimum of 30 days.',
+  })
+  async updatePayerCreditPeriod(
+    @Arg('input', () => UpdatePayerCreditPeriodInput) input: UpdatePayerCreditPeriodInput,
+    @Ctx() ctx: Context,
+  ): Promise<UpdatePayerCreditPeriodPayload> {
+    const viewer = requireViewer(ctx);
+    if (viewer.role !== 'OWNER' && viewer.role !== 'ADMIN') {
+      throw graphqlError('FORBIDDEN', 'only an owner changes how long payer credit is kept');
+    }
+    const merchant = await ctx.em.findOneOrFail(Merchant, actingMerchant(viewer, input.merchantId));
+    return payload(
+      (updated, userErrors) => ({ merchant: updated, userErrors }),
+      () => updatePayerCreditPeriod(ctx.em, ctx, merchant, input.days),
+    );
   }
 }

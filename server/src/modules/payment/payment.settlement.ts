@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/core';
+import { Merchant, payerCreditDaysOf } from '../merchant';
 import type { PubSubLike, Viewer } from '../../common/context';
 import { UserErrorCode, UserFacingError } from '../../common/errors';
 import type { EventType } from '../../common/events';
@@ -214,9 +215,6 @@ export async function bookLateSms(
 
 // --- Payer credit ---------------------------------------------------------------------------------------------
 
-/** Unused credit goes to the merchant after this many days at the least; a merchant may only lengthen it. */
-export const PAYER_CREDIT_MIN_DAYS = 30;
-
 /**
  * An SMS on a closed payment of a product that keeps such money for its payer (vouchers, access codes): booked to
  * the merchant's PAYER_CREDIT account and kept as the phone's credit with that merchant (key `sms:<smsId>`).
@@ -226,7 +224,6 @@ export async function creditPayer(
   payment: Payment,
   charge: SmsCharge,
   phone: string,
-  options: { creditDays?: number | null } = {},
   at = new Date(),
 ): Promise<PayerCredit> {
   await post(em, {
@@ -246,7 +243,6 @@ export async function creditPayer(
     priceMinor: charge.priceMinor,
     sourceSmsId: charge.smsId,
     sourcePaymentId: payment.id,
-    creditDays: options.creditDays,
     at,
   });
 }
@@ -261,11 +257,11 @@ async function newCredit(
     priceMinor: bigint;
     sourceSmsId: string;
     sourcePaymentId: string;
-    creditDays?: number | null;
     at: Date;
   },
 ): Promise<PayerCredit> {
-  const days = Math.max(PAYER_CREDIT_MIN_DAYS, input.creditDays ?? 0);
+  // The merchant's own period, never under the platform minimum: unused credit then goes to the merchant.
+  const days = payerCreditDaysOf(await em.findOne(Merchant, input.merchantId));
   const credit = build(PayerCredit, {
     merchantId: input.merchantId,
     phone: input.phone,

@@ -309,6 +309,31 @@ describe('settlement', () => {
     await checkInvariants(t.orm);
   });
 
+  it('keeps unused credit at least the platform minimum; a merchant may lengthen, never shorten it', async () => {
+    const update = (days: number, auth = owner) =>
+      t.gql(
+        `mutation($input: UpdatePayerCreditPeriodInput!) {
+          updatePayerCreditPeriod(input: $input) { merchant { payerCreditDays } userErrors { code field } } }`,
+        { input: { days } },
+        auth,
+      );
+    expect((await update(10)).data!.updatePayerCreditPeriod.userErrors).toEqual([
+      { code: 'INVALID', field: ['input', 'days'] },
+    ]);
+    expect((await update(60)).data!.updatePayerCreditPeriod).toEqual({
+      merchant: { payerCreditDays: 60 },
+      userErrors: [],
+    });
+    const payment = await newPayment('1.33');
+    const phone = nextPhone();
+    await sms({ from: phone, to: '1096', text: payment.reference });
+    const late = await sms({ from: phone, to: '1096', text: payment.reference });
+    const credit = await t.orm.em.fork().findOneOrFail(PayerCredit, { sourceSmsId: late.id });
+    const days = (credit.releaseAt.getTime() - credit.createdAt.getTime()) / 86_400_000;
+    expect(Math.round(days)).toBe(60);
+    expect((await update(30)).data!.updatePayerCreditPeriod.userErrors).toEqual([]);
+  });
+
   it('answers "every payment of this merchant, with its SMS and money" in one query, whatever the product', async () => {
     const kinds = await t.gql('{ paymentKinds }', {}, owner);
     expect(kinds.data!.paymentKinds).toEqual(['PURSE', 'ACCESS_CODE', 'VOUCHER', 'TOP_UP']);

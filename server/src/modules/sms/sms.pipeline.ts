@@ -274,7 +274,7 @@ export async function processSms(deps: ProcessDeps, smsId: string): Promise<void
         sms.flagReason = null;
         moveSms(sms, 'credit', now);
         outcome = 'CREDITED';
-        credit = await creditPayer(em, payment, charge, sms.fromNumber, {}, now);
+        credit = await creditPayer(em, payment, charge, sms.fromNumber, now);
       }
     }
     if (outcome === 'FLAGGED') {
