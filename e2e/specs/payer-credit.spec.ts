@@ -86,4 +86,17 @@ test('an SMS after a voucher payment closed becomes the payer’s credit: their 
   await expect(lines).toHaveCount(1);
   await expect(lines.nth(0)).toHaveAttribute('data-state', 'RECEIVED');
   await buyerContext.close();
+
+  // The seller sees the credit spent, and may keep unused credit longer than the platform minimum, never shorter.
+  await seller.goto('/dashboard/credit');
+  await expect(seller.getByRole('row').filter({ hasText: payer.slice(-3) }).first()).toContainText('Spent');
+  const period = seller.getByRole('form', { name: 'Credit period' });
+  const days = period.getByLabel('Keep unused credit for (days)');
+  await days.fill('10');
+  await period.getByRole('button', { name: 'Save period' }).click();
+  await expect(days).toHaveAttribute('aria-invalid', 'true');
+  await expect(days).toBeFocused();
+  await days.fill('45');
+  await period.getByRole('button', { name: 'Save period' }).click();
+  await expect(period.getByRole('status')).toHaveText('Saved.');
 });

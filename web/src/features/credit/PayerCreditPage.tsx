@@ -62,7 +62,82 @@ const RefundPayerCreditDocument = graphql(`
   }
 `);
 
+const PayerCreditPeriodDocument = graphql(`
+  query PayerCreditPeriod($id: ID!) {
+    merchant(id: $id) {
+      id
+      payerCreditDays
+    }
+  }
+`);
+
+const UpdatePayerCreditPeriodDocument = graphql(`
+  mutation UpdatePayerCreditPeriod($input: UpdatePayerCreditPeriodInput!) {
+    updatePayerCreditPeriod(input: $input) {
+      merchant {
+        id
+        payerCreditDays
+      }
+      userErrors {
+        code
+        field
+        message
+      }
+    }
+  }
+`);
+
+/** The platform minimum, as the server enforces it; shown so the owner knows the floor. */
+const MIN_DAYS = 30;
+
 type Credit = PayerCreditsQuery['payerCredits']['edges'][number]['node'];
+
+/** The owner sets how long unused credit waits for its payer before it is released to the merchant. */
+function CreditPeriodForm({ merchantId }: { merchantId: string }) {
+  const [query] = useQuery({ query: PayerCreditPeriodDocument, variables: { id: merchantId } });
+  const [days, setDays] = useState<string | null>(null);
+  const [saved, setSaved] = useState(false);
+  const { attach, ...form } = useFormMutation(UpdatePayerCreditPeriodDocument, (data) => data.updatePayerCreditPeriod, [
+    'days',
+  ]);
+  const current = query.data?.merchant?.payerCreditDays ?? MIN_DAYS;
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setSaved(false);
+    const payload = await form.submit({ input: { days: Number((days ?? String(current)).trim()) } });
+    if (payload?.merchant) setSaved(true);
+  };
+  return (
+    <form ref={attach} className="form" onSubmit={(event) => void submit(event)} noValidate aria-label="Credit period">
+      <FormErrors messages={form.errors.form} />
+      <Field
+        label="Keep unused credit for (days)"
+        error={form.fieldError('days')}
+        hint={`At least ${MIN_DAYS} days, so payers can come back; then it is released to you.`}
+      >
+        {(props) => (
+          <input
+            {...props}
+            name="days"
+            inputMode="numeric"
+            value={days ?? String(current)}
+            onChange={(event) => setDays(event.target.value)}
+          />
+        )}
+      </Field>
+      <div className="button-row">
+        <button type="submit" className="button button--small" disabled={form.fetching}>
+          {form.fetching ? 'Saving…' : 'Save period'}
+        </button>
+        {saved && (
+          <span role="status" className="muted small">
+            Saved.
+          </span>
+        )}
+      </div>
+    </form>
+  );
+}
 
 const STATUSES: { value: PayerCreditStatus; label: string; tone: Tone; explain: string }[] = [
   { value: 'AVAILABLE', label: 'Available', tone: 'info', explain: 'waits for the payer’s next payment' },
@@ -193,6 +268,11 @@ export function PayerCreditPage() {
       title="Payer credit"
       description="Money from SMS sent after the payment they named had closed. It counts towards the same payer’s next payment; unused by its release date, it is yours."
     >
+      {viewer.user?.role === 'OWNER' && viewer.merchant && (
+        <Card>
+          <CreditPeriodForm merchantId={viewer.merchant.id} />
+        </Card>
+      )}
       <Card>
         <div className="toolbar" role="search" aria-label="Filter payer credit">
           <label className="toolbar__field">
