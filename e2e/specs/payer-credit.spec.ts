@@ -89,7 +89,12 @@ test('an SMS after a voucher payment closed becomes the payer’s credit: their 
 
   // The seller sees the credit spent, and may keep unused credit longer than the platform minimum, never shorter.
   await seller.goto('/dashboard/credit');
-  await expect(seller.getByRole('row').filter({ hasText: payer.slice(-3) }).first()).toContainText('Spent');
+  await expect(
+    seller
+      .getByRole('row')
+      .filter({ hasText: payer.slice(-3) })
+      .first(),
+  ).toContainText('Spent');
   const period = seller.getByRole('form', { name: 'Credit period' });
   const days = period.getByLabel('Keep unused credit for (days)');
   await days.fill('10');
