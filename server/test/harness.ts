@@ -171,3 +171,10 @@ export async function startTestApp(
     },
   };
 }
+
+// The app's wiring, for module tests that need more than one app or a bare database: modules never import app/,
+// their tests take it from here.
+export { openDatabase } from '../src/app/database';
+export { createAppPubSub, type AppPubSub } from '../src/app/pubsub';
+export { createApp, type App } from '../src/app/server';
+export { seedDemo, DEMO_LOGINS } from '../src/app/seed';

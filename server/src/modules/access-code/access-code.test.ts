@@ -1,7 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startTestApp, testDialect, type Auth, type TestApp } from '../../../test/harness';
-import { seedDemo } from '../../app/seed';
+import { startTestApp, testDialect, type Auth, type TestApp, seedDemo } from '../../../test/harness';
 import { OutboxMessage } from '../outbox/outbox-message.entity';
 import { drainOutbox } from '../outbox/outbox.service';
 import { Payment, PaymentKind, PaymentStatus } from '../payment/payment.entity';

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../../../test/harness';
-import { DEMO_LOGINS } from '../../app/seed';
+import { startTestApp, type TestApp, DEMO_LOGINS } from '../../../test/harness';
 
 describe('dashboard login', () => {
   let t: TestApp;

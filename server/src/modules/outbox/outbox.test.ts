@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MikroORM } from '@mikro-orm/core';
-import { openDatabase } from '../../app/database';
-import { startTestApp, testDialect, type TestApp } from '../../../test/harness';
+import { startTestApp, testDialect, type TestApp, openDatabase } from '../../../test/harness';
 import type { DomainModule } from '../../common/module';
 import { OutboxAttempt } from './outbox-attempt.entity';
 import { OutboxMessage, OutboxStatus } from './outbox-message.entity';

@@ -2,12 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createClient, type Client } from 'graphql-ws';
 import type { MikroORM } from '@mikro-orm/core';
-import { startTestApp, type TestApp } from '../../../test/harness';
+import {
+  startTestApp,
+  type TestApp,
+  openDatabase,
+  createAppPubSub,
+  type AppPubSub,
+  createApp,
+  type App,
+} from '../../../test/harness';
 import { loadConfig } from '../../common/config';
 import { SIGNATURE_HEADER, signPayload } from '../../common/signature';
-import { openDatabase } from '../../app/database';
-import { createAppPubSub, type AppPubSub } from '../../app/pubsub';
-import { createApp, type App } from '../../app/server';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 

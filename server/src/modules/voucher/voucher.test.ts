@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type Auth, type TestApp } from '../../../test/harness';
+import { startTestApp, type Auth, type TestApp, seedDemo } from '../../../test/harness';
 import { checkInvariants } from '../../../test/invariants';
 import { AuditEvent } from '../audit/audit-event.entity';
 import { LedgerAccountPurpose } from '../ledger/ledger.entity';
 import { ledgerAccount } from '../ledger/ledger.service';
 import { Payment, PaymentStatus } from '../payment/payment.entity';
 import { SmsMessage, SmsStatus } from '../sms/sms.entity';
-import { seedDemo } from '../../app/seed';
 import { Voucher, VoucherOrder, VoucherOrderState, VoucherProject, VoucherStatus } from './voucher.entity';
 import { DEMO_VOUCHER_SLUG } from './voucher.seed';
 import { instructionTableBuilds } from './voucher.instruction';
