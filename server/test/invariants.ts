@@ -1,6 +1,6 @@
 import type { MikroORM } from '@mikro-orm/core';
 import { checkLedger } from '../src/modules/ledger/ledger.service';
-import { checkSettlementInvariants } from '../src/modules/payment/settlement.invariants';
+import { checkSettlementInvariants } from './settlement-invariants';
 import { checkVoucherInvariants } from '../src/modules/voucher/voucher.invariants';
 
 /**

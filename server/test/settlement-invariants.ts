@@ -1,7 +1,8 @@
 import type { EntityManager } from '@mikro-orm/core';
 
 /**
- * Settlement's promises as queries (used by the tests' checkInvariants, after every integration test). Returns one
+ * Settlement's promises as queries across the modules' tables (the SMS rails', settlement's and the ledger's), so
+ * they live with the tests rather than in any one module; run by checkInvariants after every integration test. Returns one
  * sentence per violation, empty when all hold:
  * - a billed SMS is never money on no account: every processed inbound SMS has its `sms:<id>` posting, or waits in
  *   the suspense list (its value unknown);
