@@ -5,7 +5,6 @@ import type { SmsMessage } from '../sms';
 import { SMS_CURRENCY } from '../sms';
 import { TAKING_MONEY, type SmsProduct } from '../sms';
 import { sendSmsReply } from '../sms';
-import { tariffForSms } from '../sms';
 import { AccessCodeRoute, AccessCodeService } from './access-code.entity';
 import { issueCode, replyText } from './access-code.service';
 
@@ -36,14 +35,13 @@ export const accessCodeProduct: SmsProduct = {
   async recognise(em, sms) {
     const service = await serviceFor(em, sms);
     if (!service) return null;
-    const tariff = await tariffForSms(em, { country: sms.country!, shortCode: sms.toNumber, operator: sms.operator });
     return {
       purchase: {
         merchantId: service.merchantId,
         kind: PaymentKind.ACCESS_CODE,
         // No tariff: the rails flag the SMS (NO_TARIFF, in suspense) and count nothing; a cent keeps the payment
         // valid until onReceived cancels it.
-        amount: tariff?.yieldUsdMinor ?? 1n,
+        amount: sms.yieldUsdMinor ?? 1n,
         currency: SMS_CURRENCY,
         description: `Access code: ${service.name}`.slice(0, 255),
         metadata: { accessCodeServiceId: service.id },

@@ -77,7 +77,7 @@ export interface SmsProduct {
   kinds?: readonly PaymentKind[];
   /**
    * What this SMS pays for, or null when it is not this product's. Runs inside the processing transaction and only
-   * reads: the rails act on the answer.
+   * reads: the rails act on the answer. The SMS already carries its tariff's values (null without a tariff).
    */
   recognise(em: EntityManager, sms: SmsMessage): Promise<SmsMatch | null>;
   /**

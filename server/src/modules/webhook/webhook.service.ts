@@ -210,6 +210,22 @@ function deliver(em: EntityManager, event: WebhookEvent, endpoint: WebhookEndpoi
 }
 
 /**
+ * The merchant's active endpoints, read once per unit of work: one SMS emits several events (sms.received,
+ * payment.paid…), and endpoints do not change inside its transaction.
+ */
+const endpointsByUnit = new WeakMap<EntityManager, Map<string, Promise<WebhookEndpoint[]>>>();
+function activeEndpoints(em: EntityManager, merchantId: string): Promise<WebhookEndpoint[]> {
+  let byMerchant = endpointsByUnit.get(em);
+  if (!byMerchant) endpointsByUnit.set(em, (byMerchant = new Map<string, Promise<WebhookEndpoint[]>>()));
+  let endpoints = byMerchant.get(merchantId);
+  if (!endpoints) {
+    endpoints = em.find(WebhookEndpoint, { merchantId, active: true, deletedAt: null });
+    byMerchant.set(merchantId, endpoints);
+  }
+  return endpoints;
+}
+
+/**
  * Records an event and queues one delivery per active endpoint of the merchant that subscribed to its type, all in
  * the caller's unit of work: the event is sent if and only if the change it reports commits.
  */
@@ -220,7 +236,7 @@ export async function emitWebhookEvent(
   if (!EVENT_TYPE.test(input.type)) throw new Error(`"${input.type}" is not an event type`);
   const event = build(WebhookEvent, { merchantId: input.merchantId, type: input.type, data: input.data });
   em.persist(event);
-  const endpoints = await em.find(WebhookEndpoint, { merchantId: input.merchantId, active: true, deletedAt: null });
+  const endpoints = await activeEndpoints(em, input.merchantId);
   const deliveries = endpoints
     .filter((endpoint) => endpointMatches(endpoint, input.type))
     .map((endpoint) => deliver(em, event, endpoint));

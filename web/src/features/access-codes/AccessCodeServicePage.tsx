@@ -3,6 +3,7 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { useMutation, useQuery } from 'urql';
 import { useFormMutation } from '../../app/useFormMutation';
 import { graphql } from '../../gql';
+import { SelectFilter } from '../../app/components/SelectFilter';
 import { QueryView } from '../../app/components/QueryView';
 import type {
   AccessCodeCheckResult,
@@ -503,23 +504,16 @@ function Codes({ serviceId }: { serviceId: string }) {
       }
     >
       <form className="toolbar" onSubmit={submitSearch} role="search" aria-label="Filter codes">
-        <label className="toolbar__field">
-          <span>Status</span>
-          <select
-            value={status}
-            onChange={(event) => {
-              setStatus(event.target.value as AccessCodeStatus | '');
-              paging.reset();
-            }}
-          >
-            <option value="">Any status</option>
-            {CODE_STATUSES.map((entry) => (
-              <option key={entry.value} value={entry.value}>
-                {entry.label}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectFilter
+          label="Status"
+          anyLabel="Any status"
+          value={status}
+          options={CODE_STATUSES}
+          onChange={(next) => {
+            setStatus(next);
+            paging.reset();
+          }}
+        />
         <label className="toolbar__field">
           <span>Code</span>
           <input value={draft} onChange={(event) => setDraft(event.target.value)} placeholder="As the payer typed it" />
@@ -641,23 +635,16 @@ function Checks({ serviceId }: { serviceId: string }) {
       }
     >
       <div className="toolbar" role="search" aria-label="Filter check attempts">
-        <label className="toolbar__field">
-          <span>Result</span>
-          <select
-            value={result}
-            onChange={(event) => {
-              setResult(event.target.value as AccessCodeCheckResult | '');
-              paging.reset();
-            }}
-          >
-            <option value="">Any result</option>
-            {CHECK_RESULTS.map((entry) => (
-              <option key={entry.value} value={entry.value}>
-                {entry.label}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectFilter
+          label="Result"
+          anyLabel="Any result"
+          value={result}
+          options={CHECK_RESULTS}
+          onChange={(next) => {
+            setResult(next);
+            paging.reset();
+          }}
+        />
         <label className="toolbar__field">
           <span>From</span>
           <input

@@ -8,6 +8,7 @@ import { Field, FormErrors } from '../../app/components/Field';
 import { Money } from '../../app/components/Money';
 import { Card, Page } from '../../app/components/Page';
 import { Pager, usePaging } from '../../app/components/Pager';
+import { SelectFilter } from '../../app/components/SelectFilter';
 import { QueryView } from '../../app/components/QueryView';
 import { Time } from '../../app/components/Time';
 import { useFormMutation } from '../../app/useFormMutation';
@@ -275,23 +276,16 @@ export function PayerCreditPage() {
       )}
       <Card>
         <div className="toolbar" role="search" aria-label="Filter payer credit">
-          <label className="toolbar__field">
-            <span>Status</span>
-            <select
-              value={status}
-              onChange={(event) => {
-                setStatus(event.target.value as PayerCreditStatus | '');
-                paging.reset();
-              }}
-            >
-              <option value="">Any status</option>
-              {STATUSES.map((entry) => (
-                <option key={entry.value} value={entry.value}>
-                  {entry.label}
-                </option>
-              ))}
-            </select>
-          </label>
+          <SelectFilter
+            label="Status"
+            anyLabel="Any status"
+            value={status}
+            options={STATUSES}
+            onChange={(next) => {
+              setStatus(next);
+              paging.reset();
+            }}
+          />
         </div>
         <QueryView query={query} refetch={refetch}>
           {(data) => {

@@ -2,9 +2,10 @@ import { useCallback, useMemo, useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
 import { useClient, useMutation, useQuery, useSubscription } from 'urql';
 import { QueryView } from '../../app/components/QueryView';
-import { graphql } from '../../gql';
+import { graphql, useFragment } from '../../gql';
 import { useFormMutation } from '../../app/useFormMutation';
-import type { PaymentStatus, PurseQuery, PursePaymentsQuery, SendPurseTestCallbackMutation } from '../../gql/graphql';
+import type { ResultOf } from '@graphql-typed-document-node/core';
+import type { PaymentStatus, PurseQuery, SendPurseTestCallbackMutation } from '../../gql/graphql';
 import { ConfirmBox } from '../../app/components/ConfirmBox';
 import { CopyButton } from '../../app/components/CopyButton';
 import { DataTable } from '../../app/components/DataTable';
@@ -40,6 +41,66 @@ const PurseDocument = graphql(`
   }
 `);
 
+/** The fields of one purse payment row, as the list and its live updates both read them. */
+const PursePaymentFields = graphql(`
+  fragment PursePaymentFields on PursePayment {
+    id
+    paymentId
+    reference
+    orderId
+    amountAsSent
+    clearAmount
+    description
+    status
+    country
+    createdAt
+    paidAt
+    amountReceived {
+      amount
+      currency
+    }
+    extraFields {
+      name
+      value
+    }
+    operations {
+      id
+      number
+      phone
+      createdAt
+      credited {
+        amount
+        currency
+      }
+      callback {
+        status
+        attemptCount
+        nextAttemptAt
+        lastError
+        attempts {
+          id
+          startedAt
+          durationMs
+          outcome
+          httpStatus
+          error
+          detail
+        }
+      }
+    }
+    sms {
+      id
+      status
+      flagReason
+      from
+      to
+      country
+      text
+      receivedAt
+    }
+  }
+`);
+
 const PursePaymentsDocument = graphql(`
   query PursePayments(
     $purseId: ID
@@ -66,60 +127,7 @@ const PursePaymentsDocument = graphql(`
       }
       edges {
         node {
-          id
-          paymentId
-          reference
-          orderId
-          amountAsSent
-          clearAmount
-          description
-          status
-          country
-          createdAt
-          paidAt
-          amountReceived {
-            amount
-            currency
-          }
-          extraFields {
-            name
-            value
-          }
-          operations {
-            id
-            number
-            phone
-            createdAt
-            credited {
-              amount
-              currency
-            }
-            callback {
-              status
-              attemptCount
-              nextAttemptAt
-              lastError
-              attempts {
-                id
-                startedAt
-                durationMs
-                outcome
-                httpStatus
-                error
-                detail
-              }
-            }
-          }
-          sms {
-            id
-            status
-            flagReason
-            from
-            to
-            country
-            text
-            receivedAt
-          }
+          ...PursePaymentFields
         }
       }
     }
@@ -133,60 +141,7 @@ const PursePaymentsDocument = graphql(`
 const PursePaymentChangedDocument = graphql(`
   subscription PursePaymentChanged($purseId: ID!) {
     pursePaymentChanged(purseId: $purseId) {
-      id
-      paymentId
-      reference
-      orderId
-      amountAsSent
-      clearAmount
-      description
-      status
-      country
-      createdAt
-      paidAt
-      amountReceived {
-        amount
-        currency
-      }
-      extraFields {
-        name
-        value
-      }
-      operations {
-        id
-        number
-        phone
-        createdAt
-        credited {
-          amount
-          currency
-        }
-        callback {
-          status
-          attemptCount
-          nextAttemptAt
-          lastError
-          attempts {
-            id
-            startedAt
-            durationMs
-            outcome
-            httpStatus
-            error
-            detail
-          }
-        }
-      }
-      sms {
-        id
-        status
-        flagReason
-        from
-        to
-        country
-        text
-        receivedAt
-      }
+      ...PursePaymentFields
     }
   }
 `);
@@ -273,7 +228,7 @@ const SendPurseTestCallbackDocument = graphql(`
 `);
 
 type Purse = NonNullable<PurseQuery['purse']>;
-type PursePayment = PursePaymentsQuery['pursePayments']['edges'][number]['node'];
+type PursePayment = ResultOf<typeof PursePaymentFields>;
 type TestResult = NonNullable<SendPurseTestCallbackMutation['sendPurseTestCallback']['result']>;
 
 function Integration({ purse }: { purse: Purse }) {
@@ -570,6 +525,11 @@ function Payments({ purse }: { purse: Purse }) {
     variables: { ...variables, first: paging.first, after: paging.after },
   });
   const { data } = query;
+  const rows =
+    useFragment(
+      PursePaymentFields,
+      data?.pursePayments.edges.map((edge) => edge.node),
+    ) ?? [];
   const refresh = useCallback(() => refetch({ requestPolicy: 'network-only' }), [refetch]);
   // Payments change as SMS arrive: the subscription brings each change into the cache, and so into this list.
   useSubscription({ query: PursePaymentChangedDocument, variables: { purseId: purse.id } });
@@ -655,7 +615,7 @@ function Payments({ purse }: { purse: Purse }) {
         <>
           <DataTable
             caption="Purse payments"
-            rows={data.pursePayments.edges.map((edge) => edge.node)}
+            rows={rows}
             rowKey={(payment) => payment.id}
             empty="No payments match. Payments appear here once your form posts to the purse."
             columns={[

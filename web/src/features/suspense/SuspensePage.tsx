@@ -7,6 +7,7 @@ import { Field, FormErrors } from '../../app/components/Field';
 import { Money } from '../../app/components/Money';
 import { Card, Page } from '../../app/components/Page';
 import { Pager, usePaging } from '../../app/components/Pager';
+import { SelectFilter } from '../../app/components/SelectFilter';
 import { QueryView } from '../../app/components/QueryView';
 import { Empty } from '../../app/components/States';
 import { Time } from '../../app/components/Time';
@@ -339,23 +340,16 @@ export function SuspensePage() {
       )}
       <Card>
         <div className="toolbar" role="search" aria-label="Filter suspense items">
-          <label className="toolbar__field">
-            <span>Status</span>
-            <select
-              value={status}
-              onChange={(event) => {
-                setStatus(event.target.value as SuspenseStatus | '');
-                paging.reset();
-              }}
-            >
-              <option value="">Any status</option>
-              {STATUSES.map((entry) => (
-                <option key={entry.value} value={entry.value}>
-                  {entry.label}
-                </option>
-              ))}
-            </select>
-          </label>
+          <SelectFilter
+            label="Status"
+            anyLabel="Any status"
+            value={status}
+            options={STATUSES}
+            onChange={(next) => {
+              setStatus(next);
+              paging.reset();
+            }}
+          />
         </div>
       </Card>
       <QueryView query={query} refetch={refetch}>
