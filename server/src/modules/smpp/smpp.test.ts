@@ -458,7 +458,8 @@ describe('SMPP link', () => {
     await waitFor(() => expect(smsc.binds).toEqual([{ systemId: SYSTEM_ID, password: PASSWORD, accepted: true }]));
     await waitFor(() => expect(registeredChannelFor(PROVIDER)).not.toBeNull());
     await worker.stop();
-    expect(smsc.unbinds).toBe(1);
+    // The SMSC records the unbind as it reads it: wait for it rather than race the socket.
+    await waitFor(() => expect(smsc.unbinds).toBe(1));
     expect(registeredChannelFor(PROVIDER)).toBeNull();
   });
 });
