@@ -11,6 +11,20 @@ describe('configuration', () => {
     expect(config.redisUrl).toBeNull();
   });
 
+  it('lets merchant URLs reach internal addresses only outside production, unless told', () => {
+    const secret = { SESSION_SECRET: 'x'.repeat(32), SMS_WEBHOOK_SECRET: 'y'.repeat(16) };
+    expect(loadConfig({}).allowPrivateCallbackUrls).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'production', ...secret }).allowPrivateCallbackUrls).toBe(false);
+    const allowed = { NODE_ENV: 'production', ALLOW_PRIVATE_CALLBACK_URLS: 'true', ...secret };
+    expect(loadConfig(allowed).allowPrivateCallbackUrls).toBe(true);
+    expect(loadConfig({ ALLOW_PRIVATE_CALLBACK_URLS: 'false' }).allowPrivateCallbackUrls).toBe(false);
+    expect(loadConfig({ OUTBOX_RETENTION_DAYS: '7' })).toMatchObject({
+      outboxRetentionDays: 7,
+      webhookRetentionDays: 30,
+      webhookFailedRetentionDays: 90,
+    });
+  });
+
   it('reads PostgreSQL and Redis URLs', () => {
     const config = loadConfig({ DATABASE_URL: 'postgres://u@db:5432/tollgate', REDIS_URL: 'redis://cache:6379' });
     expect(config.database).toEqual({ kind: 'postgresql', url: 'postgres://u@db:5432/tollgate' });
@@ -28,6 +42,9 @@ describe('configuration', () => {
     [{ PUBLIC_URL: 'tollgate.example' }, 'PUBLIC_URL'],
     [{ NODE_ENV: 'production' }, 'SESSION_SECRET'],
     [{ SESSION_SECRET: 'short' }, 'SESSION_SECRET'],
+    [{ ALLOW_PRIVATE_CALLBACK_URLS: 'yes' }, 'ALLOW_PRIVATE_CALLBACK_URLS'],
+    [{ OUTBOX_RETENTION_DAYS: '0' }, 'OUTBOX_RETENTION_DAYS'],
+    [{ WEBHOOK_RETENTION_DAYS: 'a month' }, 'WEBHOOK_RETENTION_DAYS'],
   ])('refuses %o naming %s', (env, variable) => {
     let error: unknown;
     try {

@@ -26,6 +26,21 @@ export interface Config {
   /** Signs session cookies and other server-issued tokens. */
   sessionSecret: string;
   webDist: string | null;
+  /**
+   * ALLOW_PRIVATE_CALLBACK_URLS: whether merchant-supplied URLs (Result URLs, webhook endpoints) may reach loopback,
+   * private, link-local and other internal addresses. Default true in development and test (merchants' servers on
+   * localhost), false in production, where such a URL would let a merchant probe our network (SSRF).
+   */
+  allowPrivateCallbackUrls: boolean;
+  /** OUTBOX_RETENTION_DAYS (default 30): delivered outbox messages and their attempts are deleted this long after. */
+  outboxRetentionDays: number;
+  /** WEBHOOK_RETENTION_DAYS (default 30): webhook events all of whose deliveries succeeded are deleted after this. */
+  webhookRetentionDays: number;
+  /**
+   * WEBHOOK_FAILED_RETENTION_DAYS (default 90): an event with a delivery that was given up is kept this long after
+   * the last attempt, so the merchant can still see it and replay it.
+   */
+  webhookFailedRetentionDays: number;
   /** The SMSC Tollgate binds to as an ESME (`smpp://system_id:password@host:2775`); null: no SMPP link. */
   smppUrl: string | null;
   /** ISO country of payers whose SMS arrive over SMPP; PDUs carry none. Required with SMPP_URL. */
@@ -84,7 +99,28 @@ export function loadConfig(env: Env = process.env): Config {
     smppUrl,
     smppDefaultCountry,
     smppOperator,
+    ...parseOutbound(env, mode),
     ...parseSms(env, mode),
+  };
+}
+
+function parseOutbound(env: Env, mode: Mode) {
+  const allow = env.ALLOW_PRIVATE_CALLBACK_URLS?.trim().toLowerCase();
+  if (allow && allow !== 'true' && allow !== 'false') {
+    throw new ConfigError('ALLOW_PRIVATE_CALLBACK_URLS', `expected true or false, got "${allow}"`);
+  }
+  const days = (variable: string, fallback: number) => {
+    const value = env[variable]?.trim() || String(fallback);
+    if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 36_500) {
+      throw new ConfigError(variable, `expected a number of days from 1 to 36500, got "${value}"`);
+    }
+    return Number(value);
+  };
+  return {
+    allowPrivateCallbackUrls: allow ? allow === 'true' : mode !== 'production',
+    outboxRetentionDays: days('OUTBOX_RETENTION_DAYS', 30),
+    webhookRetentionDays: days('WEBHOOK_RETENTION_DAYS', 30),
+    webhookFailedRetentionDays: days('WEBHOOK_FAILED_RETENTION_DAYS', 90),
   };
 }
 

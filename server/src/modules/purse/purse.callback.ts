@@ -1,11 +1,7 @@
-import dns from 'node:dns';
-import http from 'node:http';
-import https from 'node:https';
-import type net from 'node:net';
 import type { EntityManager } from '@mikro-orm/core';
 import type { Config } from '../../common/config';
+import { postToUrl, type PostResult } from '../../common/outbound';
 import { DeliveryError, enqueue, outboxHandler, type OutboxHandler } from '../outbox';
-import { isPrivateAddress, isPrivateHost } from '../webhook';
 import { Purse, PursePayment, PurseOperation } from './purse.entity';
 import { resultForm } from './purse.protocol';
 
@@ -16,76 +12,25 @@ import { resultForm } from './purse.protocol';
  */
 
 export const PURSE_CALLBACK_KIND = 'purse.callback';
-/** The merchant's answer is kept this long in the attempt history and the test result. */
-const MAX_BODY_KEPT = 500;
 const TEST_TIMEOUT_MS = 10_000;
-
-/** dns.lookup that refuses private addresses, checked at connect time (DNS rebinding), as for webhooks. */
-const publicOnlyLookup = ((
-  hostname: string,
-  options: dns.LookupOptions,
-  callback: (error: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void,
-) => {
-  dns.lookup(hostname, { ...options, all: true }, (error, addresses) => {
-    if (error) return callback(error, []);
-    const blocked = addresses.find((entry) => isPrivateAddress(entry.address));
-    if (blocked) return callback(new Error(`${hostname} resolves to a private address (${blocked.address})`), []);
-    if (options.all) return callback(null, addresses);
-    callback(null, addresses[0].address, addresses[0].family);
-  });
-}) as net.LookupFunction;
-
-export interface FormPostResult {
-  status: number;
-  /** The start of the response body. */
-  body: string;
-}
 
 /** The form body: fields in the given order, UTF-8, "+" for spaces (what PHP and every form parser read). */
 export function encodeForm(fields: readonly [string, string][]): string {
   return new URLSearchParams(fields.map(([name, value]): [string, string] => [name, value])).toString();
 }
 
-/**
- * POSTs a form and resolves with the status, whatever it is; rejects on network errors and on `signal`. Redirects
- * are not followed. (webhook.http's postJson always sends JSON; the protocol needs a form.)
- */
+/** POSTs a form to a merchant's URL (see postToUrl: statuses resolve, redirects are not followed). */
 export function postForm(
   url: string,
   body: string,
   options: { signal: AbortSignal; allowPrivate: boolean },
-): Promise<FormPostResult> {
-  const target = new URL(url);
-  if (!options.allowPrivate && isPrivateHost(target.hostname)) {
-    return Promise.reject(new Error(`${target.hostname} is a private address`));
-  }
-  const transport = target.protocol === 'https:' ? https : http;
-  return new Promise((resolve, reject) => {
-    const request = transport.request(
-      target,
-      {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
-          'content-length': Buffer.byteLength(body),
-          'user-agent': 'Tollgate-SmsBank/1',
-        },
-        signal: options.signal,
-        lookup: options.allowPrivate ? undefined : publicOnlyLookup,
-      },
-      (response) => {
-        let text = '';
-        response.setEncoding('utf8');
-        response.on('data', (chunk: string) => {
-          if (text.length < MAX_BODY_KEPT) text += chunk;
-        });
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text.slice(0, MAX_BODY_KEPT) }));
-        response.on('error', reject);
-      },
-    );
-    request.on('error', reject);
-    request.end(body);
-  });
+): Promise<PostResult> {
+  return postToUrl(
+    url,
+    body,
+    { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', 'user-agent': 'Tollgate-SmsBank/1' },
+    options,
+  );
 }
 
 /** The callback of an operation, as it is sent now (signed with the purse's current secret). */
@@ -124,7 +69,7 @@ const deliverCallback: OutboxHandler<{ operationId: string }> = async ({ operati
   // Signed per attempt with the current secret and sent to the current URL: a merchant who fixed either during an
   // outage gets the retries right.
   const body = encodeForm(await callbackFields(em, operation));
-  const response = await postForm(purse.resultUrl, body, { signal, allowPrivate: config.mode !== 'production' });
+  const response = await postForm(purse.resultUrl, body, { signal, allowPrivate: config.allowPrivateCallbackUrls });
   if (response.status < 200 || response.status > 299) {
     const excerpt = response.body.trim().slice(0, 200);
     throw new DeliveryError(`HTTP ${response.status}${excerpt ? `: ${excerpt}` : ''}`, { httpStatus: response.status });
@@ -168,7 +113,7 @@ export async function sendTestCallback(config: Config, purse: Purse): Promise<Te
   try {
     const response = await postForm(purse.resultUrl, encodeForm(fields), {
       signal: AbortSignal.timeout(TEST_TIMEOUT_MS),
-      allowPrivate: config.mode !== 'production',
+      allowPrivate: config.allowPrivateCallbackUrls,
     });
     return { url: purse.resultUrl, fields, httpStatus: response.status, responseBody: response.body, error: null };
   } catch (error) {

@@ -4,6 +4,7 @@ import type { Config } from '../../common/config';
 import type { PubSubLike } from '../../common/context';
 import { UserErrorCode, UserFacingError } from '../../common/errors';
 import { build } from '../../common/orm';
+import { isPrivateHost } from '../../common/outbound';
 import { flushAudited, recordAudit, type AuditActor } from '../audit';
 import { afterCommit } from '../payment';
 import { Payment, PaymentKind, PaymentStatus } from '../payment';
@@ -12,7 +13,6 @@ import { paymentSmsTopic, type SmsEvent } from '../sms';
 import { Country } from '../tariff';
 import { SmsTariff } from '../tariff';
 import { compareShortCodes } from '../tariff';
-import { isPrivateHost } from '../webhook';
 import { Purse, PurseLanguage, PursePayment } from './purse.entity';
 import {
   checkValues,
@@ -68,7 +68,8 @@ function invalid(code: UserErrorCode, message: string, field: string): UserFacin
 }
 
 /**
- * http(s), no credentials; in production https only, and the Result URL (which our servers call) nothing internal.
+ * http(s), no credentials; in production https only; the Result URL (which our servers call) nothing internal unless
+ * the platform allows it (ALLOW_PRIVATE_CALLBACK_URLS).
  * The Success and Fail URLs are only where the payer's browser goes.
  */
 function validUrl(config: Config, value: string, field: string, serverCalls: boolean): string {
@@ -87,11 +88,11 @@ function validUrl(config: Config, value: string, field: string, serverCalls: boo
   if (parsed.username || parsed.password) {
     throw invalid(UserErrorCode.INVALID_URL, 'leave user name and password out of the URL', field);
   }
-  if (config.mode === 'production') {
-    if (parsed.protocol !== 'https:') throw invalid(UserErrorCode.INVALID_URL, 'use an https URL', field);
-    if (serverCalls && isPrivateHost(parsed.hostname)) {
-      throw invalid(UserErrorCode.INVALID_URL, 'use a public address, not an internal one', field);
-    }
+  if (config.mode === 'production' && parsed.protocol !== 'https:') {
+    throw invalid(UserErrorCode.INVALID_URL, 'use an https URL', field);
+  }
+  if (serverCalls && !config.allowPrivateCallbackUrls && isPrivateHost(parsed.hostname)) {
+    throw invalid(UserErrorCode.INVALID_URL, 'use a public address, not an internal one', field);
   }
   return url;
 }

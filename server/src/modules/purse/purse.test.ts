@@ -12,7 +12,9 @@ import { drainOutbox } from '../outbox/outbox.service';
 import { Payment } from '../payment/payment.entity';
 import { processSms } from '../sms/sms.pipeline';
 import { WebhookEvent } from '../webhook/webhook-event.entity';
-import { PurseOperation, PursePayment } from './purse.entity';
+import { sendTestCallback } from './purse.callback';
+import { Purse, PurseOperation, PursePayment } from './purse.entity';
+import { updatePurse } from './purse.service';
 
 /*
  * The sms:bank protocol end to end, through real HTTP: the merchant's form in, the 303 to the payer's page out, the
@@ -660,6 +662,20 @@ describe('purses (sms:bank)', () => {
         ['s_sign_v2', sign],
         ['test', '1'],
       ]);
+    });
+
+    it('without ALLOW_PRIVATE_CALLBACK_URLS, calls no internal Result URL and saves none', async () => {
+      const closed = { ...t.app.config, allowPrivateCallbackUrls: false };
+      const before = callbacks().length;
+      const row = await t.orm.em.fork().findOneOrFail(Purse, purse.id);
+      const result = await sendTestCallback(closed, row);
+      expect(result).toMatchObject({ httpStatus: null, error: 'refused: 127.0.0.1 is not a public address' });
+      expect(callbacks()).toHaveLength(before);
+      await expect(
+        updatePurse(t.orm.em.fork(), { viewer: null }, closed, purse.id, { resultUrl: 'http://192.168.1.10/result' }),
+      ).rejects.toMatchObject({ code: 'INVALID_URL', field: ['input', 'resultUrl'] });
+      // The browser-only URLs may be anywhere: only the Result URL is called by our servers.
+      await updatePurse(t.orm.em.fork(), { viewer: null }, closed, purse.id, { successUrl: `${merchant.url}/success` });
     });
 
     it('rotates and reveals the secret, audited as "changed"; the old secret stops signing forms', async () => {

@@ -1,9 +1,9 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { Config } from '../../common/config';
 import { build } from '../../common/orm';
+import { postToUrl } from '../../common/outbound';
 import { SIGNATURE_HEADER, signPayload } from '../../common/signature';
 import { DeliveryError, enqueue, outboxHandler, type OutboxHandler } from '../outbox';
-import { postJson } from '../webhook';
 import type { OutboundSms, SmsChannel } from './sms.channel';
 import { registeredChannelFor, servesProvider } from './sms.channels';
 import { SmsDirection, SmsMessage, SmsStatus } from './sms.entity';
@@ -73,10 +73,14 @@ function httpChannel(config: Config, url: string): SmsChannel {
         text: message.text,
       });
       // The URL is the operator's own configuration, not a merchant's input: private addresses are fine.
-      const response = await postJson(
+      const response = await postToUrl(
         url,
         body,
-        { [SIGNATURE_HEADER]: signPayload(config.smsWebhookSecret, body), 'user-agent': 'Tollgate-SMS/1' },
+        {
+          'content-type': 'application/json',
+          [SIGNATURE_HEADER]: signPayload(config.smsWebhookSecret, body),
+          'user-agent': 'Tollgate-SMS/1',
+        },
         { signal: options?.signal ?? new AbortController().signal, allowPrivate: true },
       );
       if (response.status < 200 || response.status > 299) {

@@ -13,5 +13,4 @@ export const webhookModule: DomainModule = {
 };
 
 // The public face: what other modules use.
-export { isPrivateAddress, isPrivateHost, postJson } from './webhook.http';
 export { emitEvent } from './webhook.service';

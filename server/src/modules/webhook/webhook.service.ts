@@ -3,6 +3,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import type { Config } from '../../common/config';
 import { UserErrorCode, UserFacingError } from '../../common/errors';
 import { newToken } from '../../common/ids';
+import { isPrivateHost, postToUrl } from '../../common/outbound';
 import { build } from '../../common/orm';
 import { SIGNATURE_HEADER, signPayload } from '../../common/signature';
 import { flushAudited, type AuditActor } from '../audit';
@@ -10,7 +11,6 @@ import { DeliveryError, enqueue, outboxHandler, type OutboxHandler } from '../ou
 import { WebhookDelivery } from './webhook-delivery.entity';
 import { WebhookEndpoint } from './webhook-endpoint.entity';
 import { WebhookEvent } from './webhook-event.entity';
-import { isPrivateHost, postJson } from './webhook.http';
 
 export const WEBHOOK_OUTBOX_KIND = 'webhook';
 /** The event `sendTestWebhook` sends; endpoints receive it whatever types they subscribed to. */
@@ -23,7 +23,7 @@ function invalid(code: UserErrorCode, message: string, field: string): UserFacin
   return new UserFacingError(code, message, ['input', field]);
 }
 
-/** http(s), no credentials in the URL; in production https only and nothing internal. */
+/** http(s), no credentials in the URL; in production https only; nothing internal unless the platform allows it. */
 function validUrl(config: Config, value: string): string {
   const url = value.trim();
   let parsed: URL;
@@ -40,12 +40,12 @@ function validUrl(config: Config, value: string): string {
   if (parsed.username || parsed.password) {
     throw invalid(UserErrorCode.INVALID_URL, 'leave user name and password out of the URL', 'url');
   }
-  if (config.mode === 'production') {
-    // Event data is payment data: the signature proves who sent it but does not hide it.
-    if (parsed.protocol !== 'https:') throw invalid(UserErrorCode.INVALID_URL, 'use an https URL', 'url');
-    if (isPrivateHost(parsed.hostname)) {
-      throw invalid(UserErrorCode.INVALID_URL, 'use a public address, not an internal one', 'url');
-    }
+  // Event data is payment data: the signature proves who sent it but does not hide it.
+  if (config.mode === 'production' && parsed.protocol !== 'https:') {
+    throw invalid(UserErrorCode.INVALID_URL, 'use an https URL', 'url');
+  }
+  if (!config.allowPrivateCallbackUrls && isPrivateHost(parsed.hostname)) {
+    throw invalid(UserErrorCode.INVALID_URL, 'use a public address, not an internal one', 'url');
   }
   return url;
 }
@@ -316,11 +316,15 @@ const deliverWebhook: OutboxHandler<{ deliveryId: string }> = async ({ deliveryI
   if (!endpoint.active) throw new DeliveryError('the endpoint is disabled', { permanent: true });
   const body = webhookBody(event);
   // Signed per attempt, with the current secret and time: a retry hours later still passes the receiver's tolerance.
-  const response = await postJson(
+  const response = await postToUrl(
     endpoint.url,
     body,
-    { [SIGNATURE_HEADER]: signPayload(endpoint.secret, body), 'user-agent': 'Tollgate-Webhooks/1' },
-    { signal, allowPrivate: config.mode !== 'production' },
+    {
+      'content-type': 'application/json',
+      [SIGNATURE_HEADER]: signPayload(endpoint.secret, body),
+      'user-agent': 'Tollgate-Webhooks/1',
+    },
+    { signal, allowPrivate: config.allowPrivateCallbackUrls },
   );
   if (response.status < 200 || response.status > 299) {
     const excerpt = response.body.trim().slice(0, 200);

@@ -9,7 +9,7 @@ import { createUser } from '../auth/auth.service';
 import { UserRole } from '../auth/user.entity';
 import { Merchant } from '../merchant/merchant.entity';
 import { drainOutbox } from '../outbox/outbox.service';
-import { isPrivateAddress, postJson } from './webhook.http';
+import { WebhookEndpoint } from './webhook-endpoint.entity';
 import { createWebhookEndpoint, emitWebhookEvent } from './webhook.service';
 
 interface Received {
@@ -315,27 +315,8 @@ describe('webhooks', () => {
     expect(receiver.received).toHaveLength(0);
   });
 
-  it('refuses private addresses when asked to (production)', async () => {
-    for (const address of [
-      '127.0.0.1',
-      '10.1.2.3',
-      '169.254.169.254',
-      '192.168.0.1',
-      '::1',
-      '::ffff:127.0.0.1',
-      'fd00::1',
-    ]) {
-      expect(isPrivateAddress(address)).toBe(true);
-    }
-    for (const address of ['93.184.216.34', '2606:4700:4700::1111']) expect(isPrivateAddress(address)).toBe(false);
-    const signal = new AbortController().signal;
-    await expect(postJson(receiver.url, '{}', {}, { signal, allowPrivate: false })).rejects.toThrow(/private/);
-    await expect(
-      postJson(receiver.url.replace('127.0.0.1', 'localhost'), '{}', {}, { signal, allowPrivate: false }),
-    ).rejects.toThrow(/private/);
-
-    // Production also refuses such URLs (and plain http) when they are registered.
-    const production = { ...t.app.config, mode: 'production' as const };
+  it('refuses https-less and internal URLs when registered in production', async () => {
+    const production = { ...t.app.config, mode: 'production' as const, allowPrivateCallbackUrls: false };
     const register = (url: string) =>
       createWebhookEndpoint(t.orm.em.fork(), production, { merchantId: t.demo.merchantId, url, eventTypes: ['*'] });
     for (const url of [
@@ -343,9 +324,60 @@ describe('webhooks', () => {
       'https://127.0.0.1/hook',
       'https://localhost/hook',
       'https://[::1]/',
+      'https://[::ffff:10.0.0.1]/',
+      'https://169.254.169.254/latest/meta-data',
     ]) {
       expect(() => register(url)).toThrow(UserFacingError);
     }
     expect(register('https://example.com/hook').endpoint.url).toBe('https://example.com/hook');
+  });
+});
+
+describe('webhooks without private addresses (ALLOW_PRIVATE_CALLBACK_URLS=false)', () => {
+  let t: TestApp;
+  let owner: Auth;
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  beforeAll(async () => {
+    t = await startTestApp({ ALLOW_PRIVATE_CALLBACK_URLS: 'false' });
+    owner = await t.ownerAuth();
+    receiver = await startReceiver();
+  });
+  afterAll(async () => {
+    await receiver?.close();
+    await t?.close();
+  });
+
+  it('refuses a literal private URL where it is entered', async () => {
+    for (const url of [receiver.url, 'http://10.0.0.7/hooks', 'http://[fe80::1]/hooks', 'http://localhost:8080/']) {
+      const created = await t.gql(CREATE, { input: { url, eventTypes: ['*'] } }, owner);
+      expect(created.data?.createWebhookEndpoint.userErrors).toEqual([
+        { code: 'INVALID_URL', field: ['input', 'url'], message: 'use a public address, not an internal one' },
+      ]);
+    }
+  });
+
+  it('does not call an endpoint on 127.0.0.1 (saved before the setting, say), and the attempt says why', async () => {
+    const em = t.orm.em.fork();
+    const endpoint = build(WebhookEndpoint, {
+      merchantId: t.demo.merchantId,
+      url: receiver.url,
+      eventTypes: ['*'],
+      secret: 'whsec_test',
+    });
+    await em.persist(endpoint).flush();
+    const sent = await t.gql(
+      'mutation($input: SendTestWebhookInput!) { sendTestWebhook(input: $input) { userErrors { message } } }',
+      { input: { endpointId: endpoint.id } },
+      owner,
+    );
+    expect(sent.data?.sendTestWebhook.userErrors).toEqual([]);
+    await drainOutbox(t.app.platform);
+    expect(receiver.received).toHaveLength(0);
+    const deliveries = await t.gql(DELIVERIES, { endpointId: endpoint.id }, owner);
+    expect(deliveries.data?.webhookDeliveries.edges[0].node).toMatchObject({
+      status: 'PENDING',
+      lastError: 'refused: 127.0.0.1 is not a public address',
+      attempts: [{ outcome: 'FAILED', httpStatus: null, error: 'refused: 127.0.0.1 is not a public address' }],
+    });
   });
 });
