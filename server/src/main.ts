@@ -1,45 +1,35 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from './common/config';
-import { migrate, openDatabase } from './app/database';
-import { startWorkers } from './app/modules';
-import { createAppPubSub } from './app/pubsub';
-import { DEMO_LOGINS, seedDemo } from './app/seed';
-import { createApp } from './app/server';
+import { log } from './common/log';
+import { roleFrom, startRole } from './app/roles';
 
+/** `node dist/main.js [all|api|worker] [--seed]`: see app/roles.ts for what each role runs. */
 async function main(): Promise<void> {
-  const args = new Set(process.argv.slice(2));
+  const args = process.argv.slice(2);
+  const role = roleFrom(args);
   const config = loadConfig();
-  const orm = await openDatabase(config.database);
-  // Migrations apply at every start (each runs once; all in one transaction): code and schema never disagree.
-  await migrate(orm);
-  if (args.has('--seed')) {
-    await seedDemo(orm);
-    console.log('Demo logins:');
-    console.log(`  merchant owner  ${DEMO_LOGINS.owner.email} / ${DEMO_LOGINS.owner.password}`);
-    console.log(`  platform admin  ${DEMO_LOGINS.admin.email} / ${DEMO_LOGINS.admin.password}`);
-  }
-  const pubsub = createAppPubSub(config.redisUrl);
-  const app = await createApp(config, orm, pubsub);
-  const workers = startWorkers(app.platform);
-  await app.listen(config.port);
-  console.log(`Tollgate (${config.mode}, ${config.database.kind}) serving ${config.publicUrl}`);
+  const running = await startRole(role, config, { seed: args.includes('--seed') });
 
-  const shutdown = async () => {
-    await workers.stop();
-    await app.close();
-    await pubsub.close();
-    await orm.close();
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    // A second signal means "now": the operator has stopped waiting for the drain.
+    if (stopping) process.exit(1);
+    stopping = true;
+    log.info({ signal }, 'shutting down: draining requests and finishing the current work');
+    await running.stop();
     process.exit(0);
   };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
 main().catch((error: unknown) => {
   if (error instanceof ConfigError) {
-    console.error(`Configuration error: ${error.message}`);
+    // One plain line for the person starting it: without a valid configuration (LOG_LEVEL may be the bad variable)
+    // there is no logger setup to honour, and this is what a failed container start shows.
+    process.stderr.write(`Configuration error: ${error.message}\n`);
   } else {
-    console.error(error);
+    log.fatal({ err: error }, 'Tollgate failed to start');
   }
   process.exit(1);
 });

@@ -6,10 +6,21 @@ import {
   type GraphQLSchema,
   type SelectionSetNode,
 } from 'graphql';
-import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
+import {
+  fieldExtensionsEstimator,
+  getComplexity,
+  simpleEstimator,
+  type ComplexityEstimator,
+} from 'graphql-query-complexity';
 
 export const MAX_DEPTH = 12;
+/** A signed-in dashboard or a partner's key: a dashboard page costs a few hundred. */
 export const MAX_COST = 5000;
+/**
+ * Anyone on the internet: a payer page costs well under 100 (a voucher shop with its country quotes is ~30), so the
+ * ceiling leaves room for every page and none for fan-out of aliases.
+ */
+export const MAX_PUBLIC_COST = 300;
 
 /** How deep the deepest field selection of the document's operations goes (fragments followed, cycles cut). */
 export function queryDepth(document: DocumentNode): number {
@@ -44,12 +55,22 @@ export function queryDepth(document: DocumentNode): number {
   return deepest;
 }
 
-/** A connection costs its page size (`first`, default 20) times what each item costs. */
+/**
+ * A connection costs its page size (`first`, default 20) times what each item costs, plus what the field itself
+ * declares (a fixed `complexity` on the resolver for its own work).
+ */
 const pageEstimator: ComplexityEstimator = ({ args, field, childComplexity }) => {
   if (!String(field.type).replace(/!/g, '').endsWith('Connection')) return undefined;
   const first = typeof args.first === 'number' ? args.first : 20;
-  return 1 + first * Math.max(childComplexity, 1);
+  const own = typeof field.extensions?.complexity === 'number' ? field.extensions.complexity : 1;
+  return own + first * Math.max(childComplexity, 1);
 };
+
+/**
+ * Fields that do real work declare it (`@Query(…, { complexity: 20 })`): it is added to what their selection costs.
+ * A list field costs its own work plus one item's selection (lists of this schema are bounded by their data).
+ */
+const declaredWorkEstimator = fieldExtensionsEstimator();
 
 /**
  * Throws QUERY_TOO_DEEP or QUERY_TOO_COSTLY before anything executes. Checked after validation (not as a validation
@@ -59,13 +80,14 @@ export function assertWithinLimits(
   schema: GraphQLSchema,
   document: DocumentNode,
   variables: Record<string, unknown>,
-  operationName?: string,
+  operationName: string | undefined,
+  maxCost: number = MAX_COST,
 ): void {
   // Apollo hands the same parsed document for the same query text, so a dashboard's repeated query is measured once.
-  const key = `${operationName ?? ''}\n${JSON.stringify(variables)}`;
+  const key = `${maxCost}\n${operationName ?? ''}\n${JSON.stringify(variables)}`;
   let checked = checkedDocuments.get(document);
   if (checked?.has(key)) return;
-  measure(schema, document, variables, operationName);
+  measure(schema, document, variables, operationName, maxCost);
   if (!checked) checkedDocuments.set(document, (checked = new Set()));
   if (checked.size < 100) checked.add(key);
 }
@@ -76,7 +98,8 @@ function measure(
   schema: GraphQLSchema,
   document: DocumentNode,
   variables: Record<string, unknown>,
-  operationName?: string,
+  operationName: string | undefined,
+  maxCost: number,
 ): void {
   const depth = queryDepth(document);
   if (depth > MAX_DEPTH) {
@@ -89,10 +112,10 @@ function measure(
     query: document,
     variables,
     operationName,
-    estimators: [pageEstimator, simpleEstimator({ defaultComplexity: 1 })],
+    estimators: [pageEstimator, declaredWorkEstimator, simpleEstimator({ defaultComplexity: 1 })],
   });
-  if (cost > MAX_COST) {
-    throw new GraphQLError(`query would cost ${cost}; the limit is ${MAX_COST}`, {
+  if (cost > maxCost) {
+    throw new GraphQLError(`query would cost ${cost}; the limit is ${maxCost}`, {
       extensions: { code: 'QUERY_TOO_COSTLY' },
     });
   }

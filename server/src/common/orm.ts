@@ -24,3 +24,18 @@ export async function paginate<T extends { id: string }>(
 export function build<T extends object>(entity: new () => T, fields: Partial<T>): T {
   return Object.assign(new entity(), fields);
 }
+
+/**
+ * Runs `work` in a transaction free of the API's statement timeout (PostgreSQL; elsewhere as it is): for a scan an
+ * admin asked for on purpose, such as the ledger check, which must finish however large the ledger has grown.
+ */
+export async function withoutStatementTimeout<T>(
+  em: EntityManager,
+  work: (em: EntityManager) => Promise<T>,
+): Promise<T> {
+  if (em.getPlatform().constructor.name !== 'PostgreSqlPlatform') return work(em);
+  return em.transactional(async (tx) => {
+    await tx.getConnection().execute('set local statement_timeout = 0', [], 'run', tx.getTransactionContext());
+    return work(tx);
+  });
+}

@@ -3,7 +3,7 @@ import type { Context, Viewer } from '../../common/context';
 import { assertMerchantAccess, canAccessMerchant, merchantFilter, requireViewer } from '../../common/context';
 import { graphqlError, payload, UserErrorCode, UserFacingError } from '../../common/errors';
 import { isCurrency, Money, MoneyError, parseAmount } from '../../common/money';
-import { paginate } from '../../common/orm';
+import { paginate, withoutStatementTimeout } from '../../common/orm';
 import type { Connection } from '../../common/pagination';
 import { Merchant } from '../merchant';
 import { LedgerAccount, LedgerEntry, LedgerTransfer, LedgerTransferKind, PURPOSES } from './ledger.entity';
@@ -119,7 +119,7 @@ export class LedgerTransferResolver {
       'Admins: checks the whole ledger (I1 zero sum, I2 balances equal entries, I3 no overdraft). Scans every entry.',
   })
   async ledgerCheck(@Ctx() ctx: Context): Promise<LedgerCheck> {
-    const violations = await checkLedger(ctx.em);
+    const violations = await withoutStatementTimeout(ctx.em, checkLedger);
     return { consistent: violations.length === 0, violations, checkedAt: new Date() };
   }
 

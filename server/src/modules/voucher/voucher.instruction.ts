@@ -104,13 +104,16 @@ export async function quoteCountries(
   });
   if (!countries.length) return [];
   const rows = await em.find(SmsTariff, { active: true, countryCode: { $in: countries.map((c) => c.code) } });
+  // One pass over the tariffs, not one per country: an imported catalogue has hundreds of each.
+  const rowsByCountry = new Map<string, SmsTariff[]>();
+  for (const row of rows) {
+    const list = rowsByCountry.get(row.countryCode);
+    if (list) list.push(row);
+    else rowsByCountry.set(row.countryCode, [row]);
+  }
   const quotes: CountryQuote[] = [];
   for (const country of countries) {
-    const folded = foldForMode(
-      country,
-      rows.filter((row) => row.countryCode === country.code),
-      input.mode,
-    );
+    const folded = foldForMode(country, rowsByCountry.get(country.code) ?? [], input.mode);
     const quote = solveFor(country, folded, input.target, input.mode);
     if (quote) quotes.push(quote);
   }
