@@ -3,7 +3,19 @@ import { Client } from 'pg';
 import { Arg, Ctx, Int, Query, Resolver } from 'type-graphql';
 import type { Context } from '../src/common/context';
 import type { DomainModule } from '../src/common/module';
-import { MAX_PUBLIC_COST } from '../src/app/limits';
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  getOperationAST,
+  isEnumType,
+  isInputObjectType,
+  isListType,
+  isNonNullType,
+  typeFromAST,
+  type DocumentNode,
+  type GraphQLInputType,
+} from 'graphql';
+import { assertWithinLimits, MAX_PUBLIC_COST } from '../src/app/limits';
 import { SEED_COUNTRIES } from '../src/modules/tariff/tariff.seed';
 import { startTestApp, testDialect, type Auth, type TestApp } from './harness';
 
@@ -153,5 +165,68 @@ describe.runIf(testDialect() === 'postgres')('pool share and statement timeout (
     const check = await t.gql('{ ledgerCheck { consistent } }', {}, await t.adminAuth());
     expect(check.errors).toBeUndefined();
     expect(check.data?.ledgerCheck.consistent).toBe(true);
+  });
+});
+
+const WEB = path.resolve(__dirname, '../../web/src');
+/** The SPA's pages anyone may open: payer pages, shops, the login and the simulator (development). */
+const PUBLIC_PAGES = [
+  'features/pay',
+  'features/voucher-shop',
+  'features/purses/PursePayPage.tsx',
+  'features/simulator',
+  'features/auth/LoginPage.tsx',
+];
+
+/** The operations the files under `entry` send, by name. */
+function operationsIn(entry: string): string[] {
+  const full = path.join(WEB, entry);
+  const files = fs.statSync(full).isDirectory() ? fs.readdirSync(full).map((name) => path.join(full, name)) : [full];
+  return files.flatMap((file) =>
+    [...fs.readFileSync(file, 'utf8').matchAll(/graphql\(`\s*(?:query|mutation|subscription)\s+(\w+)/g)].map(
+      (m) => m[1],
+    ),
+  );
+}
+
+/** Some value of a variable's type: required input fields filled, optional ones left out. */
+function sample(type: GraphQLInputType): unknown {
+  if (isNonNullType(type)) return sample(type.ofType);
+  if (isListType(type)) return [sample(type.ofType)];
+  if (isEnumType(type)) return type.getValues()[0].value;
+  if (isInputObjectType(type)) {
+    return Object.fromEntries(
+      Object.values(type.getFields())
+        .filter((field) => isNonNullType(field.type))
+        .map((field) => [field.name, sample(field.type)]),
+    );
+  }
+  return { Int: 1, Float: 1, Boolean: true }[type.name] ?? '1';
+}
+
+describe('public pages within the public ceiling', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => t?.close());
+
+  it('prices every operation a public page of the SPA sends under the ceiling for anonymous callers', () => {
+    const generated = fs.readFileSync(path.join(WEB, 'gql/graphql.ts'), 'utf8');
+    const names = PUBLIC_PAGES.flatMap(operationsIn);
+    expect(names.length).toBeGreaterThanOrEqual(8);
+    for (const name of names) {
+      const json = new RegExp(`export const ${name}Document = (\\{.*?\\}) as unknown as`).exec(generated)?.[1];
+      expect(json, name).toBeDefined();
+      const document = JSON.parse(json!) as DocumentNode;
+      const operation = getOperationAST(document)!;
+      const variables = Object.fromEntries(
+        (operation.variableDefinitions ?? []).map((definition) => [
+          definition.variable.name.value,
+          sample(typeFromAST(t.app.schema, definition.type as never) as GraphQLInputType),
+        ]),
+      );
+      expect(() => assertWithinLimits(t.app.schema, document, variables, name, MAX_PUBLIC_COST), name).not.toThrow();
+    }
   });
 });
