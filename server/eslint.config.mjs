@@ -76,5 +76,11 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { patterns: [APP_WIRING] }],
     },
   },
+  {
+    // Server code logs through common/log.ts (JSON lines, request ids, secrets left out); only dev scripts print.
+    files: ['src/**/*.ts'],
+    ignores: ['**/*.test.ts', 'src/app/emit-schema.ts', 'src/app/create-migration.ts'],
+    rules: { 'no-console': 'error' },
+  },
   { files: ['eslint.config.mjs'], ...tseslint.configs.disableTypeChecked },
 );

@@ -11,6 +11,7 @@ import { createApp, type App } from '../src/app/server';
 import { MODULES } from '../src/app/modules';
 import { seedDemo, DEMO_LOGINS } from '../src/app/seed';
 import type { DemoAccounts, DomainModule } from '../src/common/module';
+import type { Logger } from '../src/common/log';
 import { checkInvariants } from './invariants';
 
 export const ADMIN_POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -107,6 +108,7 @@ export interface GqlResult<T> {
 export async function startTestApp(
   env: Record<string, string> = {},
   extraModules: readonly DomainModule[] = [],
+  options: { log?: Logger } = {},
 ): Promise<TestApp> {
   const { orm, database, close } = await createTestOrm();
   const config = loadConfig({
@@ -117,7 +119,7 @@ export async function startTestApp(
     ...env,
   });
   const pubsub = createAppPubSub(config.redisUrl);
-  const app = await createApp(config, orm, pubsub, [...MODULES, ...extraModules]);
+  const app = await createApp(config, orm, pubsub, [...MODULES, ...extraModules], options);
   const url = await app.listen(0);
   const demo = await seedDemo(orm);
 

@@ -18,9 +18,19 @@ import type { EntityManager, MikroORM } from '@mikro-orm/core';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { Config } from '../common/config';
 import type { Context, Viewer } from '../common/context';
+import { log as rootLog, type Logger } from '../common/log';
 import { viewerForSession, SESSION_COOKIE } from '../modules/auth/auth.service';
 import { viewerForApiKey } from '../modules/api-key/api-key.service';
 import { assertValidInput } from './input-guard';
+import {
+  graphqlObservabilityPlugin,
+  httpMetrics,
+  mountMetrics,
+  requestIdFrom,
+  requestIdInErrorBodies,
+  requestIdOf,
+  requestLogging,
+} from './observability';
 import { assertWithinLimits } from './limits';
 import type { AppPubSub } from './pubsub';
 import { createSchema } from './schema';
@@ -59,7 +69,7 @@ async function resolveViewer(
 }
 
 /** Limits, and errors a client can switch on: unexpected failures never leak internals in production. */
-function guardPlugin(config: Config): ApolloServerPlugin<Context> {
+function guardPlugin(): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
       return {
@@ -67,10 +77,10 @@ function guardPlugin(config: Config): ApolloServerPlugin<Context> {
           assertValidInput(schema, document, request.variables ?? {}, operationName ?? undefined);
           assertWithinLimits(schema, document, request.variables ?? {}, operationName ?? undefined);
         },
-        async didEncounterErrors({ errors }) {
+        async didEncounterErrors({ errors, contextValue }) {
           for (const error of errors) {
-            const original = unwrapResolverError(error);
-            if (config.mode !== 'test' && !error.extensions?.code) console.error(original);
+            if (!error.extensions?.code)
+              contextValue.log.error({ err: unwrapResolverError(error) }, 'graphql: unexpected error');
           }
         },
       };
@@ -111,16 +121,25 @@ export async function createApp(
   orm: MikroORM,
   pubsub: AppPubSub,
   modules: readonly DomainModule[] = MODULES,
+  /** `log`: where the app logs (tests capture it); the root logger by default. */
+  options: { log?: Logger } = {},
 ): Promise<App> {
+  const appLog = options.log ?? rootLog;
   const platform = platformOf({ config, orm, pubsub }, modules);
   const schema = await createSchema(pubsub, modules);
   const expressApp = express();
   expressApp.disable('x-powered-by');
+  // First, so every request gets its id, its log line and its latency measured, whatever answers it.
+  expressApp.use(requestLogging(appLog), requestIdInErrorBodies, httpMetrics);
   expressApp.set('trust proxy', 'loopback');
   const httpServer = http.createServer(expressApp);
 
   /** One operation's context: its own EntityManager fork and the caller behind the request. */
-  const requestContext = async (req: RequestLike, ip: string | undefined): Promise<Context> => {
+  const requestContext = async (
+    req: RequestLike,
+    ip: string | undefined,
+    trace: Pick<Context, 'requestId' | 'log'>,
+  ): Promise<Context> => {
     const em = orm.em.fork();
     const { viewer, sessionToken } = await resolveViewer(em, req);
     return {
@@ -134,6 +153,7 @@ export async function createApp(
       idempotencyKey: null,
       setCookie: () => undefined,
       clearCookie: () => undefined,
+      ...trace,
     };
   };
 
@@ -145,9 +165,11 @@ export async function createApp(
         const req = ctx.extra.request;
         // Browsers cannot set headers on a WebSocket: partners may pass their key in the connection parameters.
         const authorization = (ctx.connectionParams?.authorization as string | undefined) ?? req.headers.authorization;
+        const requestId = requestIdFrom(undefined);
         return requestContext(
           { headers: { ...req.headers, authorization }, socket: req.socket },
           req.socket.remoteAddress,
+          { requestId, log: appLog.child({ reqId: requestId }) },
         );
       },
     },
@@ -167,7 +189,8 @@ export async function createApp(
       ApolloServerPluginUsageReportingDisabled(),
       // No HTTP caching of GraphQL answers here; the plugin would cost every request for nothing.
       ApolloServerPluginCacheControlDisabled(),
-      guardPlugin(config),
+      guardPlugin(),
+      graphqlObservabilityPlugin(),
       {
         async serverWillStart() {
           return {
@@ -190,6 +213,7 @@ export async function createApp(
       .status(database.ok ? 200 : 503)
       .json({ status: database.ok ? 'ok' : 'unavailable', database: database.ok ? 'ok' : database.reason });
   });
+  mountMetrics(expressApp, config, orm);
 
   const secureCookies = config.publicUrl.startsWith('https:');
   expressApp.use(
@@ -198,7 +222,7 @@ export async function createApp(
     answerBadBodyAsGraphQL,
     expressMiddleware(apollo, {
       context: async ({ req, res }) => ({
-        ...(await requestContext(req, req.ip)),
+        ...(await requestContext(req, req.ip, { requestId: requestIdOf(req), log: req.log })),
         idempotencyKey: req.get('idempotency-key')?.trim() || null,
         setCookie: (name, value, maxAgeSeconds) =>
           res.cookie(name, value, {

@@ -25,6 +25,15 @@ describe('configuration', () => {
     });
   });
 
+  it('logs at info, quietly under tests, and serves no metrics unless given a token', () => {
+    expect(loadConfig({})).toMatchObject({ logLevel: 'info', metricsToken: null });
+    expect(loadConfig({ NODE_ENV: 'test' }).logLevel).toBe('silent');
+    expect(loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'Debug' }).logLevel).toBe('debug');
+    expect(loadConfig({ METRICS_TOKEN: 'a-scrape-token-of-some-length' }).metricsToken).toBe(
+      'a-scrape-token-of-some-length',
+    );
+  });
+
   it('reads PostgreSQL and Redis URLs', () => {
     const config = loadConfig({ DATABASE_URL: 'postgres://u@db:5432/tollgate', REDIS_URL: 'redis://cache:6379' });
     expect(config.database).toEqual({ kind: 'postgresql', url: 'postgres://u@db:5432/tollgate' });
@@ -45,6 +54,8 @@ describe('configuration', () => {
     [{ ALLOW_PRIVATE_CALLBACK_URLS: 'yes' }, 'ALLOW_PRIVATE_CALLBACK_URLS'],
     [{ OUTBOX_RETENTION_DAYS: '0' }, 'OUTBOX_RETENTION_DAYS'],
     [{ WEBHOOK_RETENTION_DAYS: 'a month' }, 'WEBHOOK_RETENTION_DAYS'],
+    [{ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL'],
+    [{ METRICS_TOKEN: 'short' }, 'METRICS_TOKEN'],
   ])('refuses %o naming %s', (env, variable) => {
     let error: unknown;
     try {

@@ -1,5 +1,6 @@
 import net from 'node:net';
 import path from 'node:path';
+import { LOG_LEVELS, logLevelFrom, type LogLevel } from './log';
 
 /** Thrown at start when an environment variable is missing or malformed; main prints its one line and exits. */
 export class ConfigError extends Error {
@@ -55,6 +56,18 @@ export interface Config {
   smsWebhookProvider: string;
   /** Where replies to 'http:' SMS are POSTed (signed like the webhook); null: such replies cannot be sent. */
   smsSendUrl: string | null;
+  /**
+   * LOG_LEVEL: the least severe level logged (fatal, error, warn, info, debug, trace, silent); default `info`, and
+   * `silent` under NODE_ENV=test. Logs are JSON lines on stdout, one per event, with `reqId` on a request's lines.
+   */
+  logLevel: LogLevel;
+  /**
+   * METRICS_TOKEN: `GET /metrics` (Prometheus text format, on the public port) answers only a scraper that sends
+   * `Authorization: Bearer <token>`, anyone else 401; unset, metrics are off and `/metrics` is 404 in every mode.
+   * At least 16 characters. (A token rather than a second port: one port to expose, and the load balancer may keep
+   * `/metrics` internal too.)
+   */
+  metricsToken: string | null;
 }
 
 type Env = Record<string, string | undefined>;
@@ -101,7 +114,20 @@ export function loadConfig(env: Env = process.env): Config {
     smppOperator,
     ...parseOutbound(env, mode),
     ...parseSms(env, mode),
+    ...parseObservability(env),
   };
+}
+
+function parseObservability(env: Env) {
+  const wanted = env.LOG_LEVEL?.trim().toLowerCase();
+  if (wanted && !(LOG_LEVELS as readonly string[]).includes(wanted)) {
+    throw new ConfigError('LOG_LEVEL', `expected one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
+  }
+  const metricsToken = env.METRICS_TOKEN?.trim() || null;
+  if (metricsToken !== null && metricsToken.length < 16) {
+    throw new ConfigError('METRICS_TOKEN', 'must be at least 16 characters long');
+  }
+  return { logLevel: logLevelFrom(env), metricsToken };
 }
 
 function parseOutbound(env: Env, mode: Mode) {

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { Config } from './config';
+import type { Logger } from './log';
 import type { Extensions } from './module';
 import { graphqlError } from './errors';
 
@@ -39,6 +40,10 @@ export interface Context {
   sessionToken: string | null;
   setCookie(name: string, value: string, maxAgeSeconds: number): void;
   clearCookie(name: string): void;
+  /** This request's id: in its `X-Request-Id` header, its log lines and its errors' `extensions.requestId`. */
+  requestId: string;
+  /** A logger bound to the request id; never log GraphQL variables or credentials with it. */
+  log: Logger;
 }
 
 export function isAdmin(viewer: Viewer | null): boolean {

@@ -1,3 +1,5 @@
+import { log } from './log';
+
 /**
  * A background loop for sweeps (expiring payments, releasing reservations and credit): runs `round` every
  * `intervalMs`, back to back while a round reports a full batch, and never two rounds at once. `stop()` lets a
@@ -17,7 +19,7 @@ export function startSweeper(
       try {
         while (!stopped && (await round()));
       } catch (error) {
-        if (!options.quiet) console.error(`${name}:`, error);
+        if (!options.quiet) log.error({ err: error, sweeper: name }, `${name}: round failed`);
       }
       current = null;
       if (!stopped) timer = setTimeout(tick, intervalMs);

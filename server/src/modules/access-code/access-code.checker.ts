@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { raw, type EntityManager } from '@mikro-orm/core';
 import type { Config } from '../../common/config';
 import { newId } from '../../common/ids';
+import { log } from '../../common/log';
 import { User, UserRole } from '../auth';
 import { sendMail } from '../mail';
 import {
@@ -425,12 +426,12 @@ export class CheckRecorder {
         if (batch.length) await this.write(batch);
         for (const [serviceId, count] of floods) await this.alert(serviceId, count);
       } catch (error) {
-        if (this.config.mode !== 'test') console.error('access codes: could not record check attempts', error);
+        log.error({ err: error }, 'access codes: could not record check attempts');
         return;
       }
     }
-    if (this.dropped && this.config.mode !== 'test') {
-      console.error(`access codes: ${this.dropped} check attempts dropped (the queue was full)`);
+    if (this.dropped) {
+      log.warn({ dropped: this.dropped }, 'access codes: check attempts dropped (the queue was full)');
     }
     this.dropped = 0;
   }

@@ -3,6 +3,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import type { Viewer } from '../../common/context';
 import { UserErrorCode, UserFacingError } from '../../common/errors';
 import { newId } from '../../common/ids';
+import { ledgerPostings } from '../../common/metrics';
 import { isCurrency } from '../../common/money';
 import { recordAudit } from '../audit';
 import { Merchant } from '../merchant';
@@ -565,7 +566,10 @@ async function write(em: EntityManager, plan: (sql: Sql) => Promise<Plan>): Prom
     },
     { ctx: outerTransaction(em) },
   );
-  return { transfer: em.map(LedgerTransfer, row), replayed };
+  const written = em.map(LedgerTransfer, row);
+  // Counted when written: a caller's transaction that rolls back later still counted it (rare, and only a metric).
+  if (!replayed) ledgerPostings.inc({ kind: written.kind });
+  return { transfer: written, replayed };
 }
 
 /** The transfer a conflicting insert ran into: this key's earlier transfer, or the hold's or original's resolution. */

@@ -16,4 +16,5 @@ export const outboxModule: DomainModule = {
 export { OutboxAttempt } from './outbox-attempt.entity';
 export { OutboxMessage, OutboxStatus } from './outbox-message.entity';
 export { DeliveryError, enqueue, listAttempts, outboxHandler } from './outbox.service';
+export { outboxBacklog } from './outbox.backlog';
 export type { OutboxHandler } from './outbox.service';

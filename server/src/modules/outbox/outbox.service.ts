@@ -4,6 +4,7 @@ import type { Config } from '../../common/config';
 import type { PubSubLike } from '../../common/context';
 import type { Extensions } from '../../common/module';
 import { newId } from '../../common/ids';
+import { log } from '../../common/log';
 import { build } from '../../common/orm';
 import { nextState, type Transitions } from '../../common/state-machine';
 import { flushAudited, type AuditActor } from '../audit';
@@ -344,7 +345,7 @@ export function startOutboxWorker(
         backlog = (await runOutboxOnce(deps, options)).claimed >= batchSize;
       } catch (error) {
         // A database hiccup must not end the loop; the next round retries.
-        if (deps.config.mode !== 'test') console.error('outbox worker:', error);
+        log.error({ err: error }, 'outbox worker: round failed');
       }
       current = null;
       if (!stopped) timer = setTimeout(tick, backlog ? 0 : pollMs);

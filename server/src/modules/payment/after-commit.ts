@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/core';
+import { log } from '../../common/log';
 
 /** The parts of a knex transaction (MikroORM 6's transaction context) this file relies on. */
 interface KnexTransaction {
@@ -51,7 +52,7 @@ export function afterCommit(em: EntityManager, callback: () => void, key: unknow
             run();
           } catch (error) {
             // The transaction stands; a failed announcement must not become an unhandled rejection.
-            console.error('after-commit callback failed', error);
+            log.error({ err: error }, 'after-commit callback failed');
           }
         }
       },

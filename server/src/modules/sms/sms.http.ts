@@ -107,7 +107,7 @@ export function mountSmsRoutes(router: Router, deps: Platform): void {
         res.status(200).json({ id: result.smsId, duplicate: result.duplicate });
       } catch (error) {
         if (error instanceof SmsInputError) return fail(res, 400, 'INVALID_FIELD', error.message);
-        if (deps.config.mode !== 'test') console.error('sms webhook:', error);
+        req.log.error({ err: error }, 'sms webhook: could not store the SMS');
         fail(res, 500, 'INTERNAL', 'the SMS was not stored; deliver it again');
       }
     },

@@ -1,6 +1,8 @@
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/core';
 import type { Config } from '../../common/config';
 import type { PubSubLike } from '../../common/context';
+import { log } from '../../common/log';
+import { smsCounted, smsFlagged, smsReceived } from '../../common/metrics';
 import type { Platform } from '../../common/module';
 import { formatAmount } from '../../common/money';
 import { build } from '../../common/orm';
@@ -121,11 +123,12 @@ export async function receiveInbound(
     throw error;
   }
 
+  smsReceived.inc({ provider: input.provider });
   try {
     await processSms(deps, smsId);
   } catch (error) {
     // Stored is what the channel needs to know; the outbox row processes it later.
-    if (deps.config.mode !== 'test') console.error(`sms ${smsId}: processing failed, the outbox will retry`, error);
+    log.error({ err: error, smsId }, 'sms: processing failed, the outbox will retry');
   }
   return { smsId, duplicate: false };
 }
@@ -187,6 +190,7 @@ export function validateInbound(sms: InboundSms): ValidInbound {
  * `payment-paid:<paymentId>`) would refuse a second posting anyway.
  */
 export async function processSms(deps: ProcessDeps, smsId: string): Promise<void> {
+  let processed = null as SmsMessage | null;
   await deps.em.fork().transactional(async (em) => {
     const now = new Date();
     // First statement is a write, so SQLite takes its write lock at once rather than upgrading a read later.
@@ -197,6 +201,7 @@ export async function processSms(deps: ProcessDeps, smsId: string): Promise<void
     );
     if (!claimed) return;
     const sms = await em.findOneOrFail(SmsMessage, smsId, { refresh: true });
+    processed = sms;
     const tariff = await tariffForSms(em, { country: sms.country!, shortCode: sms.toNumber, operator: sms.operator });
     if (tariff) {
       sms.tariffId = tariff.id;
@@ -308,6 +313,15 @@ export async function processSms(deps: ProcessDeps, smsId: string): Promise<void
     else await defaultReply(em, sms, payment, credit);
     announceSms(em, deps.pubsub, sms, payment);
   });
+  if (processed) countProcessed(processed);
+}
+
+/** The SMS counters, once processing committed (a rolled-back attempt is retried and counted then). */
+function countProcessed(sms: SmsMessage): void {
+  if (sms.status === SmsStatus.COUNTED) smsCounted.inc({ provider: sms.provider });
+  if (sms.status === SmsStatus.FLAGGED || sms.status === SmsStatus.UNMATCHED) {
+    smsFlagged.inc({ provider: sms.provider, reason: sms.flagReason ?? sms.status });
+  }
 }
 
 /** The payment a match names, locked; a purchase's new payment is created first (for the SMS's phone and country). */
