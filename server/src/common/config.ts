@@ -48,6 +48,18 @@ export interface Config {
   smppDefaultCountry: string | null;
   /** The mobile operator behind the SMSC, for tariffs; null when it serves several or is unknown. */
   smppOperator: string | null;
+  /**
+   * SMPP_REDELIVERY_WINDOW_SECONDS (default 600, 0 to 86400): an SMS whose SMSC gives it no id is known by a hash of
+   * its content, so a copy within this window of the first is the SMSC delivering it again (counted once), and a
+   * copy after it is the payer sending the same text again (a new SMS). Longer than the SMSC's redelivery period,
+   * shorter than a payer takes to buy twice.
+   */
+  smppRedeliveryWindowSeconds: number;
+  /**
+   * SMPP_PART_TIMEOUT_SECONDS (default 120, 1 to 86400): how long the parts of a concatenated SMS wait for the
+   * missing ones; then each part that came is passed on as an SMS of its own.
+   */
+  smppPartTimeoutSeconds: number;
   /** SMS rails: the aggregator's HMAC secret for `POST /sms/inbound` and for signing replies to `smsSendUrl`. */
   smsWebhookSecret: string;
   /** Source IPs or CIDR ranges allowed to call the SMS webhook; empty: any (the signature still applies). */
@@ -99,6 +111,18 @@ export function loadConfig(env: Env = process.env): Config {
   }
   if (smppUrl && !smppDefaultCountry) throw new ConfigError('SMPP_DEFAULT_COUNTRY', 'is required when SMPP_URL is set');
   const smppOperator = env.SMPP_OPERATOR?.trim() || null;
+  const smppRedeliveryWindowSeconds = parseInteger(
+    'SMPP_REDELIVERY_WINDOW_SECONDS',
+    env.SMPP_REDELIVERY_WINDOW_SECONDS ?? '600',
+    0,
+    86_400,
+  );
+  const smppPartTimeoutSeconds = parseInteger(
+    'SMPP_PART_TIMEOUT_SECONDS',
+    env.SMPP_PART_TIMEOUT_SECONDS ?? '120',
+    1,
+    86_400,
+  );
   return {
     mode,
     port,
@@ -112,6 +136,8 @@ export function loadConfig(env: Env = process.env): Config {
     smppUrl,
     smppDefaultCountry,
     smppOperator,
+    smppRedeliveryWindowSeconds,
+    smppPartTimeoutSeconds,
     ...parseOutbound(env, mode),
     ...parseSms(env, mode),
     ...parseObservability(env),
@@ -181,6 +207,14 @@ function parseMode(value: string | undefined): Mode {
   const mode = value ?? 'development';
   if (mode === 'development' || mode === 'test' || mode === 'production') return mode;
   throw new ConfigError('NODE_ENV', `expected development, test or production, got "${mode}"`);
+}
+
+function parseInteger(variable: string, value: string, min: number, max: number): number {
+  const parsed = Number(value);
+  if (!/^\d+$/.test(value) || parsed < min || parsed > max) {
+    throw new ConfigError(variable, `expected a whole number from ${min} to ${max}, got "${value}"`);
+  }
+  return parsed;
 }
 
 function parsePort(value: string): number {

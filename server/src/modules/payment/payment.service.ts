@@ -6,6 +6,7 @@ import { newToken } from '../../common/ids';
 import type { EventType } from '../../common/events';
 import { formatAmount, isCurrency, Money, MoneyError, parseAmount } from '../../common/money';
 import { build } from '../../common/orm';
+import { parsePhone, phoneInput } from '../../common/phone';
 import { nextState } from '../../common/state-machine';
 import { recordAudit, type AuditActor } from '../audit';
 import { idempotent } from '../idempotency';
@@ -66,10 +67,12 @@ export function parsePositiveAmount(
   return minor;
 }
 
-/** "+359 888-123 456" → "+359888123456"; null when it is not a plausible international (E.164) number. */
-export function normalisePhone(phone: string): string | null {
-  const digits = phone.replace(/[\s().-]/g, '');
-  return /^\+?[1-9]\d{6,14}$/.test(digits) ? (digits.startsWith('+') ? digits : `+${digits}`) : null;
+/**
+ * "+359 888-123 456" → "+359888123456"; null when it is not a valid phone number (libphonenumber, see parsePhone).
+ * A national form ("0888 123 456") needs the payer's country.
+ */
+export function normalisePhone(phone: string, country?: string | null): string | null {
+  return parsePhone(phone, country);
 }
 
 export interface NewPayment {
@@ -117,13 +120,7 @@ export async function createPayment(em: EntityManager, pubsub: PubSubLike | null
   }
   let payerPhone: string | null = null;
   if (input.payerPhone?.trim()) {
-    payerPhone = normalisePhone(input.payerPhone);
-    if (!payerPhone) {
-      throw new UserFacingError(UserErrorCode.INVALID, 'enter the phone in international form, e.g. +359888123456', [
-        'input',
-        'payerPhone',
-      ]);
-    }
+    payerPhone = phoneInput(input.payerPhone, ['input', 'payerPhone'], input.payerCountry?.trim());
   }
   const payerCountry = input.payerCountry?.trim().toUpperCase() || null;
   if (payerCountry && !/^[A-Z]{2}$/.test(payerCountry)) {

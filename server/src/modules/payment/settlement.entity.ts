@@ -122,6 +122,8 @@ export enum SuspenseReason {
   CURRENCY_NOT_SUPPORTED = 'CURRENCY_NOT_SUPPORTED',
   /** The payment was closed and its product takes neither late SMS nor credit. */
   PAYMENT_CLOSED = 'PAYMENT_CLOSED',
+  /** The SMSC's sender address could not be read as a phone number: no payer to check or answer. */
+  UNREADABLE_PHONE = 'UNREADABLE_PHONE',
 }
 registerEnumType(SuspenseReason, { name: 'SuspenseReason', description: 'Why a billed SMS waits in suspense.' });
 

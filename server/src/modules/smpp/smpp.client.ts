@@ -1,14 +1,18 @@
 import smpp from 'smpp';
 import type { Config } from '../../common/config';
+import { log as rootLog } from '../../common/log';
 import { DeliveryError } from '../outbox';
 import type { OutboundSms, SmsChannel } from '../sms';
 import { registerSmsChannel, unregisterSmsChannel } from '../sms';
 import { markSmsDelivery } from '../sms';
 import { receiveInboundSms, SmsInputError, type SmsPipelineDeps } from '../sms';
+import { receivePart } from './smpp.parts';
 import {
   deliverKind,
+  derivedMessageId,
   MalformedPduError,
   parseReceipt,
+  segmentOf,
   SmppStatus,
   statusName,
   submitSmOptions,
@@ -25,6 +29,9 @@ export interface SmppClientOptions {
   country: string;
   /** Their mobile operator, when the SMSC serves one (SMPP_OPERATOR). */
   operator?: string | null;
+  /** How long a message id derived from the content stands for one SMS (SMPP_REDELIVERY_WINDOW_SECONDS). Default
+   * 600 s. */
+  redeliveryWindowMs?: number;
   /** First wait before reconnecting; doubles after each failed attempt up to maxBackoffMs. Default 1 s. */
   initialBackoffMs?: number;
   /** Default 60 s. */
@@ -34,7 +41,7 @@ export interface SmppClientOptions {
   /** How long the SMSC may take to answer a bind, enquire_link, submit_sm or unbind (and to accept the TCP
    * connection). Default 10 s; a link whose SMSC stays silent that long is dropped and bound again. */
   responseTimeoutMs?: number;
-  /** Where the link reports binds, drops and failures. Default: the console, except in test mode. */
+  /** Where the link reports binds, drops and failures. Default: the process's logger. */
   log?: (level: SmppLogLevel, message: string) => void;
   /** The pipeline's entry point; tests wrap it to make storing fail. */
   receive?: typeof receiveInboundSms;
@@ -81,10 +88,15 @@ export function smppProvider(host: string, systemId: string): string {
   return `smpp:${clean(host)}:${clean(systemId)}`.slice(0, 60);
 }
 
-/** The client options SMPP_URL, SMPP_DEFAULT_COUNTRY and SMPP_OPERATOR describe; null when SMPP_URL is unset. */
+/** The client options the SMPP_* variables describe; null when SMPP_URL is unset. */
 export function smppOptionsFromConfig(config: Config): SmppClientOptions | null {
   if (!config.smppUrl || !config.smppDefaultCountry) return null;
-  return { url: config.smppUrl, country: config.smppDefaultCountry, operator: config.smppOperator };
+  return {
+    url: config.smppUrl,
+    country: config.smppDefaultCountry,
+    operator: config.smppOperator,
+    redeliveryWindowMs: config.smppRedeliveryWindowSeconds * 1000,
+  };
 }
 
 /** submit_sm_resp statuses no retry can fix: ESME_RINVSRCADR, ESME_RINVDSTADR. */
@@ -116,17 +128,19 @@ interface Connection {
 export function startSmppClient(deps: SmsPipelineDeps, options: SmppClientOptions): SmppClient {
   const { host, port, tls, systemId, password } = parseSmppUrl(options.url);
   const provider = smppProvider(host, systemId);
-  const profile: LinkProfile = { provider, country: options.country, operator: options.operator ?? null };
+  const profile: LinkProfile = {
+    provider,
+    country: options.country,
+    operator: options.operator ?? null,
+    redeliveryWindowMs: options.redeliveryWindowMs ?? 600_000,
+  };
   const initialBackoffMs = options.initialBackoffMs ?? 1_000;
   const maxBackoffMs = options.maxBackoffMs ?? 60_000;
   const enquireLinkMs = options.enquireLinkMs ?? 30_000;
   const responseTimeoutMs = options.responseTimeoutMs ?? 10_000;
   const receive = options.receive ?? receiveInboundSms;
-  const log =
-    options.log ??
-    ((level: SmppLogLevel, message: string) => {
-      if (deps.config.mode !== 'test') console[level](`smpp ${provider}: ${message}`);
-    });
+  const logger = rootLog.child({ module: 'smpp', provider });
+  const log = options.log ?? ((level: SmppLogLevel, message: string) => logger[level](message));
 
   let current: Connection | null = null;
   let failures = 0;
@@ -195,11 +209,15 @@ export function startSmppClient(deps: SmsPipelineDeps, options: SmppClientOption
       clearTimeout(bindTimer);
       closed(connection);
     });
-    session.on('deliver_sm', (pdu: smpp.PDU) => {
+    // An SMS comes as deliver_sm, or as data_sm (SMPP 3.4 lets an SMSC send either to a transceiver); both are
+    // answered (deliver_sm_resp, data_sm_resp) once stored.
+    const inbound = (pdu: smpp.PDU) => {
       // Unbinding: not stored now, so not acknowledged either; the SMSC delivers it again on the next bind.
       if (stopping) return void session.send(pdu.response({ command_status: SmppStatus.TEMPORARY_ERROR }));
       connection.inbound = connection.inbound.then(() => handleDeliver(connection, pdu));
-    });
+    };
+    session.on('deliver_sm', inbound);
+    session.on('data_sm', inbound);
     session.on('enquire_link', (pdu: smpp.PDU) => session.send(pdu.response()));
     session.on('unbind', (pdu: smpp.PDU) => {
       log('warn', 'the SMSC unbound');
@@ -257,14 +275,19 @@ export function startSmppClient(deps: SmsPipelineDeps, options: SmppClientOption
     let status: number = SmppStatus.OK;
     try {
       const kind = deliverKind(pdu);
-      if (kind === 'sms') await receive(deps, toInboundSms(pdu, profile));
-      else if (kind === 'receipt') await recordReceipt(pdu);
+      if (kind === 'sms') {
+        const sms = toInboundSms(pdu, profile);
+        const segment = segmentOf(pdu);
+        // A part is known by its own content (never an id the SMSC gave the whole message).
+        if (segment) await receivePart(deps, { ...sms, messageId: derivedMessageId(pdu) }, segment, { receive, log });
+        else await receive(deps, sms);
+      } else if (kind === 'receipt') await recordReceipt(pdu);
     } catch (error) {
       const permanent = error instanceof MalformedPduError || error instanceof SmsInputError;
       // Permanent only for an SMS the pipeline refuses as malformed (it would refuse it every time); anything else
       // (database down, a bug) is temporary, so the SMSC keeps the message and tries again.
       status = permanent ? SmppStatus.PERMANENT_ERROR : SmppStatus.TEMPORARY_ERROR;
-      log('error', `deliver_sm not stored (${permanent ? 'refused' : 'the SMSC will retry'}): ${String(error)}`);
+      log('error', `${pdu.command} not stored (${permanent ? 'refused' : 'the SMSC will retry'}): ${String(error)}`);
     }
     // If the connection dropped meanwhile the answer is lost; the SMSC redelivers, and the pipeline counts it once.
     connection.session.send(pdu.response({ command_status: status }));

@@ -35,6 +35,7 @@ declare module 'smpp' {
       bind_transceiver(options: PduOptions, responseCallback?: ResponseCallback): boolean;
       submit_sm(options: PduOptions, responseCallback?: ResponseCallback): boolean;
       deliver_sm(options: PduOptions, responseCallback?: ResponseCallback): boolean;
+      data_sm(options: PduOptions, responseCallback?: ResponseCallback): boolean;
       enquire_link(options: PduOptions, responseCallback?: ResponseCallback): boolean;
       unbind(options: PduOptions, responseCallback?: ResponseCallback): boolean;
     }

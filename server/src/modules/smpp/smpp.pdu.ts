@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import smpp from 'smpp';
+import { parsePhone } from '../../common/phone';
 import type { InboundSms, OutboundSms } from '../sms';
 
 /** The command_status values the link sends (SMPP 3.4 §5.1.3). */
@@ -28,8 +29,11 @@ export class MalformedPduError extends Error {
 /** What the link knows that a PDU doesn't say. */
 export interface LinkProfile {
   provider: string;
+  /** Numbers in national form are read as numbers of this country. */
   country: string;
   operator: string | null;
+  /** How long a derived message id stands for one SMS (see toInboundSms). */
+  redeliveryWindowMs: number;
 }
 
 // esm_class bits 2-5 give the message type (SMPP 3.4 §5.2.12); 0 is an ordinary SMS from a phone.
@@ -38,7 +42,13 @@ const ESM_DELIVERY_RECEIPT = 0x04;
 const ESM_INTERMEDIATE_NOTIFICATION = 0x20;
 const TON_INTERNATIONAL = 0x01;
 const TON_ALPHANUMERIC = 0x05;
+const NPI_UNKNOWN = 0x00;
 const NPI_ISDN = 0x01;
+const NPI_NATIONAL = 0x08;
+const ESM_UDH_INDICATOR = 0x40;
+// Concatenation information elements of the UDH (3GPP TS 23.040 §9.2.3.24.1 and .8).
+const IEI_CONCAT_8BIT_REF = 0x00;
+const IEI_CONCAT_16BIT_REF = 0x08;
 
 /** 'sms' from a phone, an SMSC delivery 'receipt', or an SME acknowledgement ('other') Tollgate has no use for. */
 export function deliverKind(pdu: smpp.PDU): 'sms' | 'receipt' | 'other' {
@@ -49,57 +59,114 @@ export function deliverKind(pdu: smpp.PDU): 'sms' | 'receipt' | 'other' {
 }
 
 /**
- * The SMS a deliver_sm carries, as the pipeline takes it. The phone number gets a leading '+' when the SMSC marks it
- * international (TON 1), so replies can be addressed the same way. Country and operator come from the link's
- * configuration: SMPP has no standard field for either.
+ * The sender in international (E.164) form, read by its TON and NPI: TON 1 is international; national, network
+ * specific, subscriber and abbreviated numbers (and TON 0, unknown, which SMSCs use for either) are read as numbers
+ * of the link's country, or as international digits if they are not one. Null when it is no phone number we can
+ * read: an alphanumeric sender, a numbering plan other than ISDN/national, or digits libphonenumber finds invalid.
+ */
+export function senderPhone(pdu: smpp.PDU, country: string): string | null {
+  const address = str(pdu.source_addr).trim();
+  const ton = int(pdu.source_addr_ton);
+  const npi = int(pdu.source_addr_npi);
+  if (ton === TON_ALPHANUMERIC || ![NPI_UNKNOWN, NPI_ISDN, NPI_NATIONAL].includes(npi)) return null;
+  if (ton === TON_INTERNATIONAL) return parsePhone(address.startsWith('+') ? address : `+${address}`);
+  return parsePhone(address, country);
+}
+
+/** Which part of a concatenated SMS a PDU carries: from the UDH (esm_class 0x40) or the sar_* TLVs. */
+export interface Segment {
+  /** The concatenation reference: the same for every part of one message from one phone. */
+  reference: number;
+  total: number;
+  /** 1-based. */
+  seq: number;
+}
+
+/** The segment a PDU is, or null for a whole SMS (no concatenation header, or a "1 of 1"). */
+export function segmentOf(pdu: smpp.PDU): Segment | null {
+  let segment: Segment | null = null;
+  if (int(pdu.esm_class) & ESM_UDH_INDICATOR) {
+    const field = pdu.message_payload ?? pdu.short_message;
+    const elements = (field as { udh?: unknown } | undefined)?.udh;
+    for (const element of Array.isArray(elements) ? elements : []) {
+      if (!Buffer.isBuffer(element)) continue;
+      if (element[0] === IEI_CONCAT_8BIT_REF && element[1] === 3 && element.length >= 5) {
+        segment = { reference: element[2], total: element[3], seq: element[4] };
+      } else if (element[0] === IEI_CONCAT_16BIT_REF && element[1] === 4 && element.length >= 6) {
+        segment = { reference: element.readUInt16BE(2), total: element[4], seq: element[5] };
+      }
+    }
+  }
+  if (!segment && typeof pdu.sar_total_segments === 'number' && typeof pdu.sar_segment_seqnum === 'number') {
+    segment = { reference: int(pdu.sar_msg_ref_num), total: pdu.sar_total_segments, seq: pdu.sar_segment_seqnum };
+  }
+  // A header that contradicts itself is no concatenation we can follow: the part is taken as a whole SMS.
+  if (!segment || segment.total < 2 || segment.seq < 1 || segment.seq > segment.total) return null;
+  return segment;
+}
+
+/**
+ * The SMS a deliver_sm (or data_sm) carries, as the pipeline takes it. The sender is converted to international form
+ * (senderPhone); one that cannot be read is passed on as given, marked `senderUnreadable`, for suspense: the operator
+ * billed it, so it is never refused. Country and operator come from the link's configuration: SMPP has no standard
+ * field for either.
  *
  * The message id: a deliver_sm from a phone has no id of its own (SMPP 3.4 §4.6.1). When the SMSC sets
  * receipted_message_id anyway, that is the id; otherwise it is `sha256:` and a hash of everything the SMSC sends
  * about the message (addresses with their TON/NPI, esm_class, data_coding, UDH, segment TLVs, the phone's message
  * reference in user_message_reference, text). A redelivery — after a lost, late or negative deliver_sm_resp —
- * repeats all of it, so it finds the first copy and counts once. The price, with an SMSC that passes neither id nor
- * user_message_reference: the same phone sending the very same text to the same short code twice (paying a payment
- * that takes several SMS) counts once too. SMSCs that pass the phone's TP-MR as user_message_reference avoid it.
+ * repeats all of it, so it finds the first copy and counts once. Such a derived id stands for one SMS only within
+ * the link's redelivery window (SMPP_REDELIVERY_WINDOW_SECONDS): the same phone sending the very same text again
+ * later (buying twice) is a new SMS. Within the window two such SMS count once; SMSCs that pass the phone's TP-MR as
+ * user_message_reference tell them apart at any distance.
  */
 export function toInboundSms(pdu: smpp.PDU, profile: LinkProfile): InboundSms {
-  const from = str(pdu.source_addr);
+  const from = str(pdu.source_addr).trim();
   const to = str(pdu.destination_addr);
-  if (!from || !to) throw new MalformedPduError('deliver_sm without source_addr or destination_addr');
-  const { text, udh } = messageOf(pdu);
+  if (!from || !to) throw new MalformedPduError(`${pdu.command} without source_addr or destination_addr`);
+  const { text } = messageOf(pdu);
   const sentId = str(pdu.receipted_message_id);
-  const messageId =
-    sentId ||
-    'sha256:' +
-      createHash('sha256')
-        .update(
-          JSON.stringify([
-            int(pdu.source_addr_ton),
-            int(pdu.source_addr_npi),
-            from,
-            int(pdu.dest_addr_ton),
-            int(pdu.dest_addr_npi),
-            to,
-            int(pdu.esm_class),
-            int(pdu.data_coding),
-            udh,
-            int(pdu.sar_msg_ref_num),
-            int(pdu.sar_total_segments),
-            int(pdu.sar_segment_seqnum),
-            pdu.user_message_reference ?? null,
-            text,
-          ]),
-        )
-        .digest('hex')
-        .slice(0, 40);
+  const phone = senderPhone(pdu, profile.country);
   return {
     provider: profile.provider,
-    messageId,
-    from: int(pdu.source_addr_ton) === TON_INTERNATIONAL && !from.startsWith('+') ? `+${from}` : from,
+    messageId: sentId || derivedMessageId(pdu),
+    redeliveryWindowMs: sentId ? null : profile.redeliveryWindowMs,
+    from: phone ?? from,
+    senderUnreadable: !phone,
     to,
     text,
     country: profile.country,
     operator: profile.operator,
   };
+}
+
+/** `sha256:` and a hash of everything the SMSC says about a message (see toInboundSms). */
+export function derivedMessageId(pdu: smpp.PDU): string {
+  const { text, udh } = messageOf(pdu);
+  return (
+    'sha256:' +
+    createHash('sha256')
+      .update(
+        JSON.stringify([
+          int(pdu.source_addr_ton),
+          int(pdu.source_addr_npi),
+          str(pdu.source_addr),
+          int(pdu.dest_addr_ton),
+          int(pdu.dest_addr_npi),
+          str(pdu.destination_addr),
+          int(pdu.esm_class),
+          int(pdu.data_coding),
+          udh,
+          int(pdu.sar_msg_ref_num),
+          int(pdu.sar_total_segments),
+          int(pdu.sar_segment_seqnum),
+          pdu.user_message_reference ?? null,
+          text,
+        ]),
+      )
+      .digest('hex')
+      .slice(0, 40)
+  );
 }
 
 /** What a delivery receipt says: which submitted message, and its final state (null: not final yet). */

@@ -8,8 +8,10 @@ import { DeliveryError, drainOutbox } from '../outbox/outbox.service';
 import { registeredChannelFor } from '../sms/sms.channels';
 import { SmsDirection, SmsMessage, SmsStatus } from '../sms/sms.entity';
 import { receiveInboundSms } from '../sms/sms.pipeline';
-import { smppModule } from './index';
+import { Payment, PaymentStatus, SuspenseItem, SuspenseReason } from '../payment';
+import { smppModule, sweepSmppParts } from './index';
 import { startSmppClient, type SmppClient, type SmppClientOptions } from './smpp.client';
+import { SmppPart } from './smpp.entity';
 
 const SYSTEM_ID = 'tollgate';
 const PASSWORD = 'secret12';
@@ -63,16 +65,21 @@ async function startSmsc() {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
-  const current = () => {
-    const session = [...bound].at(-1);
+  /** The latest bind, or the `index`th one still open (0: the oldest). */
+  const current = (index = -1) => {
+    const session = [...bound].at(index);
     if (!session) throw new Error('no client is bound');
     return session;
   };
-  /** Sends a request to the bound client; resolves with its response. */
-  const request = (command: 'deliver_sm' | 'unbind' | 'enquire_link', params: Record<string, unknown> = {}) =>
+  /** Sends a request to the bound client (or the `bind`th bind); resolves with its response. */
+  const request = (
+    command: 'deliver_sm' | 'data_sm' | 'unbind' | 'enquire_link',
+    params: Record<string, unknown> = {},
+    bind = -1,
+  ) =>
     new Promise<smpp.PDU>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no ${command}_resp`)), 5_000);
-      current()[command](params, (response) => {
+      current(bind)[command](params, (response) => {
         clearTimeout(timer);
         resolve(response);
       });
@@ -80,7 +87,8 @@ async function startSmsc() {
   return Object.assign(state, {
     url: (password = PASSWORD) => `smpp://${SYSTEM_ID}:${password}@127.0.0.1:${port}`,
     openSessions: () => server.sessions.length,
-    deliver: (params: Record<string, unknown>) => request('deliver_sm', params),
+    deliver: (params: Record<string, unknown>, bind = -1) => request('deliver_sm', params, bind),
+    openBinds: () => bound.size,
     request,
     /** The SMSC loses the connection: every socket is closed without a word. */
     drop: () => server.sessions.forEach((session) => session.destroy()),
@@ -103,6 +111,15 @@ function mo(text: string, phone: string, extra: Record<string, unknown> = {}) {
     ...extra,
   };
 }
+
+/** One part of a concatenated SMS from a Russian phone, its UDH as given (the library sets esm_class 0x40). */
+function part(phone: string, text: string, udh: Buffer, extra: Record<string, unknown> = {}) {
+  return mo('', phone, { short_message: { udh, message: text }, ...extra });
+}
+/** Concatenation UDH with an 8-bit reference (IEI 0x00) and with a 16-bit one (IEI 0x08). */
+const udh8 = (reference: number, total: number, seq: number) => Buffer.from([0x05, 0x00, 0x03, reference, total, seq]);
+const udh16 = (reference: number, total: number, seq: number) =>
+  Buffer.from([0x06, 0x08, 0x04, reference >> 8, reference & 0xff, total, seq]);
 
 const waitFor = (check: () => void) => vi.waitFor(check, { timeout: 5_000, interval: 10 });
 
@@ -136,6 +153,19 @@ describe('SMPP link', () => {
     t.orm.em
       .fork()
       .find(SmsMessage, { direction: SmsDirection.IN, provider: PROVIDER, ...where }, { orderBy: { id: 1 } });
+
+  async function newPayment(amount: string): Promise<{ id: string; reference: string }> {
+    const created = await t.gql(
+      `mutation($input: CreatePaymentInput!) {
+        createPayment(input: $input) { payment { id reference } userErrors { code } }
+      }`,
+      { input: { amount, currency: 'USD', description: 'Paid over SMPP' } },
+      await t.ownerAuth(),
+    );
+    return created.data!.createPayment.payment;
+  }
+  const paymentRow = (id: string) => t.orm.em.fork().findOneOrFail(Payment, id);
+  const sentTo = (address: string) => smsc.submits.filter((pdu) => pdu.destination_addr === address);
 
   beforeAll(async () => {
     t = await startTestApp();
@@ -435,15 +465,231 @@ describe('SMPP link', () => {
     expect(logs).toContain('info: unbound and closed');
   });
 
+  it('answers data_sm with data_sm_resp once the SMS it carries (message_payload) is stored', async () => {
+    const payment = await newPayment('5.00');
+    await startBound();
+    const sms = {
+      source_addr_ton: 1,
+      source_addr_npi: 1,
+      source_addr: '79160000020',
+      destination_addr: SHORT_CODE,
+      message_payload: `pay ${payment.reference}`,
+    };
+    const response = await smsc.request('data_sm', sms);
+    expect(response).toMatchObject({ command: 'data_sm_resp', command_status: 0 });
+    expect(await inbound({ fromNumber: '+79160000020' })).toMatchObject([
+      { text: `pay ${payment.reference}`, status: SmsStatus.COUNTED, paymentId: payment.id },
+    ]);
+    expect((await paymentRow(payment.id)).amountReceived).toBe(45n);
+    // Delivered again: answered, counted once.
+    expect((await smsc.request('data_sm', sms)).command_status).toBe(0);
+    expect(await inbound({ fromNumber: '+79160000020' })).toHaveLength(1);
+    // One the pipeline refuses is answered with the error, in a data_sm_resp too.
+    const refused = await smsc.request('data_sm', { ...sms, destination_addr: 'SHOP' });
+    expect(refused).toMatchObject({ command: 'data_sm_resp', command_status: smpp.errors.ESME_RX_P_APPN });
+  });
+
+  it('reads national and unknown-TON senders as numbers of SMPP_DEFAULT_COUNTRY, in international form', async () => {
+    const payment = await newPayment('5.00');
+    await startBound({ country: 'BG', operator: null });
+    const bg = (address: string, ton: number, text: string) => ({
+      source_addr_ton: ton,
+      source_addr_npi: 1,
+      source_addr: address,
+      destination_addr: '1096',
+      short_message: text,
+    });
+    // TON 2 (national), as the independent SMSC sent it: counted, not refused.
+    expect((await smsc.deliver(bg('0888100009', 2, `pay ${payment.reference}`))).command_status).toBe(0);
+    expect(await inbound({ fromNumber: '+359888100009' })).toMatchObject([
+      { status: SmsStatus.COUNTED, paymentId: payment.id, country: 'BG' },
+    ]);
+    expect((await paymentRow(payment.id)).payerPhone).toBe('+359888100009');
+    // TON 0 (unknown): national when it reads as such, else international digits.
+    expect((await smsc.deliver(bg('0888100010', 0, 'HELLO'))).command_status).toBe(0);
+    expect((await smsc.deliver(bg('359888100011', 0, 'HELLO'))).command_status).toBe(0);
+    expect(await inbound({ fromNumber: '+359888100010' })).toHaveLength(1);
+    expect(await inbound({ fromNumber: '+359888100011' })).toHaveLength(1);
+  });
+
+  it('keeps an SMS whose sender it cannot read, in suspense with no reply, rather than refusing it', async () => {
+    const payment = await newPayment('5.00');
+    await startBound();
+    const senders: [number, number, string][] = [
+      [5, 0, 'PROMO'], // alphanumeric
+      [1, 1, '12'], // too short to be a number
+      [1, 9, '79160000021'], // a private numbering plan
+    ];
+    for (const [ton, npi, address] of senders) {
+      const pdu = { ...mo(`pay ${payment.reference}`, address), source_addr_ton: ton, source_addr_npi: npi };
+      expect((await smsc.deliver(pdu)).command_status).toBe(0);
+    }
+    const kept = await t.orm.em.fork().find(SmsMessage, {
+      direction: SmsDirection.IN,
+      provider: PROVIDER,
+      fromNumber: { $in: senders.map(([, , address]) => address) },
+    });
+    expect(kept.map((sms) => [sms.fromNumber, sms.status]).sort()).toEqual([
+      ['12', SmsStatus.UNMATCHED],
+      ['79160000021', SmsStatus.UNMATCHED],
+      ['PROMO', SmsStatus.UNMATCHED],
+    ]);
+    const items = await t.orm.em.fork().find(SuspenseItem, { smsId: { $in: kept.map((sms) => sms.id) } });
+    expect(items.map((item) => item.reason)).toEqual(Array(3).fill(SuspenseReason.UNREADABLE_PHONE));
+    expect(items.every((item) => item.amountMinor === 45n)).toBe(true); // billed: its money waits in suspense
+    expect((await paymentRow(payment.id)).amountReceived).toBe(0n);
+    await drainOutbox(t.app.platform);
+    expect(senders.flatMap(([, , address]) => sentTo(address))).toEqual([]);
+  });
+
+  it('reassembles a concatenated SMS from parts in any order, each acknowledged once stored', async () => {
+    const payment = await newPayment('5.00');
+    await startBound();
+    const phone = '79160000030';
+    const head = `pay ${payment.reference.slice(0, 4)}`;
+    const tail = `${payment.reference.slice(4)} thanks`;
+    const storedParts = () => t.orm.em.fork().count(SmppPart, { fromNumber: `+${phone}` });
+
+    // Last part first (8-bit reference): stored by the time it is acknowledged, not an SMS yet.
+    expect(await smsc.deliver(part(phone, tail, udh8(7, 2, 2)))).toMatchObject({ command_status: 0 });
+    expect(await storedParts()).toBe(1);
+    expect(await inbound({ fromNumber: `+${phone}` })).toHaveLength(0);
+    // Delivered again (our answer was lost): still one part.
+    expect((await smsc.deliver(part(phone, tail, udh8(7, 2, 2)))).command_status).toBe(0);
+    expect(await storedParts()).toBe(1);
+
+    expect((await smsc.deliver(part(phone, head, udh8(7, 2, 1)))).command_status).toBe(0);
+    expect(await inbound({ fromNumber: `+${phone}` })).toMatchObject([
+      { text: head + tail, status: SmsStatus.COUNTED, paymentId: payment.id },
+    ]);
+    // A part delivered again after its message went on: answered, nothing counted twice.
+    expect((await smsc.deliver(part(phone, head, udh8(7, 2, 1)))).command_status).toBe(0);
+    expect(await inbound({ fromNumber: `+${phone}` })).toHaveLength(1);
+    expect((await paymentRow(payment.id)).amountReceived).toBe(45n);
+
+    // 16-bit reference, UCS-2 text, three parts in the order 3, 1, 2.
+    const other = await newPayment('5.00');
+    const texts = ['Плащане ', other.reference, ' ✓'];
+    for (const seq of [3, 1, 2]) {
+      const pdu = part('79160000031', texts[seq - 1], udh16(0x1234, 3, seq), { data_coding: 8 });
+      expect((await smsc.deliver(pdu)).command_status).toBe(0);
+    }
+    expect(await inbound({ fromNumber: '+79160000031' })).toMatchObject([
+      { text: texts.join(''), status: SmsStatus.COUNTED, paymentId: other.id },
+    ]);
+
+    // sar_* TLVs instead of a UDH.
+    const third = await newPayment('5.00');
+    const sar = (seq: number, text: string) =>
+      mo(text, '79160000032', { sar_msg_ref_num: 300, sar_total_segments: 2, sar_segment_seqnum: seq });
+    expect((await smsc.deliver(sar(2, third.reference.slice(3)))).command_status).toBe(0);
+    expect((await smsc.deliver(sar(1, `pay ${third.reference.slice(0, 3)}`))).command_status).toBe(0);
+    expect(await inbound({ fromNumber: '+79160000032' })).toMatchObject([
+      { status: SmsStatus.COUNTED, paymentId: third.id },
+    ]);
+
+    // Each payer got one reply, about their payment: no "no payment matches" beside it.
+    await drainOutbox(t.app.platform);
+    for (const address of [phone, '79160000031', '79160000032']) {
+      expect(sentTo(address).map((pdu) => (pdu.short_message as { message: string }).message)).toEqual([
+        expect.stringMatching(/^Tollgate: received 0\.45 of 5\.00 USD/),
+      ]);
+    }
+  });
+
+  it('meets the parts of one SMS across binds and restarts: they wait in the database', async () => {
+    const payment = await newPayment('5.00');
+    const first = await startBound();
+    await startBound(); // a second process, bound too
+    await waitFor(() => expect(smsc.openBinds()).toBe(2));
+    const phone = '79160000033';
+    expect(
+      (await smsc.deliver(part(phone, `pay ${payment.reference.slice(0, 5)}`, udh8(42, 2, 1)), 0)).command_status,
+    ).toBe(0);
+    await first.stop(); // the first process goes away; its part stays
+    await waitFor(() => expect(smsc.openBinds()).toBe(1));
+    expect((await smsc.deliver(part(phone, payment.reference.slice(5), udh8(42, 2, 2)))).command_status).toBe(0);
+    expect(await inbound({ fromNumber: `+${phone}` })).toMatchObject([
+      { text: `pay ${payment.reference}`, status: SmsStatus.COUNTED, paymentId: payment.id },
+    ]);
+  });
+
+  it('passes on parts whose siblings never came after the timeout, each as its own SMS, once', async () => {
+    await startBound();
+    const phone = '79160000040';
+    await smsc.deliver(part(phone, 'FIRST THIRD ', udh8(9, 3, 1)));
+    await smsc.deliver(part(phone, 'LAST THIRD', udh8(9, 3, 3)));
+    const settings = { partTimeoutMs: 120_000, redeliveryWindowMs: 600_000 };
+    const minutesLater = (minutes: number) => new Date(Date.now() + minutes * 60_000);
+
+    await sweepSmppParts(t.app.platform, settings);
+    expect(await inbound({ fromNumber: `+${phone}` })).toHaveLength(0); // still waiting for part 2
+
+    await sweepSmppParts(t.app.platform, { ...settings, now: minutesLater(3) });
+    const passed = await inbound({ fromNumber: `+${phone}` });
+    expect(passed.map((sms) => [sms.text, sms.status])).toEqual([
+      ['FIRST THIRD ', SmsStatus.UNMATCHED],
+      ['LAST THIRD', SmsStatus.UNMATCHED],
+    ]);
+    await sweepSmppParts(t.app.platform, { ...settings, now: minutesLater(4) });
+    expect(await inbound({ fromNumber: `+${phone}` })).toHaveLength(2);
+    // Within the redelivery window a part delivered again is recognised; after it, the parts are forgotten.
+    expect((await smsc.deliver(part(phone, 'LAST THIRD', udh8(9, 3, 3)))).command_status).toBe(0);
+    expect(await t.orm.em.fork().count(SmppPart, { fromNumber: `+${phone}` })).toBe(2);
+    await sweepSmppParts(t.app.platform, { ...settings, now: minutesLater(14) });
+    expect(await t.orm.em.fork().count(SmppPart, { fromNumber: `+${phone}` })).toBe(0);
+    expect(await inbound({ fromNumber: `+${phone}` })).toHaveLength(2);
+  });
+
+  it('counts the same text from the same phone again once the redelivery window has passed', async () => {
+    const payment = await newPayment('0.90'); // two SMS of $0.45
+    await startBound();
+    const pdu = mo(`pay ${payment.reference}`, '79160000050');
+    const rows = () => inbound({ fromNumber: '+79160000050' });
+    expect((await smsc.deliver(pdu)).command_status).toBe(0);
+    expect((await smsc.deliver(pdu)).command_status).toBe(0); // a redelivery: within the window
+    expect(await rows()).toHaveLength(1);
+    expect((await paymentRow(payment.id)).amountReceived).toBe(45n);
+
+    // Ten minutes on (the default window), the payer sends the same text again: a second SMS, billed and counted.
+    await t.orm.em
+      .fork()
+      .nativeUpdate(SmsMessage, { fromNumber: '+79160000050' }, { createdAt: new Date(Date.now() - 601_000) });
+    expect((await smsc.deliver(pdu)).command_status).toBe(0);
+    expect((await smsc.deliver(pdu)).command_status).toBe(0); // and its own redelivery counts once
+    const [first, second] = await rows();
+    expect(await rows()).toHaveLength(2);
+    expect(second.providerMessageId).toBe(`${first.providerMessageId}#2`);
+    expect(await paymentRow(payment.id)).toMatchObject({ amountReceived: 90n, status: PaymentStatus.PAID });
+
+    // A shorter window is the operator's choice.
+    await startBound({ redeliveryWindowMs: 0 });
+    const again = mo('SAME AGAIN', '79160000051');
+    await smsc.deliver(again);
+    await smsc.deliver(again);
+    expect(await inbound({ fromNumber: '+79160000051' })).toHaveLength(2);
+  });
+
   it('starts from SMPP_URL through the module worker hook, and only then', async () => {
     expect(loadConfig({})).toMatchObject({ smppUrl: null, smppDefaultCountry: null, smppOperator: null });
     const env = { SMPP_URL: smsc.url(), SMPP_DEFAULT_COUNTRY: 'ru', SMPP_OPERATOR: 'MTS' };
-    expect(loadConfig(env)).toMatchObject({ smppUrl: smsc.url(), smppDefaultCountry: 'RU', smppOperator: 'MTS' });
+    expect(loadConfig(env)).toMatchObject({
+      smppUrl: smsc.url(),
+      smppDefaultCountry: 'RU',
+      smppOperator: 'MTS',
+      smppRedeliveryWindowSeconds: 600,
+      smppPartTimeoutSeconds: 120,
+    });
+    expect(loadConfig({ ...env, SMPP_REDELIVERY_WINDOW_SECONDS: '60', SMPP_PART_TIMEOUT_SECONDS: '30' })).toMatchObject(
+      { smppRedeliveryWindowSeconds: 60, smppPartTimeoutSeconds: 30 },
+    );
     for (const [bad, variable] of [
       [{ SMPP_URL: smsc.url() }, 'SMPP_DEFAULT_COUNTRY'],
       [{ ...env, SMPP_DEFAULT_COUNTRY: 'Russia' }, 'SMPP_DEFAULT_COUNTRY'],
       [{ ...env, SMPP_URL: 'http://smsc:2775' }, 'SMPP_URL'],
       [{ ...env, SMPP_URL: 'smpp://smsc:2775' }, 'SMPP_URL'],
+      [{ ...env, SMPP_REDELIVERY_WINDOW_SECONDS: 'ten minutes' }, 'SMPP_REDELIVERY_WINDOW_SECONDS'],
+      [{ ...env, SMPP_PART_TIMEOUT_SECONDS: '0' }, 'SMPP_PART_TIMEOUT_SECONDS'],
     ] as const) {
       expect(() => loadConfig(bad)).toThrow(ConfigError);
       expect(() => loadConfig(bad)).toThrow(new RegExp(`^${variable}: `));
@@ -453,10 +699,22 @@ describe('SMPP link', () => {
     await idle.stop();
     expect(smsc.binds).toHaveLength(0);
 
-    const config = { ...t.app.config, smppUrl: smsc.url(), smppDefaultCountry: 'RU', smppOperator: null };
+    const config = {
+      ...t.app.config,
+      smppUrl: smsc.url(),
+      smppDefaultCountry: 'RU',
+      smppOperator: null,
+      smppPartTimeoutSeconds: 1,
+    };
     const worker = smppModule.startWorkers!({ ...deps(), config });
     await waitFor(() => expect(smsc.binds).toEqual([{ systemId: SYSTEM_ID, password: PASSWORD, accepted: true }]));
     await waitFor(() => expect(registeredChannelFor(PROVIDER)).not.toBeNull());
+    // Its sweep passes on a part whose sibling never comes, once the part timeout has passed.
+    expect((await smsc.deliver(part('79160000060', 'ALONE', udh8(3, 2, 1)))).command_status).toBe(0);
+    await vi.waitFor(
+      async () => expect(await inbound({ fromNumber: '+79160000060' })).toMatchObject([{ text: 'ALONE' }]),
+      { timeout: 10_000, interval: 100 },
+    );
     await worker.stop();
     // The SMSC records the unbind as it reads it: wait for it rather than race the socket.
     await waitFor(() => expect(smsc.unbinds).toBe(1));

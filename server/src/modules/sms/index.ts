@@ -15,7 +15,7 @@ export const smsModule: DomainModule = {
   mountRoutes: mountSmsRoutes,
 };
 
-export { receiveInboundSms, SmsInputError } from './sms.pipeline';
+export { MAX_SMS_TEXT_LENGTH, receiveInboundSms, SmsInputError, validateInbound } from './sms.pipeline';
 export { registerSmsChannel, unregisterSmsChannel } from './sms.channels';
 export { recognisePaymentReference } from './sms.products';
 export { sendSmsReply } from './sms.replies';

@@ -10,8 +10,22 @@ export interface InboundSms {
   provider: string;
   /** The provider's id of this message; the same (provider, messageId) twice counts once. */
   messageId: string;
-  /** The payer's phone number (MSISDN, digits with optional leading +). */
+  /**
+   * Set when the link derived `messageId` from the content because the provider gave none (SMPP): the same id then
+   * counts once only within this many milliseconds of its first copy, the time an SMSC takes to deliver again; later
+   * it is a new SMS with the same text (a payer buying twice). Unset: the same id counts once forever.
+   */
+  redeliveryWindowMs?: number | null;
+  /**
+   * The payer's phone number: international ("+359888123456", or digits alone), or national in `country`
+   * ("0888123456"); stored in E.164 form. Anything else is refused, unless `senderUnreadable` says to keep it.
+   */
   from: string;
+  /**
+   * The link could not read `from` as a phone number (an SMPP address in an unknown form) and the operator billed
+   * the SMS anyway: it is stored with `from` as given and goes to suspense (reason UNREADABLE_PHONE), not refused.
+   */
+  senderUnreadable?: boolean;
   /** The short code it was sent to. */
   to: string;
   text: string;

@@ -5,11 +5,12 @@ import { log } from '../../common/log';
 import { smsCounted, smsFlagged, smsReceived } from '../../common/metrics';
 import type { Platform } from '../../common/module';
 import { formatAmount } from '../../common/money';
+import { parsePhone } from '../../common/phone';
 import { build } from '../../common/orm';
 import { nextState } from '../../common/state-machine';
 import { enqueue, outboxHandler, type OutboxHandler } from '../outbox';
 import { PaymentStatus, type Payment } from '../payment';
-import { createPayment, lockPayment, normalisePhone } from '../payment';
+import { createPayment, lockPayment } from '../payment';
 import { bookLateSms, bookSmsCredit, creditPayer, spendPayerCredit, suspendSms, type SmsCharge } from '../payment';
 import { SuspenseReason, type PayerCredit } from '../payment';
 import { emitEvent } from '../webhook';
@@ -57,7 +58,8 @@ export const SMS_CURRENCY = 'USD';
  * outbox row only matters if that failed (a crash, a lost race), so it should not compete with it.
  */
 const PROCESS_BACKSTOP_MS = 30_000;
-const MAX_TEXT_LENGTH = 1600;
+/** The longest inbound text stored, in characters. */
+export const MAX_SMS_TEXT_LENGTH = 1600;
 
 /**
  * The one way an inbound SMS enters Tollgate, whatever link delivered it (HTTP webhook, SMPP, simulator).
@@ -87,9 +89,15 @@ export async function receiveInbound(
   sms: InboundSms,
 ): Promise<{ smsId: string; duplicate: boolean }> {
   const input = validateInbound(sms);
-  const where = { direction: SmsDirection.IN, provider: input.provider, providerMessageId: input.messageId };
-  const existing = await deps.em.fork().findOne(SmsMessage, where);
-  if (existing) return { smsId: existing.id, duplicate: true };
+  let messageId = input.messageId;
+  if (input.redeliveryWindowMs === null) {
+    const existing = await deps.em.fork().findOne(SmsMessage, inboundWhere(input, messageId));
+    if (existing) return { smsId: existing.id, duplicate: true };
+  } else {
+    const copy = await copyWithinWindow(deps.em, input);
+    if (copy.duplicateOf) return { smsId: copy.duplicateOf, duplicate: true };
+    messageId = copy.messageId;
+  }
 
   let smsId: string;
   try {
@@ -97,7 +105,7 @@ export async function receiveInbound(
       const row = build(SmsMessage, {
         direction: SmsDirection.IN,
         provider: input.provider,
-        providerMessageId: input.messageId,
+        providerMessageId: messageId,
         fromNumber: input.from,
         toNumber: input.to,
         text: input.text,
@@ -117,7 +125,7 @@ export async function receiveInbound(
   } catch (error) {
     // A concurrent delivery of the same message stored it first.
     if (error instanceof UniqueConstraintViolationException) {
-      const first = await deps.em.fork().findOne(SmsMessage, where);
+      const first = await deps.em.fork().findOne(SmsMessage, inboundWhere(input, messageId));
       if (first) return { smsId: first.id, duplicate: true };
     }
     throw error;
@@ -133,9 +141,44 @@ export async function receiveInbound(
   return { smsId, duplicate: false };
 }
 
+/** The stored copy of an inbound message id. */
+function inboundWhere(input: ValidInbound, messageId: string) {
+  return { direction: SmsDirection.IN, provider: input.provider, providerMessageId: messageId };
+}
+
+/**
+ * For a message id derived from the content (no provider id): the copy stored within the redelivery window is the
+ * same SMS delivered again; a copy older than that was an earlier SMS with the same text, so this one is new and is
+ * stored as `<id>#2`, `<id>#3`… Concurrent deliveries of that new one pick the same suffix, so the unique index still
+ * keeps one.
+ */
+async function copyWithinWindow(
+  em: EntityManager,
+  input: ValidInbound,
+): Promise<{ duplicateOf: string | null; messageId: string }> {
+  const copies = await em.fork().find(
+    SmsMessage,
+    {
+      direction: SmsDirection.IN,
+      provider: input.provider,
+      fromNumber: input.from,
+      $or: [{ providerMessageId: input.messageId }, { providerMessageId: { $like: `${input.messageId}#%` } }],
+    },
+    { orderBy: { createdAt: 'desc', id: 'desc' } },
+  );
+  const latest = copies[0];
+  if (latest && Date.now() - latest.createdAt.getTime() < input.redeliveryWindowMs!) {
+    return { duplicateOf: latest.id, messageId: latest.providerMessageId! };
+  }
+  if (!latest) return { duplicateOf: null, messageId: input.messageId };
+  const highest = Math.max(...copies.map((copy) => Number(/#(\d+)$/.exec(copy.providerMessageId ?? '')?.[1] ?? 1)));
+  return { duplicateOf: null, messageId: `${input.messageId}#${highest + 1}` };
+}
+
 interface ValidInbound {
   provider: string;
   messageId: string;
+  redeliveryWindowMs: number | null;
   from: string;
   to: string;
   text: string;
@@ -158,14 +201,33 @@ export function validateInbound(sms: InboundSms): ValidInbound {
   if (!/^[a-z0-9][a-z0-9:._-]{0,59}$/i.test(provider)) throw new SmsInputError('provider', 'is not a provider name');
   const messageId = str('messageId').trim();
   if (!messageId || messageId.length > 100) throw new SmsInputError('messageId', 'must have 1 to 100 characters');
-  const from = normalisePhone(str('from'));
+  let redeliveryWindowMs: number | null = null;
+  if (sms.redeliveryWindowMs !== undefined && sms.redeliveryWindowMs !== null) {
+    if (!Number.isInteger(sms.redeliveryWindowMs) || sms.redeliveryWindowMs < 0) {
+      throw new SmsInputError('redeliveryWindowMs', 'must be a whole number of milliseconds');
+    }
+    // Copies are found by prefix (LIKE), so the id must hold no wildcard and room for a "#n" suffix.
+    if (!/^[A-Za-z0-9:.-]{1,90}$/.test(messageId)) {
+      throw new SmsInputError('messageId', 'a derived message id has at most 90 letters, digits and ":.-"');
+    }
+    redeliveryWindowMs = sms.redeliveryWindowMs;
+  }
+  const country = str('country').trim().toUpperCase();
+  if (!/^[A-Z]{2}$/.test(country)) throw new SmsInputError('country', 'must be a two-letter ISO country code');
+  const given = str('from').trim();
+  // Kept as given when the link could not read it (the operator billed it): processing sends it to suspense.
+  // Still a printable, bounded string.
+  const from = sms.senderUnreadable
+    ? given && given.length <= 32 && !/\p{Cc}/u.test(given)
+      ? given
+      : null
+    : parsePhone(given, country);
   if (!from) throw new SmsInputError('from', 'must be a phone number in international form, e.g. +359888123456');
   const to = str('to').trim().replace(/^\+/, '');
   if (!/^[0-9]{3,15}$/.test(to)) throw new SmsInputError('to', 'must be a short code (3 to 15 digits)');
   const text = str('text');
-  if (text.length > MAX_TEXT_LENGTH) throw new SmsInputError('text', `must have at most ${MAX_TEXT_LENGTH} characters`);
-  const country = str('country').trim().toUpperCase();
-  if (!/^[A-Z]{2}$/.test(country)) throw new SmsInputError('country', 'must be a two-letter ISO country code');
+  if (text.length > MAX_SMS_TEXT_LENGTH)
+    throw new SmsInputError('text', `must have at most ${MAX_SMS_TEXT_LENGTH} characters`);
   let operator: string | null = null;
   if (sms.operator !== undefined && sms.operator !== null) {
     operator = str('operator').trim() || null;
@@ -178,7 +240,7 @@ export function validateInbound(sms: InboundSms): ValidInbound {
     }
     receivedAt = sms.receivedAt;
   }
-  return { provider, messageId, from, to, text, country, operator, receivedAt };
+  return { provider, messageId, redeliveryWindowMs, from, to, text, country, operator, receivedAt };
 }
 
 /**
@@ -209,6 +271,23 @@ export async function processSms(deps: ProcessDeps, smsId: string): Promise<void
       sms.yieldUsdMinor = tariff.yieldUsdMinor;
       sms.operatorShareUsdMinor = tariff.operatorShareUsdMinor;
       sms.platformFeeUsdMinor = tariff.platformFeeUsdMinor;
+    }
+
+    if (!isReadablePhone(sms.fromNumber)) {
+      // A sender the link could not read: no phone to check a payment's payer against, none to answer. Billed
+      // all the same, so an admin decides (suspense), and no reply goes to an address we cannot read.
+      moveSms(sms, 'unmatch', now);
+      await suspendSms(em, {
+        smsId: sms.id,
+        phone: sms.fromNumber,
+        reason: SuspenseReason.UNREADABLE_PHONE,
+        currency: SMS_CURRENCY,
+        charge: chargeOf(sms),
+        merchantId: null,
+        paymentId: null,
+      });
+      announceSms(em, deps.pubsub, sms, null);
+      return;
     }
 
     let product: SmsProduct | null = null;
@@ -322,6 +401,11 @@ function countProcessed(sms: SmsMessage): void {
   if (sms.status === SmsStatus.FLAGGED || sms.status === SmsStatus.UNMATCHED) {
     smsFlagged.inc({ provider: sms.provider, reason: sms.flagReason ?? sms.status });
   }
+}
+
+/** Whether a stored sender is a phone number (E.164), rather than an address kept as the link gave it. */
+function isReadablePhone(fromNumber: string): boolean {
+  return parsePhone(fromNumber) === fromNumber;
 }
 
 /** The payment a match names, locked; a purchase's new payment is created first (for the SMS's phone and country). */

@@ -1,6 +1,6 @@
 import type { FilterQuery } from '@mikro-orm/core';
 import { smsProductsOf } from './sms.products';
-import { maskPhone } from '../../common/phone';
+import { maskPhone, parsePhone } from '../../common/phone';
 import { Repeater } from '@graphql-yoga/subscription';
 import {
   Arg,
@@ -252,8 +252,8 @@ export class SmsResolver {
     @Ctx() ctx: Context,
   ): Promise<SimulatorSms[]> {
     assertSimulatorAvailable(ctx);
-    const number = phone.replace(/[\s().-]/g, '');
-    const normalised = number.startsWith('+') ? number : `+${number}`;
+    const normalised = parsePhone(phone);
+    if (!normalised) throw graphqlError('BAD_USER_INPUT', 'phone: enter a valid phone number, e.g. +359888123456');
     const rows = await ctx.em.find(
       SmsMessage,
       {

@@ -3,12 +3,13 @@ import { nextState } from '../../common/state-machine';
 import { startSweeper } from '../../common/sweeper';
 import { emitEvent } from '../webhook';
 import type { PubSubLike } from '../../common/context';
-import { UserErrorCode, UserFacingError } from '../../common/errors';
+import { graphqlError, UserErrorCode, UserFacingError } from '../../common/errors';
+import { parsePhone } from '../../common/phone';
 import { formatAmount } from '../../common/money';
 import { build } from '../../common/orm';
 import { recordAudit, type AuditActor } from '../audit';
 import { Payment, PaymentKind, PaymentStatus } from '../payment';
-import { createPayment, lockPayment, normalisePhone, normaliseReference } from '../payment';
+import { createPayment, lockPayment, normaliseReference } from '../payment';
 import { refundPayment, settlePrepaidSale } from '../payment';
 import { SmsDirection, SmsFlag, SmsMessage, SmsStatus } from '../sms';
 import { TAKING_MONEY, type ExpectedSms, type SmsReceived } from '../sms';
@@ -310,9 +311,11 @@ export async function lookupVoucherPayment(
   em: EntityManager,
   input: { paymentNumber: string; phone: string },
 ): Promise<{ order: VoucherOrder; payment: Payment } | null> {
+  const phone = parsePhone(input.phone);
+  // A typing mistake, not a miss: the buyer is told which field to fix.
+  if (!phone) throw graphqlError('BAD_USER_INPUT', 'phone: enter the phone in international form, e.g. +359888123456');
   const reference = normaliseReference(input.paymentNumber);
-  const phone = normalisePhone(input.phone);
-  if (!reference || !phone) return null;
+  if (!reference) return null;
   const payment = await em.findOne(Payment, { reference, kind: PaymentKind.VOUCHER });
   if (!payment || !payment.payerPhone || payment.payerPhone !== phone) return null;
   const order = await em.findOne(VoucherOrder, { paymentId: payment.id });

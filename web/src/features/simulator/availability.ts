@@ -2,10 +2,11 @@ import type { CombinedError } from 'urql';
 import { useQuery } from 'urql';
 import { graphql } from '../../gql';
 
-// A phone nobody uses: the answer is an empty inbox where the simulator runs, NOT_AVAILABLE where it does not.
+// A phone nobody uses (555-0100 is reserved for fiction): the answer is an empty inbox where the simulator runs,
+// NOT_AVAILABLE where it does not.
 const SimulatorProbeDocument = graphql(`
   query SimulatorProbe {
-    simulatorOutbox(phone: "+10000000000") {
+    simulatorOutbox(phone: "+12025550100") {
       id
     }
   }

@@ -95,6 +95,7 @@ const REASONS: Record<string, string> = {
   COUNTRY_MISMATCH: 'It came from another country than the payment’s',
   CURRENCY_NOT_SUPPORTED: 'Its currency is not one the payment takes',
   NO_TARIFF: 'No tariff says what it is worth',
+  UNREADABLE_PHONE: 'Its sender’s number could not be read as a phone number',
 };
 
 const ACTIONS: { value: SuspenseAction; label: string }[] = [

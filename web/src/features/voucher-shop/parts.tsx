@@ -57,7 +57,7 @@ export function LookupForm({ paymentNumber: initial = '' }: { paymentNumber?: st
   const client = useClient();
   const [paymentNumber, setPaymentNumber] = useState(initial);
   const [phone, setPhone] = useState('');
-  const [state, setState] = useState<'idle' | 'busy' | 'missing' | 'failed'>('idle');
+  const [state, setState] = useState<'idle' | 'busy' | 'missing' | 'failed' | 'badPhone'>('idle');
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setState('busy');
@@ -65,8 +65,9 @@ export function LookupForm({ paymentNumber: initial = '' }: { paymentNumber?: st
       .query(VoucherPaymentLookupDocument, { paymentNumber, phone }, { requestPolicy: 'network-only' })
       .toPromise();
     const found = result.data?.voucherPaymentLookup;
+    const badPhone = result.error?.graphQLErrors.some((error) => error.extensions?.code === 'BAD_USER_INPUT');
     if (found) void navigate(purchasePath(found.shop.slug, found.token));
-    else setState(result.error ? 'failed' : 'missing');
+    else setState(badPhone ? 'badPhone' : result.error ? 'failed' : 'missing');
   };
   return (
     <form className="form" onSubmit={(event) => void submit(event)} noValidate aria-label="Find my payment">
@@ -100,6 +101,11 @@ export function LookupForm({ paymentNumber: initial = '' }: { paymentNumber?: st
           messages={[
             'No payment matches this number and phone. A payment can be found once its first SMS has arrived.',
           ]}
+        />
+      )}
+      {state === 'badPhone' && (
+        <FormErrors
+          messages={['This is not a phone number we can read: write it with the country code, e.g. +359888123456.']}
         />
       )}
       {state === 'failed' && <FormErrors messages={['The lookup failed. Try again in a moment.']} />}
