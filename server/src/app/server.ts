@@ -34,6 +34,7 @@ import {
 import { assertWithinLimits } from './limits';
 import type { AppPubSub } from './pubsub';
 import { createSchema } from './schema';
+import { securityHeaders } from './security';
 import type { DomainModule, Platform } from '../common/module';
 import { MODULES, mountRoutes, platformOf } from './modules';
 
@@ -131,6 +132,8 @@ export async function createApp(
   expressApp.disable('x-powered-by');
   // First, so every request gets its id, its log line and its latency measured, whatever answers it.
   expressApp.use(requestLogging(appLog), requestIdInErrorBodies, httpMetrics);
+  // Security headers (CSP, no framing, HSTS over https) on every answer, errors included.
+  expressApp.use(securityHeaders(config));
   expressApp.set('trust proxy', 'loopback');
   const httpServer = http.createServer(expressApp);
 

@@ -18,6 +18,8 @@ export function paidRedirect(paidUrl: string, code: string, proof: { timestamp: 
 function page(res: Response, status: number, title: string, text: string): void {
   res.statusCode = status;
   res.setHeader('Content-Type', 'text/html; charset=utf-8');
+  // Its own policy: the inline style would break the app's (see app/security.ts); nothing else may load.
+  res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
   res.end(
     `<!doctype html><html lang="en"><meta charset="utf-8"><meta name="viewport" content="width=device-width">` +
       `<title>${title}</title><body style="font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;` +
