@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Ctx, Query, Resolver } from 'type-graphql';
+import type { Context } from '../src/common/context';
+import type { DomainModule } from '../src/common/module';
 import { DEMO_LOGINS } from '../src/app/seed';
 import { SIGNATURE_HEADER, signPayload } from '../src/common/signature';
 import { enqueue, OutboxMessage, OutboxStatus } from '../src/modules/outbox';
@@ -73,6 +76,17 @@ async function createPayment(app: TestApp, apiKey: string, requestId?: string) {
   return body.data.createPayment.payment.reference as string;
 }
 
+@Resolver()
+class ObservedResolver {
+  @Query(() => String, { description: 'Test only: logs through the request logger, then fails unexpectedly.' })
+  failUnexpectedly(@Ctx() ctx: Context): string {
+    ctx.log.info({ step: 'before failing' }, 'resolver at work');
+    throw new Error('an unexpected failure');
+  }
+}
+
+const observedModule: DomainModule = { name: 'observed-test', entities: [], resolvers: [ObservedResolver] };
+
 /** The request lines (pino-http's, one per request) of a request id. */
 const requestLines = (logs: CapturedLogs, requestId: string) =>
   logs.lines().filter((line) => line.reqId === requestId && line.req);
@@ -80,7 +94,7 @@ const requestLines = (logs: CapturedLogs, requestId: string) =>
 describe('logs', () => {
   let t: TestApp & { logs: CapturedLogs };
   beforeAll(async () => {
-    t = await startTestAppWithLogs();
+    t = await startTestAppWithLogs({}, [observedModule]);
   });
   afterAll(async () => t?.close());
 
@@ -186,6 +200,19 @@ describe('logs', () => {
     expect(((await malformed.json()) as any).errors[0].extensions.requestId).toBe(
       malformed.headers.get('x-request-id'),
     );
+  });
+
+  it("bind resolvers' log lines and unexpected errors to the request id", async () => {
+    const { response, body } = await graphql(t, '{ failUnexpectedly }', {}, { 'x-request-id': 'resolver-1' });
+    expect(response.headers.get('x-request-id')).toBe('resolver-1');
+    expect(body.errors[0].extensions).toMatchObject({ code: 'INTERNAL_SERVER_ERROR', requestId: 'resolver-1' });
+    const lines = t.logs.lines().filter((line) => line.reqId === 'resolver-1');
+    expect(lines.map((line) => line.msg)).toEqual([
+      'resolver at work',
+      'graphql: unexpected error',
+      'request completed',
+    ]);
+    expect(lines[1]).toMatchObject({ level: 'error', err: { message: 'an unexpected failure' } });
   });
 
   it('have no /metrics without METRICS_TOKEN', async () => {
