@@ -21,6 +21,8 @@ registerEnumType(OutboxStatus, {
 @Entity({ tableName: 'outbox_message' })
 // The worker's claim query: due PENDING rows, oldest first.
 @Index({ properties: ['status', 'nextAttemptAt'] })
+// The retention sweep's query: DELIVERED rows, oldest delivery first.
+@Index({ properties: ['status', 'deliveredAt'] })
 // Callers that must cause a side effect at most once (a recurring charge per period) say so with a dedupe key; the
 // database refuses the second row, so the duplicate's whole transaction fails rather than a pre-check racing.
 @Unique({ properties: ['kind', 'dedupeKey'] })

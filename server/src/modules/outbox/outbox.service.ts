@@ -59,6 +59,11 @@ export interface HandlerOptions {
    * confirmation code). Kept until then, because a retry needs it.
    */
   erasePayloadOnDelivery?: boolean;
+  /**
+   * The owning module shows this kind's state and attempts with its own records (webhook deliveries, purse
+   * callbacks) and decides when they go, so the outbox's retention sweep leaves its delivered messages alone.
+   */
+  keptByOwner?: boolean;
 }
 
 /** A kind of outbox message and how it is delivered; modules provide theirs as the `outboxHandlers` extension. */

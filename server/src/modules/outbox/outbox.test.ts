@@ -14,6 +14,7 @@ import {
   startOutboxWorker,
   type OutboxDeps,
 } from './outbox.service';
+import { sweepDeliveredOutbox } from './outbox.retention';
 
 /**
  * A test kind whose behaviour each test scripts by payload key: `script[key](n)` runs on the n-th call and throws to
@@ -37,12 +38,16 @@ const hanging = outboxHandler(
   { timeoutMs: 50 },
 );
 
+/** A kind whose module keeps its messages with records of its own (as webhooks do). */
+const KEPT = 'test.kept';
+const kept = outboxHandler(KEPT, () => Promise.resolve(), { keptByOwner: true });
+
 /** The test's handlers, provided as a module's would be. */
 const testModule: DomainModule = {
   name: 'outbox-test',
   entities: [],
   resolvers: [],
-  provides: { outboxHandlers: [scripted, hanging] },
+  provides: { outboxHandlers: [scripted, hanging, kept] },
 };
 
 const BASE = 1000;
@@ -312,4 +317,47 @@ describe('outbox', () => {
       }
     },
   );
+
+  it('deletes delivered messages and their attempts after the retention period, in batches; keeps dead and pending', async () => {
+    const day = 86_400_000;
+    const t0 = new Date(Date.now() + 365 * day);
+    script.set('old-failing', () => {
+      throw new DeliveryError('gone', { permanent: true });
+    });
+    const delivered = [await enqueued('old-1'), await enqueued('old-2'), await enqueued('old-3')];
+    const dead = await enqueued('old-failing');
+    const em = t.orm.em.fork();
+    const ownersOwn = enqueue(em, { kind: KEPT, payload: {} }).id;
+    await em.flush();
+    await drainAt(t0);
+    const pending = await enqueued('not-yet', { runAt: new Date(t0.getTime() + 1000 * day) });
+    expect((await load(dead)).status).toBe(OutboxStatus.DEAD);
+    expect((await load(ownersOwn)).status).toBe(OutboxStatus.DELIVERED);
+
+    const sweep = (now: Date, limit?: number) =>
+      sweepDeliveredOutbox(deps, { retentionDays: 30, now, ...(limit ? { limit } : {}) });
+    const present = async () =>
+      (await t.orm.em.fork().find(OutboxMessage, { id: { $in: [...delivered, dead, ownersOwn, pending] } })).map(
+        (message) => message.id,
+      );
+    // 29 days after delivery: everything stays.
+    await sweep(new Date(t0.getTime() + 29 * day));
+    expect(await present()).toHaveLength(6);
+
+    // 31 days after: a batch deletes at most its limit, and rounds go on until nothing is due.
+    const at = new Date(t0.getTime() + 31 * day);
+    expect(await sweep(at, 2)).toBe(2);
+    while ((await sweep(at, 2)) > 0);
+    expect((await present()).sort()).toEqual([dead, ownersOwn, pending].sort());
+    expect(await t.orm.em.fork().count(OutboxAttempt, { messageId: { $in: delivered } })).toBe(0);
+    expect(await t.orm.em.fork().count(OutboxAttempt, { messageId: dead })).toBe(1);
+    // An admin still finds the dead message with its history, and no longer the delivered ones.
+    const gone = await t.gql(MESSAGE_QUERY, { id: delivered[0] }, admin);
+    expect(gone.data?.outboxMessage ?? null).toBeNull();
+    const kept = await t.gql(MESSAGE_QUERY, { id: dead }, admin);
+    expect(kept.data?.outboxMessage).toMatchObject({
+      status: 'DEAD',
+      attempts: [{ outcome: 'FAILED', error: 'gone' }],
+    });
+  });
 });

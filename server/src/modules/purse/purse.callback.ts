@@ -83,6 +83,9 @@ const deliverCallback: OutboxHandler<{ operationId: string }> = async ({ operati
 export const purseCallbackHandler = outboxHandler(PURSE_CALLBACK_KIND, deliverCallback, {
   timeoutMs: 10_000,
   maxAttempts: 14,
+  // An operation shows its callback's state and attempts for as long as the operation is kept (with the payment
+  // history, like the ledger): one message and a few attempts per paid SMS.
+  keptByOwner: true,
 });
 
 export interface TestCallbackResult {

@@ -24,6 +24,8 @@ export class WebhookEvent {
   @Field(() => GraphQLJSONObject, { description: 'The body\'s "data" member.' })
   data: Record<string, unknown> = {};
 
+  // The retention sweep reads events oldest first.
+  @Index()
   @Property({ type: 'datetime' })
   @Field(() => Date, { description: 'When it happened; also in the body.' })
   createdAt: Date = new Date();

@@ -339,4 +339,6 @@ const deliverWebhook: OutboxHandler<{ deliveryId: string }> = async ({ deliveryI
 export const webhookOutboxHandler = outboxHandler(WEBHOOK_OUTBOX_KIND, deliverWebhook, {
   timeoutMs: 10_000,
   maxAttempts: 14,
+  // Deliveries show their message's state and attempts; the webhook retention sweep deletes them together.
+  keptByOwner: true,
 });

@@ -8,8 +8,14 @@ import { SIGNATURE_HEADER, verifySignature } from '../../common/signature';
 import { createUser } from '../auth/auth.service';
 import { UserRole } from '../auth/user.entity';
 import { Merchant } from '../merchant/merchant.entity';
+import { OutboxAttempt } from '../outbox/outbox-attempt.entity';
+import { OutboxMessage } from '../outbox/outbox-message.entity';
+import { sweepDeliveredOutbox } from '../outbox/outbox.retention';
 import { drainOutbox } from '../outbox/outbox.service';
+import { WebhookDelivery } from './webhook-delivery.entity';
+import { WebhookEvent } from './webhook-event.entity';
 import { WebhookEndpoint } from './webhook-endpoint.entity';
+import { sweepWebhookEvents } from './webhook.retention';
 import { createWebhookEndpoint, emitWebhookEvent } from './webhook.service';
 
 interface Received {
@@ -379,5 +385,100 @@ describe('webhooks without private addresses (ALLOW_PRIVATE_CALLBACK_URLS=false)
       lastError: 'refused: 127.0.0.1 is not a public address',
       attempts: [{ outcome: 'FAILED', httpStatus: null, error: 'refused: 127.0.0.1 is not a public address' }],
     });
+  });
+});
+
+describe('webhook retention', () => {
+  const DAY = 86_400_000;
+  let t: TestApp;
+  let owner: Auth;
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  beforeAll(async () => {
+    t = await startTestApp();
+    owner = await t.ownerAuth();
+    receiver = await startReceiver();
+  });
+  afterAll(async () => {
+    await receiver?.close();
+    await t?.close();
+  });
+
+  const endpoint = async () => {
+    const em = t.orm.em.fork();
+    const created = createWebhookEndpoint(em, t.app.config, {
+      merchantId: t.demo.merchantId,
+      url: receiver.url,
+      eventTypes: ['*'],
+    });
+    await em.flush();
+    return created.endpoint;
+  };
+  const emit = async () => {
+    const em = t.orm.em.fork();
+    const { event } = await emitWebhookEvent(em, {
+      merchantId: t.demo.merchantId,
+      type: 'payment.succeeded',
+      data: {},
+    });
+    await em.flush();
+    return event.id;
+  };
+  const listed = async (endpointId: string) => {
+    const result = await t.gql(DELIVERIES, { endpointId }, owner);
+    return (result.data?.webhookDeliveries.edges as { node: { status: string; event: { id: string } } }[]).map(
+      (edge) => [edge.node.event.id, edge.node.status],
+    );
+  };
+
+  it('deletes events whose deliveries all succeeded after WEBHOOK_RETENTION_DAYS, failed ones later, pending never', async () => {
+    const now = Date.now();
+    const live = await endpoint();
+    const delivered = [await emit(), await emit(), await emit()];
+    const doomed = await endpoint();
+    const failed = await emit(); // to both endpoints; the second is disabled before it is sent, so it is given up
+    await t.orm.em.fork().nativeUpdate(WebhookEndpoint, { id: doomed.id }, { active: false });
+    await drainOutbox(t.app.platform);
+    receiver.statuses.push(500);
+    const pending = await emit(); // the receiver is down: waiting for its retry
+    await drainOutbox(t.app.platform);
+    expect(await listed(live.id)).toEqual(
+      expect.arrayContaining([
+        [delivered[0], 'DELIVERED'],
+        [failed, 'DELIVERED'],
+        [pending, 'PENDING'],
+      ]),
+    );
+    expect(await listed(doomed.id)).toEqual([[failed, 'DEAD']]);
+    const events = async () =>
+      (await t.orm.em.fork().find(WebhookEvent, { id: { $in: [...delivered, failed, pending] } })).map((e) => e.id);
+
+    // The outbox's own sweep leaves webhook messages to this module: the deliveries still show their state.
+    while ((await sweepDeliveredOutbox(t.app.platform, { retentionDays: 30, now: new Date(now + 31 * DAY) })) > 0);
+    expect(await listed(live.id)).toHaveLength(5);
+
+    const sweep = (days: number, limit?: number) =>
+      sweepWebhookEvents(t.orm.em, t.app.config, { now: new Date(now + days * DAY), ...(limit ? { limit } : {}) });
+    expect(await sweep(29)).toBe(0);
+    // In batches of at most the limit, until none is due.
+    expect(await sweep(31, 2)).toBe(2);
+    while ((await sweep(31, 2)) > 0);
+    expect((await events()).sort()).toEqual([failed, pending].sort());
+    expect(await listed(live.id)).toEqual(
+      expect.arrayContaining([
+        [failed, 'DELIVERED'],
+        [pending, 'PENDING'],
+      ]),
+    );
+    expect(await listed(live.id)).toHaveLength(2);
+
+    // The merchant had WEBHOOK_FAILED_RETENTION_DAYS to replay the failed one; a pending one is never deleted.
+    while ((await sweep(91)) > 0);
+    expect(await events()).toEqual([pending]);
+    expect(await listed(doomed.id)).toEqual([]);
+    const leftovers = await t.orm.em.fork().find(WebhookDelivery, { eventId: { $ne: pending } });
+    expect(leftovers).toEqual([]);
+    const messages = await t.orm.em.fork().find(OutboxMessage, { kind: 'webhook' });
+    expect(messages).toHaveLength(1);
+    expect(await t.orm.em.fork().count(OutboxAttempt, { messageId: { $ne: messages[0].id } })).toBe(0);
   });
 });
