@@ -7,6 +7,7 @@ import { createAppPubSub } from '../src/app/pubsub';
 import { createSchema } from '../src/app/schema';
 import { viewerForApiKey } from '../src/modules/api-key/api-key.service';
 import type { Context } from '../src/common/context';
+import { createRateLimits } from '../src/common/rate-limit';
 
 /**
  * The P1 baseline: the same schema and resolvers executed by bare graphql-js over node:http, with parse and validate
@@ -18,6 +19,7 @@ async function main(): Promise<void> {
   const orm = await openDatabase(config.database);
   const pubsub = createAppPubSub(null);
   const schema = await createSchema(pubsub);
+  const limits = createRateLimits({ redis: null, prefix: 'bench' });
   const documents = new Map<string, DocumentNode>();
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -42,6 +44,7 @@ async function main(): Promise<void> {
           viewer: await viewerForApiKey(em, key),
           config,
           pubsub,
+          limits,
           extensions: {} as Context['extensions'],
           ip: '',
           idempotencyKey: null,

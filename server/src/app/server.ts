@@ -33,6 +33,7 @@ import {
 } from './observability';
 import { assertWithinLimits } from './limits';
 import type { AppPubSub } from './pubsub';
+import { createAppRateLimits } from './rate-limits';
 import { createSchema } from './schema';
 import { securityHeaders } from './security';
 import type { DomainModule, Platform } from '../common/module';
@@ -126,7 +127,7 @@ export async function createApp(
   options: { log?: Logger } = {},
 ): Promise<App> {
   const appLog = options.log ?? rootLog;
-  const platform = platformOf({ config, orm, pubsub }, modules);
+  const platform = platformOf({ config, orm, pubsub, limits: createAppRateLimits(config) }, modules);
   const schema = await createSchema(pubsub, modules);
   const expressApp = express();
   expressApp.disable('x-powered-by');
@@ -151,6 +152,7 @@ export async function createApp(
       sessionToken,
       config,
       pubsub,
+      limits: platform.limits,
       extensions: platform.extensions,
       ip: ip ?? '',
       idempotencyKey: null,
@@ -270,6 +272,7 @@ export async function createApp(
     close: async () => {
       await apollo.stop();
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      await platform.limits.close();
     },
   };
 }

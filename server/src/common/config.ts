@@ -22,6 +22,12 @@ export interface Config {
   /** `{ kind: 'sqlite', path }` or `{ kind: 'postgresql', url }`. */
   database: { kind: 'sqlite'; path: string } | { kind: 'postgresql'; url: string };
   redisUrl: string | null;
+  /**
+   * RATE_LIMIT_SCALE: multiplies every request budget of the public operations (common/rate-limit.ts RATE_LIMITS),
+   * e.g. 4 where many payers share one carrier address; default 1. Budgets are shared through Redis when REDIS_URL
+   * is set, per process otherwise.
+   */
+  rateLimitScale: number;
   smtpUrl: string | null;
   mailFrom: string;
   /** Signs session cookies and other server-issued tokens. */
@@ -129,6 +135,7 @@ export function loadConfig(env: Env = process.env): Config {
     publicUrl,
     database,
     redisUrl,
+    rateLimitScale: parseScale(env.RATE_LIMIT_SCALE ?? '1'),
     smtpUrl,
     mailFrom,
     sessionSecret,
@@ -201,6 +208,17 @@ function parseSms(env: Env, mode: Mode) {
   }
   const smsSendUrl = env.SMS_SEND_URL ? parseUrl('SMS_SEND_URL', env.SMS_SEND_URL, ['http:', 'https:']) : null;
   return { smsWebhookSecret, smsWebhookAllowedIps, smsWebhookProvider, smsSendUrl };
+}
+
+function parseScale(value: string): number {
+  const scale = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value.trim()) || !(scale > 0) || scale > 1000) {
+    throw new ConfigError(
+      'RATE_LIMIT_SCALE',
+      `expected a number above 0 and at most 1000, like 1 or 0.5, got "${value}"`,
+    );
+  }
+  return scale;
 }
 
 function parseMode(value: string | undefined): Mode {

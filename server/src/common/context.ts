@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import type { Config } from './config';
 import type { Logger } from './log';
 import type { Extensions } from './module';
+import type { RateLimits } from './rate-limit';
 import { graphqlError } from './errors';
 
 export type Scope = 'read' | 'write';
@@ -31,6 +32,8 @@ export interface Context {
   viewer: Viewer | null;
   config: Config;
   pubsub: PubSubLike;
+  /** The platform's request budgets: `await ctx.limits.consume(['login:ip', ctx.ip])` throws RATE_LIMITED. */
+  limits: RateLimits;
   /** What the modules plug into each other (SMS products, outbox handlers…). */
   extensions: Extensions;
   ip: string;

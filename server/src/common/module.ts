@@ -2,6 +2,7 @@ import type { EntityManager, MikroORM } from '@mikro-orm/core';
 import type { Router } from 'express';
 import type { Config } from './config';
 import type { PubSubLike } from './context';
+import type { RateLimits } from './rate-limit';
 
 /*
  * The module contract. A domain module (server/src/modules/<x>/index.ts) declares everything it adds to the platform
@@ -24,6 +25,8 @@ export interface Platform {
   config: Config;
   orm: MikroORM;
   pubsub: PubSubLike;
+  /** Request budgets shared by every process (Redis) or this one (memory); see common/rate-limit.ts. */
+  limits: RateLimits;
   extensions: Extensions;
 }
 

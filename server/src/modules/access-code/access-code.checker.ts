@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { raw, type EntityManager } from '@mikro-orm/core';
 import type { Config } from '../../common/config';
+import type { RateLimits } from '../../common/rate-limit';
 import { newId } from '../../common/ids';
 import { log } from '../../common/log';
 import { User, UserRole } from '../auth';
@@ -17,7 +18,7 @@ import {
 import { codeLookup, proofSignature, sameLookup } from './access-code.crypto';
 import { codeHint, ipMatcher, normaliseCode } from './access-code.rules';
 import { codeStatus } from './access-code.service';
-import { Throttle } from './access-code.throttle';
+import { Throttle, type ThrottledSource } from './access-code.throttle';
 
 /** What a check needs of a service, kept in memory for a few seconds so most checks cost one query. */
 export interface CachedService {
@@ -103,6 +104,11 @@ const START_PERIOD =
   'where id = ? and revoked_at is null and first_used_at is null and (uses_left is null or uses_left > 0) ' +
   'and (expires_at is null or expires_at > ?)';
 
+/** Addresses with invalid or refused checks of a service lately (the dashboard's throttled sources). */
+const FAILING_SOURCES =
+  'select distinct ip from access_code_check where service_id = ? and checked_at >= ? ' +
+  "and result in ('INVALID', 'REVOKED', 'THROTTLED') limit 1000";
+
 /** A datetime column as either driver returns it raw: epoch milliseconds (SQLite), a string (PostgreSQL), a Date. */
 export function toDate(value: Date | string | number | bigint | null | undefined): Date | null {
   if (value === null || value === undefined) return null;
@@ -123,11 +129,12 @@ const RESULT_OF_STATUS: Record<Exclude<AccessCodeStatus, AccessCodeStatus.ACTIVE
 };
 
 /**
- * Checks codes for one database: the throttle and the service cache in memory, the verdict from at most two
- * statements, the attempt written later by the recorder. One per app (see `checkerFor`).
+ * Checks codes for one database: the throttle on the platform's rate-limit store (shared by every process when it
+ * is Redis), the service cache in memory, the verdict from at most two statements, the attempt written later by the
+ * recorder. One per app (see `checkerFor`).
  */
 export class AccessCodeChecker {
-  readonly throttle = new Throttle();
+  readonly throttle: Throttle;
   readonly recorder: CheckRecorder;
   /** The time codes are judged at; tests move it to see codes expire. */
   now: () => Date = () => new Date();
@@ -138,7 +145,9 @@ export class AccessCodeChecker {
     /** A long-lived fork used only for native statements (no identity map involved). */
     private readonly em: EntityManager,
     private readonly config: Config,
+    limits: RateLimits,
   ) {
+    this.throttle = new Throttle(limits);
     this.recorder = new CheckRecorder(em, config, this);
   }
 
@@ -172,6 +181,21 @@ export class AccessCodeChecker {
     return pending;
   }
 
+  /**
+   * The sources a service's payers would find slowed or blocked now, from every process: the check log names the
+   * addresses that failed lately (any process wrote them), the shared counts say how far each is.
+   */
+  async throttledSources(serviceId: string): Promise<ThrottledSource[]> {
+    const since = new Date(Date.now() - this.throttle.options.windowMs);
+    const rows = (await this.em.getConnection().execute(FAILING_SOURCES, [serviceId, this.param(since)], 'all')) as {
+      ip: string;
+    }[];
+    return this.throttle.throttledSources(
+      serviceId,
+      rows.map((row) => row.ip),
+    );
+  }
+
   /** Drops a service from the cache after it changed, so this process uses the new settings at once. */
   forget(id: string): void {
     this.services.delete(id);
@@ -199,28 +223,28 @@ export class AccessCodeChecker {
       return { kind: 'THROTTLED', retryAfterSeconds: Math.ceil(ms / 1000) };
     };
 
-    const blocked = this.throttle.blockedFor(ip);
-    if (blocked) return throttled(blocked);
+    const source = await this.throttle.source(ip);
+    if (source.blockedMs) return throttled(source.blockedMs);
     const service = SERVICE_ID.test(input.serviceId) ? await this.service(input.serviceId) : null;
     if (!service) {
       // Probing for services counts against the source like a wrong code does.
-      this.throttle.fail(ip, null);
+      await this.throttle.fail(ip, null);
       return { kind: 'NO_SERVICE' };
     }
     input.assertAccess?.(service);
-    const blockedHere = this.throttle.blockedFor(ip, service.id);
-    if (blockedHere) return throttled(blockedHere);
+    const here = await this.throttle.forService(source, service.id);
+    if (here.blockedMs) return throttled(here.blockedMs);
     if (input.channel !== AccessCodeCheckChannel.REDIRECT && !service.allowed(ip)) {
       this.recorder.add({ ...attempt, result: AccessCodeCheckResult.FORBIDDEN, codeId: null });
       return { kind: 'FORBIDDEN', service };
     }
-    const delay = this.throttle.delayFor(ip, service.id);
-    if (delay) await sleep(delay);
+    if (here.delayMs) await sleep(here.delayMs);
 
     const now = this.now();
     const found = await this.verdict(service, code, now);
     if (found.result === AccessCodeCheckResult.INVALID || found.result === AccessCodeCheckResult.REVOKED) {
-      if (this.throttle.fail(ip, service.id)) this.recorder.flood(service.id, this.throttle.recentInvalid(service.id));
+      const flood = await this.throttle.fail(ip, service.id);
+      if (flood !== null) this.recorder.flood(service.id, flood);
     }
     this.recorder.add({
       ...attempt,
@@ -541,11 +565,11 @@ const checkers = new WeakMap<object, AccessCodeChecker>();
  * The checker of the database `em` belongs to (one per app: forks share their driver). Created on first use, so
  * HTTP routes and GraphQL resolvers of one app share its throttle, cache and recorder.
  */
-export function checkerFor(em: EntityManager, config: Config): AccessCodeChecker {
+export function checkerFor(em: EntityManager, config: Config, limits: RateLimits): AccessCodeChecker {
   const key = em.getDriver();
   let checker = checkers.get(key);
   if (!checker) {
-    checker = new AccessCodeChecker(em.fork(), config);
+    checker = new AccessCodeChecker(em.fork(), config, limits);
     checkers.set(key, checker);
   }
   return checker;

@@ -80,7 +80,7 @@ function nulField(fields: Record<string, string>): string | null {
 }
 
 export function mountAccessCodeRoutes(router: Router, deps: Platform): void {
-  const checker = checkerFor(deps.orm.em, deps.config);
+  const checker = checkerFor(deps.orm.em, deps.config, deps.limits);
 
   router.get(`${CHECK_PATH}/:serviceId`, async (req: Request, res: Response) => {
     noStore(res);

@@ -106,7 +106,7 @@ export class AccessCodeServiceResolver {
     @Ctx() ctx: Context,
   ): Promise<AccessCodeVerdict> {
     const viewer = requireViewer(ctx);
-    const outcome = await checkerFor(ctx.em, ctx.config).check({
+    const outcome = await checkerFor(ctx.em, ctx.config, ctx.limits).check({
       serviceId,
       code,
       ip: ctx.ip,
@@ -174,7 +174,7 @@ export class AccessCodeServiceResolver {
         secret: updated?.secret ?? null,
         userErrors,
       }),
-      () => updateAccessCodeService(ctx.em, ctx, ctx.config, checkerFor(ctx.em, ctx.config), loaded, input),
+      () => updateAccessCodeService(ctx.em, ctx, ctx.config, checkerFor(ctx.em, ctx.config, ctx.limits), loaded, input),
     );
   }
 
@@ -189,7 +189,7 @@ export class AccessCodeServiceResolver {
     const loaded = await loadService(ctx, input.id);
     return payload(
       (deleted, userErrors) => ({ deletedAccessCodeServiceId: deleted ?? null, userErrors }),
-      () => deleteAccessCodeService(ctx.em, ctx, checkerFor(ctx.em, ctx.config), loaded),
+      () => deleteAccessCodeService(ctx.em, ctx, checkerFor(ctx.em, ctx.config, ctx.limits), loaded),
     );
   }
 
@@ -214,7 +214,7 @@ export class AccessCodeServiceResolver {
     @Ctx() ctx: Context,
   ): Promise<ExportAccessCodeChecksCsvPayload> {
     const service = await loadService(ctx, input.serviceId);
-    const exported = await exportChecksCsv(ctx.em, ctx, checkerFor(ctx.em, ctx.config), service, input);
+    const exported = await exportChecksCsv(ctx.em, ctx, checkerFor(ctx.em, ctx.config, ctx.limits), service, input);
     return { ...exported, userErrors: [] };
   }
 
@@ -234,15 +234,15 @@ export class AccessCodeServiceResolver {
   }
 
   @FieldResolver(() => [ThrottledSource], {
-    description: 'Sources now slowed or refused for invalid checks of this service (as this server process sees it).',
+    description: 'Sources now slowed or refused for invalid checks of this service (counted by every server process).',
   })
-  throttledSources(@Root() service: AccessCodeService, @Ctx() ctx: Context): ThrottledSource[] {
-    return checkerFor(ctx.em, ctx.config).throttle.throttledSources(service.id);
+  throttledSources(@Root() service: AccessCodeService, @Ctx() ctx: Context): Promise<ThrottledSource[]> {
+    return checkerFor(ctx.em, ctx.config, ctx.limits).throttledSources(service.id);
   }
 
-  @FieldResolver(() => Int, { description: 'Invalid checks in the current minute (this server process).' })
-  recentInvalidChecks(@Root() service: AccessCodeService, @Ctx() ctx: Context): number {
-    return checkerFor(ctx.em, ctx.config).throttle.recentInvalid(service.id);
+  @FieldResolver(() => Int, { description: 'Invalid checks in the current minute (counted by every server process).' })
+  recentInvalidChecks(@Root() service: AccessCodeService, @Ctx() ctx: Context): Promise<number> {
+    return checkerFor(ctx.em, ctx.config, ctx.limits).throttle.recentInvalid(service.id);
   }
 
   @FieldResolver(() => Int, { description: 'Codes that admit checks now.' })

@@ -1,13 +1,17 @@
-import net from 'node:net';
+import { sourceKey, type Limiter, type RateLimits } from '../../common/rate-limit';
+
+export { sourceKey } from '../../common/rate-limit';
 
 /**
- * Guessing defence, in memory, consulted before any database query. Invalid checks are counted per source (all
- * services) and per source and service, in a sliding window: past a first threshold each further check of that
- * source waits a little longer before it is looked at (slowed); past a second the source is refused for a while
- * (blocked). Per service, invalid checks from everyone are counted too, only to raise a flood alert: a flood
- * never blocks a service, so payers with good codes from other addresses still get in.
+ * Guessing defence, consulted before any database query. Invalid checks are counted per source (all services) and
+ * per source and service, in a window: past a first threshold each further check of that source waits a little
+ * longer before it is looked at (slowed); past a second the source is refused for a while (blocked). Per service,
+ * invalid checks from everyone are counted too, only to raise a flood alert: a flood never blocks a service, so
+ * payers with good codes from other addresses still get in.
  *
- * State is per process; behind N processes a guesser gets N times the budget (still tiny against the code space).
+ * The counts live on the platform's rate-limit store: in Redis when the deployment has one, so N processes share
+ * one budget (a guesser gets no more tries by landing on another process); in memory otherwise. Entries end with
+ * their window, so a spray from many addresses holds memory only for that long.
  */
 export interface ThrottleOptions {
   windowMs: number;
@@ -24,8 +28,6 @@ export interface ThrottleOptions {
   /** Invalid checks of one service within floodWindowMs that raise an alert. */
   floodThreshold: number;
   floodWindowMs: number;
-  /** Bound on remembered sources, so a spray from many addresses cannot exhaust memory. */
-  maxSources: number;
 }
 
 export const DEFAULT_THROTTLE: ThrottleOptions = {
@@ -40,14 +42,7 @@ export const DEFAULT_THROTTLE: ThrottleOptions = {
   slowMaxMs: 2_000,
   floodThreshold: 100,
   floodWindowMs: 60_000,
-  maxSources: 100_000,
 };
-
-interface Counter {
-  /** Times of recent invalid checks (at most the block threshold are kept). */
-  failures: number[];
-  blockedUntil: number;
-}
 
 export interface ThrottledSource {
   ip: string;
@@ -55,152 +50,113 @@ export interface ThrottledSource {
   blockedUntil: Date | null;
 }
 
-/** IPv6 sources are counted per /64, the block one subscriber usually gets; IPv4 per address. */
-export function sourceKey(ip: string): string {
-  const plain = ip.startsWith('::ffff:') && net.isIPv4(ip.slice(7)) ? ip.slice(7) : ip;
-  if (net.isIPv6(plain)) return `${expandIpv6(plain.toLowerCase()).split(':').slice(0, 4).join(':')}::/64`;
-  return plain;
+/** What the throttle knows of a source before its service is known. */
+export interface SourceState {
+  key: string;
+  failures: number;
+  /** Milliseconds the source must wait before it may check anything (0: not blocked). */
+  blockedMs: number;
 }
 
-function expandIpv6(address: string): string {
-  const [head, tail = ''] = address.split('::');
-  const left = head ? head.split(':') : [];
-  const right = tail ? tail.split(':') : [];
-  const middle = Array.from({ length: 8 - left.length - right.length }, () => '0');
-  return (address.includes('::') ? [...left, ...middle, ...right] : left)
-    .map((part) => part.padStart(4, '0'))
-    .join(':');
-}
+const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
 
 export class Throttle {
-  options: ThrottleOptions;
-  private readonly perIp = new Map<string, Counter>();
-  /** serviceId → source → counter. */
-  private readonly perPair = new Map<string, Map<string, Counter>>();
-  private readonly floods = new Map<string, { start: number; count: number; alerted: boolean }>();
-  private sources = 0;
+  private settings: ThrottleOptions = DEFAULT_THROTTLE;
+  private perIp!: Limiter;
+  private perPair!: Limiter;
+  private floods!: Limiter;
 
   constructor(
+    private readonly limits: RateLimits,
     options: Partial<ThrottleOptions> = {},
-    private readonly clock: () => number = Date.now,
   ) {
     this.options = { ...DEFAULT_THROTTLE, ...options };
   }
 
-  private recent(counter: Counter | undefined, now: number): number {
-    if (!counter) return 0;
-    const since = now - this.options.windowMs;
-    while (counter.failures.length && counter.failures[0] <= since) counter.failures.shift();
-    return counter.failures.length;
+  get options(): ThrottleOptions {
+    return this.settings;
   }
 
-  /** Milliseconds the source must wait before it may check anything (0: not blocked). Cheap; no I/O. */
-  blockedFor(ip: string, serviceId?: string): number {
-    const now = this.clock();
-    const key = sourceKey(ip);
-    const own = this.perIp.get(key)?.blockedUntil ?? 0;
-    const pair = serviceId ? (this.perPair.get(serviceId)?.get(key)?.blockedUntil ?? 0) : 0;
-    return Math.max(0, own - now, pair - now);
+  /** New thresholds take effect at once (tests lower them); counts of this process's memory start again. */
+  set options(options: ThrottleOptions) {
+    this.settings = options;
+    const window = seconds(options.windowMs);
+    const block = seconds(options.blockMs);
+    // The blockAt-th failure passes the budget (points = blockAt - 1), which blocks the source for blockMs.
+    this.perIp = this.limits.limiter('code-guess:ip', {
+      points: options.ipBlockAt - 1,
+      seconds: window,
+      blockSeconds: block,
+    });
+    this.perPair = this.limits.limiter('code-guess:pair', {
+      points: options.pairBlockAt - 1,
+      seconds: window,
+      blockSeconds: block,
+    });
+    this.floods = this.limits.limiter('code-guess:service', {
+      points: options.floodThreshold,
+      seconds: seconds(options.floodWindowMs),
+    });
   }
 
-  /** How long to hold a check back before looking at it: grows with the source's recent invalid checks. */
-  delayFor(ip: string, serviceId: string): number {
-    const now = this.clock();
+  /** The source's own state (all services). One read of the store; no database. */
+  async source(ip: string): Promise<SourceState> {
     const key = sourceKey(ip);
-    const o = this.options;
-    const overPair = this.recent(this.perPair.get(serviceId)?.get(key), now) - o.pairSlowAfter + 1;
-    const overIp = this.recent(this.perIp.get(key), now) - o.ipSlowAfter + 1;
-    const over = Math.max(overPair, overIp, 0);
-    return Math.min(o.slowMaxMs, over * o.slowStepMs);
+    const state = await this.perIp.peek(key);
+    return { key, failures: state?.consumed ?? 0, blockedMs: state && !state.allowed ? state.msBeforeNext : 0 };
   }
 
   /**
-   * Records an invalid check (a wrong code, or an unknown service). Returns true when it made the service's
-   * invalid checks cross the flood threshold in the current window (once per window).
+   * For one service: how long the source is still refused (0: not blocked), and how long to hold its check back
+   * before looking at it, growing with its recent invalid checks.
    */
-  fail(ip: string, serviceId: string | null): boolean {
-    const now = this.clock();
+  async forService(source: SourceState, serviceId: string): Promise<{ blockedMs: number; delayMs: number }> {
+    const pair = await this.perPair.peek(`${serviceId}:${source.key}`);
+    if (pair && !pair.allowed) return { blockedMs: pair.msBeforeNext, delayMs: 0 };
+    const o = this.settings;
+    const over = Math.max((pair?.consumed ?? 0) - o.pairSlowAfter + 1, source.failures - o.ipSlowAfter + 1, 0);
+    return { blockedMs: 0, delayMs: Math.min(o.slowMaxMs, over * o.slowStepMs) };
+  }
+
+  /**
+   * Records an invalid check (a wrong code, or an unknown service). Returns the service's invalid checks in the
+   * flood window when this one crossed the flood threshold (exactly once per window, across processes: the store
+   * counts atomically), null otherwise.
+   */
+  async fail(ip: string, serviceId: string | null): Promise<number | null> {
     const key = sourceKey(ip);
-    const o = this.options;
-    this.bump(this.counter(this.perIp, key), now, o.ipBlockAt);
-    if (!serviceId) return false;
-    let pairs = this.perPair.get(serviceId);
-    if (!pairs) this.perPair.set(serviceId, (pairs = new Map<string, Counter>()));
-    this.bump(this.counter(pairs, key), now, o.pairBlockAt);
-
-    let flood = this.floods.get(serviceId);
-    if (!flood || now - flood.start >= o.floodWindowMs) {
-      flood = { start: now, count: 0, alerted: false };
-      this.floods.set(serviceId, flood);
-    }
-    flood.count += 1;
-    if (!flood.alerted && flood.count >= o.floodThreshold) {
-      flood.alerted = true;
-      return true;
-    }
-    return false;
+    await this.perIp.hit(key);
+    if (!serviceId) return null;
+    await this.perPair.hit(`${serviceId}:${key}`);
+    const flood = await this.floods.hit(serviceId);
+    return flood.consumed === this.settings.floodThreshold ? flood.consumed : null;
   }
 
-  /** Invalid checks of a service in the current flood window (for the dashboard). */
-  recentInvalid(serviceId: string): number {
-    const flood = this.floods.get(serviceId);
-    return flood && this.clock() - flood.start < this.options.floodWindowMs ? flood.count : 0;
+  /** Invalid checks of a service in the current flood window, from every process (for the dashboard). */
+  async recentInvalid(serviceId: string): Promise<number> {
+    return (await this.floods.peek(serviceId))?.consumed ?? 0;
   }
 
-  /** The sources a service's payers would find slowed or blocked now, most failures first. */
-  throttledSources(serviceId: string): ThrottledSource[] {
-    const now = this.clock();
+  /**
+   * Of the given addresses (those the check log shows failing lately), the sources a service's payers would find
+   * slowed or blocked now, most failures first.
+   */
+  async throttledSources(serviceId: string, addresses: readonly string[]): Promise<ThrottledSource[]> {
+    const now = Date.now();
+    const keys = [...new Set(addresses.map(sourceKey))];
     const out: ThrottledSource[] = [];
-    for (const [ip, counter] of this.perPair.get(serviceId) ?? []) {
-      const failures = this.recent(counter, now);
-      const blocked = counter.blockedUntil > now;
-      if (blocked || failures >= this.options.pairSlowAfter) {
-        out.push({ ip, failures, blockedUntil: blocked ? new Date(counter.blockedUntil) : null });
+    for (const key of keys) {
+      const state = await this.perPair.peek(`${serviceId}:${key}`);
+      if (!state) continue;
+      const blocked = !state.allowed;
+      if (blocked || state.consumed >= this.settings.pairSlowAfter) {
+        out.push({
+          ip: key,
+          failures: state.consumed,
+          blockedUntil: blocked ? new Date(now + state.msBeforeNext) : null,
+        });
       }
     }
     return out.sort((a, b) => b.failures - a.failures).slice(0, 100);
-  }
-
-  private counter(map: Map<string, Counter>, key: string): Counter {
-    let counter = map.get(key);
-    if (!counter) {
-      if (this.sources >= this.options.maxSources) this.evict();
-      counter = { failures: [], blockedUntil: 0 };
-      map.set(key, counter);
-      this.sources += 1;
-    }
-    return counter;
-  }
-
-  private bump(counter: Counter, now: number, blockAt: number): void {
-    this.recent(counter, now);
-    counter.failures.push(now);
-    if (counter.failures.length > blockAt) counter.failures.shift();
-    if (counter.failures.length >= blockAt && counter.blockedUntil <= now) {
-      counter.blockedUntil = now + this.options.blockMs;
-    }
-  }
-
-  /** Forgets idle sources (no recent failure, not blocked); if none are idle, the oldest tenth. */
-  private evict(): void {
-    const now = this.clock();
-    const maps: Map<string, Counter>[] = [this.perIp, ...this.perPair.values()];
-    for (const map of maps) {
-      for (const [key, counter] of map) {
-        if (counter.blockedUntil <= now && this.recent(counter, now) === 0) {
-          map.delete(key);
-          this.sources -= 1;
-        }
-      }
-    }
-    if (this.sources < this.options.maxSources) return;
-    let drop = Math.ceil(this.options.maxSources / 10);
-    for (const map of maps) {
-      for (const key of map.keys()) {
-        if (drop-- <= 0) return;
-        map.delete(key);
-        this.sources -= 1;
-      }
-    }
   }
 }

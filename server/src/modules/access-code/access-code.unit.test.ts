@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createRateLimits } from '../../common/rate-limit';
 import { toDate } from './access-code.checker';
 import { codeLookup, openCode, proofSignature, sealCode } from './access-code.crypto';
 import { AccessCodeAlphabet, AccessCodeKind } from './access-code.entity';
@@ -138,54 +139,57 @@ describe('access codes: throttle', () => {
     slowStepMs: 100,
     floodThreshold: 6,
   };
+  // The in-memory store reads the time from Date: the clock moves without waiting.
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(1_000_000);
+  });
+  afterEach(() => vi.useRealTimers());
+  const throttle = () => new Throttle(createRateLimits({ redis: null, prefix: 'test' }), options);
+  const state = async (t: Throttle, ip: string, serviceId: string) => t.forService(await t.source(ip), serviceId);
 
-  it('slows a source after a few invalid checks, then blocks it for a while', () => {
-    let now = 1_000_000;
-    const throttle = new Throttle(options, () => now);
-    expect(throttle.delayFor('203.0.113.1', 'acs_a')).toBe(0);
-    throttle.fail('203.0.113.1', 'acs_a');
-    expect(throttle.delayFor('203.0.113.1', 'acs_a')).toBe(0);
-    throttle.fail('203.0.113.1', 'acs_a');
-    expect(throttle.delayFor('203.0.113.1', 'acs_a')).toBe(100);
-    throttle.fail('203.0.113.1', 'acs_a');
-    expect(throttle.delayFor('203.0.113.1', 'acs_a')).toBe(200);
-    expect(throttle.blockedFor('203.0.113.1', 'acs_a')).toBe(0);
-    throttle.fail('203.0.113.1', 'acs_a');
-    expect(throttle.blockedFor('203.0.113.1', 'acs_a')).toBe(30 * 60_000);
+  it('slows a source after a few invalid checks, then blocks it for a while', async () => {
+    const t = throttle();
+    expect(await state(t, '203.0.113.1', 'acs_a')).toEqual({ blockedMs: 0, delayMs: 0 });
+    await t.fail('203.0.113.1', 'acs_a');
+    expect((await state(t, '203.0.113.1', 'acs_a')).delayMs).toBe(0);
+    await t.fail('203.0.113.1', 'acs_a');
+    expect((await state(t, '203.0.113.1', 'acs_a')).delayMs).toBe(100);
+    await t.fail('203.0.113.1', 'acs_a');
+    expect(await state(t, '203.0.113.1', 'acs_a')).toEqual({ blockedMs: 0, delayMs: 200 });
+    await t.fail('203.0.113.1', 'acs_a');
+    expect((await state(t, '203.0.113.1', 'acs_a')).blockedMs).toBe(30 * 60_000);
     // Blocked for this service, not (yet) for others; other sources are untouched.
-    expect(throttle.blockedFor('203.0.113.1', 'acs_b')).toBe(0);
-    expect(throttle.blockedFor('203.0.113.2', 'acs_a')).toBe(0);
-    expect(throttle.throttledSources('acs_a')).toEqual([
-      { ip: '203.0.113.1', failures: 4, blockedUntil: new Date(now + 30 * 60_000) },
+    expect((await state(t, '203.0.113.1', 'acs_b')).blockedMs).toBe(0);
+    expect((await state(t, '203.0.113.2', 'acs_a')).blockedMs).toBe(0);
+    expect(await t.throttledSources('acs_a', ['203.0.113.1', '203.0.113.2', '::ffff:203.0.113.1'])).toEqual([
+      { ip: '203.0.113.1', failures: 4, blockedUntil: new Date(Date.now() + 30 * 60_000) },
     ]);
-    now += 30 * 60_000 + 1;
-    expect(throttle.blockedFor('203.0.113.1', 'acs_a')).toBe(0);
+    vi.setSystemTime(Date.now() + 30 * 60_000 + 1);
+    expect(await state(t, '203.0.113.1', 'acs_a')).toEqual({ blockedMs: 0, delayMs: 0 });
   });
 
-  it('blocks a source across services, and counts IPv6 per /64', () => {
-    const throttle = new Throttle(options);
-    for (let i = 0; i < 8; i++) throttle.fail('2001:db8:1:2::a', `acs_${i}`);
-    expect(throttle.blockedFor('2001:db8:1:2:ffff::1')).toBeGreaterThan(0);
-    expect(throttle.blockedFor('2001:db8:1:3::1')).toBe(0);
+  it('blocks a source across services, and counts IPv6 per /64', async () => {
+    const t = throttle();
+    for (let i = 0; i < 8; i++) await t.fail('2001:db8:1:2::a', `acs_${i}`);
+    expect((await t.source('2001:db8:1:2:ffff::1')).blockedMs).toBeGreaterThan(0);
+    expect((await t.source('2001:db8:1:3::1')).blockedMs).toBe(0);
     expect(sourceKey('::ffff:10.0.0.1')).toBe('10.0.0.1');
     expect(sourceKey('2001:DB8::1')).toBe('2001:0db8:0000:0000::/64');
   });
 
-  it('raises a flood once per window without blocking anyone', () => {
-    let now = 0;
-    const throttle = new Throttle(options, () => now);
-    const floods = Array.from({ length: 10 }, (_, i) => throttle.fail(`198.51.100.${i}`, 'acs_a'));
-    expect(floods.filter(Boolean)).toHaveLength(1);
-    expect(floods[5]).toBe(true);
-    expect(throttle.recentInvalid('acs_a')).toBe(10);
-    expect(throttle.blockedFor('198.51.100.200', 'acs_a')).toBe(0);
-    now += 60_000;
-    expect(throttle.recentInvalid('acs_a')).toBe(0);
-  });
-
-  it('stays within its memory bound under a spray from many addresses', () => {
-    const throttle = new Throttle({ ...options, maxSources: 1_000 });
-    for (let i = 0; i < 5_000; i++) throttle.fail(`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, null);
-    expect((throttle as unknown as { sources: number }).sources).toBeLessThanOrEqual(1_000);
+  it('raises a flood once per window without blocking anyone', async () => {
+    const t = throttle();
+    const floods: (number | null)[] = [];
+    for (let i = 0; i < 10; i++) floods.push(await t.fail(`198.51.100.${i}`, 'acs_a'));
+    expect(floods.filter((flood) => flood !== null)).toEqual([6]);
+    expect(floods[5]).toBe(6);
+    expect(await t.recentInvalid('acs_a')).toBe(10);
+    expect((await state(t, '198.51.100.200', 'acs_a')).blockedMs).toBe(0);
+    vi.setSystemTime(Date.now() + 60_000);
+    expect(await t.recentInvalid('acs_a')).toBe(0);
+    // A new window, a new alert.
+    for (let i = 0; i < 6; i++) floods.push(await t.fail(`198.51.100.${i}`, 'acs_a'));
+    expect(floods.filter((flood) => flood !== null)).toEqual([6, 6]);
   });
 });

@@ -27,7 +27,7 @@ export const accessCodeModule: DomainModule = {
   mountRoutes: mountAccessCodeRoutes,
   /** Nothing runs in the background but the attempt recorder; stopping writes what it still holds. */
   startWorkers(platform) {
-    const checker = checkerFor(platform.orm.em, platform.config);
+    const checker = checkerFor(platform.orm.em, platform.config, platform.limits);
     return { stop: () => checker.recorder.flush() };
   },
 };

@@ -21,9 +21,13 @@ export class AuthResolver {
   }
 
   @Mutation(() => LoginPayload, {
-    description: 'Opens a dashboard session (httpOnly cookie). Locks for 30 minutes after 10 failures.',
+    description:
+      'Opens a dashboard session (httpOnly cookie). Locks for 30 minutes after 10 failures. Budgets per address and ' +
+      'per email: past them, a RATE_LIMITED error with retryAfterSeconds (HTTP 429).',
   })
   async login(@Arg('input', () => LoginInput) input: LoginInput, @Ctx() ctx: Context): Promise<LoginPayload> {
+    // Before the password is hashed: that is the work a flood would buy.
+    await ctx.limits.consume(['login:ip', ctx.ip], ['login:email', input.email.trim().toLowerCase()]);
     return payload(
       (result, userErrors) => ({ user: result, userErrors }),
       async () => {

@@ -78,6 +78,7 @@ export class PaymentResolver {
     description: "The payer's view of a payment, by the token in its payer page URL; no login needed.",
   })
   async paymentByToken(@Arg('token', () => String) token: string, @Ctx() ctx: Context): Promise<PublicPayment | null> {
+    await ctx.limits.consume(['payer-page:ip', ctx.ip]);
     if (!PAGE_TOKEN.test(token)) return null;
     const payment = await ctx.em.findOne(Payment, { pageToken: token });
     return payment && toPublicPayment(paymentEvent(payment));

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
 import type { Platform } from '../../common/module';
+import { RateLimited } from '../../common/rate-limit';
 import { PaymentStatus } from '../payment';
 import { Purse, PurseLanguage } from './purse.entity';
 import { errorPage, infoPage, notFoundPage, notReadyPage, returnPage } from './purse.pages';
@@ -65,6 +66,12 @@ function unknownLanguage(req: Request, res: Response): boolean {
   return true;
 }
 
+function asFormError(error: unknown): never {
+  if (error instanceof RateLimited)
+    throw new FormError({ kind: 'TOO_MANY', retryAfterSeconds: error.retryAfterSeconds });
+  throw error;
+}
+
 export function mountPurseRoutes(router: Router, deps: Platform): void {
   const bankPaths = ['/bank', '/language/:language/bank'];
 
@@ -74,9 +81,12 @@ export function mountPurseRoutes(router: Router, deps: Platform): void {
     if (unknownLanguage(req, res)) return;
     let form: ParsedForm | null = null;
     try {
+      // Per address before anything is read, then per purse: one shop's flood of forms cannot crowd out the others.
+      await deps.limits.consume(['purse-form:ip', req.ip ?? '']).catch(asFormError);
       if (!req.is(FORM_TYPE)) throw new FormError({ kind: 'NOT_FORM' });
       form = parseForm(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
       const parsed = form;
+      await deps.limits.consume(['purse-form:purse', parsed.fields.s_purse.trim()]).catch(asFormError);
       const opened = await deps.orm.em
         .fork()
         .transactional((em) => openPursePayment(em, deps.pubsub, parsed, urlLanguage));
@@ -88,7 +98,9 @@ export function mountPurseRoutes(router: Router, deps: Platform): void {
       if (!language && number !== null) {
         language = (await deps.orm.em.fork().findOne(Purse, { number }))?.language ?? null;
       }
-      const status = error.problem.kind === 'UNKNOWN_PURSE' ? 404 : 400;
+      const problem = error.problem;
+      const status = problem.kind === 'UNKNOWN_PURSE' ? 404 : problem.kind === 'TOO_MANY' ? 429 : 400;
+      if (problem.kind === 'TOO_MANY') res.set('retry-after', String(problem.retryAfterSeconds));
       sendHtml(res, status, errorPage(language ?? PurseLanguage.RU, error.problem, shopPage(req)));
     }
   });

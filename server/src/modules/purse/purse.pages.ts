@@ -38,6 +38,8 @@ const L = {
       `описание s_description длиннее ${MAX_DESCRIPTION_CHARS} символов (${length}).`,
     extrasTooLong: (length: number) =>
       `дополнительные поля вместе (имя=значение) длиннее ${MAX_EXTRA_CHARS} символов (${length}).`,
+    tooMany: (seconds: number) =>
+      `слишком много платежей подряд с вашего адреса или для этого магазина. Попробуйте через ${seconds} с.`,
     redirectTitle: 'Возврат в магазин',
     redirectLead: 'Возвращаем вас в магазин…',
     continue: 'Продолжить',
@@ -80,6 +82,8 @@ const L = {
       `the description s_description is longer than ${MAX_DESCRIPTION_CHARS} characters (${length}).`,
     extrasTooLong: (length: number) =>
       `the extra fields together (name=value) are longer than ${MAX_EXTRA_CHARS} characters (${length}).`,
+    tooMany: (seconds: number) =>
+      `too many payments in a row from your address or for this shop. Try again in ${seconds} seconds.`,
     redirectTitle: 'Back to the shop',
     redirectLead: 'Taking you back to the shop…',
     continue: 'Continue',
@@ -130,6 +134,8 @@ export function problemText(problem: FormProblem, language: PurseLanguage): stri
       return t.descriptionTooLong(problem.length);
     case 'EXTRAS_TOO_LONG':
       return t.extrasTooLong(problem.length);
+    case 'TOO_MANY':
+      return t.tooMany(problem.retryAfterSeconds);
   }
 }
 

@@ -120,7 +120,9 @@ export type FormProblem =
   | { kind: 'BAD_AMOUNT' }
   | { kind: 'BAD_CLEAR_AMOUNT' }
   | { kind: 'DESCRIPTION_TOO_LONG'; length: number }
-  | { kind: 'EXTRAS_TOO_LONG'; length: number };
+  | { kind: 'EXTRAS_TOO_LONG'; length: number }
+  /** A request budget is spent (HTTP 429 with Retry-After): per source address, or per purse. */
+  | { kind: 'TOO_MANY'; retryAfterSeconds: number };
 
 export class FormError extends Error {
   constructor(readonly problem: FormProblem) {

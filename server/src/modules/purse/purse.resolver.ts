@@ -499,7 +499,11 @@ export class PursePaymentPageResolver {
       'The payer’s purse payment page, by the token in its URL; no login needed. Null when the token names no ' +
       'purse payment.',
   })
-  pursePaymentPage(@Arg('token', () => String) token: string, @Ctx() ctx: Context): Promise<PursePaymentPage | null> {
+  async pursePaymentPage(
+    @Arg('token', () => String) token: string,
+    @Ctx() ctx: Context,
+  ): Promise<PursePaymentPage | null> {
+    await ctx.limits.consume(['payer-page:ip', ctx.ip]);
     return pageOf(ctx.em, smsProductsOf(ctx.extensions), token);
   }
 
@@ -510,6 +514,7 @@ export class PursePaymentPageResolver {
     @Arg('input', () => SelectPursePaymentCountryInput) input: SelectPursePaymentCountryInput,
     @Ctx() ctx: Context,
   ): Promise<PursePaymentPagePayload> {
+    await ctx.limits.consume(['payer-page:ip', ctx.ip]);
     return payload(
       (page: PursePaymentPage | null, userErrors) => ({ page, userErrors }),
       async () => {
@@ -528,6 +533,7 @@ export class PursePaymentPageResolver {
     @Arg('input', () => PursePaymentTokenInput) input: PursePaymentTokenInput,
     @Ctx() ctx: Context,
   ): Promise<PursePaymentReturnPayload> {
+    await ctx.limits.consume(['payer-page:ip', ctx.ip]);
     return payload(
       (url: string | null, userErrors) => ({ returnUrl: url, userErrors }),
       async () => {
@@ -546,6 +552,7 @@ export class PursePaymentPageResolver {
     @Arg('input', () => PursePaymentTokenInput) input: PursePaymentTokenInput,
     @Ctx() ctx: Context,
   ): Promise<PursePaymentReturnPayload> {
+    await ctx.limits.consume(['payer-page:ip', ctx.ip]);
     return payload(
       (url: string | null, userErrors) => ({ returnUrl: url, userErrors }),
       async () => {

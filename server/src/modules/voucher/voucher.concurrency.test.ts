@@ -72,14 +72,15 @@ describe('voucher reservations under concurrency', () => {
         })
       ).balance;
 
-      // All buyers at once.
+      // All buyers at once, each from their own address (as real buyers come; one address is capped).
       const starts = await Promise.all(
-        Array.from({ length: BUYERS }, () =>
+        Array.from({ length: BUYERS }, (_, buyer) =>
           t.gql(
             `mutation($input: StartVoucherPaymentInput!) {
               startVoucherPayment(input: $input) { purchase { reference instruction { shortCode text } } userErrors { message } }
             }`,
             { input: { slug, country: 'BG' } },
+            { headers: { 'x-forwarded-for': `198.18.${buyer >> 8}.${buyer & 255}` } },
           ),
         ),
       );

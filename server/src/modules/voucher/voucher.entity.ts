@@ -241,6 +241,8 @@ export interface InstructionSnapshot {
 @Index({ properties: ['merchantId', 'id'] })
 // The reservation sweep: held reservations past their time.
 @Index({ properties: ['state', 'reservationExpiresAt'] })
+// The reservation cap: a source's unpaid reservations in one shop.
+@Index({ properties: ['buyerSource', 'projectId'] })
 @ObjectType('VoucherOrder', {
   description: "A buyer's purchase of one voucher: its payment, what the buyer was asked to send, where it stands.",
 })
@@ -286,6 +288,13 @@ export class VoucherOrder {
   @Property({ type: 'text', nullable: true })
   @Field(() => String, { nullable: true, description: 'How an unfulfilled order was resolved, and by whom.' })
   resolution: string | null = null;
+
+  /**
+   * Where the buyer started from (an IPv4 address, an IPv6 /64), for the cap on one source's unpaid reservations;
+   * not in the API. Null for orders from before the cap.
+   */
+  @Property({ type: 'string', length: 45, nullable: true })
+  buyerSource: string | null = null;
 
   @Property({ type: 'datetime' })
   @Field(() => Date)

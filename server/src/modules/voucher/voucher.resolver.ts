@@ -7,7 +7,7 @@ import { Money } from '../../common/money';
 import { paginate } from '../../common/orm';
 import type { Connection } from '../../common/pagination';
 import { Merchant } from '../merchant';
-import { Payment } from '../payment';
+import { normaliseReference, Payment } from '../payment';
 import { maskPhone } from '../../common/phone';
 import {
   VOUCHER_CURRENCY,
@@ -23,6 +23,7 @@ import { quoteCountries } from './voucher.instruction';
 import {
   countryName,
   lookupVoucherPayment,
+  MAX_UNPAID_RESERVATIONS_PER_SOURCE,
   numberedInstruction,
   resolveVoucherOrder,
   startVoucherPayment,
@@ -428,16 +429,19 @@ export class VoucherPurchaseResolver {
   @Mutation(() => StartVoucherPaymentPayload, {
     description:
       'Starts paying for a voucher by SMS from a country (public, no login): reserves a voucher and returns the ' +
-      'payment with its fewest-SMS instruction. Refused when sold out or when the country cannot pay the price.',
+      'payment with its fewest-SMS instruction. Refused when sold out or when the country cannot pay the price. ' +
+      `One address holds at most ${MAX_UNPAID_RESERVATIONS_PER_SOURCE} unpaid reservations per shop: a further ` +
+      'start releases its oldest. Budgets per address and per shop: past them, RATE_LIMITED (HTTP 429).',
   })
   async startVoucherPayment(
     @Arg('input', () => StartVoucherPaymentInput) input: StartVoucherPaymentInput,
     @Ctx() ctx: Context,
   ): Promise<StartVoucherPaymentPayload> {
+    await ctx.limits.consume(['voucher-start:ip', ctx.ip], ['voucher-start:shop', input.slug.trim().toLowerCase()]);
     return payload(
       (purchase, userErrors) => ({ purchase, userErrors }),
       async () => {
-        const order = await startVoucherPayment(ctx.em, ctx.pubsub, input);
+        const order = await startVoucherPayment(ctx.em, ctx.pubsub, { ...input, buyerIp: ctx.ip });
         const payment = await ctx.em.fork().findOneOrFail(Payment, order.paymentId);
         return toPurchase(ctx, order, payment);
       },
@@ -452,6 +456,7 @@ export class VoucherPurchaseResolver {
     @Arg('token', () => String) token: string,
     @Ctx() ctx: Context,
   ): Promise<VoucherPurchase | null> {
+    await ctx.limits.consume(['payer-page:ip', ctx.ip]);
     if (!PAGE_TOKEN.test(token)) return null;
     const em = ctx.em.fork();
     const payment = await em.findOne(Payment, { pageToken: token });
@@ -463,13 +468,19 @@ export class VoucherPurchaseResolver {
     nullable: true,
     description:
       'Finds a voucher payment again by its payment number and the phone its SMS came from (public, seed V8). ' +
-      'Null when they do not match; a payment that has received no SMS yet has no phone to match.',
+      'Null when they do not match; a payment that has received no SMS yet has no phone to match. A few tries per ' +
+      'address and per payment number: past them, RATE_LIMITED (HTTP 429).',
   })
   async voucherPaymentLookup(
     @Arg('paymentNumber', () => String) paymentNumber: string,
     @Arg('phone', () => String) phone: string,
     @Ctx() ctx: Context,
   ): Promise<VoucherPurchase | null> {
+    // The phone is the secret here: guesses are counted per address and per payment number.
+    await ctx.limits.consume(
+      ['payment-lookup:ip', ctx.ip],
+      ['payment-lookup:payment', normaliseReference(paymentNumber)],
+    );
     const found = await lookupVoucherPayment(ctx.em.fork(), { paymentNumber, phone });
     return found && toPurchase(ctx, found.order, found.payment);
   }

@@ -7,6 +7,7 @@ import { graphqlError, UserErrorCode, UserFacingError } from '../../common/error
 import { parsePhone } from '../../common/phone';
 import { formatAmount } from '../../common/money';
 import { build } from '../../common/orm';
+import { sourceKey } from '../../common/rate-limit';
 import { recordAudit, type AuditActor } from '../audit';
 import { Payment, PaymentKind, PaymentStatus } from '../payment';
 import { createPayment, lockPayment, normaliseReference } from '../payment';
@@ -39,15 +40,27 @@ import { claimVoucher, releaseVoucher, sellVoucher } from './voucher.stock';
  * so the sweep, an SMS and a resolution of the same payment queue instead of interleaving.
  */
 
+/**
+ * Unpaid reservations one source (an IPv4 address, an IPv6 /64) may hold in one shop. A start beyond it releases
+ * that source's oldest unpaid reservation rather than being refused. Why: a source is often many people (a mobile
+ * carrier's NAT, an office), and a buyer who reloads or changes country starts again while the old reservation still
+ * holds; a refusal would lock them out of buying at all, while a release costs nobody money: the released payment
+ * stays open, and an SMS that arrives for it later takes a voucher again if one is left (or is kept and flagged, as
+ * for any lapsed reservation). An abuser, for their part, never holds more than this many of a shop's vouchers from
+ * one source, however often they start.
+ */
+export const MAX_UNPAID_RESERVATIONS_PER_SOURCE = 3;
+
 /** Starts a buyer's payment for a voucher of the project `slug`, paid by SMS from `country`. */
 export async function startVoucherPayment(
   em: EntityManager,
   pubsub: PubSubLike | null,
-  input: { slug: string; country: string },
+  input: { slug: string; country: string; buyerIp?: string | null },
   now = new Date(),
 ): Promise<VoucherOrder> {
   const slug = input.slug.trim().toLowerCase();
   const code = input.country.trim().toUpperCase();
+  const source = input.buyerIp ? sourceKey(input.buyerIp) : null;
   return em.transactional(async (tx) => {
     const project = await tx.findOne(VoucherProject, { slug });
     if (!project || !project.active) {
@@ -77,8 +90,9 @@ export async function startVoucherPayment(
       ),
       metadata: { voucherProjectId: project.id },
     });
+    if (source) await releaseBeyondCap(tx, project.id, source, now);
     // Reserved at the start, so a payment that completes always has its voucher. Sold out: the transaction rolls
-    // back and no payment is left behind.
+    // back and no payment is left behind (nor a release above).
     const voucher = await claimVoucher(tx, { projectId: project.id, paymentId: payment.id, now });
     if (!voucher) {
       throw new UserFacingError(UserErrorCode.SOLD_OUT, 'sold out: no voucher is left', ['input', 'slug']);
@@ -92,12 +106,31 @@ export async function startVoucherPayment(
       instruction: quote.lines,
       state: VoucherOrderState.RESERVED,
       reservationExpiresAt: new Date(now.getTime() + project.reservationMinutes * 60_000),
+      buyerSource: source,
       createdAt: now,
       updatedAt: now,
     });
     tx.persist(order);
     return order;
   });
+}
+
+/** Makes room for one more unpaid reservation of `source` in the project: releases its oldest beyond the cap. */
+async function releaseBeyondCap(tx: EntityManager, projectId: string, source: string, now: Date): Promise<void> {
+  const held = await tx.find(
+    VoucherOrder,
+    {
+      projectId,
+      buyerSource: source,
+      state: VoucherOrderState.RESERVED,
+      // Null once an SMS was counted: paid reservations are the buyer's, whatever the cap.
+      reservationExpiresAt: { $ne: null },
+    },
+    { orderBy: { createdAt: 'asc', id: 'asc' } },
+  );
+  for (const order of held.slice(0, Math.max(0, held.length - MAX_UNPAID_RESERVATIONS_PER_SOURCE + 1))) {
+    await releaseUnpaid(tx, order, now, { lapsedOnly: false });
+  }
 }
 
 /** How long a voucher payment waits for its first SMS before it expires. */
@@ -261,22 +294,36 @@ export async function releaseLapsedReservations(
   let released = 0;
   for (const candidate of due) {
     await em.fork().transactional(async (tx) => {
-      const payment = await lockPayment(tx, candidate.paymentId);
-      const order = await tx.findOne(VoucherOrder, candidate.id, { refresh: true });
-      if (!payment || !order || order.state !== VoucherOrderState.RESERVED) return;
-      if (!order.reservationExpiresAt || order.reservationExpiresAt > now) return;
-      if (payment.amountReceived > 0n) {
-        order.reservationExpiresAt = null; // money arrived: the hold is for ever
-        return;
-      }
-      await releaseVoucher(tx, payment.id, now);
-      moveOrder(order, 'release', now);
-      order.reservationExpiresAt = null;
-      order.updatedAt = now;
-      released++;
+      if (await releaseUnpaid(tx, candidate, now, { lapsedOnly: true })) released++;
     });
   }
   return released;
+}
+
+/**
+ * Puts back the voucher of a reservation no SMS was counted on (the payment stays open: a later SMS takes one again).
+ * Locks the payment first, as SMS processing does, and looks again: false when an SMS came first (the hold is then
+ * for ever) or the order moved on; with `lapsedOnly`, also when its time is not up.
+ */
+async function releaseUnpaid(
+  tx: EntityManager,
+  candidate: VoucherOrder,
+  now: Date,
+  options: { lapsedOnly: boolean },
+): Promise<boolean> {
+  const payment = await lockPayment(tx, candidate.paymentId);
+  const order = await tx.findOne(VoucherOrder, candidate.id, { refresh: true });
+  if (!payment || !order || order.state !== VoucherOrderState.RESERVED || !order.reservationExpiresAt) return false;
+  if (options.lapsedOnly && order.reservationExpiresAt > now) return false;
+  if (payment.amountReceived > 0n) {
+    order.reservationExpiresAt = null; // money arrived: the hold is for ever
+    return false;
+  }
+  await releaseVoucher(tx, payment.id, now);
+  moveOrder(order, 'release', now);
+  order.reservationExpiresAt = null;
+  order.updatedAt = now;
+  return true;
 }
 
 /**

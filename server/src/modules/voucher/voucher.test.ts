@@ -9,7 +9,7 @@ import { SmsMessage, SmsStatus } from '../sms/sms.entity';
 import { Voucher, VoucherOrder, VoucherOrderState, VoucherProject, VoucherStatus } from './voucher.entity';
 import { DEMO_VOUCHER_SLUG } from './voucher.seed';
 import { instructionTableBuilds } from './voucher.instruction';
-import { releaseLapsedReservations } from './voucher.sales';
+import { MAX_UNPAID_RESERVATIONS_PER_SOURCE, releaseLapsedReservations } from './voucher.sales';
 import { SmsTariff } from '../tariff/tariff.entity';
 
 /*
@@ -86,12 +86,13 @@ describe('vouchers', () => {
     return result;
   }
 
-  async function start(slug: string, country = 'BG') {
+  async function start(slug: string, country = 'BG', ip?: string) {
     const result = await t.gql(
       `mutation($input: StartVoucherPaymentInput!) {
         startVoucherPayment(input: $input) { purchase { ${PURCHASE_FIELDS} } userErrors { code field message } }
       }`,
       { input: { slug, country } },
+      ip ? { headers: { 'x-forwarded-for': ip } } : {},
     );
     expect(result.errors).toBeUndefined();
     return result.data!.startVoucherPayment as { purchase: any; userErrors: any[] };
@@ -600,6 +601,40 @@ describe('vouchers', () => {
       expect(refunded.data!.resolveVoucherOrder).toEqual({ order: { state: 'REFUNDED' }, userErrors: [] });
       expect((await purchase(lapsed.token)).status).toBe('REFUNDED');
       expect(await available(t.demo.merchantId, LedgerAccountPurpose.MERCHANT_AVAILABLE)).toBe(before);
+      await checkInvariants(t.orm);
+    });
+
+    it(`caps one address's unpaid reservations in a shop at ${MAX_UNPAID_RESERVATIONS_PER_SOURCE}: a further start releases its oldest`, async () => {
+      const { id, slug } = await createProject();
+      await addVouchers(id, ['C-1', 'C-2', 'C-3', 'C-4', 'C-5', 'C-6', 'C-7'].join('\n'));
+      const buyer = '203.0.113.50';
+      // A reservation one SMS was counted on is the buyer's, whatever the cap.
+      const { purchase: paying } = await start(slug, 'BG', buyer);
+      const phone = nextPhone();
+      await sms({ from: phone, to: '1096', text: paying.reference });
+      const unpaid = [];
+      for (let i = 0; i < MAX_UNPAID_RESERVATIONS_PER_SOURCE; i++)
+        unpaid.push((await start(slug, 'BG', buyer)).purchase);
+      expect((await project(id)).data!.voucherProject.stock).toMatchObject({ available: 3, reserved: 4 });
+
+      // One more from the same address: its oldest unpaid reservation goes back, so the stock it holds stays capped.
+      const { purchase: newest, userErrors } = await start(slug, 'BG', buyer);
+      expect(userErrors).toEqual([]);
+      expect(newest.state).toBe('RESERVED');
+      expect(await purchase(unpaid[0].token)).toMatchObject({ status: 'OPEN', state: 'RELEASED' });
+      for (const kept of [paying, ...unpaid.slice(1)]) expect((await purchase(kept.token)).state).toBe('RESERVED');
+      expect((await project(id)).data!.voucherProject.stock).toMatchObject({ available: 3, reserved: 4 });
+      // An IPv6 buyer is one source per /64; another address is not touched by this one's cap.
+      await start(slug, 'BG', '2001:db8:5:6::1');
+      await start(slug, 'BG', '2001:db8:5:6::2');
+      expect((await project(id)).data!.voucherProject.stock).toMatchObject({ available: 1, reserved: 6 });
+      for (let i = 0; i < 5; i++) await start(slug, 'BG', buyer);
+      expect((await project(id)).data!.voucherProject.stock).toMatchObject({ available: 1, reserved: 6 });
+
+      // The released payment still takes money: its SMS take a voucher again while one is left.
+      await payAll(unpaid[0], nextPhone());
+      expect(await purchase(unpaid[0].token)).toMatchObject({ status: 'PAID', state: 'SOLD' });
+      expect((await project(id)).data!.voucherProject.stock).toMatchObject({ available: 0, reserved: 6, sold: 1 });
       await checkInvariants(t.orm);
     });
   });
