@@ -6,7 +6,7 @@ import { SMS_CURRENCY } from '../sms';
 import { TAKING_MONEY, type SmsProduct } from '../sms';
 import { sendSmsReply } from '../sms';
 import { AccessCodeRoute, AccessCodeService } from './access-code.entity';
-import { issueCode, replyText } from './access-code.service';
+import { codeReply, issueCode } from './access-code.service';
 
 export const ACCESS_CODE_PRODUCT = 'access-code';
 
@@ -62,7 +62,8 @@ export const accessCodeProduct: SmsProduct = {
       });
       return;
     }
-    const { code, value } = await issueCode(em, config, service, { paymentId: payment.id, smsId: sms.id });
-    await sendSmsReply(em, { inboundSmsId: sms.id, text: replyText(service, code, value) });
+    const { code } = await issueCode(em, config, service, { paymentId: payment.id, smsId: sms.id });
+    // The code is not written into the reply: the rails render it from its seal when they send (codeReply).
+    await sendSmsReply(em, codeReply(service, code));
   },
 };

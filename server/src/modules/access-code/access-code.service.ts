@@ -4,7 +4,7 @@ import type { Config } from '../../common/config';
 import { UserErrorCode, UserFacingError } from '../../common/errors';
 import { build } from '../../common/orm';
 import { flushAudited, recordAudit, type AuditActor } from '../audit';
-import { sendSmsReply } from '../sms';
+import { sendSmsReply, SMS_SECRET_MASK, type SmsReplySecret } from '../sms';
 import type { AccessCodeChecker } from './access-code.checker';
 import {
   AccessCode,
@@ -396,25 +396,43 @@ export function replyText(service: AccessCodeService, code: AccessCode, value: s
   return renderTemplate(service.replyTemplate, placeholderValues(code, value, code.expiresAt));
 }
 
+export const ACCESS_CODE_SECRET = 'access-code';
+
+/**
+ * The reply that sends a code: stored with the mask in the code's place and the code's id, rendered (the code opened
+ * from its seal) only when the SMS rails send it, so `sms_message` never holds the code in clear.
+ */
+export function codeReply(service: AccessCodeService, code: AccessCode) {
+  return {
+    inboundSmsId: code.smsId,
+    text: replyText(service, code, SMS_SECRET_MASK),
+    secret: { kind: ACCESS_CODE_SECRET, id: code.id },
+  };
+}
+
+/** The SMS rails' way to the code of a reply (see codeReply); null when the code is gone or cannot be opened. */
+export const accessCodeReplySecret: SmsReplySecret = {
+  kind: ACCESS_CODE_SECRET,
+  async reveal(em, config, id) {
+    const code = await em.findOne(AccessCode, id);
+    return code && openCode(config.sessionSecret, code.serviceId, code.sealed);
+  },
+};
+
 /**
  * Sends the code again to the phone that bought it (the first reply is part of issuing), if the buying SMS still has
  * a reply left (the service's
  * maxRepliesPerSms, seed A5). The count is taken by a conditional UPDATE, so concurrent resends cannot exceed it.
  * Returns false when the limit was reached.
  */
-export async function replyWithCode(
-  em: EntityManager,
-  service: AccessCodeService,
-  code: AccessCode,
-  value: string,
-): Promise<boolean> {
+export async function replyWithCode(em: EntityManager, service: AccessCodeService, code: AccessCode): Promise<boolean> {
   const taken = await em.nativeUpdate(
     AccessCode,
     { id: code.id, repliesSent: { $lt: service.maxRepliesPerSms } },
     { repliesSent: raw('replies_sent + 1') },
   );
   if (!taken) return false;
-  await sendSmsReply(em, { inboundSmsId: code.smsId, text: replyText(service, code, value) });
+  await sendSmsReply(em, codeReply(service, code));
   return true;
 }
 
@@ -432,7 +450,9 @@ export async function resendCode(
   code: AccessCode,
 ): Promise<AccessCode> {
   if (code.revokedAt) throw new UserFacingError(UserErrorCode.INVALID, 'this code is revoked; it is not sent again');
-  if (!(await replyWithCode(em, service, code, codeValue(config, code)))) {
+  // As before the code was rendered at sending: a code this server cannot open is refused here, not in the outbox.
+  codeValue(config, code);
+  if (!(await replyWithCode(em, service, code))) {
     throw new UserFacingError(
       UserErrorCode.INVALID,
       `the SMS that bought this code has had its ${service.maxRepliesPerSms} ${

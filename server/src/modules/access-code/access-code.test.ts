@@ -4,6 +4,7 @@ import { startTestApp, testDialect, type Auth, type TestApp, seedDemo } from '..
 import { OutboxMessage } from '../outbox/outbox-message.entity';
 import { drainOutbox } from '../outbox/outbox.service';
 import { Payment, PaymentKind, PaymentStatus } from '../payment/payment.entity';
+import { registerSmsChannel, SMS_SECRET_MASK, unregisterSmsChannel, type SmsChannel } from '../sms';
 import { checkerFor } from './access-code.checker';
 import { AccessCode, AccessCodeService } from './access-code.entity';
 import { checkAccessCodeInvariants } from './access-code.invariants';
@@ -168,6 +169,56 @@ describe('access codes', () => {
         .getConnection()
         .execute('select * from access_code where id = ?', [row.id])) as Record<string, unknown>[];
       expect(JSON.stringify(raw)).not.toContain(bought.code!);
+    });
+
+    it('keeps the reply with the code masked, and renders the code only when sending, retries included', async () => {
+      // The payer's link: down for the first attempt (a crash would look the same to the outbox), then up.
+      const sent: string[] = [];
+      let attempts = 0;
+      const phone = nextPhone();
+      const link: SmsChannel = {
+        providers: ['simulator'],
+        send(message) {
+          // Replies queued by earlier tests go through untouched.
+          if (message.to !== phone) return Promise.resolve({ providerMessageId: `link-${message.id}` });
+          if (++attempts === 1) return Promise.reject(new Error('link down'));
+          sent.push(message.text);
+          return Promise.resolve({ providerMessageId: `link-${message.id}` });
+        },
+      };
+      registerSmsChannel(link);
+      try {
+        const service = await createService();
+        const bought = await buy(service, { phone });
+        expect(bought.code).toMatch(/^[A-Z0-9]{8}$/);
+        await drainOutbox(t.app.platform);
+        await drainOutbox(t.app.platform, { now: () => new Date(Date.now() + 3_600_000) });
+        expect(attempts).toBe(2);
+        // The phone gets the real code; the second attempt rendered it again from its seal.
+        expect(sent).toEqual([bought.replies[0].text]);
+        expect(sent[0]).toMatch(new RegExp(`^Code ${bought.code} until .*, unlimited uses$`));
+
+        // The dashboard shows the reply masked; the database holds no copy of the code.
+        const replies = await t.gql(
+          `query($paymentId: ID!) { smsMessages(paymentId: $paymentId, direction: OUT) { edges { node { text status } } } }`,
+          { paymentId: (await codeRow(service.id, bought.code!)).paymentId },
+          owner,
+        );
+        expect(replies.data!.smsMessages.edges.map((edge: { node: unknown }) => edge.node)).toEqual([
+          { text: sent[0].replace(bought.code!, SMS_SECRET_MASK), status: 'SENT' },
+        ]);
+        const rows = (await t.orm.em
+          .fork()
+          .getConnection()
+          .execute('select * from sms_message where in_reply_to_id = ? or id = ?', [
+            bought.smsId,
+            bought.smsId,
+          ])) as Record<string, unknown>[];
+        expect(rows).toHaveLength(2);
+        expect(JSON.stringify(rows)).not.toContain(bought.code!);
+      } finally {
+        unregisterSmsChannel(link);
+      }
     });
 
     it('issues no code for an SMS that cannot be counted, cancels its payment and tells the payer', async () => {

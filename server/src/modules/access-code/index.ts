@@ -4,6 +4,7 @@ import { AccessCode, AccessCodeCheck, AccessCodeRoute, AccessCodeService } from 
 import { checkerFor } from './access-code.checker';
 import { mountAccessCodeRoutes } from './access-code.http';
 import { accessCodeProduct } from './access-code.product';
+import { accessCodeReplySecret } from './access-code.service';
 import { AccessCodeResolver, AccessCodeServiceResolver, SmsAccessCodeResolver } from './access-code.resolver';
 import { seedAccessCodes } from './access-code.seed';
 
@@ -13,6 +14,7 @@ export const accessCodeModule: DomainModule = {
   resolvers: [AccessCodeServiceResolver, AccessCodeResolver, SmsAccessCodeResolver],
   provides: {
     smsProducts: [accessCodeProduct],
+    smsReplySecrets: [accessCodeReplySecret],
     // The code an SMS bought: what it admits and how much is left (never the code itself).
     paymentProducts: [
       {

@@ -19,6 +19,8 @@ export { MAX_SMS_TEXT_LENGTH, receiveInboundSms, SmsInputError, validateInbound 
 export { registerSmsChannel, unregisterSmsChannel } from './sms.channels';
 export { recognisePaymentReference } from './sms.products';
 export { sendSmsReply } from './sms.replies';
+export { SMS_SECRET_MASK } from './sms.secrets';
+export type { SmsReplySecret } from './sms.secrets';
 export { markSmsDelivery } from './sms.delivery';
 
 // The public face: what other modules use.

@@ -125,9 +125,19 @@ export class SmsMessage {
   @Property({ type: 'string', length: 32 })
   toNumber!: string;
 
+  /** A reply that carries a secret (an access code) holds SMS_SECRET_MASK where it goes; see secretRef. */
   @Property({ type: 'text' })
-  @Field(() => String, { description: 'The text as received or sent.' })
+  @Field(() => String, {
+    description: 'The text as received or sent; a secret in a reply (an access code) shows as "••••••".',
+  })
   text!: string;
+
+  /**
+   * Outbound: the secret the reply carries, as "<kind>:<id>" (e.g. the access code's id), put in place of the mask
+   * only when the reply is sent, so the clear code is never stored here (it stays sealed where it lives).
+   */
+  @Property({ type: 'string', length: 80, nullable: true })
+  secretRef: string | null = null;
 
   @Property({ type: 'string', length: 2, nullable: true })
   @Field(() => String, { nullable: true, description: "ISO 3166-1 alpha-2 country of the payer's operator." })

@@ -7,6 +7,7 @@ import { DeliveryError, enqueue, outboxHandler, type OutboxHandler } from '../ou
 import type { OutboundSms, SmsChannel } from './sms.channel';
 import { registeredChannelFor, servesProvider } from './sms.channels';
 import { SmsDirection, SmsMessage, SmsStatus } from './sms.entity';
+import { renderReply, secretRef, SMS_SECRET_MASK } from './sms.secrets';
 
 export const SMS_SEND_KIND = 'sms.send';
 /** Attempts before a reply is given up (FAILED); with the outbox's backoff that is about an hour of retries. */
@@ -18,11 +19,12 @@ export const SIMULATOR_PROVIDER = 'simulator';
 /**
  * Records a reply to an inbound SMS, from the short code it was sent to, on the link it came in on, and queues its
  * sending. Adds both rows to the caller's unit of work (no flush): the reply is sent if and only if the change
- * that causes it commits.
+ * that causes it commits. A reply with a `secret` has SMS_SECRET_MASK in its text where the secret goes (see
+ * sms.secrets.ts): only the reference is stored.
  */
 export async function sendSmsReply(
   em: EntityManager,
-  input: { inboundSmsId: string; text: string },
+  input: { inboundSmsId: string; text: string; secret?: { kind: string; id: string } },
 ): Promise<SmsMessage> {
   const inbound = await em.findOne(SmsMessage, { id: input.inboundSmsId, direction: SmsDirection.IN });
   if (!inbound) throw new Error(`sendSmsReply: no inbound SMS ${input.inboundSmsId}`);
@@ -30,12 +32,15 @@ export async function sendSmsReply(
   if (!text || text.length > MAX_REPLY_LENGTH) {
     throw new Error(`sendSmsReply: a reply has 1 to ${MAX_REPLY_LENGTH} characters`);
   }
+  if (input.secret && !text.includes(SMS_SECRET_MASK))
+    throw new Error('sendSmsReply: the text has no place for the secret');
   const reply = build(SmsMessage, {
     direction: SmsDirection.OUT,
     provider: inbound.provider,
     fromNumber: inbound.toNumber,
     toNumber: inbound.fromNumber,
     text,
+    secretRef: input.secret ? secretRef(input.secret) : null,
     country: inbound.country,
     operator: inbound.operator,
     status: SmsStatus.QUEUED,
@@ -123,7 +128,7 @@ export function channelFor(config: Config, provider: string): { channel: SmsChan
  * Sends one reply. A reply no longer QUEUED was sent already (an earlier attempt whose outcome was recorded) and is
  * not sent again. Each failure is recorded on the reply; the last one makes it FAILED.
  */
-const sendReply: OutboxHandler<{ smsId: string }> = async ({ smsId }, { em, config, signal, message }) => {
+const sendReply: OutboxHandler<{ smsId: string }> = async ({ smsId }, { em, config, signal, message, extensions }) => {
   const sms = await em.findOne(SmsMessage, { id: smsId, direction: SmsDirection.OUT });
   if (!sms) throw new DeliveryError('the reply record is missing', { permanent: true });
   if (sms.status !== SmsStatus.QUEUED) return { detail: `already ${sms.status.toLowerCase()}` };
@@ -149,13 +154,14 @@ const sendReply: OutboxHandler<{ smsId: string }> = async ({ smsId }, { em, conf
       permanent,
     );
   }
-  const outbound: OutboundSms = {
-    id: sms.id,
-    provider: sms.provider,
-    from: sms.fromNumber,
-    to: sms.toNumber,
-    text: sms.text,
-  };
+  let text: string;
+  try {
+    // Rendered per attempt, from the secret where it lives: nothing in clear is stored for a retry.
+    text = await renderReply(em, config, extensions, sms);
+  } catch (error) {
+    return fail(error, true);
+  }
+  const outbound: OutboundSms = { id: sms.id, provider: sms.provider, from: sms.fromNumber, to: sms.toNumber, text };
   let result;
   try {
     result = await channel.send(outbound, { signal });

@@ -31,6 +31,7 @@ import { ADMIN_SMS_TOPIC, liveView, merchantSmsTopic, paymentSmsTopic, type SmsE
 import { PaymentSmsLine, paymentSmsLines } from './sms.lines';
 import { receiveInbound, SMS_CURRENCY, SmsInputError } from './sms.pipeline';
 import { SIMULATOR_PROVIDER } from './sms.replies';
+import { renderReply } from './sms.secrets';
 import {
   SimulateInboundSmsInput,
   SimulateInboundSmsPayload,
@@ -43,13 +44,13 @@ import {
 const PAGE_TOKEN = /^[A-Za-z0-9_-]{16,64}$/;
 const MAX_FEED_BACKLOG = 50;
 
-function toSimulatorSms(sms: SmsMessage): SimulatorSms {
+function toSimulatorSms(sms: SmsMessage, text = sms.text): SimulatorSms {
   return Object.assign(new SimulatorSms(), {
     id: sms.id,
     direction: sms.direction,
     from: sms.fromNumber,
     to: sms.toNumber,
-    text: sms.text,
+    text,
     status: sms.status,
     flagReason: sms.flagReason,
     createdAt: sms.createdAt,
@@ -265,7 +266,13 @@ export class SmsResolver {
       },
       { orderBy: { id: 'desc' }, limit: 100 },
     );
-    return rows.reverse().map(toSimulatorSms);
+    // The simulated phone is the payer's: it shows a reply's secret (an access code) as the real phone gets it.
+    const shown = rows
+      .reverse()
+      .map(async (sms) =>
+        toSimulatorSms(sms, await renderReply(ctx.em, ctx.config, ctx.extensions, sms).catch(() => sms.text)),
+      );
+    return Promise.all(shown);
   }
 
   @FieldResolver(() => String, {
