@@ -7,6 +7,7 @@ import { createAppPubSub } from '../src/app/pubsub';
 import { createSchema } from '../src/app/schema';
 import { viewerForApiKey } from '../src/modules/api-key/api-key.service';
 import type { Context } from '../src/common/context';
+import { log } from '../src/common/log';
 import { createRateLimits } from '../src/common/rate-limit';
 
 /**
@@ -47,6 +48,8 @@ async function main(): Promise<void> {
           limits,
           extensions: {} as Context['extensions'],
           ip: '',
+          requestId: 'bench',
+          log,
           idempotencyKey: null,
           sessionToken: null,
           setCookie: () => undefined,

@@ -61,7 +61,7 @@ export function startServer(command: string[], env: Record<string, string>): Pro
   return new Promise((resolve, reject) => {
     const deadline = setTimeout(() => reject(new Error(`${command.join(' ')} did not start`)), 30_000);
     child.stdout.on('data', (chunk: Buffer) => {
-      if (/ready|serving/.test(chunk.toString())) {
+      if (/ready|serving|started at/.test(chunk.toString())) {
         clearTimeout(deadline);
         resolve(child);
       }

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import type { MikroORM } from '@mikro-orm/core';
 import { loadConfig, type Config } from '../src/common/config';
-import { migrate, openDatabase } from '../src/app/database';
+import { migrate, openDatabase, poolFor, type PoolRole } from '../src/app/database';
 import { createAppPubSub } from '../src/app/pubsub';
 import { createApp, type App } from '../src/app/server';
 import { MODULES } from '../src/app/modules';
@@ -58,13 +58,13 @@ export async function createTestDatabase(): Promise<{
 }
 
 /** Opens a fresh database migrated as production would be (migrations, triggers included). */
-export async function createTestOrm(): Promise<{
+export async function createTestOrm(pool?: PoolRole): Promise<{
   orm: MikroORM;
   database: Config['database'];
   close(): Promise<void>;
 }> {
   const db = await createTestDatabase();
-  const orm = await openDatabase(db.database);
+  const orm = await openDatabase(db.database, {}, pool);
   await migrate(orm);
   return {
     orm,
@@ -110,7 +110,8 @@ export async function startTestApp(
   extraModules: readonly DomainModule[] = [],
   options: { log?: Logger } = {},
 ): Promise<TestApp> {
-  const { orm, database, close } = await createTestOrm();
+  // The API's pool, as a production api process has it (share per request, statement timeout).
+  const { orm, database, close } = await createTestOrm(poolFor(loadConfig({ NODE_ENV: 'test', ...env }), 'api'));
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: '0',

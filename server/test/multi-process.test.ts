@@ -29,12 +29,12 @@ function startProcess(role: string, env: Record<string, string>, args: string[] 
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let output = '';
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   return new Promise((resolve, reject) => {
     void exited.then((code) =>
       reject(new Error(`${role} exited with ${code} before starting: ${output.slice(-2000)}`)),
     );
-    readline.createInterface({ input: child.stdout! }).on('line', (line) => {
+    readline.createInterface({ input: child.stdout }).on('line', (line) => {
       output = `${output}${line}\n`.slice(-4000);
       try {
         const entry = JSON.parse(line) as { msg?: string; url?: string | null; role?: string };

@@ -45,7 +45,8 @@ class SharedPoolConnection extends PostgreSqlConnection {
     ...args: Parameters<PostgreSqlConnection['execute']>
   ): Promise<T> {
     const share = currentShare.getStore();
-    const [query, , , transaction] = args;
+    const query: unknown = args[0];
+    const transaction: unknown = args[3];
     const inTransaction =
       !!transaction ||
       (typeof query === 'object' && !!(query as { client?: { transacting?: boolean } }).client?.transacting);

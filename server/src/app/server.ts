@@ -21,6 +21,7 @@ import type { Context, Viewer } from '../common/context';
 import { log as rootLog, type Logger } from '../common/log';
 import { viewerForSession, SESSION_COOKIE } from '../modules/auth/auth.service';
 import { viewerForApiKey } from '../modules/api-key/api-key.service';
+import { poolFor, requestShareOf } from './database';
 import { assertValidInput } from './input-guard';
 import {
   graphqlObservabilityPlugin,
@@ -31,7 +32,8 @@ import {
   requestIdOf,
   requestLogging,
 } from './observability';
-import { assertWithinLimits } from './limits';
+import { poolShareMiddleware } from './pool-share';
+import { assertWithinLimits, MAX_COST, MAX_PUBLIC_COST } from './limits';
 import type { AppPubSub } from './pubsub';
 import { createAppRateLimits } from './rate-limits';
 import { createSchema } from './schema';
@@ -75,9 +77,10 @@ function guardPlugin(): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ request, document, schema, operationName }) {
+        async didResolveOperation({ request, document, schema, operationName, contextValue }) {
           assertValidInput(schema, document, request.variables ?? {}, operationName ?? undefined);
-          assertWithinLimits(schema, document, request.variables ?? {}, operationName ?? undefined);
+          const ceiling = contextValue.viewer ? MAX_COST : MAX_PUBLIC_COST;
+          assertWithinLimits(schema, document, request.variables ?? {}, operationName ?? undefined, ceiling);
         },
         async didEncounterErrors({ errors, contextValue }) {
           for (const error of errors) {
@@ -90,8 +93,18 @@ function guardPlugin(): ApolloServerPlugin<Context> {
   };
 }
 
+/** PostgreSQL's answer when a statement outlives API_STATEMENT_TIMEOUT_MS. */
+const STATEMENT_TIMEOUT = '57014';
+
 function formatError(config: Config) {
-  return (formatted: GraphQLFormattedError): GraphQLFormattedError => {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    if ((unwrapResolverError(error) as { code?: unknown } | null)?.code === STATEMENT_TIMEOUT) {
+      return {
+        message: 'the request took too long and was stopped; ask for less at once',
+        path: formatted.path,
+        extensions: { code: 'TIMEOUT' },
+      };
+    }
     const code = formatted.extensions?.code;
     if (code === 'INTERNAL_SERVER_ERROR' && config.mode === 'production') {
       return { message: 'internal error', extensions: { code } };
@@ -135,6 +148,8 @@ export async function createApp(
   expressApp.use(requestLogging(appLog), requestIdInErrorBodies, httpMetrics);
   // Security headers (CSP, no framing, HSTS over https) on every answer, errors included.
   expressApp.use(securityHeaders(config));
+  // Before everything else, so all a request does (GraphQL fields, webhooks, forms) runs under its share of the pool.
+  expressApp.use(poolShareMiddleware(requestShareOf(poolFor(config, 'api'))));
   expressApp.set('trust proxy', 'loopback');
   const httpServer = http.createServer(expressApp);
 

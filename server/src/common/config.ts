@@ -21,6 +21,13 @@ export interface Config {
   publicUrl: string;
   /** `{ kind: 'sqlite', path }` or `{ kind: 'postgresql', url }`. */
   database: { kind: 'sqlite'; path: string } | { kind: 'postgresql'; url: string };
+  /** Connections per pool (DATABASE_POOL_SIZE, PostgreSQL): the API and the workers each have one. */
+  databasePoolSize: number;
+  /**
+   * Longest a single SQL statement of an API request may run (API_STATEMENT_TIMEOUT_MS, PostgreSQL; 0: no limit).
+   * Workers and an admin's ledger check are not bounded.
+   */
+  apiStatementTimeoutMs: number;
   redisUrl: string | null;
   /**
    * RATE_LIMIT_SCALE: multiplies every request budget of the public operations (common/rate-limit.ts RATE_LIMITS),
@@ -97,6 +104,13 @@ export function loadConfig(env: Env = process.env): Config {
   const port = parsePort(env.PORT ?? '4000');
   const publicUrl = parseUrl('PUBLIC_URL', env.PUBLIC_URL ?? `http://localhost:${port}`, ['http:', 'https:']);
   const database = parseDatabase(env.DATABASE_URL ?? 'data/tollgate.sqlite');
+  const databasePoolSize = parseInteger('DATABASE_POOL_SIZE', env.DATABASE_POOL_SIZE ?? '10', 2, 1000);
+  const apiStatementTimeoutMs = parseInteger(
+    'API_STATEMENT_TIMEOUT_MS',
+    env.API_STATEMENT_TIMEOUT_MS ?? '10000',
+    0,
+    3_600_000,
+  );
   const redisUrl = env.REDIS_URL ? parseUrl('REDIS_URL', env.REDIS_URL, ['redis:', 'rediss:']) : null;
   const smtpUrl = env.SMTP_URL ? parseUrl('SMTP_URL', env.SMTP_URL, ['smtp:', 'smtps:']) : null;
   const mailFrom = env.MAIL_FROM ?? 'Tollgate <no-reply@tollgate.local>';
@@ -134,6 +148,8 @@ export function loadConfig(env: Env = process.env): Config {
     port,
     publicUrl,
     database,
+    databasePoolSize,
+    apiStatementTimeoutMs,
     redisUrl,
     rateLimitScale: parseScale(env.RATE_LIMIT_SCALE ?? '1'),
     smtpUrl,

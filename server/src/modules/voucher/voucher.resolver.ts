@@ -388,6 +388,7 @@ export class VoucherFeedbackResolver {
 export class VoucherShopResolver {
   @Query(() => VoucherShop, {
     nullable: true,
+    complexity: 5,
     description: "A project's public page (/p/<slug>): no login needed. Null when there is no such page.",
   })
   async voucherShop(@Arg('slug', () => String) slug: string, @Ctx() ctx: Context): Promise<VoucherShop | null> {
@@ -397,6 +398,8 @@ export class VoucherShopResolver {
   }
 
   @FieldResolver(() => [VoucherShopCountry], {
+    // Quotes every country of the catalogue: the heaviest public field.
+    complexity: 25,
     description:
       'The countries that can pay the price by SMS, by name, each with its fewest-SMS count; countries whose ' +
       'tariffs cannot reach it are left out.',
