@@ -87,15 +87,15 @@ describe('bounded work per request', () => {
     expect(page.data!.voucherShop.countries[0]).toMatchObject({ messages: 2 });
   });
 
-  it('refuses 1,000 aliases from anyone before any of them runs, and 100 from a payer too', async () => {
-    for (const count of [1000, 100]) {
-      const started = Date.now();
-      const flood = await t.gql(aliases(count, slug));
-      expect(flood.errors?.[0].extensions?.code, `${count} aliases`).toBe('QUERY_TOO_COSTLY');
-      expect(flood.errors?.[0].message).toContain(`limit is ${MAX_PUBLIC_COST}`);
-      expect(flood.data).toBeUndefined();
-      expect(Date.now() - started).toBeLessThan(10_000);
-    }
+  it('refuses 1,000 aliases before any of them runs; 100 from a payer ask to sign in first', async () => {
+    const thousand = await t.gql(aliases(1000, slug));
+    expect(thousand.errors?.[0].extensions?.code).toBe('QUERY_TOO_COSTLY');
+    expect(thousand.data).toBeUndefined();
+    // Over the anonymous ceiling but under a signed-in one: signing in is the way to ask for that much.
+    const hundred = await t.gql(aliases(100, slug));
+    expect(hundred.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    expect(hundred.errors?.[0].message).toContain(`limit is ${MAX_PUBLIC_COST} without signing in`);
+    expect(hundred.data).toBeUndefined();
     // A signed-in caller has a higher ceiling, but not a thousand quotes' worth.
     const signedIn = await t.gql(aliases(1000, slug), {}, owner);
     expect(signedIn.errors?.[0].extensions?.code).toBe('QUERY_TOO_COSTLY');

@@ -91,6 +91,16 @@ describe('rate limits on the public operations', () => {
     expect((await login('198.51.100.3', 'nobody@example.com')).status).toBe(200);
   });
 
+  it('login: the budgets count failures, so someone who signs in often never meets them', async () => {
+    const owner = DEMO_LOGINS.owner;
+    // Far more than either budget (two per email, six per address at this scale), all with the right password.
+    for (let i = 0; i < 12; i++) {
+      const answer = await login('198.51.100.20', owner.email, owner.password);
+      expect(answer.status, `login ${i + 1}`).toBe(200);
+      expect(answer.body.data!.login.user).not.toBeNull();
+    }
+  });
+
   it('startVoucherPayment: per address, refused or not', async () => {
     const start = (ip: string) =>
       graphql(

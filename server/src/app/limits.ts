@@ -82,12 +82,14 @@ export function assertWithinLimits(
   variables: Record<string, unknown>,
   operationName: string | undefined,
   maxCost: number = MAX_COST,
+  /** The refusal's code: QUERY_TOO_COSTLY, or UNAUTHENTICATED where signing in would raise the ceiling. */
+  code: 'QUERY_TOO_COSTLY' | 'UNAUTHENTICATED' = 'QUERY_TOO_COSTLY',
 ): void {
   // Apollo hands the same parsed document for the same query text, so a dashboard's repeated query is measured once.
   const key = `${maxCost}\n${operationName ?? ''}\n${JSON.stringify(variables)}`;
   let checked = checkedDocuments.get(document);
   if (checked?.has(key)) return;
-  measure(schema, document, variables, operationName, maxCost);
+  measure(schema, document, variables, operationName, maxCost, code);
   if (!checked) checkedDocuments.set(document, (checked = new Set()));
   if (checked.size < 100) checked.add(key);
 }
@@ -100,6 +102,7 @@ function measure(
   variables: Record<string, unknown>,
   operationName: string | undefined,
   maxCost: number,
+  code: string,
 ): void {
   const depth = queryDepth(document);
   if (depth > MAX_DEPTH) {
@@ -115,8 +118,9 @@ function measure(
     estimators: [pageEstimator, declaredWorkEstimator, simpleEstimator({ defaultComplexity: 1 })],
   });
   if (cost > maxCost) {
-    throw new GraphQLError(`query would cost ${cost}; the limit is ${maxCost}`, {
-      extensions: { code: 'QUERY_TOO_COSTLY' },
+    const signIn = code === 'UNAUTHENTICATED' ? ' without signing in' : '';
+    throw new GraphQLError(`query would cost ${cost}; the limit is ${maxCost}${signIn}`, {
+      extensions: { code },
     });
   }
 }

@@ -79,8 +79,20 @@ function guardPlugin(): ApolloServerPlugin<Context> {
       return {
         async didResolveOperation({ request, document, schema, operationName, contextValue }) {
           assertValidInput(schema, document, request.variables ?? {}, operationName ?? undefined);
-          const ceiling = contextValue.viewer ? MAX_COST : MAX_PUBLIC_COST;
-          assertWithinLimits(schema, document, request.variables ?? {}, operationName ?? undefined, ceiling);
+          const variables = request.variables ?? {};
+          assertWithinLimits(schema, document, variables, operationName ?? undefined, MAX_COST);
+          // Between the two ceilings, signing in is the answer: an expired session's dashboard query says so, and
+          // the SPA sends its user to log in instead of showing a cost error.
+          if (!contextValue.viewer) {
+            assertWithinLimits(
+              schema,
+              document,
+              variables,
+              operationName ?? undefined,
+              MAX_PUBLIC_COST,
+              'UNAUTHENTICATED',
+            );
+          }
         },
         async didEncounterErrors({ errors, contextValue }) {
           for (const error of errors) {

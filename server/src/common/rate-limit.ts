@@ -23,7 +23,10 @@ export interface Budget {
  * checkout never meets them; a script does. RATE_LIMIT_SCALE multiplies every `points`.
  */
 export const RATE_LIMITS = {
-  /** Each login hashes a password, slow on purpose: one address gets a bounded share of the CPU. */
+  /**
+   * Each login hashes a password, slow on purpose: one address gets a bounded share of the CPU. Login budgets count
+   * failures: a successful login gives its request back, so people who sign in often never meet them.
+   */
   'login:ip': { points: 60, seconds: 5 * 60 },
   /** Logins for one email from anywhere: a spray over many addresses stays slow (the account also locks). */
   'login:email': { points: 20, seconds: 5 * 60 },
@@ -80,6 +83,8 @@ export interface Limiter {
   readonly budget: Budget;
   /** Counts `points` for `key`; returns the state after, spent or not (never throws for a spent budget). */
   hit(key: string, points?: number): Promise<LimitState>;
+  /** Takes back `points` counted for `key`. */
+  refund(key: string, points?: number): Promise<void>;
   /** The state without counting; null when nothing is counted in the current window. */
   peek(key: string): Promise<LimitState | null>;
 }
@@ -90,6 +95,8 @@ export interface RateLimits {
    * ones are not charged: a source refused by its own budget does not eat a shop's).
    */
   consume(...charges: [LimitName, string][]): Promise<void>;
+  /** Gives back one request to each budget: for budgets meant to count failures, once an attempt succeeded. */
+  refund(...charges: [LimitName, string][]): Promise<void>;
   /**
    * A limiter for a module's own budget, on the same store. `name` prefixes its keys: the same name in every process
    * shares counts, so pick one no other module uses.
@@ -167,6 +174,9 @@ export function createRateLimits(options: RateLimitOptions): RateLimits {
         });
         return stateOf(res, budget.points);
       },
+      async refund(key, points = 1) {
+        await limiter.reward(safeKey(key), points);
+      },
       async peek(key) {
         const res = await limiter.get(safeKey(key));
         // An entry past its end may linger in memory until its timer runs: it counts for nothing.
@@ -188,6 +198,9 @@ export function createRateLimits(options: RateLimitOptions): RateLimits {
         const state = await named.get(name)!.hit(key);
         if (!state.allowed) throw new RateLimited(name, Math.max(1, Math.ceil(state.msBeforeNext / 1000)));
       }
+    },
+    async refund(...charges) {
+      for (const [name, key] of charges) await named.get(name)!.refund(key);
     },
     limiter: build,
     close: async () => {

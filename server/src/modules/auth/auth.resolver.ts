@@ -1,5 +1,6 @@
 import { Arg, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../common/context';
+import type { LimitName } from '../../common/rate-limit';
 import { requireViewer } from '../../common/context';
 import { payload } from '../../common/errors';
 import { Merchant } from '../merchant';
@@ -27,12 +28,18 @@ export class AuthResolver {
   })
   async login(@Arg('input', () => LoginInput) input: LoginInput, @Ctx() ctx: Context): Promise<LoginPayload> {
     // Before the password is hashed: that is the work a flood would buy.
-    await ctx.limits.consume(['login:ip', ctx.ip], ['login:email', input.email.trim().toLowerCase()]);
+    const charges: [LimitName, string][] = [
+      ['login:ip', ctx.ip],
+      ['login:email', input.email.trim().toLowerCase()],
+    ];
+    await ctx.limits.consume(...charges);
     return payload(
       (result, userErrors) => ({ user: result, userErrors }),
       async () => {
         const { user, token } = await login(ctx.em, input.email, input.password);
         ctx.setCookie(SESSION_COOKIE, token, SESSION_TTL_SECONDS);
+        // The budgets count failures (guessing); a right password gives its request back.
+        await ctx.limits.refund(...charges);
         return user;
       },
     );
