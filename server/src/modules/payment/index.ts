@@ -30,7 +30,7 @@ export const paymentModule: DomainModule = {
   },
 };
 
-export type { PaymentProduct } from './payment.products';
+export type { FundedEvent, PaymentProduct } from './payment.products';
 
 // The public face: what other modules use.
 export { afterCommit } from './after-commit';

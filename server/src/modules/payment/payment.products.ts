@@ -18,6 +18,31 @@ export interface PaymentProduct<T extends object = object> {
   load(em: EntityManager, payment: Payment): Promise<T | null>;
   /** The product's reaction when one of its payments expired unpaid, in the same transaction (free what it held). */
   onExpired?(em: EntityManager, payment: Payment, at: Date): Promise<void>;
+  /**
+   * Whether the payer may pay (or finish paying) this payment by card: the merchant turned card on for the project or
+   * service it belongs to. Absent: never (purses stay SMS-only, as their protocol defines).
+   */
+  acceptsCard?(em: EntityManager, payment: Payment): Promise<boolean>;
+  /**
+   * The product's reaction to money that reached one of its payments by another rail than SMS (a card capture), in
+   * the same transaction as the posting: reveal the voucher, issue and mail the access code. `paidNow` when this
+   * money made the payment PAID. SMS keep their own hook (SmsProduct.onReceived).
+   */
+  onFunded?(em: EntityManager, event: FundedEvent): Promise<void>;
+}
+
+/** What a product learns when money reached its payment by card. */
+export interface FundedEvent {
+  /** Locked and already credited; announced after the commit. */
+  payment: Payment;
+  /** What arrived, in minor units of the payment's currency. */
+  amountMinor: bigint;
+  /** Where it came from. */
+  source: 'CARD';
+  paidNow: boolean;
+  /** An email the payer gave on the hosted page, for products that deliver by email (access codes). */
+  payerEmail: string | null;
+  at: Date;
 }
 
 declare module '../../common/module' {
