@@ -131,6 +131,8 @@ export interface OutboxWorkerOptions {
   backoffCapMs?: number;
   /** The clock; tests move it forward instead of waiting. */
   now?: () => Date;
+  /** Aborted when the worker shuts down: attempts still running give their rows back, due at once (see stop). */
+  shutdown?: AbortSignal;
 }
 
 const DEFAULTS = {
@@ -141,7 +143,16 @@ const DEFAULTS = {
   backoffBaseMs: 15_000,
   backoffCapMs: 6 * 3600_000,
   now: () => new Date(),
+  shutdown: new AbortController().signal,
 } satisfies Required<OutboxWorkerOptions>;
+
+/** Why an attempt was cut off by the worker's shutdown: not the handler's failure, so it costs no attempt. */
+class ShuttingDown extends Error {
+  constructor() {
+    super('released: the worker shut down during the attempt');
+    this.name = 'ShuttingDown';
+  }
+}
 
 /**
  * Delay before the attempt after `attempt` failed ones: doubling from `baseMs`, capped at `capMs`, with "equal
@@ -261,6 +272,9 @@ async function attempt(
   const started = performance.now();
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new DeliveryError(`timed out after ${timeoutMs} ms`)), timeoutMs);
+  const release = () => controller.abort(new ShuttingDown());
+  if (settings.shutdown.aborted) release();
+  else settings.shutdown.addEventListener('abort', release, { once: true });
   let outcome: OutboxOutcome | void = undefined;
   let failure: unknown = null;
   try {
@@ -285,6 +299,7 @@ async function attempt(
     failure = controller.signal.aborted ? (controller.signal.reason as Error) : error;
   } finally {
     clearTimeout(timer);
+    settings.shutdown.removeEventListener('abort', release);
   }
   const durationMs = Math.round(performance.now() - started);
   const finishedAt = settings.now();
@@ -304,6 +319,10 @@ async function attempt(
     status = OutboxStatus.DELIVERED;
     changes = { status, deliveredAt: finishedAt, lastError: null };
     if (registered?.options.erasePayloadOnDelivery) changes.payload = {};
+  } else if (failure instanceof ShuttingDown) {
+    // Given back for another worker to take now; the claim counted an attempt the handler never finished.
+    status = OutboxStatus.PENDING;
+    changes = { status, lastError: row.error, nextAttemptAt: finishedAt, attemptCount: message.attemptCount - 1 };
   } else if (message.attemptCount >= maxAttempts || (failure instanceof DeliveryError && failure.options.permanent)) {
     status = OutboxStatus.DEAD;
     changes = { status, lastError: row.error };
@@ -331,14 +350,19 @@ function describe(error: unknown): string {
 
 /**
  * The background loop: a round every `pollMs` while idle, back to back while there is a backlog. `stop()` lets the
- * current round finish, so no attempt is cut off halfway (its lease would make it safe anyway).
+ * current round finish for up to `graceMs`; attempts still running then are cut off and give their rows back, due
+ * at once, so another worker takes them now rather than after the lease (a callback cut off may have been received:
+ * delivery is at least once, as after a crash).
  */
 export function startOutboxWorker(
   deps: OutboxDeps,
-  options: OutboxWorkerOptions & { pollMs?: number } = {},
+  options: OutboxWorkerOptions & { pollMs?: number; graceMs?: number } = {},
 ): { stop(): Promise<void> } {
   const pollMs = options.pollMs ?? 300;
+  const graceMs = options.graceMs ?? 10_000;
   const batchSize = options.batchSize ?? DEFAULTS.batchSize;
+  const shutdown = new AbortController();
+  options = { ...options, shutdown: shutdown.signal };
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let current: Promise<void> | null = null;
@@ -361,6 +385,12 @@ export function startOutboxWorker(
     stop: async () => {
       stopped = true;
       clearTimeout(timer);
+      if (!current) return;
+      let grace: NodeJS.Timeout | undefined;
+      await Promise.race([current, new Promise((resolve) => (grace = setTimeout(resolve, graceMs)))]);
+      clearTimeout(grace);
+      shutdown.abort();
+      // The cut-off attempts record themselves and release their rows before the round ends.
       await current;
     },
   };

@@ -291,6 +291,27 @@ describe('outbox', () => {
     }
   });
 
+  it('on shutdown, gives back the rows of attempts still running after the grace period, due at once', async () => {
+    // Answers only when its signal aborts, as a slow receiver would be cut off.
+    script.set('slow-at-shutdown', () => new Promise((resolve) => setTimeout(resolve, 60_000)));
+    const id = await enqueued('slow-at-shutdown');
+    const worker = startOutboxWorker(deps, { pollMs: 20, graceMs: 100 });
+    await expect.poll(() => callsOf('slow-at-shutdown'), { timeout: 5000 }).toBe(1);
+    const stopping = Date.now();
+    await worker.stop();
+    expect(Date.now() - stopping).toBeLessThan(30_000);
+    const row = await load(id);
+    expect(row).toMatchObject({ status: OutboxStatus.PENDING, claimToken: null, attemptCount: 0 });
+    expect(row.nextAttemptAt.getTime()).toBeLessThanOrEqual(Date.now());
+    expect(row.lastError).toMatch(/shut down/);
+    const attempts = await t.orm.em.fork().find(OutboxAttempt, { messageId: id });
+    expect(attempts.map((attempt) => attempt.outcome)).toEqual(['FAILED']);
+    // Another worker takes it at once and delivers it.
+    script.delete('slow-at-shutdown');
+    await drainAt(new Date());
+    expect((await load(id)).status).toBe(OutboxStatus.DELIVERED);
+  });
+
   it.runIf(testDialect() === 'postgres')(
     'lets concurrent workers on separate connections claim disjoint rows: each message delivered exactly once',
     async () => {
