@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { createUnionType, Ctx, FieldResolver, Query, Resolver, Root, type ClassType } from 'type-graphql';
+import type { Config } from '../../common/config';
 import type { Context } from '../../common/context';
 import type { Extensions } from '../../common/module';
 import { Payment, PaymentKind } from './payment.entity';
@@ -43,6 +44,8 @@ export interface FundedEvent {
   /** An email the payer gave on the hosted page, for products that deliver by email (access codes). */
   payerEmail: string | null;
   at: Date;
+  /** The platform's configuration: access codes are sealed with its secret when issued (as SmsReceived has it). */
+  config: Config;
 }
 
 declare module '../../common/module' {
