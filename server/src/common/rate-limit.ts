@@ -34,6 +34,10 @@ export const RATE_LIMITS = {
   'voucher-start:ip': { points: 60, seconds: 60 },
   /** Voucher payments started in one shop from everyone: a botnet cannot churn a shop's stock faster. */
   'voucher-start:shop': { points: 1_200, seconds: 60 },
+  /** Access codes bought by card, started from one address: each makes a payment and, once paid, a mail. */
+  'access-code-start:ip': { points: 30, seconds: 60 },
+  /** Card purchases started for one access-code service from everyone. */
+  'access-code-start:service': { points: 1_200, seconds: 60 },
   /**
    * Payer pages and their buttons by token (payment, voucher and purse pages): pages reload and poll, and tokens
    * cannot be guessed, so this only bounds the work one address can ask for.

@@ -76,9 +76,15 @@ export type ChangePasswordInput = {
 
 /** An access-code service: how SMS buy codes, what the codes are, where checks send payers. */
 export type CreateAccessCodeServiceInput = {
+  /** Sell codes by card too (startAccessCodePurchase); false by default. Needs cardPrice. */
+  acceptsCard?: boolean | null | undefined;
   /** Your servers' addresses or CIDR ranges, allowed to check codes server to server. */
   allowedIps?: Array<string> | null | undefined;
   alphabet: AccessCodeAlphabet;
+  /** The currency of cardPrice: USD (default) or EUR. */
+  cardCurrency?: string | null | undefined;
+  /** The price of one code bought by card, e.g. "2.50" (at most 10000.00); SMS pay their tariff. */
+  cardPrice?: string | null | undefined;
   /** Characters per code, 4 to 32. */
   codeLength: number;
   /** More look-alikes to keep out, e.g. "8B5S"; 0 O Q 1 I are always kept out. */
@@ -206,6 +212,8 @@ export type CreateTariffInput = {
 
 /** A new voucher project. */
 export type CreateVoucherProjectInput = {
+  /** Whether buyers may pay by card as well; false by default. */
+  acceptsCard?: boolean | null | undefined;
   /** ISO codes of the countries served; none: all that can pay. */
   countries?: Array<string> | null | undefined;
   /** Shown to buyers; up to 2000 characters. */
@@ -470,8 +478,8 @@ export type SmsStatus =
   | 'UNMATCHED';
 
 export type StartVoucherPaymentInput = {
-  /** ISO code of the country the SMS will be sent from. */
-  country: string;
+  /** ISO code of the country the SMS will be sent from; it gives the SMS instruction. Leave it out to pay by card (only where the shop acceptsCard): no instruction, the same payment is paid on the card form. */
+  country?: string | null | undefined;
   slug: string;
 };
 
@@ -505,8 +513,14 @@ export type TeamRole =
 
 /** Changes to a service; fields left out stay as they are. Issued codes keep their rules. */
 export type UpdateAccessCodeServiceInput = {
+  /** Turns selling by card on (needs a cardPrice) or off. */
+  acceptsCard?: boolean | null | undefined;
   allowedIps?: Array<string> | null | undefined;
   alphabet?: AccessCodeAlphabet | null | undefined;
+  /** USD or EUR. */
+  cardCurrency?: string | null | undefined;
+  /** A new card price, e.g. "2.50"; purchases already started keep theirs. "" clears it while card is off. */
+  cardPrice?: string | null | undefined;
   codeLength?: number | null | undefined;
   excludedCharacters?: string | null | undefined;
   expiredUrl?: string | null | undefined;
@@ -573,6 +587,8 @@ export type UpdateTariffInput = {
 
 /** Changes to a project; fields left out stay as they are. */
 export type UpdateVoucherProjectInput = {
+  /** Turns card payments on or off; off stops new card payments, money already arrived stays. */
+  acceptsCard?: boolean | null | undefined;
   /** false pauses new payments; open ones go on. */
   active?: boolean | null | undefined;
   /** Replaces the list; [] serves every country that can pay. */
@@ -1333,7 +1349,7 @@ export type VoucherPaymentQueryVariables = Exact<{
 }>;
 
 
-export type VoucherPaymentQuery = { voucherPayment: { token: string, reference: string, status: PaymentStatus, state: VoucherOrderState, country: string, countryName: string, amount: { amount: string, currency: string }, amountReceived: { amount: string, currency: string }, creditApplied: { amount: string, currency: string }, instruction: Array<{ number: number, shortCode: string, text: string, price: { amount: string, currency: string } }>, voucher: { kind: VoucherKind, code: string, password: string | null } | null, shop: { slug: string, name: string, soldOut: boolean } } | null };
+export type VoucherPaymentQuery = { voucherPayment: { token: string, reference: string, status: PaymentStatus, state: VoucherOrderState, country: string | null, countryName: string | null, amount: { amount: string, currency: string }, amountReceived: { amount: string, currency: string }, creditApplied: { amount: string, currency: string }, instruction: Array<{ number: number, shortCode: string, text: string, price: { amount: string, currency: string } }>, voucher: { kind: VoucherKind, code: string, password: string | null } | null, shop: { slug: string, name: string, soldOut: boolean } } | null };
 
 export type VoucherPaymentSmsSubscriptionVariables = Exact<{
   token: string;
@@ -1374,7 +1390,7 @@ export type SendVoucherFeedbackMutation = { sendVoucherFeedback: { sent: boolean
 export type UnfulfilledVoucherOrdersQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type UnfulfilledVoucherOrdersQuery = { voucherSales: { totalCount: number, edges: Array<{ node: { id: string, reference: string, state: VoucherOrderState, country: string, payerPhone: string | null, resolution: string | null, createdAt: string, project: { id: string, name: string }, payment: { id: string, status: PaymentStatus, amount: { amount: string, currency: string }, amountReceived: { amount: string, currency: string } }, voucher: { id: string, preview: string } | null } }> } };
+export type UnfulfilledVoucherOrdersQuery = { voucherSales: { totalCount: number, edges: Array<{ node: { id: string, reference: string, state: VoucherOrderState, country: string | null, payerPhone: string | null, resolution: string | null, createdAt: string, project: { id: string, name: string }, payment: { id: string, status: PaymentStatus, amount: { amount: string, currency: string }, amountReceived: { amount: string, currency: string } }, voucher: { id: string, preview: string } | null } }> } };
 
 export type AllVoucherProjectsQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -1412,7 +1428,7 @@ export type VoucherSalesQueryVariables = Exact<{
 }>;
 
 
-export type VoucherSalesQuery = { voucherSales: { totalCount: number, pageInfo: { endCursor: string | null, hasNextPage: boolean }, edges: Array<{ node: { id: string, reference: string, state: VoucherOrderState, country: string, payerPhone: string | null, resolution: string | null, createdAt: string, payment: { id: string, status: PaymentStatus, amount: { amount: string, currency: string }, amountReceived: { amount: string, currency: string } }, voucher: { id: string, preview: string } | null } }> } };
+export type VoucherSalesQuery = { voucherSales: { totalCount: number, pageInfo: { endCursor: string | null, hasNextPage: boolean }, edges: Array<{ node: { id: string, reference: string, state: VoucherOrderState, country: string | null, payerPhone: string | null, resolution: string | null, createdAt: string, payment: { id: string, status: PaymentStatus, amount: { amount: string, currency: string }, amountReceived: { amount: string, currency: string } }, voucher: { id: string, preview: string } | null } }> } };
 
 export type VoucherFeedbackListQueryVariables = Exact<{
   projectId: string | number;

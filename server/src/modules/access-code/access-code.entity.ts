@@ -1,6 +1,8 @@
 import { Entity, Index, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { newId } from '../../common/ids';
+import { Money } from '../../common/money';
+import { bigint } from '../../common/orm';
 
 /** How long a code stays good (seed A4). Each code keeps the rules it was issued under. */
 export enum AccessCodeKind {
@@ -174,6 +176,31 @@ export class AccessCodeService {
   @Property({ type: 'string', length: 100, hidden: true })
   secret!: string;
 
+  /**
+   * Whether the service also sells codes by card (issue #11): a public page starts a purchase at `cardPriceMinor`, and
+   * the code is shown on the payer page and emailed instead of sent by SMS. Off by default.
+   */
+  @Property({ type: 'boolean', default: false })
+  @Field(() => Boolean, {
+    description:
+      'Whether codes are also sold by card (startAccessCodePurchase): shown on the payer page and emailed, never ' +
+      'sent by SMS. Off by default; needs cardPrice.',
+  })
+  acceptsCard: boolean = false;
+
+  /** The price of one code bought by card, in minor units of `cardCurrency`; SMS purchases pay their tariff. */
+  @Property({ type: bigint(), nullable: true })
+  cardPriceMinor: bigint | null = null;
+
+  @Property({ type: 'string', length: 3, nullable: true })
+  cardCurrency: string | null = null;
+
+  /** The price of a code bought by card, or null when none is set. */
+  @Field(() => Money, { nullable: true, name: 'cardPrice', description: 'What one code costs by card.' })
+  get cardPrice(): Money | null {
+    return this.cardPriceMinor !== null && this.cardCurrency ? Money.of(this.cardPriceMinor, this.cardCurrency) : null;
+  }
+
   /** The last flood alert (many invalid checks in a minute); at most one per hour. */
   @Property({ type: 'datetime', nullable: true })
   @Field(() => Date, { nullable: true, description: 'When many invalid checks last raised an alert.' })
@@ -228,7 +255,7 @@ export class AccessCodeRoute {
 @Unique({ properties: ['serviceId', 'lookup'] })
 @Index({ properties: ['serviceId', 'id'] })
 @Index({ properties: ['smsId'] })
-@ObjectType({ description: 'A code sold by SMS: what it admits, and how much of it is left.' })
+@ObjectType({ description: 'A code sold by SMS or by card: what it admits, and how much of it is left.' })
 export class AccessCode {
   @PrimaryKey({ type: 'string', length: 40 })
   @Field(() => ID, { description: 'Opaque id, prefixed "acc_"; not the code itself.' })
@@ -246,9 +273,10 @@ export class AccessCode {
   @Field(() => ID, { description: 'The ACCESS_CODE payment that bought it.' })
   paymentId!: string;
 
-  @Property({ type: 'string', length: 40 })
-  @Field(() => ID, { description: 'The SMS that bought it.' })
-  smsId!: string;
+  /** Null for a code bought by card (AccessCodePurchase). */
+  @Property({ type: 'string', length: 40, nullable: true })
+  @Field(() => ID, { nullable: true, description: 'The SMS that bought it; null when it was bought by card.' })
+  smsId: string | null = null;
 
   /** HMAC-SHA256 of "<serviceId>:<code>" under a server key; null once retired (its value was issued again). */
   @Property({ type: 'string', length: 64, nullable: true, hidden: true })
@@ -356,4 +384,36 @@ export class AccessCodeCheck {
   @Property({ type: 'datetime' })
   @Field(() => Date)
   checkedAt: Date = new Date();
+}
+
+/**
+ * A purchase of a code by card (issue #11): started on the service's public page with the buyer's email, paid on the
+ * payer page; once the card money arrives the code is issued (`codeId`), shown on that page and emailed. The email
+ * lives here, not in the payment's metadata, so it never reaches the merchant's webhooks.
+ */
+@Entity({ tableName: 'access_code_purchase' })
+@Index({ properties: ['serviceId', 'id'] })
+export class AccessCodePurchase {
+  @PrimaryKey({ type: 'string', length: 40 })
+  id: string = newId('acp');
+
+  @Property({ type: 'string', length: 40, unique: true })
+  paymentId!: string;
+
+  @Property({ type: 'string', length: 40 })
+  serviceId!: string;
+
+  @Property({ type: 'string', length: 40 })
+  merchantId!: string;
+
+  /** Where the code is mailed (checked at the start; the hosted card page may give another, which wins). */
+  @Property({ type: 'string', length: 254 })
+  email!: string;
+
+  /** The code issued once paid. */
+  @Property({ type: 'string', length: 40, nullable: true })
+  codeId: string | null = null;
+
+  @Property({ type: 'datetime' })
+  createdAt: Date = new Date();
 }

@@ -5,7 +5,12 @@ import type { SmsMessage } from '../sms';
 import { SMS_CURRENCY } from '../sms';
 import { TAKING_MONEY, type SmsProduct } from '../sms';
 import { sendSmsReply } from '../sms';
-import { AccessCodeRoute, AccessCodeService } from './access-code.entity';
+import { recognisePaymentReference } from '../sms';
+import type { Config } from '../../common/config';
+import { formatAmount } from '../../common/money';
+import type { Payment } from '../payment';
+import { AccessCodePurchase, AccessCodeRoute, AccessCodeService } from './access-code.entity';
+import { deliverPurchasedCode } from './access-code.card';
 import { codeReply, issueCode } from './access-code.service';
 
 export const ACCESS_CODE_PRODUCT = 'access-code';
@@ -34,7 +39,16 @@ export const accessCodeProduct: SmsProduct = {
 
   async recognise(em, sms) {
     const service = await serviceFor(em, sms);
-    if (!service) return null;
+    if (!service) {
+      // An SMS quoting the number of a card purchase (shown on its payer page) pays towards it at its price; the
+      // code then comes as for card money (page and email), so a paid purchase never lacks its code.
+      const payment = await recognisePaymentReference(em, sms.text, {
+        kinds: [PaymentKind.ACCESS_CODE],
+        anyStatus: true,
+      });
+      if (!payment || !(await em.count(AccessCodePurchase, { paymentId: payment.id }))) return null;
+      return { paymentId: payment.id, count: 'PRICE', spendsCredit: false };
+    }
     return {
       purchase: {
         merchantId: service.merchantId,
@@ -51,8 +65,12 @@ export const accessCodeProduct: SmsProduct = {
     };
   },
 
-  async onReceived(em, { sms, payment, counted, pubsub, config }) {
+  async onReceived(em, { sms, payment, counted, pubsub, config, credit }) {
     const service = await em.findOneOrFail(AccessCodeService, String(payment.metadata.accessCodeServiceId));
+    if (await em.count(AccessCodePurchase, { paymentId: payment.id })) {
+      await onPurchaseSms(em, config, { sms, payment, counted, credit: credit !== null });
+      return;
+    }
     if (!counted || payment.status !== PaymentStatus.PAID) {
       // Nothing was earned, so nothing is sold: close the payment and tell the payer (their one reply).
       if (TAKING_MONEY.includes(payment.status)) await applyTransition(em, pubsub, payment, 'cancel');
@@ -67,3 +85,30 @@ export const accessCodeProduct: SmsProduct = {
     await sendSmsReply(em, codeReply(service, code));
   },
 };
+
+/**
+ * An SMS on a card purchase (it quoted the purchase's number): counted, it is money like card money, and the code
+ * that a paid purchase gets goes to the page and the email given, never into the reply.
+ */
+async function onPurchaseSms(
+  em: EntityManager,
+  config: Config,
+  input: { sms: SmsMessage; payment: Payment; counted: boolean; credit: boolean },
+): Promise<void> {
+  const { sms, payment } = input;
+  let text: string;
+  if (input.counted && payment.status === PaymentStatus.PAID) {
+    await deliverPurchasedCode(em, config, payment, { at: new Date() });
+    text = `Payment ${payment.reference} is complete: your code is on the payment page and in your email.`;
+  } else if (input.counted) {
+    const money = (minor: bigint) => formatAmount(minor, payment.currency);
+    text =
+      `Received ${money(payment.amountReceived)} of ${money(payment.amount)} ${payment.currency} for ` +
+      `${payment.reference}. Pay the rest on the payment page.`;
+  } else if (input.credit) {
+    text = `Payment ${payment.reference} was already closed, so your SMS was kept as credit with this seller.`;
+  } else {
+    text = `Your SMS for ${payment.reference} could not be counted; pay on the payment page instead.`;
+  }
+  await sendSmsReply(em, { inboundSmsId: sms.id, text });
+}

@@ -25,7 +25,11 @@ import {
   AccessCodeStatus,
 } from './access-code.entity';
 import { CHECK_PATH } from './access-code.http';
-import { codeCharacters, normaliseCode } from './access-code.rules';
+import { codeCharacters, formatDuration, normaliseCode } from './access-code.rules';
+import { publicService, startAccessCodePurchase } from './access-code.card';
+import { AccessCodeKind, AccessCodePurchase } from './access-code.entity';
+import { Money } from '../../common/money';
+import { Payment, PaymentKind } from '../payment';
 import {
   checksWhere,
   codeStatus,
@@ -41,6 +45,11 @@ import {
 } from './access-code.service';
 import { IdInput } from '../../common/mutation';
 import {
+  AccessCodeOffer,
+  AccessCodePurchaseView,
+  PurchasedAccessCode,
+  StartAccessCodePurchaseInput,
+  StartAccessCodePurchasePayload,
   AccessCodeCheckConnection,
   AccessCodeChecksArgs,
   AccessCodeConnection,
@@ -269,7 +278,7 @@ export class AccessCodeResolver {
     };
     const page = await paginate(ctx.em, AccessCode, where, args);
     // The buying SMS of the page in one query; `phone` then finds them in the identity map.
-    const smsIds = page.edges.map((edge) => edge.node.smsId);
+    const smsIds = page.edges.flatMap((edge) => (edge.node.smsId ? [edge.node.smsId] : []));
     if (smsIds.length) await ctx.em.find(SmsMessage, { id: { $in: smsIds } });
     return page;
   }
@@ -316,8 +325,12 @@ export class AccessCodeResolver {
     return codeStatus(code);
   }
 
-  @FieldResolver(() => String, { nullable: true, description: 'The buying phone (masked for merchants).' })
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: 'The buying phone (masked for merchants); null for a code bought by card.',
+  })
   async phone(@Root() code: AccessCode, @Ctx() ctx: Context): Promise<string | null> {
+    if (!code.smsId) return null; // bought by card
     const sms = await ctx.em.findOne(SmsMessage, code.smsId);
     if (!sms) return null;
     return isAdmin(ctx.viewer) ? sms.fromNumber : maskPhone(sms.fromNumber);
@@ -333,5 +346,127 @@ export class SmsAccessCodeResolver {
     // A fresh fork: under a subscription the context's entity manager lives as long as the socket.
     const code = await ctx.em.fork().findOne(AccessCode, { smsId: sms.id });
     return code && canAccessMerchant(ctx.viewer, code.merchantId) ? code : null;
+  }
+}
+
+/** Page tokens are base64url (see the payment module); anything else addresses nothing. */
+const PAGE_TOKEN = /^[A-Za-z0-9_-]{16,64}$/;
+
+/** What a code of the service admits, in words, for the purchase page. */
+function validityOf(service: AccessCodeService): string {
+  const period = service.validitySeconds !== null ? formatDuration(service.validitySeconds) : null;
+  const uses = service.maxUses !== null ? `${service.maxUses} use${service.maxUses === 1 ? '' : 's'}` : null;
+  switch (service.kind) {
+    case AccessCodeKind.PERIOD_FROM_ISSUE:
+      return `${period} from purchase`;
+    case AccessCodeKind.PERIOD_FROM_FIRST_USE:
+      return `${period} from first use`;
+    case AccessCodeKind.USES:
+      return `${uses}, no time limit`;
+    case AccessCodeKind.USES_AND_PERIOD:
+      return `${uses} within ${period} from purchase`;
+  }
+}
+
+/** "dana@example.com" → "d***@example.com": the page shows where the code goes without spelling it out. */
+function maskEmail(email: string): string {
+  const at = email.lastIndexOf('@');
+  return `${email.slice(0, 1)}***${email.slice(at)}`;
+}
+
+async function toPurchaseView(
+  ctx: Context,
+  purchase: AccessCodePurchase,
+  payment: Payment,
+): Promise<AccessCodePurchaseView> {
+  const em = ctx.em.fork();
+  const service = await em.findOneOrFail(AccessCodeService, purchase.serviceId);
+  const code = purchase.codeId ? await em.findOne(AccessCode, purchase.codeId) : null;
+  return Object.assign(new AccessCodePurchaseView(), {
+    token: payment.pageToken,
+    reference: payment.reference,
+    status: payment.status,
+    amount: Money.of(payment.amount, payment.currency),
+    amountReceived: Money.of(payment.amountReceived, payment.currency),
+    serviceName: service.name,
+    email: maskEmail(purchase.email),
+    paidAt: payment.paidAt,
+    accessCode: code
+      ? Object.assign(new PurchasedAccessCode(), {
+          code: codeValue(ctx.config, code),
+          kind: code.kind,
+          expiresAt: code.expiresAt,
+          usesLeft: code.usesLeft,
+          status: codeStatus(code),
+          checkUrl: `${ctx.config.publicUrl}${CHECK_PATH}/${code.serviceId}`,
+        })
+      : null,
+  });
+}
+
+/** Buying a code by card: the public page's offer, the start, and the purchase by its page token (no login). */
+@Resolver(() => AccessCodePurchaseView)
+export class AccessCodePurchaseResolver {
+  @Query(() => AccessCodeOffer, {
+    nullable: true,
+    description: "A service's public purchase page (no login): its name, card price and validity. Null if unknown.",
+  })
+  async accessCodeOffer(
+    @Arg('serviceId', () => ID) serviceId: string,
+    @Ctx() ctx: Context,
+  ): Promise<AccessCodeOffer | null> {
+    const service = await publicService(ctx.em, serviceId);
+    if (!service) return null;
+    const price = service.acceptsCard ? service.cardPrice : null;
+    return Object.assign(new AccessCodeOffer(), {
+      merchantId: service.merchantId,
+      serviceId: service.id,
+      name: service.name,
+      acceptsCard: price !== null,
+      price,
+      validity: validityOf(service),
+    });
+  }
+
+  @Mutation(() => StartAccessCodePurchasePayload, {
+    description:
+      'Starts buying a code of a service by card (public, no login): a payment at its card price, and the email the ' +
+      'code goes to. Pay it on the card form with the returned token; once paid, the code shows on ' +
+      'accessCodePurchase(token) and is mailed (never sent by SMS). Refused unless the service sells by card. ' +
+      'Budgets per address and per service: past them, RATE_LIMITED (HTTP 429).',
+  })
+  async startAccessCodePurchase(
+    @Arg('input', () => StartAccessCodePurchaseInput) input: StartAccessCodePurchaseInput,
+    @Ctx() ctx: Context,
+  ): Promise<StartAccessCodePurchasePayload> {
+    await ctx.limits.consume(
+      ['access-code-start:ip', ctx.ip],
+      ['access-code-start:service', input.serviceId.trim().slice(0, 60)],
+    );
+    return payload(
+      (purchase, userErrors) => ({ purchase, userErrors }),
+      async () => {
+        const started = await startAccessCodePurchase(ctx.em, ctx.pubsub, input);
+        return toPurchaseView(ctx, started.purchase, started.payment);
+      },
+    );
+  }
+
+  @Query(() => AccessCodePurchaseView, {
+    nullable: true,
+    description:
+      "A buyer's access-code purchase by its page token (public, no login): the payment, and the code once paid. " +
+      'Only the holder of the token sees the code.',
+  })
+  async accessCodePurchase(
+    @Arg('token', () => String) token: string,
+    @Ctx() ctx: Context,
+  ): Promise<AccessCodePurchaseView | null> {
+    await ctx.limits.consume(['payer-page:ip', ctx.ip]);
+    if (!PAGE_TOKEN.test(token)) return null;
+    const em = ctx.em.fork();
+    const payment = await em.findOne(Payment, { pageToken: token, kind: PaymentKind.ACCESS_CODE });
+    const purchase = payment && (await em.findOne(AccessCodePurchase, { paymentId: payment.id }));
+    return purchase && payment ? toPurchaseView(ctx, purchase, payment) : null;
   }
 }

@@ -35,6 +35,7 @@ import {
   validIpEntry,
 } from './access-code.rules';
 import { MAX_EXPORT_ROWS } from './access-code.types';
+import { validateCardSettings, type CardSettings } from './access-code.card';
 
 export const MAX_SHORT_CODES = 10;
 export const MAX_ALLOWED_IPS = 50;
@@ -236,10 +237,16 @@ async function replaceRoutes(em: EntityManager, service: AccessCodeService): Pro
 export async function createService(
   em: EntityManager,
   config: Pick<Config, 'mode'>,
-  input: ServiceSettings & { merchantId: string },
+  input: ServiceSettings & CardSettings & { merchantId: string },
 ): Promise<{ service: AccessCodeService; secret: string }> {
   const settings = validateSettings(config, input);
-  const service = build(AccessCodeService, { ...settings, merchantId: input.merchantId, secret: newServiceSecret() });
+  const card = validateCardSettings({ acceptsCard: false, cardPriceMinor: null, cardCurrency: null }, input);
+  const service = build(AccessCodeService, {
+    ...settings,
+    ...card,
+    merchantId: input.merchantId,
+    secret: newServiceSecret(),
+  });
   em.persist(service);
   await replaceRoutes(em, service);
   return { service, secret: service.secret };
@@ -249,7 +256,9 @@ export async function updateService(
   em: EntityManager,
   config: Pick<Config, 'mode'>,
   service: AccessCodeService,
-  changes: { [K in keyof ServiceSettings]?: ServiceSettings[K] | null } & { rotateSecret?: boolean | null },
+  changes: { [K in keyof ServiceSettings]?: ServiceSettings[K] | null } & CardSettings & {
+      rotateSecret?: boolean | null;
+    },
   now = new Date(),
 ): Promise<{ service: AccessCodeService; secret: string | null }> {
   // Nullable settings (period, uses) may be cleared with null when the kind changes; the rest keep their value.
@@ -282,9 +291,10 @@ export async function updateService(
     merged.validitySeconds = null;
   if (changes.kind && !kindHasUses(changes.kind) && changes.maxUses === undefined) merged.maxUses = null;
   const settings = validateSettings(config, merged);
+  const card = validateCardSettings(service, changes);
   const routesChanged =
     settings.keyword !== service.keyword || settings.shortCodes.join(',') !== service.shortCodes.join(',');
-  Object.assign(service, settings);
+  Object.assign(service, settings, card);
   const secret = changes.rotateSecret ? newServiceSecret() : null;
   if (secret) service.secret = secret;
   service.updatedAt = now;
@@ -338,7 +348,7 @@ export async function issueCode(
   em: EntityManager,
   config: Config,
   service: AccessCodeService,
-  input: { paymentId: string; smsId: string },
+  input: { paymentId: string; smsId: string | null },
   now = new Date(),
 ): Promise<{ code: AccessCode; value: string }> {
   const characters = codeCharacters(service.alphabet, service.excludedCharacters);
@@ -367,8 +377,9 @@ export async function issueCode(
         service.kind === AccessCodeKind.PERIOD_FROM_ISSUE || service.kind === AccessCodeKind.USES_AND_PERIOD
           ? new Date(now.getTime() + service.validitySeconds! * 1000)
           : null,
-      // The reply that carries the code is the SMS's first (the product sends it in the same transaction).
-      repliesSent: 1,
+      // The reply that carries the code is the SMS's first (the product sends it in the same transaction); a code
+      // bought by card has no SMS and is never sent by SMS.
+      repliesSent: input.smsId ? 1 : 0,
     });
     em.persist(code);
     await emitEvent(em, 'access_code.issued', service.merchantId, {
@@ -403,6 +414,7 @@ export const ACCESS_CODE_SECRET = 'access-code';
  * from its seal) only when the SMS rails send it, so `sms_message` never holds the code in clear.
  */
 export function codeReply(service: AccessCodeService, code: AccessCode) {
+  if (!code.smsId) throw new Error(`access code ${code.id} was bought by card: it is never sent by SMS`);
   return {
     inboundSmsId: code.smsId,
     text: replyText(service, code, SMS_SECRET_MASK),
@@ -450,6 +462,12 @@ export async function resendCode(
   code: AccessCode,
 ): Promise<AccessCode> {
   if (code.revokedAt) throw new UserFacingError(UserErrorCode.INVALID, 'this code is revoked; it is not sent again');
+  if (!code.smsId) {
+    throw new UserFacingError(
+      UserErrorCode.INVALID,
+      "this code was bought by card: it is on the buyer's payment page and in their email, never sent by SMS",
+    );
+  }
   // As before the code was rendered at sending: a code this server cannot open is refused here, not in the outbox.
   codeValue(config, code);
   if (!(await replyWithCode(em, service, code))) {
@@ -505,6 +523,9 @@ function settingsDetails(service: AccessCodeService): Record<string, unknown> {
     invalidUrl: service.invalidUrl,
     allowedIps: service.allowedIps,
     maxRepliesPerSms: service.maxRepliesPerSms,
+    // Not under their own names: the audit log redacts keys that look like card data ("card" included).
+    methods: service.acceptsCard ? ['SMS', 'CARD'] : ['SMS'],
+    onlinePrice: service.cardPrice ? `${service.cardPrice.amount} ${service.cardPrice.currency}` : null,
   };
 }
 
@@ -513,7 +534,7 @@ export async function createAccessCodeService(
   em: EntityManager,
   actor: AuditActor,
   config: Pick<Config, 'mode'>,
-  input: ServiceSettings & { merchantId: string },
+  input: ServiceSettings & CardSettings & { merchantId: string },
 ): Promise<{ service: AccessCodeService; secret: string }> {
   return em.transactional(async (tx) => {
     const created = await createService(tx, config, input);

@@ -1,4 +1,6 @@
 import { ArgsType, Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { Money } from '../../common/money';
+import { PaymentStatus } from '../payment';
 import { ConnectionType, PageArgs } from '../../common/pagination';
 import {
   AccessCode,
@@ -110,6 +112,21 @@ export class CreateAccessCodeServiceInput {
   @Field(() => Int, { nullable: true, description: 'Replies per received SMS, the code and resends (1–5; 1).' })
   maxRepliesPerSms?: number | null;
 
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'Sell codes by card too (startAccessCodePurchase); false by default. Needs cardPrice.',
+  })
+  acceptsCard?: boolean | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'The price of one code bought by card, e.g. "2.50" (at most 10000.00); SMS pay their tariff.',
+  })
+  cardPrice?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The currency of cardPrice: USD (default) or EUR.' })
+  cardCurrency?: string | null;
+
   @Field(() => ID, { nullable: true, description: 'For admins and partners: the merchant it is for.' })
   merchantId?: string | null;
 }
@@ -163,6 +180,19 @@ export class UpdateAccessCodeServiceInput {
 
   @Field(() => Int, { nullable: true })
   maxRepliesPerSms?: number | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Turns selling by card on (needs a cardPrice) or off.' })
+  acceptsCard?: boolean | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'A new card price, e.g. "2.50"; purchases already started keep theirs. "" clears it while card is off.',
+  })
+  cardPrice?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'USD or EUR.' })
+  cardCurrency?: string | null;
 
   @Field(() => Boolean, { nullable: true, description: 'Replace the signing secret; the payload carries the new one.' })
   rotateSecret?: boolean | null;
@@ -265,3 +295,99 @@ export class AccessCodeVerdict {
   @Field(() => AccessCodeProof, { nullable: true, description: 'For PAID.' })
   proof!: AccessCodeProof | null;
 }
+
+// --- Buying a code by card (public) ---------------------------------------------------------------------------------
+
+@ObjectType({
+  description:
+    "A service's public purchase page: what a code costs by card and whether it is sold by card at all. No login.",
+})
+export class AccessCodeOffer {
+  /** Resolves `merchantName`; not a field. */
+  merchantId!: string;
+
+  @Field(() => ID, { description: 'The service ("acs_…"), as startAccessCodePurchase takes it.' })
+  serviceId!: string;
+
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => Boolean, { description: 'Whether a code can be bought by card now (startAccessCodePurchase).' })
+  acceptsCard!: boolean;
+
+  @Field(() => Money, { nullable: true, description: 'What one code costs by card; null when card is off.' })
+  price!: Money | null;
+
+  @Field(() => String, { description: 'What the code admits, e.g. "1 hour", "5 uses", "no time limit".' })
+  validity!: string;
+}
+
+@ObjectType('PurchasedAccessCode', { description: 'The code bought: shown only to the holder of the page token.' })
+export class PurchasedAccessCode {
+  @Field(() => String, { description: "The code, as typed on the merchant's site." })
+  code!: string;
+
+  @Field(() => AccessCodeKind)
+  kind!: AccessCodeKind;
+
+  @Field(() => Date, { nullable: true, description: 'When it stops admitting; null: no time limit (yet).' })
+  expiresAt!: Date | null;
+
+  @Field(() => Int, { nullable: true, description: 'Successful checks left; null when uses are not limited.' })
+  usesLeft!: number | null;
+
+  @Field(() => AccessCodeStatus)
+  status!: AccessCodeStatus;
+
+  @Field(() => String, { description: 'Where to use it: the check URL, GET with ?code=….' })
+  checkUrl!: string;
+}
+
+@ObjectType('AccessCodePurchase', {
+  description:
+    "A buyer's purchase of an access code by card, by its page token (keep it private): the payment, then the code " +
+    'once paid. Pay it on the card form with the same token.',
+})
+export class AccessCodePurchaseView {
+  @Field(() => String, { description: 'The payer page token: the card form and paymentStatus(token) take it.' })
+  token!: string;
+
+  @Field(() => String, { description: 'The payment number.' })
+  reference!: string;
+
+  @Field(() => PaymentStatus)
+  status!: PaymentStatus;
+
+  @Field(() => Money)
+  amount!: Money;
+
+  @Field(() => Money)
+  amountReceived!: Money;
+
+  @Field(() => String)
+  serviceName!: string;
+
+  @Field(() => String, { description: 'Where the code is mailed, masked, e.g. "d***@example.com".' })
+  email!: string;
+
+  @Field(() => Date, { nullable: true })
+  paidAt!: Date | null;
+
+  @Field(() => PurchasedAccessCode, { nullable: true, description: 'The code, once paid.' })
+  accessCode!: PurchasedAccessCode | null;
+}
+
+@InputType()
+export class StartAccessCodePurchaseInput {
+  @Field(() => ID, { description: 'The service ("acs_…"): the last part of its check URL.' })
+  serviceId!: string;
+
+  @Field(() => String, { description: 'Where the code is mailed once paid; up to 254 characters.' })
+  email!: string;
+}
+
+export const StartAccessCodePurchasePayload = PayloadType(() => AccessCodePurchaseView, 'StartAccessCodePurchase', {
+  field: 'purchase',
+  fieldDescription: 'The purchase: send the payer to the card form with its token.',
+});
+export type StartAccessCodePurchasePayload = InstanceType<typeof StartAccessCodePurchasePayload>;

@@ -1,26 +1,43 @@
 import type { DomainModule } from '../../common/module';
 import { PaymentKind } from '../payment';
-import { AccessCode, AccessCodeCheck, AccessCodeRoute, AccessCodeService } from './access-code.entity';
+import {
+  AccessCode,
+  AccessCodeCheck,
+  AccessCodePurchase,
+  AccessCodeRoute,
+  AccessCodeService,
+} from './access-code.entity';
 import { checkerFor } from './access-code.checker';
 import { mountAccessCodeRoutes } from './access-code.http';
 import { accessCodeProduct } from './access-code.product';
 import { accessCodeReplySecret } from './access-code.service';
-import { AccessCodeResolver, AccessCodeServiceResolver, SmsAccessCodeResolver } from './access-code.resolver';
+import { accessCodeAcceptsCard, accessCodeMailSecret, onAccessCodeFunded } from './access-code.card';
+import {
+  AccessCodePurchaseResolver,
+  AccessCodeResolver,
+  AccessCodeServiceResolver,
+  SmsAccessCodeResolver,
+} from './access-code.resolver';
 import { seedAccessCodes } from './access-code.seed';
 
 export const accessCodeModule: DomainModule = {
   name: 'access-code',
-  entities: [AccessCodeService, AccessCodeRoute, AccessCode, AccessCodeCheck],
-  resolvers: [AccessCodeServiceResolver, AccessCodeResolver, SmsAccessCodeResolver],
+  entities: [AccessCodeService, AccessCodeRoute, AccessCode, AccessCodeCheck, AccessCodePurchase],
+  resolvers: [AccessCodeServiceResolver, AccessCodeResolver, SmsAccessCodeResolver, AccessCodePurchaseResolver],
   provides: {
     smsProducts: [accessCodeProduct],
     smsReplySecrets: [accessCodeReplySecret],
+    // Codes bought by card are mailed with the code rendered at sending, never stored in the outbox in clear.
+    mailSecrets: [accessCodeMailSecret],
     // The code an SMS bought: what it admits and how much is left (never the code itself).
     paymentProducts: [
       {
         kind: PaymentKind.ACCESS_CODE,
         type: AccessCode,
         load: (em, payment) => em.findOne(AccessCode, { paymentId: payment.id }),
+        // Card purchases only (startAccessCodePurchase), of services that sell by card; SMS purchases are paid whole.
+        acceptsCard: accessCodeAcceptsCard,
+        onFunded: onAccessCodeFunded,
       },
     ],
   },

@@ -11,4 +11,5 @@ export const mailModule: DomainModule = {
 };
 
 // The public face: what other modules use.
-export { sendMail } from './mail.service';
+export { MAIL_SECRET_MASK, sendMail } from './mail.service';
+export type { MailSecret } from './mail.service';

@@ -4,6 +4,8 @@ import { UserErrorCode, UserFacingError } from '../../common/errors';
 import { build } from '../../common/orm';
 import { DeliveryError, enqueue, outboxHandler, type OutboxHandler } from '../outbox';
 import type { OutboxMessage } from '../outbox';
+import type { Config } from '../../common/config';
+import type { Extensions } from '../../common/module';
 import { MailMessage } from './mail-message.entity';
 
 export const MAIL_OUTBOX_KIND = 'mail';
@@ -14,6 +16,51 @@ export interface MailInput {
   subject: string;
   text: string;
   html?: string | null;
+  /**
+   * A secret the mail carries (an access code): the text and HTML hold MAIL_SECRET_MASK where it goes, and only this
+   * reference is queued; the secret is rendered from where it lives at each send attempt (see MailSecret).
+   */
+  secret?: { kind: string; id: string } | null;
+}
+
+/*
+ * Mail that carries a secret (an access code bought by card) is queued with a mask where the secret goes and a
+ * reference to it, as SMS replies are (sms.secrets.ts): the outbox payload never holds the secret in clear, a retry
+ * after a crash renders it again, and the copy kept outside production shows the mask.
+ */
+
+/** What a queued mail holds where its secret goes. */
+export const MAIL_SECRET_MASK = '••••••';
+
+/** A module's secrets for mail: `reveal` returns the clear value of the secret with that id, or null if gone. */
+export interface MailSecret {
+  kind: string;
+  reveal(em: EntityManager, config: Config, id: string): Promise<string | null>;
+}
+
+declare module '../../common/module' {
+  interface Extensions {
+    mailSecrets: readonly MailSecret[];
+  }
+}
+
+/** The mail's text and HTML as the recipient gets them; throws when its secret can no longer be read. */
+async function renderSecret(
+  em: EntityManager,
+  config: Config,
+  extensions: Extensions,
+  mail: MailInput,
+): Promise<{ text: string; html: string | null }> {
+  if (!mail.secret) return { text: mail.text, html: mail.html ?? null };
+  const { kind, id } = mail.secret;
+  const source = (extensions.mailSecrets ?? []).find((candidate) => candidate.kind === kind);
+  const value = source ? await source.reveal(em, config, id) : null;
+  // Retrying will not bring it back: the message goes straight to DEAD, visible to admins.
+  if (value === null) {
+    throw new DeliveryError(`the secret of this mail (${kind}:${id}) can no longer be read`, { permanent: true });
+  }
+  const fill = (body: string) => body.split(MAIL_SECRET_MASK).join(value);
+  return { text: fill(mail.text), html: mail.html ? fill(mail.html) : null };
 }
 
 /** A single bare address: no display names or lists, so one mail reaches exactly the person meant. */
@@ -33,7 +80,10 @@ export function sendMail(em: EntityManager, input: MailInput & { merchantId?: st
   if (!subject) throw new UserFacingError(UserErrorCode.REQUIRED, 'an email needs a subject');
   if (subject.length > 300)
     throw new UserFacingError(UserErrorCode.TOO_LONG, 'use a subject of at most 300 characters');
-  const payload: MailInput = { to, subject, text: input.text, html: input.html ?? null };
+  const secret = input.secret ? { kind: input.secret.kind, id: input.secret.id } : null;
+  if (secret && !input.text.includes(MAIL_SECRET_MASK))
+    throw new Error('sendMail: the text has no place for the secret');
+  const payload: MailInput = { to, subject, text: input.text, html: input.html ?? null, ...(secret ? { secret } : {}) };
   return enqueue(em, { kind: MAIL_OUTBOX_KIND, payload: { ...payload }, merchantId: input.merchantId ?? null });
 }
 
@@ -43,7 +93,8 @@ export function sendMail(em: EntityManager, input: MailInput & { merchantId?: st
  * without SMTP_URL the attempt fails, so the message shows up as failing (and then DEAD) for admins rather than
  * vanishing.
  */
-const deliverMail: OutboxHandler<MailInput> = async (mail, { em, config, message }) => {
+const deliverMail: OutboxHandler<MailInput> = async (mail, { em, config, message, extensions }) => {
+  const body = await renderSecret(em, config, extensions, mail);
   let sent = false;
   let detail = 'kept only: SMTP_URL is not set';
   if (config.smtpUrl) {
@@ -60,8 +111,8 @@ const deliverMail: OutboxHandler<MailInput> = async (mail, { em, config, message
         from: config.mailFrom,
         to: mail.to,
         subject: mail.subject,
-        text: mail.text,
-        html: mail.html ?? undefined,
+        text: body.text,
+        html: body.html ?? undefined,
       });
       sent = true;
       detail = info.response;

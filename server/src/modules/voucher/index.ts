@@ -18,7 +18,14 @@ import {
   VoucherResolver,
   VoucherShopResolver,
 } from './voucher.resolver';
-import { onVoucherPaymentExpired, onVoucherSms, startReservationSweeper, voucherInstruction } from './voucher.sales';
+import {
+  onVoucherFunded,
+  onVoucherPaymentExpired,
+  onVoucherSms,
+  startReservationSweeper,
+  voucherAcceptsCard,
+  voucherInstruction,
+} from './voucher.sales';
 import { seedVouchers } from './voucher.seed';
 
 /**
@@ -58,6 +65,9 @@ export const voucherModule: DomainModule = {
         type: VoucherOrder,
         load: (em, payment) => em.findOne(VoucherOrder, { paymentId: payment.id }),
         onExpired: onVoucherPaymentExpired,
+        // Card on per project (VoucherProject.acceptsCard); card money sells the voucher as the last SMS would.
+        acceptsCard: voucherAcceptsCard,
+        onFunded: onVoucherFunded,
       },
     ],
   },

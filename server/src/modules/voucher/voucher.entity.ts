@@ -138,6 +138,17 @@ export class VoucherProject {
   })
   reservationMinutes: number = 24 * 60;
 
+  /**
+   * Whether buyers may pay by card too (issue #11): on the shop page, or to finish a payment partly paid by SMS. Off
+   * by default: the seller turns it on.
+   */
+  @Property({ type: 'boolean', default: false })
+  @Field(() => Boolean, {
+    description:
+      'Whether buyers may pay by card as well as by SMS (also the rest of a payment partly paid by SMS). Off by default.',
+  })
+  acceptsCard: boolean = false;
+
   @Property({ type: 'datetime' })
   @Field(() => Date)
   createdAt: Date = new Date();
@@ -263,9 +274,15 @@ export class VoucherOrder {
   @Field(() => ID)
   merchantId!: string;
 
-  @Property({ type: 'string', length: 2 })
-  @Field(() => String, { description: 'The country the buyer chose; SMS from elsewhere are not counted.' })
-  country!: string;
+  /** Null for a payment started to be paid by card (no SMS instruction); the first SMS, if any, fixes it then. */
+  @Property({ type: 'string', length: 2, nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'The country the buyer chose; SMS from elsewhere are not counted. Null when the payment was started to be paid ' +
+      'by card (no SMS instruction).',
+  })
+  country: string | null = null;
 
   /** The project's pricing when the order was made: what each SMS counts for. */
   @Property({ type: 'string', length: 10 })

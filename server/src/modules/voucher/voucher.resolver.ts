@@ -8,6 +8,7 @@ import { paginate } from '../../common/orm';
 import type { Connection } from '../../common/pagination';
 import { Merchant } from '../merchant';
 import { normaliseReference, Payment } from '../payment';
+import { TAKING_MONEY } from '../sms';
 import { maskPhone } from '../../common/phone';
 import {
   VOUCHER_CURRENCY,
@@ -94,6 +95,7 @@ function toShop(project: VoucherProject, available: number): VoucherShop {
     kind: project.kind,
     active: project.active,
     soldOut: available === 0,
+    acceptsCard: project.acceptsCard,
   });
 }
 
@@ -115,8 +117,15 @@ async function toPurchase(ctx: Context, order: VoucherOrder, payment: Payment): 
     amount: Money.of(payment.amount, payment.currency),
     amountReceived: Money.of(payment.amountReceived, payment.currency),
     creditApplied: Money.of(payment.creditMinor, payment.currency),
-    country: order.country,
-    countryName: await countryName(em, order.country),
+    country: order.country ?? payment.payerCountry,
+    countryName: await countryName(em, order.country ?? payment.payerCountry),
+    acceptsCard: project.acceptsCard && TAKING_MONEY.includes(payment.status),
+    remaining: Money.of(
+      TAKING_MONEY.includes(payment.status) && payment.amount > payment.amountReceived
+        ? payment.amount - payment.amountReceived
+        : 0n,
+      payment.currency,
+    ),
     instruction: numberedInstruction(order).map((line) =>
       Object.assign(new VoucherInstructionLine(), {
         number: line.number,
@@ -433,6 +442,8 @@ export class VoucherPurchaseResolver {
     description:
       'Starts paying for a voucher by SMS from a country (public, no login): reserves a voucher and returns the ' +
       'payment with its fewest-SMS instruction. Refused when sold out or when the country cannot pay the price. ' +
+      'Without a country (shops that acceptsCard only) the payment is meant for card: no instruction; pay it on ' +
+      'the card form by its token. Any payment of such a shop can be finished by card for what is missing. ' +
       `One address holds at most ${MAX_UNPAID_RESERVATIONS_PER_SOURCE} unpaid reservations per shop: a further ` +
       'start releases its oldest. Budgets per address and per shop: past them, RATE_LIMITED (HTTP 429).',
   })

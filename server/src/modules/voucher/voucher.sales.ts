@@ -14,6 +14,7 @@ import { createPayment, lockPayment, normaliseReference } from '../payment';
 import { refundPayment, settlePrepaidSale } from '../payment';
 import { SmsDirection, SmsFlag, SmsMessage, SmsStatus } from '../sms';
 import { TAKING_MONEY, type ExpectedSms, type SmsReceived } from '../sms';
+import type { FundedEvent } from '../payment';
 import { sendSmsReply } from '../sms';
 import { Country } from '../tariff';
 import {
@@ -51,26 +52,39 @@ import { claimVoucher, releaseVoucher, sellVoucher } from './voucher.stock';
  */
 export const MAX_UNPAID_RESERVATIONS_PER_SOURCE = 3;
 
-/** Starts a buyer's payment for a voucher of the project `slug`, paid by SMS from `country`. */
+/**
+ * Starts a buyer's payment for a voucher of the project `slug`, paid by SMS from `country`. Without a country (only
+ * where the project accepts cards) the payment is meant for card: no SMS instruction, and the first SMS that may
+ * still arrive fixes the country. Either way it is one payment, which the card rail can finish for what is missing.
+ */
 export async function startVoucherPayment(
   em: EntityManager,
   pubsub: PubSubLike | null,
-  input: { slug: string; country: string; buyerIp?: string | null },
+  input: { slug: string; country?: string | null; buyerIp?: string | null },
   now = new Date(),
 ): Promise<VoucherOrder> {
   const slug = input.slug.trim().toLowerCase();
-  const code = input.country.trim().toUpperCase();
+  const code = input.country?.trim().toUpperCase() || null;
   const source = input.buyerIp ? sourceKey(input.buyerIp) : null;
   return em.transactional(async (tx) => {
     const project = await tx.findOne(VoucherProject, { slug });
     if (!project || !project.active) {
       throw new UserFacingError(UserErrorCode.NOT_FOUND, 'this voucher is not on sale', ['input', 'slug']);
     }
-    const served = !project.countries.length || project.countries.includes(code);
+    if (code === null && !project.acceptsCard) {
+      throw new UserFacingError(UserErrorCode.REQUIRED, 'choose the country you will send the SMS from', [
+        'input',
+        'country',
+      ]);
+    }
+    if (code !== null && !/^[A-Z]{2}$/.test(code)) {
+      throw new UserFacingError(UserErrorCode.INVALID, 'use a two-letter country code, e.g. BG', ['input', 'country']);
+    }
+    const served = code !== null && (!project.countries.length || project.countries.includes(code));
     const [quote] = served
       ? await quoteCountries(tx, { target: project.priceMinor, mode: project.pricing, codes: [code] })
       : [];
-    if (!quote) {
+    if (code !== null && !quote) {
       throw new UserFacingError(UserErrorCode.INVALID, 'this voucher cannot be paid by SMS from that country', [
         'input',
         'country',
@@ -103,7 +117,7 @@ export async function startVoucherPayment(
       merchantId: project.merchantId,
       country: code,
       pricing: project.pricing,
-      instruction: quote.lines,
+      instruction: quote?.lines ?? [],
       state: VoucherOrderState.RESERVED,
       reservationExpiresAt: new Date(now.getTime() + project.reservationMinutes * 60_000),
       buyerSource: source,
@@ -146,24 +160,59 @@ export async function onVoucherSms(em: EntityManager, event: SmsReceived): Promi
   const { sms, payment, counted, paidNow } = event;
   const order = await em.findOne(VoucherOrder, { paymentId: payment.id }, { refresh: true });
   if (!order) return;
-  const now = new Date();
-  if (counted) {
-    // Money arrived: from now on the reservation holds with no time limit (seed V8).
-    order.reservationExpiresAt = null;
-    if (order.state === VoucherOrderState.RELEASED || order.state === VoucherOrderState.UNFULFILLED) {
-      // The reservation had lapsed: take a voucher again if any is left; otherwise keep the money and flag it.
-      const voucher = await claimVoucher(em, { projectId: order.projectId, paymentId: payment.id, now });
-      moveOrder(order, voucher ? 'reclaim' : 'runOut', now);
-    }
-    if (paidNow && order.state === VoucherOrderState.RESERVED) await completeSale(em, order, payment, now);
-    order.updatedAt = now;
-  }
+  if (counted) await moneyArrived(em, order, payment, paidNow, new Date());
   const text = event.credit
     ? `Tollgate: payment ${payment.reference} was already closed, so your SMS was kept as credit of ` +
       `${formatAmount(event.credit.amountMinor, event.credit.currency)} ${event.credit.currency} with this seller. ` +
       'It counts on your next purchase, once its first SMS arrives from this phone.'
     : replyText(sms, payment, order, counted);
   await sendSmsReply(em, { inboundSmsId: sms.id, text });
+}
+
+/**
+ * Money reached a voucher payment (a counted SMS, a card capture), with the payment locked and already credited:
+ * the reservation holds for ever from now on (seed V8), a lapsed one takes a voucher again (or the order is flagged
+ * UNFULFILLED with the money kept), and the money that made the payment PAID sells the voucher held — once: a sold
+ * order is never sold again.
+ */
+async function moneyArrived(
+  em: EntityManager,
+  order: VoucherOrder,
+  payment: Payment,
+  paidNow: boolean,
+  now: Date,
+): Promise<void> {
+  order.reservationExpiresAt = null;
+  if (order.state === VoucherOrderState.RELEASED || order.state === VoucherOrderState.UNFULFILLED) {
+    // The reservation had lapsed: take a voucher again if any is left; otherwise keep the money and flag it.
+    const voucher = await claimVoucher(em, { projectId: order.projectId, paymentId: payment.id, now });
+    moveOrder(order, voucher ? 'reclaim' : 'runOut', now);
+  }
+  if (paidNow && order.state === VoucherOrderState.RESERVED) await completeSale(em, order, payment, now);
+  order.updatedAt = now;
+}
+
+// --- The card hooks (PaymentProduct) -----------------------------------------------------------------------------
+
+/** Whether a voucher payment may be paid, or finished, by card: its project accepts cards (the seller's setting). */
+export async function voucherAcceptsCard(em: EntityManager, payment: Payment): Promise<boolean> {
+  if (payment.kind !== PaymentKind.VOUCHER) return false;
+  const order = await em.findOne(VoucherOrder, { paymentId: payment.id });
+  const project = order && (await em.findOne(VoucherProject, order.projectId));
+  return !!project?.acceptsCard;
+}
+
+/**
+ * Card money reached a voucher payment (the card rail, in the capture's transaction, on the locked and credited
+ * payment): what a counted SMS does — the voucher is sold when this money made the payment PAID, with the same
+ * `voucher.sold` event; the payer page learns it from the payment's own announcement. No SMS reply: the buyer is on
+ * the page. A partly SMS-paid payment finished by card is just the last money to arrive.
+ */
+export async function onVoucherFunded(em: EntityManager, event: FundedEvent): Promise<void> {
+  const { payment } = event;
+  const order = await em.findOne(VoucherOrder, { paymentId: payment.id }, { refresh: true });
+  if (!order) return;
+  await moneyArrived(em, order, payment, event.paidNow, event.at);
 }
 
 const NOT_COUNTED: Record<SmsFlag, string> = {
@@ -202,10 +251,13 @@ export async function voucherInstruction(em: EntityManager, payment: Payment): P
   if (payment.kind !== PaymentKind.VOUCHER) return null;
   const order = await em.findOne(VoucherOrder, { paymentId: payment.id });
   if (!order) return null;
+  // A payment started for card has no country until an SMS fixes one; without it there is nothing to ask for.
+  const country = order.country ?? payment.payerCountry;
+  if (!country) return [];
   const expected = expandInstruction(order.instruction).map((line): ExpectedSms => ({
     shortCode: line.shortCode,
     text: payment.reference,
-    country: order.country,
+    country,
   }));
   const takingMoney = TAKING_MONEY.includes(payment.status);
   // A closed payment expects nothing more: every line still open goes.
@@ -238,9 +290,9 @@ export async function voucherInstruction(em: EntityManager, payment: Payment): P
   }
   if (dropped.size) expected.splice(0, expected.length, ...expected.filter((_, index) => !dropped.has(index)));
   if (!takingMoney || still >= missing) return expected;
-  const [quote] = await quoteCountries(em, { target: missing - still, mode: order.pricing, codes: [order.country] });
+  const [quote] = await quoteCountries(em, { target: missing - still, mode: order.pricing, codes: [country] });
   for (const line of expandInstruction(quote?.lines ?? [])) {
-    expected.push({ shortCode: line.shortCode, text: payment.reference, country: order.country });
+    expected.push({ shortCode: line.shortCode, text: payment.reference, country });
   }
   return expected;
 }
@@ -261,7 +313,7 @@ async function completeSale(em: EntityManager, order: VoucherOrder, payment: Pay
     orderId: order.id,
     projectId: order.projectId,
     voucherId: voucher.id,
-    country: order.country,
+    country: order.country ?? payment.payerCountry,
   });
 }
 
@@ -429,6 +481,7 @@ export function numberedInstruction(order: VoucherOrder): (InstructionSnapshot &
   return expandInstruction(order.instruction).map((line, index) => ({ ...line, number: index + 1 }));
 }
 
-export async function countryName(em: EntityManager, code: string): Promise<string> {
+export async function countryName(em: EntityManager, code: string | null): Promise<string | null> {
+  if (code === null) return null;
   return (await em.findOne(Country, { code }))?.name ?? code;
 }

@@ -109,6 +109,9 @@ export class CreateVoucherProjectInput {
   })
   reservationMinutes?: number | null;
 
+  @Field(() => Boolean, { nullable: true, description: 'Whether buyers may pay by card as well; false by default.' })
+  acceptsCard?: boolean | null;
+
   @Field(() => ID, { nullable: true, description: 'For admins and partners: the merchant the project is for.' })
   merchantId?: string | null;
 }
@@ -147,6 +150,12 @@ export class UpdateVoucherProjectInput {
 
   @Field(() => Int, { nullable: true })
   reservationMinutes?: number | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'Turns card payments on or off; off stops new card payments, money already arrived stays.',
+  })
+  acceptsCard?: boolean | null;
 }
 
 export const VoucherProjectPayload = PayloadType(() => VoucherProject, 'VoucherProject', { field: 'project' });
@@ -264,6 +273,13 @@ export class VoucherShop {
 
   @Field(() => Boolean, { description: 'True when no voucher is available: no new payment can start.' })
   soldOut!: boolean;
+
+  @Field(() => Boolean, {
+    description:
+      'Whether the voucher can be paid by card as well as by SMS: the page may then offer card, and start a payment ' +
+      'without a country (startVoucherPayment).',
+  })
+  acceptsCard!: boolean;
 }
 
 @ObjectType({ description: 'One SMS of the instruction.' })
@@ -334,11 +350,24 @@ export class VoucherPurchase {
   })
   creditApplied!: Money;
 
-  @Field(() => String)
-  country!: string;
+  @Field(() => String, {
+    nullable: true,
+    description: 'The country the SMS come from; null for a payment started for card, until an SMS arrives.',
+  })
+  country!: string | null;
 
-  @Field(() => String)
-  countryName!: string;
+  @Field(() => String, { nullable: true })
+  countryName!: string | null;
+
+  @Field(() => Boolean, {
+    description:
+      'Whether the rest (`remaining`) can be paid by card now: the shop accepts cards and the payment still takes ' +
+      'money. The card form pays this same payment (by `token`).',
+  })
+  acceptsCard!: boolean;
+
+  @Field(() => Money, { description: 'What is still missing: amount − amountReceived (zero once paid or closed).' })
+  remaining!: Money;
 
   @Field(() => [VoucherInstructionLine], { description: 'The SMS to send, in order.' })
   instruction!: VoucherInstructionLine[];
@@ -361,8 +390,13 @@ export class StartVoucherPaymentInput {
   @Field(() => String)
   slug!: string;
 
-  @Field(() => String, { description: 'ISO code of the country the SMS will be sent from.' })
-  country!: string;
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'ISO code of the country the SMS will be sent from; it gives the SMS instruction. Leave it out to pay by card ' +
+      '(only where the shop acceptsCard): no instruction, the same payment is paid on the card form.',
+  })
+  country?: string | null;
 }
 
 export const StartVoucherPaymentPayload = PayloadType(() => VoucherPurchase, 'StartVoucherPayment', {
