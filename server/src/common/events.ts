@@ -80,11 +80,13 @@ export const EVENT_CATALOGUE = {
       orderId: 'the voucher order ("vor_…")',
       projectId: 'the voucher project',
       voucherId: 'the voucher sold (never its code)',
-      country: "the buyer's country",
+      country: "the buyer's country; null for a voucher paid by card alone (no SMS)",
     },
   },
   'access_code.issued': {
-    description: 'An access code was issued for a paid SMS (the code itself is only in the reply to the payer).',
+    description:
+      'An access code was issued for a paid SMS or card purchase (the code itself goes only to the payer: the SMS ' +
+      'reply, or the payer page and email).',
     fields: {
       paymentId: 'the payment',
       serviceId: 'the access-code service',

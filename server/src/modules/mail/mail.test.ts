@@ -5,7 +5,7 @@ import { startTestApp, type TestApp } from '../../../test/harness';
 import { OutboxMessage, OutboxStatus } from '../outbox/outbox-message.entity';
 import { drainOutbox } from '../outbox/outbox.service';
 import { MailMessage } from './mail-message.entity';
-import { sendMail } from './mail.service';
+import { MAIL_SECRET_MASK, sendMail } from './mail.service';
 
 interface Received {
   from: string;
@@ -128,6 +128,32 @@ describe('mail', () => {
     expect(row.status).toBe(OutboxStatus.PENDING);
     expect(row.lastError).toMatch(/550/);
     expect(row.payload).toMatchObject({ to: 'nobody@bounce.test' }); // kept for the retry
+  });
+
+  it('queues a secret by reference only, and gives up at once on a secret that can no longer be read', async () => {
+    const em = t.orm.em.fork();
+    expect(() =>
+      sendMail(em, {
+        to: 'a@example.com',
+        subject: 'x',
+        text: 'no mask',
+        secret: { kind: 'access-code', id: 'acc_1' },
+      }),
+    ).toThrow(/no place for the secret/);
+    const message = await send(t, {
+      to: 'secret@example.com',
+      subject: 'Your code',
+      text: `Code: ${MAIL_SECRET_MASK}`,
+      secret: { kind: 'access-code', id: 'acc_gone' },
+    });
+    const queued = await t.orm.em.fork().findOneOrFail(OutboxMessage, message.id);
+    expect(queued.payload).toMatchObject({ text: `Code: ${MAIL_SECRET_MASK}`, secret: { id: 'acc_gone' } });
+    const sentBefore = smtp.received.length;
+    await drain(t);
+    expect(smtp.received).toHaveLength(sentBefore);
+    const row = await t.orm.em.fork().findOneOrFail(OutboxMessage, message.id);
+    expect(row.status).toBe(OutboxStatus.DEAD);
+    expect(row.lastError).toMatch(/can no longer be read/);
   });
 
   it('refuses malformed recipients and subjects before anything is queued', () => {
