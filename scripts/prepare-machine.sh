@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs and starts what the test suite needs on a fresh machine: Debian's Chromium for the end-to-end tests,
-# PostgreSQL and Redis for the integration tests. Safe to run again: it only acts on what is missing.
+# PostgreSQL and Redis for the integration tests, xmllint for the payout file tests. Safe to run again: it only acts on
+# what is missing.
 set -euo pipefail
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -9,6 +10,12 @@ if [ ! -x /usr/bin/chromium ]; then
   echo "Installing Chromium from Debian…"
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+
+if ! command -v xmllint >/dev/null; then
+  echo "Installing xmllint (libxml2-utils), which validates the SEPA payout files against their schema…"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libxml2-utils >/dev/null
 fi
 
 if ! pg_isready -q -h 127.0.0.1 -p 5432; then
@@ -28,3 +35,4 @@ fi
 pg_isready -h 127.0.0.1 -p 5432
 redis-cli -h 127.0.0.1 -p 6379 ping
 /usr/bin/chromium --version
+xmllint --version 2>&1 | head -n 1
