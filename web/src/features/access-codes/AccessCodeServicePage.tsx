@@ -42,6 +42,11 @@ const AccessCodeServiceDocument = graphql(`
       invalidUrl
       allowedIps
       maxRepliesPerSms
+      acceptsCard
+      cardPrice {
+        amount
+        currency
+      }
       checkUrl
       proofFormula
       activeCodeCount
@@ -232,6 +237,9 @@ function valuesOf(service: Service): ServiceValues {
     invalidUrl: service.invalidUrl,
     allowedIps: service.allowedIps.join(', '),
     maxRepliesPerSms: String(service.maxRepliesPerSms),
+    acceptsCard: service.acceptsCard,
+    cardPrice: service.cardPrice?.amount ?? '',
+    cardCurrency: service.cardPrice?.currency ?? 'USD',
   };
 }
 
@@ -276,8 +284,27 @@ function Integration({ service }: { service: Service }) {
 $expected = hash_hmac('sha256', $_GET['code'] . '.' . $t, $secret);
 $fresh = abs(time() - $t) <= 300;
 if ($fresh && hash_equals($expected, $_GET['sig'])) { /* paid: show the content */ }`;
+  const buyUrl = `${window.location.origin}/codes/${service.id}`;
   return (
     <dl className="facts">
+      {service.acceptsCard && (
+        <>
+          <dt>Buy by card</dt>
+          <dd>
+            <div className="secret__value">
+              <a href={buyUrl} target="_blank" rel="noreferrer" data-testid="access-code-buy-url">
+                {buyUrl}
+              </a>
+              <CopyButton text={buyUrl} />
+            </div>
+            <span className="muted small">
+              Link payers here: they pay{' '}
+              {service.cardPrice ? `${service.cardPrice.amount} ${service.cardPrice.currency}` : ''} by card and get the
+              code on the page and by email.
+            </span>
+          </dd>
+        </>
+      )}
       <dt>Check URL</dt>
       <dd>
         <div className="secret__value">

@@ -21,6 +21,9 @@ export interface ServiceValues {
   invalidUrl: string;
   allowedIps: string;
   maxRepliesPerSms: string;
+  acceptsCard: boolean;
+  cardPrice: string;
+  cardCurrency: string;
 }
 
 export const NEW_SERVICE: ServiceValues = {
@@ -39,6 +42,9 @@ export const NEW_SERVICE: ServiceValues = {
   invalidUrl: '',
   allowedIps: '',
   maxRepliesPerSms: '1',
+  acceptsCard: false,
+  cardPrice: '',
+  cardCurrency: 'USD',
 };
 
 /** Settings as the API takes them: a period or uses only where the kind has one (null clears it). */
@@ -61,6 +67,9 @@ export function toSettings(values: ServiceValues) {
     invalidUrl: values.invalidUrl,
     allowedIps: splitList(values.allowedIps),
     maxRepliesPerSms: whole(values.maxRepliesPerSms) ?? 1,
+    acceptsCard: values.acceptsCard,
+    cardPrice: values.cardPrice.trim(),
+    cardCurrency: values.cardCurrency,
   };
 }
 
@@ -81,6 +90,9 @@ export const SERVICE_FIELDS = [
   'invalidUrl',
   'allowedIps',
   'maxRepliesPerSms',
+  'acceptsCard',
+  'cardPrice',
+  'cardCurrency',
 ] as const;
 
 /** The settings of an access-code service, for creating one or changing it. */
@@ -108,12 +120,12 @@ export function ServiceForm({
   const [values, setValues] = useState(initial);
   const kind = KINDS.find((entry) => entry.value === values.kind)!;
   const set =
-    <K extends keyof ServiceValues>(key: K) =>
+    <K extends Exclude<keyof ServiceValues, 'acceptsCard'>>(key: K) =>
     (event: { target: { value: string } }) =>
       setValues((current) => ({ ...current, [key]: event.target.value as ServiceValues[K] }));
   /** A Field's render function for a plain input bound to one value. */
   const text =
-    (key: keyof ServiceValues, extra: Record<string, unknown> = {}) =>
+    (key: Exclude<keyof ServiceValues, 'acceptsCard'>, extra: Record<string, unknown> = {}) =>
     (props: { id: string; 'aria-invalid': boolean; 'aria-describedby'?: string }) => (
       <input {...props} {...extra} name={key} value={values[key]} onChange={set(key)} />
     );
@@ -240,6 +252,36 @@ export function ServiceForm({
           {text('maxRepliesPerSms', { inputMode: 'numeric' })}
         </Field>
       </div>
+      <fieldset className="subform">
+        <legend>Selling by card</legend>
+        <label className="checkbox-line">
+          <input
+            type="checkbox"
+            name="acceptsCard"
+            checked={values.acceptsCard}
+            onChange={(event) => setValues((current) => ({ ...current, acceptsCard: event.target.checked }))}
+          />
+          Accept cards: a public page sells codes by card, shown on the page and emailed (never sent by SMS)
+        </label>
+        {errors.byField.acceptsCard && (
+          <p className="field__error" role="alert">
+            {errors.byField.acceptsCard}
+          </p>
+        )}
+        <div className="form__row">
+          <Field label="Card price" error={errors.byField.cardPrice} hint="One code bought by card, e.g. 2.50.">
+            {text('cardPrice', { inputMode: 'decimal', placeholder: '2.50' })}
+          </Field>
+          <Field label="Card currency" error={errors.byField.cardCurrency}>
+            {(props) => (
+              <select {...props} name="cardCurrency" value={values.cardCurrency} onChange={set('cardCurrency')}>
+                <option value="USD">USD</option>
+                <option value="EUR">EUR</option>
+              </select>
+            )}
+          </Field>
+        </div>
+      </fieldset>
       <div className="form__actions">
         <button type="submit" className="button button--primary" disabled={busy}>
           {busy ? 'Saving…' : submitLabel}

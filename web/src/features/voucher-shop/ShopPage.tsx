@@ -18,6 +18,7 @@ const VoucherShopDocument = graphql(`
       kind
       active
       soldOut
+      acceptsCard
       merchantName
       price {
         amount
@@ -65,6 +66,7 @@ export function ShopPage() {
   const [query, refetch] = useQuery({ query: VoucherShopDocument, variables: { slug } });
   const { data } = query;
   const [country, setCountry] = useState('');
+  const [method, setMethod] = useState<'CARD' | 'SMS'>('CARD');
   const { attach, ...form } = useFormMutation(StartVoucherPaymentDocument, (data) => data.startVoucherPayment, [
     'country',
   ]);
@@ -72,7 +74,9 @@ export function ShopPage() {
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const response = await form.submit({ input: { slug, country } });
+    // By card: no country, no SMS instruction; the purchase page then shows the card form.
+    const byCard = Boolean(shop?.acceptsCard) && method === 'CARD';
+    const response = await form.submit({ input: byCard ? { slug, country: null } : { slug, country } });
     const purchase = response?.purchase;
     if (purchase) void navigate(purchasePath(slug, purchase.token));
     else refetch({ requestPolicy: 'network-only' }); // e.g. sold out meanwhile
@@ -95,7 +99,8 @@ export function ShopPage() {
         </p>
         {shop.description && <p style={{ whiteSpace: 'pre-wrap' }}>{shop.description}</p>}
         <p className="muted small">
-          You get {WHAT[shop.kind] ?? 'a voucher'} on this page as soon as your SMS have arrived.
+          You get {WHAT[shop.kind] ?? 'a voucher'} on this page as soon as your{' '}
+          {shop.acceptsCard ? 'payment has' : 'SMS have'} arrived.
         </p>
         {!shop.active ? (
           <p className="notice notice--warn" role="status">
@@ -105,12 +110,55 @@ export function ShopPage() {
           <p className="notice notice--warn" role="status" data-testid="sold-out">
             Sold out: no voucher is left right now.
           </p>
-        ) : shop.countries.length === 0 ? (
+        ) : shop.countries.length === 0 && !shop.acceptsCard ? (
           <p className="notice notice--warn" role="status">
             No country&apos;s SMS tariffs can pay this price.
           </p>
         ) : null}
-        {onSale && shop.countries.length > 0 && (
+        {onSale && shop.acceptsCard && (
+          <fieldset className="method-choice" aria-label="How to pay">
+            <legend className="field__label">How do you want to pay?</legend>
+            <label className="checkbox-line">
+              <input
+                type="radio"
+                name="method"
+                value="CARD"
+                checked={method === 'CARD'}
+                onChange={() => setMethod('CARD')}
+              />
+              By card
+            </label>
+            <label className="checkbox-line">
+              <input
+                type="radio"
+                name="method"
+                value="SMS"
+                checked={method === 'SMS'}
+                disabled={shop.countries.length === 0}
+                onChange={() => setMethod('SMS')}
+              />
+              By SMS
+            </label>
+          </fieldset>
+        )}
+        {onSale && shop.acceptsCard && method === 'CARD' && (
+          <form
+            ref={attach}
+            className="form"
+            onSubmit={(event) => void submit(event)}
+            noValidate
+            aria-label="Buy by card"
+          >
+            <FormErrors messages={form.errors.form} />
+            <p className="muted small">You type your card on the next page, then get your voucher there at once.</p>
+            <div className="form__actions">
+              <button type="submit" className="button button--primary" disabled={form.fetching}>
+                {form.fetching ? 'Starting…' : 'Continue to card payment'}
+              </button>
+            </div>
+          </form>
+        )}
+        {onSale && shop.countries.length > 0 && (!shop.acceptsCard || method === 'SMS') && (
           <form
             ref={attach}
             className="form"

@@ -28,6 +28,7 @@ const VoucherProjectDocument = graphql(`
       pricing
       countries
       active
+      acceptsCard
       reservationMinutes
       publicUrl
       unfulfilled
@@ -185,6 +186,7 @@ const UpdateVoucherProjectDocument = graphql(`
       project {
         id
         active
+        acceptsCard
       }
       userErrors {
         code
@@ -466,6 +468,23 @@ export function VoucherProjectPage() {
           </dd>
           <dt>Countries</dt>
           <dd>{project.countries.length ? project.countries.join(', ') : 'every country that can pay the price'}</dd>
+          <dt>Payment</dt>
+          <dd>
+            <label className="checkbox-line">
+              <input
+                type="checkbox"
+                checked={project.acceptsCard}
+                disabled={toggle.fetching}
+                onChange={(event) => void update({ input: { id: project.id, acceptsCard: event.target.checked } })}
+              />
+              Accept cards
+            </label>
+            <span className="muted small">
+              {project.acceptsCard
+                ? 'Buyers choose card or SMS, and can pay the rest of an SMS payment by card.'
+                : 'SMS only.'}
+            </span>
+          </dd>
           <dt>Reservations</dt>
           <dd>held {Math.round(project.reservationMinutes / 60)} h for buyers who have sent no SMS yet</dd>
           {!project.active && (

@@ -29,7 +29,8 @@ export interface OrderRow {
   id: string;
   reference: string;
   state: string;
-  country: string;
+  /** Null for a payment started for card (no SMS country). */
+  country: string | null;
   payerPhone?: string | null;
   resolution?: string | null;
   createdAt: string;
@@ -128,9 +129,13 @@ export function OrdersTable({
           header: 'Buyer',
           render: (order) => (
             <span>
-              {order.payerPhone ? <code>{order.payerPhone}</code> : <span className="muted">no SMS yet</span>}
+              {order.payerPhone ? (
+                <code>{order.payerPhone}</code>
+              ) : (
+                <span className="muted">{order.country ? 'no SMS yet' : 'by card'}</span>
+              )}
               <br />
-              <span className="muted small">{order.country}</span>
+              <span className="muted small">{order.country ?? ''}</span>
             </span>
           ),
         },
