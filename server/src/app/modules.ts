@@ -5,6 +5,7 @@ import { accessCodeModule } from '../modules/access-code';
 import { apiKeyModule } from '../modules/api-key';
 import { auditModule } from '../modules/audit';
 import { authModule } from '../modules/auth';
+import { confirmationModule } from '../modules/confirmation';
 import { idempotencyModule } from '../modules/idempotency';
 import { ledgerModule } from '../modules/ledger';
 import { mailModule } from '../modules/mail';
@@ -36,6 +37,7 @@ export const MODULES: readonly DomainModule[] = [
   outboxModule,
   webhookModule,
   mailModule,
+  confirmationModule,
   tariffModule,
   smsModule,
   smppModule,

@@ -26,6 +26,14 @@ export enum UserErrorCode {
   CANNOT_REMOVE_SELF = 'CANNOT_REMOVE_SELF',
   /** Nothing of it is left to sell (a voucher project's stock). */
   SOLD_OUT = 'SOLD_OUT',
+  /** A confirmation code that does not match, or none is waiting: ask for a new one after a few tries. */
+  INVALID_CODE = 'INVALID_CODE',
+  /** The confirmation code expired, was replaced by a newer one, or was locked by wrong guesses. */
+  CODE_EXPIRED = 'CODE_EXPIRED',
+  /** A payout destination still in its cool-off period after it was added or changed. */
+  COOLING_OFF = 'COOLING_OFF',
+  /** The merchant owes Tollgate (a negative receivable): no withdrawal until it is covered. */
+  RECEIVABLE_OPEN = 'RECEIVABLE_OPEN',
 }
 registerEnumType(UserErrorCode, { name: 'UserErrorCode', description: 'Why a mutation refused its input.' });
 
