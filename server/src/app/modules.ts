@@ -6,6 +6,7 @@ import { apiKeyModule } from '../modules/api-key';
 import { auditModule } from '../modules/audit';
 import { authModule } from '../modules/auth';
 import { confirmationModule } from '../modules/confirmation';
+import { feePlanModule } from '../modules/fee-plan';
 import { idempotencyModule } from '../modules/idempotency';
 import { ledgerModule } from '../modules/ledger';
 import { mailModule } from '../modules/mail';
@@ -31,6 +32,7 @@ export const MODULES: readonly DomainModule[] = [
   auditModule,
   apiKeyModule,
   ledgerModule,
+  feePlanModule,
   idempotencyModule,
   paymentModule,
   teamModule,

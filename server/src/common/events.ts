@@ -17,6 +17,7 @@ const PAYMENT_FIELDS = {
   amountReceived: 'what has arrived so far, e.g. "2.50"',
   currency: 'ISO 4217 code',
   net: "the merchant's part booked so far",
+  refunded: 'what was refunded to the payer so far, e.g. "0.00"',
   metadata: 'the JSON object the merchant attached',
   createdAt: 'ISO 8601 time',
   paidAt: 'ISO 8601 time, or null',
@@ -68,6 +69,10 @@ export const EVENT_CATALOGUE = {
   'payment.cancelled': { description: 'The payment was cancelled before it was paid.', fields: PAYMENT_FIELDS },
   'payment.expired': { description: 'Nothing arrived before the payment’s time ran out.', fields: PAYMENT_FIELDS },
   'payment.refunded': { description: 'A paid payment was refunded.', fields: PAYMENT_FIELDS },
+  'payment.partially_refunded': {
+    description: 'Part of a payment’s money was refunded (by card); its status stays. `refunded` says how much in all.',
+    fields: PAYMENT_FIELDS,
+  },
   'sms.received': { description: 'An SMS was counted for one of the merchant’s payments.', fields: SMS_FIELDS },
   'sms.flagged': {
     description: 'An SMS named one of the merchant’s payments but was not counted (anti-fraud, no tariff…).',

@@ -285,6 +285,10 @@ export type LedgerAccountPurpose =
   | 'MERCHANT_AVAILABLE'
   /** A merchant's money not yet settled (e.g. awaiting confirmation). Never negative. */
   | 'MERCHANT_PENDING'
+  /** What a merchant owes Tollgate: negative after a refund or chargeback larger than its available balance, covered first from the next money the merchant gets; withdrawals wait while it is negative. Never positive. */
+  | 'MERCHANT_RECEIVABLE'
+  /** A merchant's rolling reserve: the share of card money its fee plan holds back until each hold's release date, then moved to available. Never negative. */
+  | 'MERCHANT_RESERVE'
   /** What is owed to mobile operators for payments through them. Never negative. */
   | 'OPERATOR_SHARE'
   /** Money received from payers and not yet attributed. Never negative. */
@@ -297,7 +301,7 @@ export type LedgerAccountPurpose =
   | 'PLATFORM_FEES'
   /** Billed SMS money no payment could take (flagged, unmatched), until an admin resolves it. */
   | 'SUSPENSE'
-  /** The outside world: money entering or leaving Tollgate. The only account that goes negative. */
+  /** The outside world: money entering or leaving Tollgate (SMS operators, card processors). Goes negative. */
   | 'WORLD';
 
 /** One leg of an adjustment, on an account named by its purpose and owner. */

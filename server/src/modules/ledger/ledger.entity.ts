@@ -8,7 +8,8 @@ import { bigint } from '../../common/orm';
  * Sign convention: an entry's amount is in minor units, positive for a credit (the account's balance grows) and
  * negative for a debit. Balances are claims: a merchant account's positive balance is what Tollgate owes the
  * merchant. Money entering Tollgate is debited from WORLD (which goes negative), so every transfer, and the whole
- * ledger per currency, sums to zero.
+ * ledger per currency, sums to zero. A merchant's MERCHANT_RECEIVABLE goes negative when the merchant owes Tollgate
+ * (a refund or chargeback beyond its available balance): the one claim against a merchant the ledger keeps.
  */
 
 export enum LedgerAccountPurpose {
@@ -21,6 +22,8 @@ export enum LedgerAccountPurpose {
   WORLD = 'WORLD',
   PAYER_CREDIT = 'PAYER_CREDIT',
   SUSPENSE = 'SUSPENSE',
+  MERCHANT_RESERVE = 'MERCHANT_RESERVE',
+  MERCHANT_RECEIVABLE = 'MERCHANT_RECEIVABLE',
 }
 registerEnumType(LedgerAccountPurpose, {
   name: 'LedgerAccountPurpose',
@@ -35,7 +38,8 @@ registerEnumType(LedgerAccountPurpose, {
     PAYER_CLEARING: { description: 'Money received from payers and not yet attributed. Never negative.' },
     PAYOUT_CLEARING: { description: 'Money on its way out to merchants (withdrawals in flight). Never negative.' },
     WORLD: {
-      description: 'The outside world: money entering or leaving Tollgate. The only account that goes negative.',
+      description:
+        'The outside world: money entering or leaving Tollgate (SMS operators, card processors). Goes negative.',
     },
     PAYER_CREDIT: {
       description:
@@ -44,6 +48,16 @@ registerEnumType(LedgerAccountPurpose, {
     },
     SUSPENSE: {
       description: 'Billed SMS money no payment could take (flagged, unmatched), until an admin resolves it.',
+    },
+    MERCHANT_RESERVE: {
+      description:
+        "A merchant's rolling reserve: the share of card money its fee plan holds back until each hold's release " +
+        'date, then moved to available. Never negative.',
+    },
+    MERCHANT_RECEIVABLE: {
+      description:
+        'What a merchant owes Tollgate: negative after a refund or chargeback larger than its available balance, ' +
+        'covered first from the next money the merchant gets; withdrawals wait while it is negative. Never positive.',
     },
   },
 });
@@ -59,6 +73,9 @@ export const PURPOSES: Record<LedgerAccountPurpose, { owner: 'merchant' | 'platf
   WORLD: { owner: 'platform', allowNegative: true },
   PAYER_CREDIT: { owner: 'merchant', allowNegative: false },
   SUSPENSE: { owner: 'platform', allowNegative: false },
+  MERCHANT_RESERVE: { owner: 'merchant', allowNegative: false },
+  // The merchant's debt: negative by design, and never above zero (checked with the settlement invariants).
+  MERCHANT_RECEIVABLE: { owner: 'merchant', allowNegative: true },
 };
 
 /**
@@ -116,7 +133,9 @@ export class LedgerAccount {
   purpose!: LedgerAccountPurpose;
 
   @Property({ type: 'boolean' })
-  @Field(() => Boolean, { description: 'Whether the balance may go below zero (only the WORLD account).' })
+  @Field(() => Boolean, {
+    description: 'Whether the balance may go below zero (WORLD, and a merchant’s MERCHANT_RECEIVABLE).',
+  })
   allowNegative: boolean = false;
 
   /** Sum of the posted entries. Written only by the ledger service (and checked against the entries by checkLedger). */

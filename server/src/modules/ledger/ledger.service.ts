@@ -241,6 +241,57 @@ export async function balances(em: EntityManager, merchantId: string): Promise<A
   });
 }
 
+/**
+ * What may be debited now (posted less held) from an owner's account of a purpose, read inside the caller's
+ * transaction; 0 when the account was never opened (it is not opened by reading). On PostgreSQL the account row stays
+ * locked until the transaction ends, so a decision taken on this balance (how much of a debt to cover) cannot race
+ * another one's.
+ */
+export async function lockedBalance(
+  em: EntityManager,
+  input: { merchantId: string | null; currency: string; purpose: LedgerAccountPurpose },
+): Promise<bigint> {
+  const sql = sqlOn(em, outerTransaction(em));
+  const [row] = await sql.all(
+    `select balance, pending_debits from ledger_account where owner_key = ? and currency = ? and purpose = ?${
+      sql.postgres ? ' for update' : ''
+    }`,
+    [input.merchantId ?? PLATFORM_OWNER, input.currency, input.purpose],
+  );
+  return row ? int(row.balance) + int(row.pending_debits) : 0n;
+}
+
+/** A transfer an owner wrote under an idempotency key, with its entries by account purpose; null when none. */
+export interface KeyedTransfer {
+  id: string;
+  amount: bigint;
+  entries: { purpose: LedgerAccountPurpose; amount: bigint }[];
+}
+
+/** The transfer written under `idempotencyKey` by `ownerId` (null: the platform), read in the caller's transaction. */
+export async function transferByKey(
+  em: EntityManager,
+  ownerId: string | null,
+  idempotencyKey: string,
+): Promise<KeyedTransfer | null> {
+  const sql = sqlOn(em, outerTransaction(em));
+  const [row] = await sql.all('select id, amount from ledger_transfer where owner_key = ? and idempotency_key = ?', [
+    ownerId ?? PLATFORM_OWNER,
+    idempotencyKey,
+  ]);
+  if (!row) return null;
+  const entries = await sql.all(
+    `select a.purpose, e.amount from ledger_entry e join ledger_account a on a.id = e.account_id
+      where e.transfer_id = ? order by e.id`,
+    [row.id],
+  );
+  return {
+    id: String(row.id),
+    amount: int(row.amount),
+    entries: entries.map((entry) => ({ purpose: entry.purpose as LedgerAccountPurpose, amount: int(entry.amount) })),
+  };
+}
+
 /** A transfer of a payment as settlement reads it back: plain values, never a managed entity to flush. */
 export interface PaymentTransferRow {
   id: string;

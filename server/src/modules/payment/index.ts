@@ -4,17 +4,18 @@ import { Payment } from './payment.entity';
 import { PaymentResolver, PublicPaymentResolver } from './payment.resolver';
 import { paymentProductResolver } from './payment.products';
 import { seedPayments } from './payment.seed';
+import { releaseDueReserves } from './card.settlement';
 import { expireDuePayments, releaseDueCredits } from './payment.settlement';
-import { PayerCredit, SuspenseItem } from './settlement.entity';
+import { PayerCredit, ReserveHold, SuspenseItem } from './settlement.entity';
 import { PayerCreditResolver, PaymentMoneyResolver, SuspenseResolver } from './settlement.resolver';
 
 export const paymentModule: DomainModule = {
   name: 'payment',
-  entities: [Payment, PayerCredit, SuspenseItem],
+  entities: [Payment, PayerCredit, SuspenseItem, ReserveHold],
   resolvers: [PaymentResolver, PublicPaymentResolver, PaymentMoneyResolver, SuspenseResolver, PayerCreditResolver],
   resolversFor: (extensions) => [paymentProductResolver(extensions)],
   seed: seedPayments,
-  /** Expires unpaid payments past their window and releases unused payer credit, once a minute. */
+  /** Expires unpaid payments past their window, releases unused payer credit and due card reserves, once a minute. */
   startWorkers(platform) {
     return startSweeper(
       'settlement sweep',
@@ -23,7 +24,8 @@ export const paymentModule: DomainModule = {
           products: platform.extensions.paymentProducts,
         });
         const released = await releaseDueCredits(platform.orm.em);
-        return expired.length >= 100 || released >= 100;
+        const reserves = await releaseDueReserves(platform.orm.em);
+        return expired.length >= 100 || released >= 100 || reserves >= 100;
       },
       { quiet: platform.config.mode === 'test' },
     );
@@ -63,6 +65,15 @@ export {
   writeOffSuspended,
 } from './payment.settlement';
 export type { CountMode, SmsCharge } from './payment.settlement';
+export {
+  bookCardCapture,
+  bookCardRefund,
+  bookChargebackOpened,
+  bookChargebackWon,
+  cardCapturedMinor,
+  releaseDueReserves,
+} from './card.settlement';
+export type { CardCapture, CardCaptureBooking, CardMethod } from './card.settlement';
 export { PublicPayment } from './payment.types';
-export { SuspenseItem, SuspenseReason } from './settlement.entity';
+export { ReserveHold, ReserveHoldStatus, SuspenseItem, SuspenseReason } from './settlement.entity';
 export type { PayerCredit } from './settlement.entity';

@@ -168,6 +168,17 @@ export class Payment {
   netMinor: bigint = 0n;
 
   /**
+   * The part of the net card captures booked straight to the merchant (available balance and reserve): the payment's
+   * completion releases only the rest, which SMS and payer credit booked as pending (card.settlement.ts).
+   */
+  @Property({ type: bigint(), defaultRaw: '0' })
+  cardNetMinor: bigint = 0n;
+
+  /** What was refunded to the payer so far (card refunds); never more than its card captures. */
+  @Property({ type: bigint(), defaultRaw: '0' })
+  refundedMinor: bigint = 0n;
+
+  /**
    * Optimistic lock, bumped by the ORM on every update: a concurrent change makes the later flush fail instead of
    * silently overwriting (two SMS crediting one payment). Also orders live updates: subscribers drop older versions.
    */

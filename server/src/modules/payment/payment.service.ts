@@ -293,6 +293,29 @@ export async function receiveFunds(
 }
 
 /**
+ * Records money refunded to the payer (a card refund, booked by settlement beside this): once everything the payment
+ * received is refunded, a PAID payment takes the `refund` transition (→ REFUNDED); before that its status stays and
+ * `payment.partially_refunded` is emitted. Only settlement calls it.
+ */
+export async function recordRefund(
+  em: EntityManager,
+  pubsub: PubSubLike | null,
+  payment: Payment,
+  amountMinor: bigint,
+  at = new Date(),
+): Promise<Payment> {
+  if (amountMinor <= 0n) throw new Error('recordRefund: the amount must be positive');
+  payment.refundedMinor += amountMinor;
+  if (payment.status === PaymentStatus.PAID && payment.refundedMinor >= payment.amountReceived) {
+    return applyTransition(em, pubsub, payment, 'refund', at);
+  }
+  payment.updatedAt = at;
+  announce(em, pubsub, payment);
+  await emitPaymentEvent(em, payment, 'payment.partially_refunded');
+  return payment;
+}
+
+/**
  * Money that arrived for a payment no longer taking money (a purse top-up, B8): what has arrived grows past the
  * price, the status stays, and the change is announced as a transition would be.
  */
@@ -324,6 +347,7 @@ export function paymentEventData(payment: Payment): Record<string, unknown> {
     amountReceived: money(payment.amountReceived),
     currency: payment.currency,
     net: money(payment.netMinor),
+    refunded: money(payment.refundedMinor),
     metadata: payment.metadata,
     createdAt: payment.createdAt.toISOString(),
     paidAt: payment.paidAt?.toISOString() ?? null,

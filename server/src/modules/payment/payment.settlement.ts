@@ -8,7 +8,7 @@ import { build } from '../../common/orm';
 import { nextState } from '../../common/state-machine';
 import { recordAudit } from '../audit';
 import { LedgerAccountPurpose, LedgerTransferKind } from '../ledger';
-import { ledgerAccount, paymentTransferRows, reverse, transfer } from '../ledger';
+import { ledgerAccount, lockedBalance, paymentTransferRows, reverse, transfer } from '../ledger';
 import { emitEvent } from '../webhook';
 import { Payment, PaymentStatus } from './payment.entity';
 import type { PaymentProduct } from './payment.products';
@@ -36,14 +36,14 @@ import {
  */
 
 /** Who receives a leg: a purpose, and for merchant-owned purposes the merchant. */
-interface Leg {
+export interface Leg {
   purpose: LedgerAccountPurpose;
   merchantId?: string;
   amount: bigint;
 }
 
 /** A posting recipe: balanced legs (zero legs are dropped), one key, what it is for. */
-interface Recipe {
+export interface Recipe {
   key: string;
   ownerId: string | null;
   currency: string;
@@ -53,7 +53,7 @@ interface Recipe {
 }
 
 /** The two legs of moving `amount` from one account to another. */
-function between(from: Omit<Leg, 'amount'>, to: Omit<Leg, 'amount'>, amount: bigint): Leg[] {
+export function between(from: Omit<Leg, 'amount'>, to: Omit<Leg, 'amount'>, amount: bigint): Leg[] {
   return [
     { ...from, amount: -amount },
     { ...to, amount },
@@ -61,6 +61,11 @@ function between(from: Omit<Leg, 'amount'>, to: Omit<Leg, 'amount'>, amount: big
 }
 
 async function post(em: EntityManager, recipe: Recipe): Promise<string> {
+  return (await postOnce(em, recipe)).transferId;
+}
+
+/** Posts a recipe; `replayed` when its key had already posted it (nothing new was written). */
+export async function postOnce(em: EntityManager, recipe: Recipe): Promise<{ transferId: string; replayed: boolean }> {
   const entries = [];
   for (const leg of recipe.legs) {
     if (leg.amount === 0n) continue; // the ledger refuses zero entries; the rest still sums to zero
@@ -71,7 +76,7 @@ async function post(em: EntityManager, recipe: Recipe): Promise<string> {
     });
     entries.push({ accountId: account.id, amount: leg.amount });
   }
-  const { transfer: posted } = await transfer(em, {
+  const { transfer: posted, replayed } = await transfer(em, {
     ownerId: recipe.ownerId,
     idempotencyKey: recipe.key,
     currency: recipe.currency,
@@ -79,7 +84,48 @@ async function post(em: EntityManager, recipe: Recipe): Promise<string> {
     paymentId: recipe.paymentId,
     description: recipe.description,
   });
-  return posted.id;
+  return { transferId: posted.id, replayed };
+}
+
+/*
+ * The receivable: what a merchant owes Tollgate after a refund or chargeback larger than its available balance sits
+ * on its MERCHANT_RECEIVABLE account as a negative balance. Whenever money reaches the merchant's available balance,
+ * the debt is covered from it first. Both decisions read the balance they depend on locked (PostgreSQL) in the
+ * caller's transaction, right before the posting that uses it.
+ */
+
+/** The legs crediting a merchant `amount` as available money, covering its receivable first. */
+export async function toMerchant(
+  em: EntityManager,
+  merchantId: string,
+  currency: string,
+  amount: bigint,
+): Promise<Leg[]> {
+  const owed = -(await lockedBalance(em, { merchantId, currency, purpose: LedgerAccountPurpose.MERCHANT_RECEIVABLE }));
+  const cover = owed <= 0n ? 0n : owed < amount ? owed : amount;
+  return [
+    { purpose: LedgerAccountPurpose.MERCHANT_RECEIVABLE, merchantId, amount: cover },
+    { purpose: LedgerAccountPurpose.MERCHANT_AVAILABLE, merchantId, amount: amount - cover },
+  ];
+}
+
+/** The legs debiting a merchant `amount`: its available balance as far as it goes, the rest owed (receivable). */
+export async function fromMerchant(
+  em: EntityManager,
+  merchantId: string,
+  currency: string,
+  amount: bigint,
+): Promise<Leg[]> {
+  const available = await lockedBalance(em, {
+    merchantId,
+    currency,
+    purpose: LedgerAccountPurpose.MERCHANT_AVAILABLE,
+  });
+  const take = available <= 0n ? 0n : available < amount ? available : amount;
+  return [
+    { purpose: LedgerAccountPurpose.MERCHANT_AVAILABLE, merchantId, amount: -take },
+    { purpose: LedgerAccountPurpose.MERCHANT_RECEIVABLE, merchantId, amount: -(amount - take) },
+  ];
 }
 
 /** What one billed SMS is worth, from its tariff: price = operator share + platform fee + yield (minor units). */
@@ -158,16 +204,17 @@ export async function bookSmsCredit(
  * the merchant's available balance, once (key `payment-paid:<paymentId>`).
  */
 export async function releaseToMerchant(em: EntityManager, payment: Payment): Promise<void> {
-  if (payment.netMinor <= 0n) return;
+  // Card money went to the merchant when it was captured; only what SMS and payer credit booked pending is left.
+  const pending = payment.netMinor - payment.cardNetMinor;
+  if (pending <= 0n) return;
   await post(em, {
     key: `payment-paid:${payment.id}`,
     ownerId: payment.merchantId,
     currency: payment.currency,
-    legs: between(
-      { purpose: LedgerAccountPurpose.MERCHANT_PENDING, merchantId: payment.merchantId },
-      { purpose: LedgerAccountPurpose.MERCHANT_AVAILABLE, merchantId: payment.merchantId },
-      payment.netMinor,
-    ),
+    legs: [
+      { purpose: LedgerAccountPurpose.MERCHANT_PENDING, merchantId: payment.merchantId, amount: -pending },
+      ...(await toMerchant(em, payment.merchantId, payment.currency, pending)),
+    ],
     paymentId: payment.id,
     description: `Payment ${payment.reference} paid`,
   });
@@ -199,11 +246,10 @@ export async function bookLateSms(
     key: `top-up:${charge.smsId}`,
     ownerId: merchantId,
     currency: charge.currency,
-    legs: between(
-      { purpose: LedgerAccountPurpose.MERCHANT_PENDING, merchantId: merchantId },
-      { purpose: LedgerAccountPurpose.MERCHANT_AVAILABLE, merchantId: merchantId },
-      charge.yieldMinor,
-    ),
+    legs: [
+      { purpose: LedgerAccountPurpose.MERCHANT_PENDING, merchantId, amount: -charge.yieldMinor },
+      ...(await toMerchant(em, merchantId, charge.currency, charge.yieldMinor)),
+    ],
     paymentId: payment.id,
     description: `SMS ${charge.smsId} after payment ${payment.reference} closed: to the merchant`,
   });
@@ -359,11 +405,10 @@ export async function releaseDueCredits(em: EntityManager, now = new Date(), lim
         key: `credit-release:${credit.id}`,
         ownerId: credit.merchantId,
         currency: credit.currency,
-        legs: between(
-          { purpose: LedgerAccountPurpose.PAYER_CREDIT, merchantId: credit.merchantId },
-          { purpose: LedgerAccountPurpose.MERCHANT_AVAILABLE, merchantId: credit.merchantId },
-          credit.amountMinor,
-        ),
+        legs: [
+          { purpose: LedgerAccountPurpose.PAYER_CREDIT, merchantId: credit.merchantId, amount: -credit.amountMinor },
+          ...(await toMerchant(tx, credit.merchantId, credit.currency, credit.amountMinor)),
+        ],
         paymentId: null,
         description: `Payer credit ${credit.id} unused: released to the merchant`,
       });
@@ -638,6 +683,13 @@ export async function refundPayment(
   at = new Date(),
 ): Promise<void> {
   const rows = await paymentTransferRows(em, payment.id);
+  if (rows.some((row) => row.idempotencyKey.startsWith('card-capture:'))) {
+    // Reversing a capture would take back its reserve and fee as if never booked: card money goes back by card.
+    throw new UserFacingError(
+      UserErrorCode.INVALID_TRANSITION,
+      'this payment took card money: refund it through the card rail (refundCardPayment)',
+    );
+  }
   const reversed = new Set(rows.map((row) => row.reversesId).filter(Boolean));
   const toReverse = rows.filter(
     (row) =>
@@ -664,7 +716,7 @@ export async function refundPayment(
  * The platform buys a block of a seller's vouchers up front (seed V10): the block's price goes to the seller's
  * available balance at once (key `voucher-prepaid:<blockId>`). Returns the transfer's id.
  */
-export function payPrepaidBlock(
+export async function payPrepaidBlock(
   em: EntityManager,
   input: { blockId: string; merchantId: string; currency: string; amountMinor: bigint; description: string },
 ): Promise<string> {
@@ -672,11 +724,10 @@ export function payPrepaidBlock(
     key: `voucher-prepay:${input.blockId}`,
     ownerId: input.merchantId,
     currency: input.currency,
-    legs: between(
-      { purpose: LedgerAccountPurpose.WORLD },
-      { purpose: LedgerAccountPurpose.MERCHANT_AVAILABLE, merchantId: input.merchantId },
-      input.amountMinor,
-    ),
+    legs: [
+      { purpose: LedgerAccountPurpose.WORLD, amount: -input.amountMinor },
+      ...(await toMerchant(em, input.merchantId, input.currency, input.amountMinor)),
+    ],
     paymentId: null,
     description: input.description,
   });

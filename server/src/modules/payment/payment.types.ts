@@ -131,6 +131,11 @@ export class PaymentBreakdown {
 
   @Field(() => Money, { description: 'The merchant’s part: booked to the merchant for this payment.' })
   net!: Money;
+
+  @Field(() => Money, {
+    description: 'Refunded to the payer so far (card refunds; the fee is not given back). Not deducted from net.',
+  })
+  refunded!: Money;
 }
 
 export const SuspenseItemConnection = ConnectionType(SuspenseItem, 'SuspenseItem');

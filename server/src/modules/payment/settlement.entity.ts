@@ -226,3 +226,80 @@ export class SuspenseItem {
     return this.amountMinor === null ? null : Money.of(this.amountMinor, this.currency);
   }
 }
+
+/** HELD (the money sits on the merchant's MERCHANT_RESERVE) → RELEASED (moved to available on its release date). */
+export enum ReserveHoldStatus {
+  HELD = 'HELD',
+  RELEASED = 'RELEASED',
+}
+registerEnumType(ReserveHoldStatus, {
+  name: 'ReserveHoldStatus',
+  description: 'HELD (on the merchant’s reserve until releaseAt) → RELEASED (moved to its available balance).',
+});
+
+export type ReserveHoldTransition = 'release';
+
+export const RESERVE_HOLD_TRANSITIONS: Transitions<ReserveHoldStatus, ReserveHoldTransition> = {
+  release: { from: [ReserveHoldStatus.HELD], to: ReserveHoldStatus.RELEASED },
+};
+
+/**
+ * The rolling reserve of one card capture: the share of its net the merchant's fee plan holds back, on the
+ * merchant's MERCHANT_RESERVE account until `releaseAt`, when the settlement sweep moves it to available. The reserve
+ * account's balance always equals the merchant's held holds (a settlement invariant).
+ */
+@Entity({ tableName: 'reserve_hold' })
+@Index({ properties: ['status', 'releaseAt'] })
+@Index({ properties: ['merchantId', 'id'] })
+@ObjectType({ description: 'Card money held back by the merchant’s rolling reserve until its release date.' })
+export class ReserveHold {
+  @PrimaryKey({ type: 'string', length: 40 })
+  @Field(() => ID, { description: 'Opaque id, prefixed "rsv_".' })
+  id: string = newId('rsv');
+
+  @Property({ type: 'string', length: 40 })
+  @Field(() => ID)
+  merchantId!: string;
+
+  @Property({ type: 'string', length: 40 })
+  @Field(() => ID, { description: 'The payment whose card capture it holds back.' })
+  paymentId!: string;
+
+  /** Each capture holds back at most once (I4). */
+  @Property({ type: 'string', length: 100, unique: true })
+  captureId!: string;
+
+  @Property({ type: 'string', length: 20 })
+  @Field(() => ReserveHoldStatus)
+  status: ReserveHoldStatus = ReserveHoldStatus.HELD;
+
+  @Property({ type: 'string', length: 3 })
+  currency!: string;
+
+  @Property({ type: bigint() })
+  amountMinor!: bigint;
+
+  @Property({ type: 'datetime' })
+  @Field(() => Date, { description: 'When the sweep releases it to the merchant’s available balance.' })
+  releaseAt!: Date;
+
+  @Property({ type: 'datetime', nullable: true })
+  @Field(() => Date, { nullable: true })
+  releasedAt: Date | null = null;
+
+  @Property({ type: 'datetime' })
+  @Field(() => Date)
+  createdAt: Date = new Date();
+
+  @Property({ type: 'datetime' })
+  @Field(() => Date)
+  updatedAt: Date = new Date();
+
+  @Property({ type: 'integer', version: true })
+  version: number = 1;
+
+  @Field(() => Money, { name: 'amount', description: 'The money held back.' })
+  get amount(): Money {
+    return Money.of(this.amountMinor, this.currency);
+  }
+}

@@ -35,6 +35,7 @@ export class PaymentMoneyResolver {
         payment.netMinor - (payment.grossMinor - payment.operatorShareMinor - payment.platformFeeMinor),
       ),
       net: money(payment.netMinor),
+      refunded: money(payment.refundedMinor),
     });
   }
 

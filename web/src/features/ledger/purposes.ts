@@ -3,6 +3,8 @@ import type { LedgerAccountPurpose } from '../../gql/graphql';
 export const PURPOSES: Record<LedgerAccountPurpose, { label: string; owner: 'merchant' | 'platform' }> = {
   MERCHANT_AVAILABLE: { label: 'Available', owner: 'merchant' },
   MERCHANT_PENDING: { label: 'Pending settlement', owner: 'merchant' },
+  MERCHANT_RESERVE: { label: 'Reserve', owner: 'merchant' },
+  MERCHANT_RECEIVABLE: { label: 'Owed to Tollgate', owner: 'merchant' },
   PLATFORM_FEES: { label: 'Platform fees', owner: 'platform' },
   OPERATOR_SHARE: { label: 'Operator share', owner: 'platform' },
   PAYER_CLEARING: { label: 'Payer clearing', owner: 'platform' },
