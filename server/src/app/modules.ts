@@ -3,6 +3,7 @@ import type { Router } from 'express';
 import { collectExtensions, type DemoAccounts, type DomainModule, type Platform } from '../common/module';
 import { accessCodeModule } from '../modules/access-code';
 import { apiKeyModule } from '../modules/api-key';
+import { cardModule } from '../modules/card';
 import { auditModule } from '../modules/audit';
 import { authModule } from '../modules/auth';
 import { confirmationModule } from '../modules/confirmation';
@@ -46,6 +47,7 @@ export const MODULES: readonly DomainModule[] = [
   purseModule,
   accessCodeModule,
   voucherModule,
+  cardModule,
 ];
 
 export const entities = MODULES.flatMap((module) => module.entities);

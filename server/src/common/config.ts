@@ -93,6 +93,11 @@ export interface Config {
    * `/metrics` internal too.)
    */
   metricsToken: string | null;
+  /**
+   * CARD_PROCESSOR (default `test`): the card processor adapter the card rail uses, by the name a module registers
+   * it under (modules/card/README.md); `test` is the test processor inside Tollgate, which takes only its test cards.
+   */
+  cardProcessor: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -164,7 +169,16 @@ export function loadConfig(env: Env = process.env): Config {
     ...parseOutbound(env, mode),
     ...parseSms(env, mode),
     ...parseObservability(env),
+    cardProcessor: parseCardProcessor(env.CARD_PROCESSOR),
   };
+}
+
+function parseCardProcessor(value: string | undefined): string {
+  const name = value?.trim() || 'test';
+  if (!/^[a-z][a-z0-9-]{0,39}$/.test(name)) {
+    throw new ConfigError('CARD_PROCESSOR', `expected an adapter name like "test", got "${name}"`);
+  }
+  return name;
 }
 
 function parseObservability(env: Env) {

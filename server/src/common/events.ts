@@ -59,6 +59,55 @@ const PURSE_FIELDS = {
   operationNumber: 'the operation number (s_inv), or null',
 } as const;
 
+/** What a card charge's event carries (never the card number: brand and last four digits only). */
+const CARD_CHARGE_FIELDS = {
+  chargeId: 'the card charge ("cch_…")',
+  paymentId: 'the payment it pays',
+  status: 'PENDING, REQUIRES_ACTION, AUTHORISED, CAPTURED, DECLINED, VOIDED or UNKNOWN, after the transition',
+  amount: 'what the charge is for, e.g. "10.00"',
+  captured: 'what was taken from the card, e.g. "10.00"',
+  currency: 'ISO 4217 code',
+  brand: 'VISA, MASTERCARD, …',
+  last4: 'the last four digits of the card',
+  declineCode: 'why the processor declined, or null',
+  processorReference: "the processor's reference, or null",
+} as const;
+
+const CARD_REFUND_FIELDS = {
+  refundId: 'the refund ("crf_…")',
+  paymentId: 'the payment refunded',
+  chargeId: 'the card charge refunded',
+  status: 'SUCCEEDED or FAILED',
+  amount: 'the amount refunded, e.g. "2.50"',
+  currency: 'ISO 4217 code',
+  declineCode: 'why the processor refused it, or null',
+} as const;
+
+const CHARGEBACK_FIELDS = {
+  chargebackId: 'the chargeback ("chb_…")',
+  paymentId: 'the payment disputed',
+  chargeId: 'the card charge disputed',
+  status: 'OPENED, WON or LOST',
+  amount: 'the amount disputed, e.g. "10.00"',
+  currency: 'ISO 4217 code',
+  reason: 'why the payer disputed it',
+} as const;
+
+/** What a withdrawal's event carries (amounts are decimal strings in its currency). */
+const WITHDRAWAL_FIELDS = {
+  id: 'the withdrawal ("wdr_…")',
+  merchantId: 'the merchant it belongs to',
+  status: 'REQUESTED, CONFIRMED, APPROVED, IN_BATCH, PAID, REJECTED, CANCELLED or RETURNED, after the transition',
+  amount: 'what leaves the balance, e.g. "100.00"',
+  fee: 'the payout fee taken from it, e.g. "2.00"',
+  currency: 'ISO 4217 code',
+  destinationId: 'the payout destination ("pds_…")',
+  rail: 'SEPA, BANK, CARD or EWALLET',
+  batchId: 'the payout batch, or null',
+  reason: 'why it was rejected or returned, or null',
+  createdAt: 'ISO 8601 time',
+} as const;
+
 export const EVENT_CATALOGUE = {
   'payment.created': { description: 'A payment was created (any product).', fields: PAYMENT_FIELDS },
   'payment.partially_paid': {
@@ -116,6 +165,66 @@ export const EVENT_CATALOGUE = {
   'purse.payment.paid': {
     description: 'Purses: a purse payment was paid (kept from the first release).',
     fields: PURSE_FIELDS,
+  },
+  'card.charge.authorised': {
+    description: 'A card was authorised for a payment with MANUAL capture: capture or void it.',
+    fields: CARD_CHARGE_FIELDS,
+  },
+  'card.charge.captured': {
+    description: 'A card was charged for a payment (the payment’s own event says whether it is now paid).',
+    fields: CARD_CHARGE_FIELDS,
+  },
+  'card.charge.declined': {
+    description: 'The processor declined a card for a payment; the payment stays open for another try.',
+    fields: CARD_CHARGE_FIELDS,
+  },
+  'card.charge.voided': { description: 'An authorised card charge was voided.', fields: CARD_CHARGE_FIELDS },
+  'card.charge.unknown': {
+    description: 'The processor did not answer for a card charge; reconciliation will resolve it.',
+    fields: CARD_CHARGE_FIELDS,
+  },
+  'card.refund.succeeded': { description: 'Money was refunded to the card.', fields: CARD_REFUND_FIELDS },
+  'card.refund.failed': {
+    description: 'The processor refused a refund; nothing was booked, the money stays with the merchant.',
+    fields: CARD_REFUND_FIELDS,
+  },
+  'card.chargeback.opened': {
+    description: 'A payer disputed a card payment: the amount and the chargeback fee were debited.',
+    fields: CHARGEBACK_FIELDS,
+  },
+  'card.chargeback.won': {
+    description: 'A chargeback was decided for the merchant: the amount was given back (the fee stays).',
+    fields: CHARGEBACK_FIELDS,
+  },
+  'card.chargeback.lost': { description: 'A chargeback was decided for the payer.', fields: CHARGEBACK_FIELDS },
+  'withdrawal.requested': {
+    description: 'A withdrawal was asked for; a code was emailed to the owner to confirm it.',
+    fields: WITHDRAWAL_FIELDS,
+  },
+  'withdrawal.confirmed': {
+    description: 'A withdrawal was confirmed by its code: its amount is held and waits for approval.',
+    fields: WITHDRAWAL_FIELDS,
+  },
+  'withdrawal.approved': { description: 'An admin approved a withdrawal.', fields: WITHDRAWAL_FIELDS },
+  'withdrawal.in_batch': {
+    description: 'A withdrawal went into a payout batch for the bank.',
+    fields: WITHDRAWAL_FIELDS,
+  },
+  'withdrawal.paid': {
+    description: 'The bank paid a withdrawal: its amount left the balance, its fee was taken.',
+    fields: WITHDRAWAL_FIELDS,
+  },
+  'withdrawal.rejected': {
+    description: 'An admin or the bank refused a withdrawal: its held amount is available again.',
+    fields: WITHDRAWAL_FIELDS,
+  },
+  'withdrawal.cancelled': {
+    description: 'The merchant cancelled a withdrawal: its held amount, if any, is available again.',
+    fields: WITHDRAWAL_FIELDS,
+  },
+  'withdrawal.returned': {
+    description: 'The bank sent a paid withdrawal back: its amount (fee included) is available again.',
+    fields: WITHDRAWAL_FIELDS,
   },
 } satisfies Record<string, { description: string; fields: Record<string, string> }>;
 

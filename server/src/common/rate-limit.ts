@@ -49,6 +49,15 @@ export const RATE_LIMITS = {
   /** Purse form posts (/bank/): a shop's checkout sends each payer once. */
   'purse-form:ip': { points: 60, seconds: 60 },
   'purse-form:purse': { points: 1_200, seconds: 60 },
+  /** Cards typed into payer pages (POST /card/tokens): a payer types a card or two; a card tester types hundreds. */
+  'card-token:ip': { points: 30, seconds: 10 * 60 },
+  /**
+   * Card testing: declined card payments (counted when tried, given back once approved). A source, a payment and a
+   * card each get a few declines an hour; past that, payByCard answers RATE_LIMITED before asking the processor.
+   */
+  'card-decline:ip': { points: 10, seconds: 60 * 60 },
+  'card-decline:payment': { points: 5, seconds: 60 * 60 },
+  'card-decline:fingerprint': { points: 5, seconds: 60 * 60 },
 } satisfies Record<string, Budget>;
 
 export type LimitName = keyof typeof RATE_LIMITS;

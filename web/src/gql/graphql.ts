@@ -992,6 +992,7 @@ export type PaymentSmsLinesFieldsFragment = { status: PaymentStatus, amount: { a
 
 export type PaymentMoneyFieldsFragment = { id: string, breakdown: { gross: { amount: string, currency: string }, operatorShare: { amount: string, currency: string }, platformFee: { amount: string, currency: string }, payerCredit: { amount: string, currency: string }, net: { amount: string, currency: string } }, transfers: Array<{ id: string, kind: LedgerTransferKind, description: string | null, idempotencyKey: string, createdAt: string, amount: { amount: string, currency: string } }>, product:
     | { __typename: 'AccessCode', id: string, serviceId: string, uses: number, usesLeft: number | null, maxUses: number | null, codeStatus: AccessCodeStatus }
+    | { __typename: 'CardCheckout' }
     | { __typename: 'PursePayment', id: string, orderId: string, purseId: string, purseStatus: PaymentStatus }
     | { __typename: 'VoucherOrder', id: string, state: VoucherOrderState, projectId: string, resolution: string | null }
    | null } & { ' $fragmentName'?: 'PaymentMoneyFieldsFragment' };

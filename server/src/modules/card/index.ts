@@ -1,0 +1,75 @@
+import type { DomainModule } from '../../common/module';
+import { startSweeper } from '../../common/sweeper';
+import { PaymentKind } from '../payment';
+import { CardCharge, CardCheckout, CardOperation, CardRefund, CardToken, Chargeback } from './card.entity';
+import { mountCardRoutes } from './card.http';
+import { CardChargeResolver, CardPaymentResolver, ChargebackResolver, PublicCardResolver } from './card.resolver';
+import { pollDisputes, reconcileCardOperations } from './card.service';
+import { testProcessorFactory } from './test-processor';
+
+export const cardModule: DomainModule = {
+  name: 'card',
+  entities: [
+    CardToken,
+    CardCheckout,
+    CardCharge,
+    CardOperation,
+    CardRefund,
+    Chargeback,
+    ...testProcessorFactory.entities!,
+  ],
+  resolvers: [CardPaymentResolver, CardChargeResolver, PublicCardResolver, ChargebackResolver],
+  provides: {
+    cardProcessors: [testProcessorFactory],
+    // Card payments (kind CARD) buy nothing else: their detail is where the payer returns and how it is captured.
+    paymentProducts: [
+      {
+        kind: PaymentKind.CARD,
+        type: CardCheckout,
+        load: (em, payment) => em.findOne(CardCheckout, { paymentId: payment.id }),
+        acceptsCard: async () => true,
+      },
+    ],
+  },
+  /** `POST /card/tokens`, the tokeniser of the hosted payer page. */
+  mountRoutes: mountCardRoutes,
+  /**
+   * Reconciliation: calls the processor left unanswered (UNKNOWN, or PENDING after a crash) are looked up and
+   * resolved once a minute; disputes the processor reports become chargebacks.
+   */
+  startWorkers(platform) {
+    const deps = () => ({
+      em: platform.orm.em.fork(),
+      pubsub: platform.pubsub,
+      config: platform.config,
+      extensions: platform.extensions,
+      limits: platform.limits,
+    });
+    return startSweeper(
+      'card reconciliation',
+      async () => {
+        const looked = await reconcileCardOperations(deps());
+        await pollDisputes(deps());
+        return looked >= 100;
+      },
+      { quiet: platform.config.mode === 'test' },
+    );
+  },
+};
+
+// The public face: what other modules use.
+export { CardBrand } from './card.numbers';
+export { CardDeclineCode, CardOutcome } from './card.processor';
+export type {
+  AuthoriseRequest,
+  CardAnswer,
+  CardDetails,
+  CardProcessor,
+  CardProcessorDeps,
+  CardProcessorFactory,
+  ProcessorDispute,
+  TokeniseAnswer,
+} from './card.processor';
+export { CardCharge, CardChargeStatus, CardToken } from './card.entity';
+export { acceptsCard, remainingOf } from './card.service';
+export { TEST_BIN, TEST_CARDS, TEST_CHALLENGE_ANSWER, TestCardScenario, testCard } from './test-cards';
