@@ -6,6 +6,7 @@ import { AccessCodesPage } from '../features/access-codes/AccessCodesPage';
 import { ApiKeysPage } from '../features/api-keys/ApiKeysPage';
 import { AuditLogPage } from '../features/audit/AuditLogPage';
 import { PayerCreditPage } from '../features/credit/PayerCreditPage';
+import { FeePlansPage } from '../features/fee-plans/FeePlansPage';
 import { LedgerAdminPage } from '../features/ledger/LedgerAdminPage';
 import { LedgerPage } from '../features/ledger/LedgerPage';
 import { MailPage } from '../features/mail/MailPage';
@@ -67,6 +68,7 @@ const merchantPages: AreaPage[] = [
 /** The admin console's pages, in navigation order. */
 const adminPages: AreaPage[] = [
   { path: 'merchants', label: 'Merchants', element: <MerchantsPage /> },
+  { path: 'fee-plans', label: 'Fee plans', element: <FeePlansPage /> },
   { path: 'sms', label: 'SMS', element: <SmsMessagesPage /> },
   { path: 'tariffs', label: 'Tariffs', element: <TariffsPage /> },
   { path: 'vouchers', label: 'Vouchers', element: <VoucherAdminPage /> },

@@ -8,6 +8,7 @@ import { Empty } from '../../app/components/States';
 import { Time } from '../../app/components/Time';
 import { describeAction } from '../audit/actions';
 import { Balances } from '../ledger/Balances';
+import { OwnFeePlan } from '../fee-plans/OwnFeePlan';
 import { PaymentStatusBadge } from '../payments/status';
 
 const OverviewDocument = graphql(`
@@ -147,6 +148,7 @@ export function OverviewPage() {
             <span className="stat__label">active of {data.apiKeys.totalCount}</span>
           </p>
         </Card>
+        <OwnFeePlan />
       </div>
     </Page>
   );

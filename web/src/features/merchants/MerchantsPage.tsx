@@ -8,6 +8,7 @@ import { Field, FormErrors } from '../../app/components/Field';
 import { Card, Page } from '../../app/components/Page';
 import { Pager, usePaging } from '../../app/components/Pager';
 import { Time } from '../../app/components/Time';
+import { AssignFeePlan } from '../fee-plans/AssignFeePlan';
 
 const MerchantsDocument = graphql(`
   query Merchants($first: Int, $after: String) {
@@ -23,6 +24,10 @@ const MerchantsDocument = graphql(`
           name
           parentId
           createdAt
+          feePlan {
+            id
+            name
+          }
         }
       }
     }
@@ -234,6 +239,17 @@ export function MerchantsPage() {
                       ) : (
                         <span className="muted">—</span>
                       ),
+                  },
+                  {
+                    header: 'Fee plan',
+                    render: (merchant) => (
+                      <AssignFeePlan
+                        merchantId={merchant.id}
+                        merchantName={merchant.name}
+                        planId={merchant.feePlan.id}
+                        onChanged={() => refetch({ requestPolicy: 'network-only' })}
+                      />
+                    ),
                   },
                   { header: 'Created', render: (merchant) => <Time value={merchant.createdAt} />, className: 'nowrap' },
                 ]}

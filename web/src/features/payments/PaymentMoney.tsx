@@ -34,6 +34,10 @@ export const PaymentMoneyFields = graphql(`
         amount
         currency
       }
+      refunded {
+        amount
+        currency
+      }
     }
     transfers {
       id
@@ -75,7 +79,7 @@ export const PaymentMoneyFields = graphql(`
 type Breakdown = PaymentMoneyFieldsFragment['breakdown'];
 
 interface Step {
-  key: keyof Omit<Breakdown, '__typename'>;
+  key: keyof Omit<Breakdown, '__typename' | 'refunded'>;
   label: string;
   sign: '' | '−' | '+' | '=';
   explain: string;
@@ -83,9 +87,14 @@ interface Step {
 
 /** The split in the order money flows, in a merchant's words. */
 const STEPS: Step[] = [
-  { key: 'gross', label: 'Payers paid', sign: '', explain: 'the price of every SMS that counted' },
+  { key: 'gross', label: 'Payers paid', sign: '', explain: 'every SMS that counted, and card payments' },
   { key: 'operatorShare', label: 'Mobile operators’ share', sign: '−', explain: 'kept by the payers’ operators' },
-  { key: 'platformFee', label: 'Tollgate fee', sign: '−', explain: 'our fee for carrying the payment' },
+  {
+    key: 'platformFee',
+    label: 'Tollgate fee',
+    sign: '−',
+    explain: 'our fee for carrying the payment (SMS: the tariff’s; cards: your fee plan’s)',
+  },
   {
     key: 'payerCredit',
     label: 'Credit from earlier SMS',
@@ -130,6 +139,11 @@ function BreakdownView({ breakdown }: { breakdown: Breakdown }) {
           { header: 'Amount', render: (step) => <Money money={breakdown[step.key]} />, className: 'num' },
         ]}
       />
+      {!isZero(breakdown.refunded) && (
+        <p className="notice notice--warn" data-testid="refunded">
+          Refunded to the payer: <Money money={breakdown.refunded} /> (out of your balance; the fee is not given back).
+        </p>
+      )}
     </>
   );
 }
