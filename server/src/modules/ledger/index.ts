@@ -15,5 +15,13 @@ export const ledgerModule: DomainModule = {
 
 // The public face: what other modules use.
 export { LedgerAccountPurpose, LedgerTransfer, LedgerTransferKind } from './ledger.entity';
-export { ledgerAccount, lockedBalance, paymentTransferRows, reverse, transfer, transferByKey } from './ledger.service';
+export {
+  ledgerAccount,
+  lockedBalance,
+  lockedBalances,
+  paymentTransferRows,
+  reverse,
+  transfer,
+  transferByKey,
+} from './ledger.service';
 export type { KeyedTransfer } from './ledger.service';

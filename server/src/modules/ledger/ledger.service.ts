@@ -242,23 +242,35 @@ export async function balances(em: EntityManager, merchantId: string): Promise<A
 }
 
 /**
- * What may be debited now (posted less held) from an owner's account of a purpose, read inside the caller's
- * transaction; 0 when the account was never opened (it is not opened by reading). On PostgreSQL the account row stays
- * locked until the transaction ends, so a decision taken on this balance (how much of a debt to cover) cannot race
- * another one's.
+ * What may be debited now (posted less held) from each of an owner's accounts of `purposes` in a currency, read
+ * inside the caller's transaction; 0 for an account never opened (reading opens none). On PostgreSQL the rows stay
+ * locked, taken in id order in one statement, until the transaction ends: a decision taken on these balances (how
+ * much of a debt to cover, how much a refund takes from available) cannot race another one's, and callers that lock
+ * the same set first queue instead of deadlocking.
  */
+export async function lockedBalances<P extends LedgerAccountPurpose>(
+  em: EntityManager,
+  input: { merchantId: string | null; currency: string; purposes: readonly P[] },
+): Promise<Record<P, bigint>> {
+  const sql = sqlOn(em, outerTransaction(em));
+  const rows = await sql.all(
+    `select purpose, balance, pending_debits from ledger_account
+      where owner_key = ? and currency = ? and purpose in (${input.purposes.map(() => '?').join(', ')})
+      order by id${sql.postgres ? ' for update' : ''}`,
+    [input.merchantId ?? PLATFORM_OWNER, input.currency, ...input.purposes],
+  );
+  const out = Object.fromEntries(input.purposes.map((purpose) => [purpose, 0n])) as Record<P, bigint>;
+  for (const row of rows) out[row.purpose as P] = int(row.balance) + int(row.pending_debits);
+  return out;
+}
+
+/** `lockedBalances` of one account. */
 export async function lockedBalance(
   em: EntityManager,
   input: { merchantId: string | null; currency: string; purpose: LedgerAccountPurpose },
 ): Promise<bigint> {
-  const sql = sqlOn(em, outerTransaction(em));
-  const [row] = await sql.all(
-    `select balance, pending_debits from ledger_account where owner_key = ? and currency = ? and purpose = ?${
-      sql.postgres ? ' for update' : ''
-    }`,
-    [input.merchantId ?? PLATFORM_OWNER, input.currency, input.purpose],
-  );
-  return row ? int(row.balance) + int(row.pending_debits) : 0n;
+  const balances = await lockedBalances(em, { ...input, purposes: [input.purpose] });
+  return balances[input.purpose];
 }
 
 /** A transfer an owner wrote under an idempotency key, with its entries by account purpose; null when none. */

@@ -308,6 +308,27 @@ describe('card settlement', () => {
     await checkInvariants(t.orm);
   });
 
+  it('covers a debt once under parallel captures and refunds of one merchant’s payments', async () => {
+    const merchantId = await newMerchant();
+    const seed = await newPayment(merchantId, 1000n);
+    await capture(seed, id('cap'), 1000n);
+    await refund(seed, id('ref'), 1000n); // 0.44 owed
+    const payments = await Promise.all(Array.from({ length: 8 }, () => newPayment(merchantId, 1000n)));
+    await Promise.all(payments.map((paymentId) => capture(paymentId, id('cap'), 1000n)));
+    // Refunds of these beside captures of as many more, all at once: the receivable never goes above zero.
+    const more = await Promise.all(Array.from({ length: 8 }, () => newPayment(merchantId, 1000n)));
+    await Promise.all([
+      ...payments.map((paymentId) => refund(paymentId, id('ref'), 1000n)),
+      ...more.map((paymentId) => capture(paymentId, id('cap'), 1000n)),
+    ]);
+    // 16 × 9.56 − 0.44 − 8 × 10.00 = 72.52, whichever came first.
+    const balances = await held(merchantId);
+    expect(balances.MERCHANT_AVAILABLE! + balances.MERCHANT_RECEIVABLE!).toBe(7252n);
+    await Promise.all(more.map((paymentId) => refund(paymentId, id('ref'), 100n)));
+    expect(await held(merchantId)).toEqual({ MERCHANT_AVAILABLE: 6452n, MERCHANT_RECEIVABLE: 0n });
+    await checkInvariants(t.orm);
+  });
+
   it('refuses to refund card money by reversing the ledger: it goes back by card', async () => {
     const merchantId = await newMerchant();
     const paymentId = await newPayment(merchantId, 1000n);

@@ -8,7 +8,7 @@ import { build } from '../../common/orm';
 import { nextState } from '../../common/state-machine';
 import { recordAudit } from '../audit';
 import { LedgerAccountPurpose, LedgerTransferKind } from '../ledger';
-import { ledgerAccount, lockedBalance, paymentTransferRows, reverse, transfer } from '../ledger';
+import { ledgerAccount, lockedBalances, paymentTransferRows, reverse, transfer } from '../ledger';
 import { emitEvent } from '../webhook';
 import { Payment, PaymentStatus } from './payment.entity';
 import type { PaymentProduct } from './payment.products';
@@ -90,9 +90,31 @@ export async function postOnce(em: EntityManager, recipe: Recipe): Promise<{ tra
 /*
  * The receivable: what a merchant owes Tollgate after a refund or chargeback larger than its available balance sits
  * on its MERCHANT_RECEIVABLE account as a negative balance. Whenever money reaches the merchant's available balance,
- * the debt is covered from it first. Both decisions read the balance they depend on locked (PostgreSQL) in the
- * caller's transaction, right before the posting that uses it.
+ * the debt is covered from it first. Both decisions read the balances they depend on locked (PostgreSQL) in the
+ * caller's transaction, right before the posting that uses them.
+ *
+ * Lock order: a transaction takes the merchant's available and receivable rows (lockMerchantMoney) before any
+ * posting that touches WORLD, whose row every payment locks. A card capture, refund or chargeback reads them before
+ * its one posting; an SMS that may complete its payment takes them first (bookSmsCredit, bookLateSms,
+ * attachSuspended), since its release to the merchant follows a WORLD posting in the same transaction.
  */
+
+/** Locks (PostgreSQL) and reads a merchant's available and receivable balances in a currency. */
+export async function lockMerchantMoney(
+  em: EntityManager,
+  merchantId: string,
+  currency: string,
+): Promise<{ available: bigint; receivable: bigint }> {
+  const balances = await lockedBalances(em, {
+    merchantId,
+    currency,
+    purposes: [LedgerAccountPurpose.MERCHANT_AVAILABLE, LedgerAccountPurpose.MERCHANT_RECEIVABLE],
+  });
+  return {
+    available: balances[LedgerAccountPurpose.MERCHANT_AVAILABLE],
+    receivable: balances[LedgerAccountPurpose.MERCHANT_RECEIVABLE],
+  };
+}
 
 /** The legs crediting a merchant `amount` as available money, covering its receivable first. */
 export async function toMerchant(
@@ -101,7 +123,7 @@ export async function toMerchant(
   currency: string,
   amount: bigint,
 ): Promise<Leg[]> {
-  const owed = -(await lockedBalance(em, { merchantId, currency, purpose: LedgerAccountPurpose.MERCHANT_RECEIVABLE }));
+  const owed = -(await lockMerchantMoney(em, merchantId, currency)).receivable;
   const cover = owed <= 0n ? 0n : owed < amount ? owed : amount;
   return [
     { purpose: LedgerAccountPurpose.MERCHANT_RECEIVABLE, merchantId, amount: cover },
@@ -116,11 +138,7 @@ export async function fromMerchant(
   currency: string,
   amount: bigint,
 ): Promise<Leg[]> {
-  const available = await lockedBalance(em, {
-    merchantId,
-    currency,
-    purpose: LedgerAccountPurpose.MERCHANT_AVAILABLE,
-  });
+  const { available } = await lockMerchantMoney(em, merchantId, currency);
   const take = available <= 0n ? 0n : available < amount ? available : amount;
   return [
     { purpose: LedgerAccountPurpose.MERCHANT_AVAILABLE, merchantId, amount: -take },
@@ -185,6 +203,7 @@ export async function bookSmsCredit(
 ): Promise<{ transferId: string; credited: bigint; paidNow: boolean }> {
   const credited = counted(charge, mode);
   await receiveFunds(em, pubsub, payment, credited, at); // refuses a payment no longer taking money, first
+  if (payment.status === PaymentStatus.PAID) await lockMerchantMoney(em, payment.merchantId, charge.currency);
   const transferId = await post(em, {
     key: `sms:${charge.smsId}`,
     ownerId: payment.merchantId,
@@ -234,6 +253,7 @@ export async function bookLateSms(
   at = new Date(),
 ): Promise<{ transferId: string; credited: bigint }> {
   const merchantId = payment.merchantId;
+  await lockMerchantMoney(em, merchantId, charge.currency);
   const transferId = await post(em, {
     key: `sms:${charge.smsId}`,
     ownerId: merchantId,
@@ -572,6 +592,7 @@ export async function attachSuspended(
   const amount = suspendedAmount(item, input.statedAmount);
   const value = input.mode === 'PRICE' && item.priceMinor !== null ? item.priceMinor : amount;
   await receiveFunds(em, pubsub, payment, value);
+  if (payment.status === PaymentStatus.PAID) await lockMerchantMoney(em, payment.merchantId, item.currency);
   await post(em, {
     key: `suspense-attach:${item.id}`,
     ownerId: payment.merchantId,
