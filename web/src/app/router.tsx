@@ -1,11 +1,13 @@
 import type { ReactElement } from 'react';
 import { createBrowserRouter, Link, Navigate } from 'react-router';
 import { LoginPage } from '../features/auth/LoginPage';
+import { BuyCodePage, CodePurchasePage } from '../features/access-codes/BuyCodePage';
 import { AccessCodeServicePage } from '../features/access-codes/AccessCodeServicePage';
 import { AccessCodesPage } from '../features/access-codes/AccessCodesPage';
 import { ApiKeysPage } from '../features/api-keys/ApiKeysPage';
 import { AuditLogPage } from '../features/audit/AuditLogPage';
 import { PayerCreditPage } from '../features/credit/PayerCreditPage';
+import { ChargebacksPage } from '../features/card/ChargebacksPage';
 import { FeePlansPage } from '../features/fee-plans/FeePlansPage';
 import { LedgerAdminPage } from '../features/ledger/LedgerAdminPage';
 import { LedgerPage } from '../features/ledger/LedgerPage';
@@ -48,6 +50,7 @@ const merchantPages: AreaPage[] = [
   { path: '', label: 'Overview', element: <OverviewPage /> },
   { path: 'payments', label: 'Payments', element: <PaymentsPage /> },
   { path: 'payments/:paymentId', element: <PaymentPage /> },
+  { path: 'chargebacks', label: 'Chargebacks', element: <ChargebacksPage /> },
   { path: 'purses', label: 'Purses', element: <PursesPage /> },
   { path: 'purses/:purseId', element: <PursePage /> },
   { path: 'access-codes', label: 'Access codes', element: <AccessCodesPage /> },
@@ -69,6 +72,7 @@ const merchantPages: AreaPage[] = [
 const adminPages: AreaPage[] = [
   { path: 'merchants', label: 'Merchants', element: <MerchantsPage /> },
   { path: 'fee-plans', label: 'Fee plans', element: <FeePlansPage /> },
+  { path: 'chargebacks', label: 'Chargebacks', element: <ChargebacksPage /> },
   { path: 'sms', label: 'SMS', element: <SmsMessagesPage /> },
   { path: 'tariffs', label: 'Tariffs', element: <TariffsPage /> },
   { path: 'vouchers', label: 'Vouchers', element: <VoucherAdminPage /> },
@@ -113,6 +117,9 @@ export const router = createBrowserRouter([
   // A voucher project's public pages (seed V2: the link is the whole integration); no login.
   { path: '/p/:slug', element: <ShopPage /> },
   { path: '/p/:slug/pay/:token', element: <PurchasePage /> },
+  // An access-code service's public page when it sells codes by card: email, card, then the code on the page.
+  { path: '/codes/:serviceId', element: <BuyCodePage /> },
+  { path: '/codes/:serviceId/pay/:token', element: <CodePurchasePage /> },
   // Where POST /bank/ sends the payer (sms:bank): its own minimal layout, language from ?lang=.
   { path: '/bank/pay/:token', element: <PursePayPage /> },
   // No login: the simulator plays the payer, who has none (the server refuses it in production).

@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useCallback, useEffect } from 'react';
 import { useParams } from 'react-router';
 import { useQuery, useSubscription } from 'urql';
 import { graphql, useFragment } from '../../gql';
@@ -7,6 +7,7 @@ import { ErrorState, Loading } from '../../app/components/States';
 import { Time } from '../../app/components/Time';
 import { PaymentStatusBadge } from '../payments/status';
 import { useSimulatorAvailable } from '../simulator/availability';
+import { CardPanel, CardPanelFields } from '../card/CardPanel';
 import { CreditApplied } from './CreditApplied';
 import { PaymentSmsLinesFields, SmsLines, visibleSmsLines } from './SmsLines';
 
@@ -31,6 +32,7 @@ const PublicPaymentDocument = graphql(`
         currency
       }
       ...PaymentSmsLinesFields
+      ...CardPanelFields
     }
   }
 `);
@@ -82,6 +84,12 @@ export function PayerPage() {
     if (liveKey) refetch({ requestPolicy: 'network-only' });
   }, [liveKey, refetch]);
   const smsLines = useFragment(PaymentSmsLinesFields, payment);
+  const cardRef = initial.data?.paymentByToken;
+  const card = useFragment(CardPanelFields, cardRef);
+  // A card payment (createCardPayment) is paid by card only: no SMS instructions, no reference to quote. The public
+  // view names no kind; only createCardPayment gives a payment return URLs, so they mark one.
+  const cardOnly = Boolean(card?.successUrl || card?.cancelUrl);
+  const refresh = useCallback(() => refetch({ requestPolicy: 'network-only' }), [refetch]);
   const takingMoney = payment?.status === 'OPEN' || payment?.status === 'PARTIALLY_PAID';
   // Only asked while there is something to send: the helper link is for developers trying a payment out.
   const simulator = useSimulatorAvailable(takingMoney) === true;
@@ -121,8 +129,23 @@ export function PayerPage() {
           )}
         </dl>
         <CreditApplied credit={creditApplied} />
-        <SmsLines payment={payment} simulator={simulator} />
-        {takingMoney && smsLines && visibleSmsLines(smsLines).length === 0 && (
+        {cardRef && (
+          <CardPanel pageToken={token} payment={cardRef} merchantName={payment.merchantName} refresh={refresh} />
+        )}
+        {!cardOnly && card?.cardAccepted && takingMoney && smsLines && visibleSmsLines(smsLines).length > 0 && (
+          <p className="payer__or" aria-hidden="true">
+            or
+          </p>
+        )}
+        {!cardOnly && <SmsLines payment={payment} simulator={simulator} />}
+        {cardOnly && takingMoney && card?.cancelUrl && (
+          <p>
+            <a href={card.cancelUrl} rel="noreferrer">
+              Cancel and return to {payment.merchantName}
+            </a>
+          </p>
+        )}
+        {!cardOnly && takingMoney && smsLines && visibleSmsLines(smsLines).length === 0 && (
           <p className="notice notice--warn">Quote the reference {payment.reference} when you pay.</p>
         )}
         <p className="payer__live muted small">

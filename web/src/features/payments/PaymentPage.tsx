@@ -12,6 +12,7 @@ import { QueryView } from '../../app/components/QueryView';
 import { Empty } from '../../app/components/States';
 import { Time } from '../../app/components/Time';
 import { newIdempotencyKey } from '../../app/idempotency';
+import { CardActivity } from '../card/CardActivity';
 import { SmsTable } from '../sms/SmsCells';
 import { usePaymentChanges } from './live';
 import { PaymentMoney } from './PaymentMoney';
@@ -47,6 +48,7 @@ const PaymentDocument = graphql(`
         ...SmsMessageFields
       }
       ...PaymentMoneyFields
+      ...PaymentCardFields
     }
   }
 `);
@@ -191,6 +193,7 @@ function PaymentView({
         </Card>
       </div>
       <PaymentMoney payment={payment} />
+      <CardActivity payment={payment} />
       <Card title="Payer page">
         <p className="muted">Send the payer here; the page follows the payment live.</p>
         <div className="secret__value">

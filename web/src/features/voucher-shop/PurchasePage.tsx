@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useCallback, useEffect } from 'react';
 import { Link, useParams } from 'react-router';
 import { useQuery, useSubscription } from 'urql';
 import { graphql } from '../../gql';
@@ -6,6 +6,7 @@ import { QueryView } from '../../app/components/QueryView';
 import { Badge, type Tone } from '../../app/components/Badge';
 import { CopyButton } from '../../app/components/CopyButton';
 import { Money } from '../../app/components/Money';
+import { CardPanel } from '../card/CardPanel';
 import { CreditApplied } from '../pay/CreditApplied';
 import { PaymentStatusBadge } from '../payments/status';
 import { simulatorLink, useSimulatorAvailable } from '../simulator/availability';
@@ -51,6 +52,15 @@ const VoucherPaymentDocument = graphql(`
         name
         soldOut
       }
+    }
+  }
+`);
+
+// The card side of the same payment (the page token is the payment's): accepted, what is left, the latest attempt.
+const VoucherPaymentCardDocument = graphql(`
+  query VoucherPaymentCard($token: String!) {
+    paymentByToken(token: $token) {
+      ...CardPanelFields
     }
   }
 `);
@@ -121,6 +131,8 @@ export function PurchasePage() {
   const [query, refetch] = useQuery({ query: VoucherPaymentDocument, variables: { token } });
   const { data } = query;
   const [live] = useSubscription({ query: VoucherPaymentSmsDocument, variables: { token } });
+  const [cardQuery, refetchCard] = useQuery({ query: VoucherPaymentCardDocument, variables: { token } });
+  const cardPayment = cardQuery.data?.paymentByToken;
   const purchase = data?.voucherPayment;
   const status = live.data?.paymentSms.status ?? purchase?.status;
   const takingMoney = status === 'OPEN' || status === 'PARTIALLY_PAID';
@@ -131,8 +143,15 @@ export function PurchasePage() {
   // voucher and the credit notice appear as soon as the SMS is in.
   const liveKey = live.data ? `${live.data.paymentSms.status}|${live.data.paymentSms.amountReceived.amount}` : null;
   useEffect(() => {
-    if (liveKey) refetch({ requestPolicy: 'network-only' });
-  }, [liveKey, refetch]);
+    if (!liveKey) return;
+    refetch({ requestPolicy: 'network-only' });
+    refetchCard({ requestPolicy: 'network-only' });
+  }, [liveKey, refetch, refetchCard]);
+  // After a card answer: the order (voucher, state) and the card side both moved.
+  const refreshAll = useCallback(() => {
+    refetch({ requestPolicy: 'network-only' });
+    refetchCard({ requestPolicy: 'network-only' });
+  }, [refetch, refetchCard]);
 
   let body;
   if (!data) body = <QueryView query={query} refetch={refetch} />;
@@ -153,6 +172,8 @@ export function PurchasePage() {
       }));
     const received = live.data?.paymentSms.amountReceived ?? purchase.amountReceived;
     const toSend = lines.filter((line) => line.state === 'EXPECTED').length;
+    // Started by card: no country and no SMS to send (an SMS arriving later would still show here).
+    const bySms = Boolean(purchase.country) || lines.length > 0;
     body = (
       <>
         <p className="muted">
@@ -173,10 +194,14 @@ export function PurchasePage() {
             <code className="payer__reference" data-testid="payment-number">
               {purchase.reference}
             </code>{' '}
-            <span className="muted small">Keep it: with your phone number it finds this page again.</span>
+            {bySms && <span className="muted small">Keep it: with your phone number it finds this page again.</span>}
           </dd>
-          <dt>Country</dt>
-          <dd>{purchase.countryName}</dd>
+          {bySms && (
+            <>
+              <dt>Country</dt>
+              <dd>{purchase.countryName}</dd>
+            </>
+          )}
         </dl>
         <CreditApplied credit={purchase.creditApplied} />
 
@@ -196,89 +221,101 @@ export function PurchasePage() {
         )}
         {purchase.state === 'REFUNDED' && <p className="notice">This payment was refunded.</p>}
 
-        <section className="sms-lines" aria-labelledby="sms-lines-title">
-          <h2 id="sms-lines-title">
-            {toSend ? `Send ${toSend === 1 ? 'this SMS' : `these ${toSend} SMS`}` : 'Your SMS'}
-          </h2>
-          {toSend > 0 && (
-            <p className="muted small">
-              From one phone in {purchase.countryName}, each with exactly the text shown. They may be sent over days;
-              each is ticked off here as it arrives.
-            </p>
-          )}
-          <ol className="sms-lines__list">
-            {lines.map((line, index) => {
-              const state = LINE_STATES[line.state] ?? LINE_STATES.EXPECTED;
-              const price = priceOf(index, line.shortCode)?.price;
-              const expected = line.state === 'EXPECTED';
-              return (
-                <li
-                  key={`${index}-${line.state}`}
-                  className={`sms-line sms-line--${line.state.toLowerCase()}`}
-                  data-testid="sms-line"
-                  data-state={line.state}
-                >
-                  <div className="sms-line__head">
-                    <Badge tone={state.tone}>{state.label}</Badge>
-                    <span className="muted small">SMS {index + 1}</span>
-                    {price && (
-                      <span className="muted small">
-                        <Money money={price} />
-                      </span>
-                    )}
-                  </div>
-                  <div className="sms-line__parts">
-                    <div className="sms-line__part">
-                      <span className="sms-line__label">Short code</span>
-                      <span className="sms-line__value">
-                        <code className={expected ? 'sms-line__big' : undefined}>{line.shortCode}</code>
-                      </span>
-                    </div>
-                    <div className="sms-line__part">
-                      <span className="sms-line__label">Text</span>
-                      <span className="sms-line__value">
-                        <code className={expected ? 'sms-line__big' : undefined}>{line.text}</code>
-                        {expected && <CopyButton text={line.text} label="Copy text" />}
-                      </span>
-                    </div>
-                  </div>
-                  {line.state === 'NOT_COUNTED' && (
-                    <p className="sms-line__note">
-                      This SMS arrived but did not count: all SMS of a payment must come from the same phone, in the
-                      country chosen. The reply SMS says why.
-                    </p>
-                  )}
-                  {expected && line.shortCode && (
-                    <div className="button-row">
-                      <a
-                        className="button button--primary sms-line__open"
-                        href={`sms:${line.shortCode}?&body=${encodeURIComponent(line.text)}`}
-                      >
-                        Open in Messages
-                      </a>
-                      {simulator && (
-                        <Link
-                          className="button"
-                          to={simulatorLink({ to: line.shortCode, text: line.text, country: purchase.country })}
-                        >
-                          Simulate this SMS
-                        </Link>
+        {cardPayment && !purchase.voucher && (
+          <CardPanel pageToken={token} payment={cardPayment} merchantName={purchase.shop.name} refresh={refreshAll} />
+        )}
+        {bySms && cardPayment && takingMoney && toSend > 0 && (
+          <p className="payer__or" aria-hidden="true">
+            or
+          </p>
+        )}
+        {bySms && (
+          <section className="sms-lines" aria-labelledby="sms-lines-title">
+            <h2 id="sms-lines-title">
+              {toSend ? `Send ${toSend === 1 ? 'this SMS' : `these ${toSend} SMS`}` : 'Your SMS'}
+            </h2>
+            {toSend > 0 && (
+              <p className="muted small">
+                From one phone in {purchase.countryName}, each with exactly the text shown. They may be sent over days;
+                each is ticked off here as it arrives.
+              </p>
+            )}
+            <ol className="sms-lines__list">
+              {lines.map((line, index) => {
+                const state = LINE_STATES[line.state] ?? LINE_STATES.EXPECTED;
+                const price = priceOf(index, line.shortCode)?.price;
+                const expected = line.state === 'EXPECTED';
+                return (
+                  <li
+                    key={`${index}-${line.state}`}
+                    className={`sms-line sms-line--${line.state.toLowerCase()}`}
+                    data-testid="sms-line"
+                    data-state={line.state}
+                  >
+                    <div className="sms-line__head">
+                      <Badge tone={state.tone}>{state.label}</Badge>
+                      <span className="muted small">SMS {index + 1}</span>
+                      {price && (
+                        <span className="muted small">
+                          <Money money={price} />
+                        </span>
                       )}
                     </div>
-                  )}
-                </li>
-              );
-            })}
-          </ol>
-        </section>
+                    <div className="sms-line__parts">
+                      <div className="sms-line__part">
+                        <span className="sms-line__label">Short code</span>
+                        <span className="sms-line__value">
+                          <code className={expected ? 'sms-line__big' : undefined}>{line.shortCode}</code>
+                        </span>
+                      </div>
+                      <div className="sms-line__part">
+                        <span className="sms-line__label">Text</span>
+                        <span className="sms-line__value">
+                          <code className={expected ? 'sms-line__big' : undefined}>{line.text}</code>
+                          {expected && <CopyButton text={line.text} label="Copy text" />}
+                        </span>
+                      </div>
+                    </div>
+                    {line.state === 'NOT_COUNTED' && (
+                      <p className="sms-line__note">
+                        This SMS arrived but did not count: all SMS of a payment must come from the same phone, in the
+                        country chosen. The reply SMS says why.
+                      </p>
+                    )}
+                    {expected && line.shortCode && (
+                      <div className="button-row">
+                        <a
+                          className="button button--primary sms-line__open"
+                          href={`sms:${line.shortCode}?&body=${encodeURIComponent(line.text)}`}
+                        >
+                          Open in Messages
+                        </a>
+                        {simulator && (
+                          <Link
+                            className="button"
+                            to={simulatorLink({ to: line.shortCode, text: line.text, country: purchase.country })}
+                          >
+                            Simulate this SMS
+                          </Link>
+                        )}
+                      </div>
+                    )}
+                  </li>
+                );
+              })}
+            </ol>
+          </section>
+        )}
         <p className="payer__live muted small">
           <span className={live.error ? 'dot dot--off' : 'dot'} aria-hidden="true" />
           {live.error ? 'Live updates paused; reload to refresh.' : 'This page updates by itself.'}
         </p>
-        <section aria-labelledby="lookup-title">
-          <h2 id="lookup-title">Find a payment</h2>
-          <LookupForm paymentNumber={purchase.reference} />
-        </section>
+        {bySms && (
+          <section aria-labelledby="lookup-title">
+            <h2 id="lookup-title">Find a payment</h2>
+            <LookupForm paymentNumber={purchase.reference} />
+          </section>
+        )}
         <section aria-labelledby="feedback-title">
           <h2 id="feedback-title">Write to the seller</h2>
           <FeedbackForm slug={purchase.shop.slug} paymentNumber={purchase.reference} />

@@ -1,0 +1,395 @@
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useMutation } from 'urql';
+import { graphql } from '../../gql';
+import type { PayByCardMutation } from '../../gql/graphql';
+import { Field, FormErrors } from '../../app/components/Field';
+import { Money, type MoneyValue } from '../../app/components/Money';
+import { newIdempotencyKey } from '../../app/idempotency';
+import { declineMessage } from './declines';
+import { CardTokenError, checkCard, groupCardNumber, parseExpiry, tokeniseCard, type CardField } from './tokenise';
+
+const PayByCardDocument = graphql(`
+  mutation PayByCard($pageToken: String!, $cardToken: String!, $email: String, $idempotencyKey: String!) {
+    payByCard(pageToken: $pageToken, cardToken: $cardToken, email: $email, idempotencyKey: $idempotencyKey) {
+      status
+      message
+      declineCode
+      chargeId
+      challenge
+      redirectUrl
+      userErrors {
+        code
+        field
+        message
+      }
+    }
+  }
+`);
+
+const CompleteCardChallengeDocument = graphql(`
+  mutation CompleteCardChallenge($pageToken: String!, $chargeId: ID!, $answer: String!) {
+    completeCardChallenge(pageToken: $pageToken, chargeId: $chargeId, answer: $answer) {
+      status
+      message
+      declineCode
+      chargeId
+      challenge
+      redirectUrl
+      userErrors {
+        code
+        field
+        message
+      }
+    }
+  }
+`);
+
+/** What payByCard and completeCardChallenge answer (the same type, asked for the same fields). */
+type Result = PayByCardMutation['payByCard'];
+type FieldName = CardField | 'email' | 'answer';
+
+/** Where the payment by card stands, for the page around the form. */
+export type CardOutcome =
+  | { kind: 'paid'; brand: string; last4: string; redirectUrl: string | null }
+  | { kind: 'unknown'; brand: string; last4: string };
+
+/** One payment attempt's token and key: a retry after a lost answer sends the same pair, so it charges once. */
+interface Attempt {
+  pageToken: string;
+  cardToken: string;
+  brand: string;
+  last4: string;
+  email: string | null;
+  idempotencyKey: string;
+}
+
+/** CAPTURED: paid; AUTHORISED: held on the card for a merchant who captures later (the payer is done either way). */
+function isSuccess(status: string | null | undefined): boolean {
+  return status === 'AUTHORISED' || status === 'CAPTURED';
+}
+
+/**
+ * The hosted card form: number, expiry, security code, name (and an email where the product is delivered by email).
+ * The card goes from the inputs to the tokeniser at submit and is wiped from the inputs the moment a token comes
+ * back; only the token reaches GraphQL (`payByCard`, with an idempotency key per attempt). A challenge asks for
+ * the bank's code (`completeCardChallenge`); a decline says why and leaves the form for another card.
+ */
+export function CardForm({
+  pageToken,
+  amount,
+  emailRequired = false,
+  submitLabel,
+  onOutcome,
+}: {
+  pageToken: string;
+  /** What the card will be charged: the payment's remaining amount. */
+  amount: MoneyValue;
+  emailRequired?: boolean;
+  submitLabel?: string;
+  /** Paid, or waiting for the bank's answer: the page shows the payment's live status from then on. */
+  onOutcome: (outcome: CardOutcome) => void;
+}) {
+  const formRef = useRef<HTMLFormElement>(null);
+  const [email, setEmail] = useState('');
+  const [errors, setErrors] = useState<Partial<Record<FieldName, string>>>({});
+  const [formErrors, setFormErrors] = useState<string[]>([]);
+  const [declined, setDeclined] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  // A token whose payByCard answer was lost (network): "Try again" resends it with the same key.
+  const [lost, setLost] = useState<Attempt | null>(null);
+  const [challenge, setChallenge] = useState<{ attempt: Attempt; chargeId: string; prompt: string } | null>(null);
+  const [answer, setAnswer] = useState('');
+  const [, payByCard] = useMutation(PayByCardDocument);
+  const [, completeChallenge] = useMutation(CompleteCardChallengeDocument);
+
+  // The first invalid input gets the focus after a refused submit.
+  const [attempts, setAttempts] = useState(0);
+  useEffect(() => {
+    if (attempts) formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  }, [attempts]);
+
+  /** What an answer means for the payer. */
+  const settle = (attempt: Attempt, result: Result) => {
+    setLost(null);
+    if (isSuccess(result.status)) {
+      setChallenge(null);
+      onOutcome({ kind: 'paid', brand: attempt.brand, last4: attempt.last4, redirectUrl: result.redirectUrl ?? null });
+    } else if (result.status === 'REQUIRES_ACTION' && result.chargeId) {
+      setAnswer('');
+      setChallenge({
+        attempt,
+        chargeId: result.chargeId,
+        prompt:
+          result.challenge ?? result.message ?? 'Your bank asks you to confirm this payment with the code it sent you.',
+      });
+    } else if (result.status === 'UNKNOWN' || result.status === 'PENDING' || !result.status) {
+      setChallenge(null);
+      onOutcome({ kind: 'unknown', brand: attempt.brand, last4: attempt.last4 });
+    } else {
+      setChallenge(null);
+      setDeclined(declineMessage(result.message, result.declineCode));
+    }
+  };
+
+  /** userErrors: the email's beside its input, the rest (rate limits, a closed payment) above the form. */
+  const refused = (result: Result): boolean => {
+    if (result.userErrors.length === 0) return false;
+    const next: Partial<Record<FieldName, string>> = {};
+    const general: string[] = [];
+    for (const error of result.userErrors) {
+      const field = error.field?.[error.field.length - 1];
+      if (field === 'email' && emailRequired) next.email = error.message;
+      else if (field === 'answer' && challenge) next.answer = error.message;
+      else general.push(error.message);
+    }
+    setErrors(next);
+    setFormErrors(general);
+    setAttempts((count) => count + 1);
+    return true;
+  };
+
+  const pay = async (attempt: Attempt) => {
+    setBusy(true);
+    setFormErrors([]);
+    try {
+      const response = await payByCard({
+        pageToken: attempt.pageToken,
+        cardToken: attempt.cardToken,
+        email: attempt.email,
+        idempotencyKey: attempt.idempotencyKey,
+      });
+      const result = response.data?.payByCard;
+      if (!result) {
+        // No answer (network, or an error before the attempt's outcome): retrying with the same key is safe.
+        if (response.error?.networkError || !response.error?.graphQLErrors.length) setLost(attempt);
+        else setFormErrors([response.error.graphQLErrors.map((error) => error.message).join('; ')]);
+        return;
+      }
+      if (!refused(result)) settle(attempt, result);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const submit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    setDeclined(null);
+    setFormErrors([]);
+    const form = event.currentTarget;
+    const data = new FormData(form);
+    const read = (name: string) => (data.get(name) as string | null) ?? '';
+    const values = { number: read('cardnumber'), expiry: read('cc-exp'), cvc: read('cvc'), holderName: read('ccname') };
+    const found: Partial<Record<FieldName, string>> = checkCard(values);
+    if (emailRequired && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email.trim()))
+      found.email = 'Enter the email address your code should go to.';
+    setErrors(found);
+    if (Object.keys(found).length) {
+      setAttempts((count) => count + 1);
+      return;
+    }
+    const expiry = parseExpiry(values.expiry)!;
+    setBusy(true);
+    let attempt: Attempt;
+    try {
+      const token = await tokeniseCard(
+        {
+          number: values.number,
+          expMonth: expiry.month,
+          expYear: expiry.year,
+          cvc: values.cvc.trim(),
+          holderName: values.holderName.trim(),
+        },
+        pageToken,
+      );
+      attempt = {
+        pageToken,
+        cardToken: token.token,
+        brand: token.brand,
+        last4: token.last4,
+        email: emailRequired ? email.trim() : null,
+        idempotencyKey: newIdempotencyKey(),
+      };
+    } catch (error) {
+      setBusy(false);
+      if (error instanceof CardTokenError && error.field) {
+        setErrors({ [error.field]: error.message });
+        setAttempts((count) => count + 1);
+      } else setFormErrors([error instanceof Error ? error.message : 'The card could not be read.']);
+      return;
+    }
+    // The card is a token now: its number and code leave the page's inputs at once.
+    for (const name of ['cardnumber', 'cvc', 'cc-exp']) {
+      const input = form.elements.namedItem(name);
+      if (input instanceof HTMLInputElement) input.value = '';
+    }
+    await pay(attempt);
+  };
+
+  const submitChallenge = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!challenge) return;
+    if (!answer.trim()) {
+      setErrors({ answer: 'Enter the code from your bank.' });
+      setAttempts((count) => count + 1);
+      return;
+    }
+    setBusy(true);
+    setErrors({});
+    setFormErrors([]);
+    try {
+      const response = await completeChallenge({ pageToken, chargeId: challenge.chargeId, answer: answer.trim() });
+      const result = response.data?.completeCardChallenge;
+      if (!result) {
+        setFormErrors([response.error?.message ?? 'The answer could not be sent. Try again.']);
+        return;
+      }
+      if (!refused(result)) settle(challenge.attempt, result);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (challenge)
+    return (
+      <form
+        ref={formRef}
+        className="form card-form"
+        onSubmit={(event) => void submitChallenge(event)}
+        noValidate
+        aria-label="Confirm with your bank"
+      >
+        <h3>Confirm with your bank</h3>
+        <p role="status">{challenge.prompt}</p>
+        <p className="muted small">
+          {challenge.attempt.brand} •••• {challenge.attempt.last4}, <Money money={amount} />
+        </p>
+        <FormErrors messages={formErrors} />
+        <Field label="Code from your bank" error={errors.answer}>
+          {(props) => (
+            <input
+              {...props}
+              name="challenge-answer"
+              autoComplete="one-time-code"
+              inputMode="numeric"
+              maxLength={32}
+              value={answer}
+              onChange={(event) => setAnswer(event.target.value)}
+            />
+          )}
+        </Field>
+        <div className="form__actions">
+          <button
+            type="button"
+            className="button"
+            disabled={busy}
+            onClick={() => {
+              setChallenge(null);
+              setDeclined('The payment was not confirmed. Nothing was charged; you can try again.');
+            }}
+          >
+            Use another card
+          </button>
+          <button type="submit" className="button button--primary" disabled={busy}>
+            {busy ? 'Confirming…' : 'Confirm payment'}
+          </button>
+        </div>
+      </form>
+    );
+
+  return (
+    <form
+      ref={formRef}
+      className="form card-form"
+      onSubmit={(event) => void submit(event)}
+      noValidate
+      aria-label="Pay by card"
+      autoComplete="on"
+    >
+      {declined && (
+        <div className="notice notice--warn" role="alert" data-testid="card-declined">
+          <p>{declined}</p>
+        </div>
+      )}
+      <FormErrors messages={formErrors} />
+      {lost && (
+        <div className="notice notice--warn" role="alert">
+          <p>
+            We did not hear back from Tollgate about your {lost.brand} •••• {lost.last4}. Trying again is safe: the card
+            is charged at most once.
+          </p>
+          <button type="button" className="button button--primary" disabled={busy} onClick={() => void pay(lost)}>
+            Try again
+          </button>
+        </div>
+      )}
+      {emailRequired && (
+        <Field label="Email" error={errors.email} hint="Where we send what you buy, as well as showing it here.">
+          {(props) => (
+            <input
+              {...props}
+              name="email"
+              type="email"
+              autoComplete="email"
+              inputMode="email"
+              maxLength={254}
+              value={email}
+              onChange={(event) => setEmail(event.target.value)}
+            />
+          )}
+        </Field>
+      )}
+      <Field label="Card number" error={errors.number}>
+        {(props) => (
+          <input
+            {...props}
+            name="cardnumber"
+            autoComplete="cc-number"
+            inputMode="numeric"
+            maxLength={23}
+            placeholder="1234 5678 9012 3456"
+            onInput={(event) => {
+              const input = event.currentTarget;
+              input.value = groupCardNumber(input.value);
+            }}
+          />
+        )}
+      </Field>
+      <div className="form__row">
+        <Field label="Expiry (MM/YY)" error={errors.expiry}>
+          {(props) => (
+            <input
+              {...props}
+              name="cc-exp"
+              autoComplete="cc-exp"
+              inputMode="numeric"
+              maxLength={7}
+              placeholder="MM/YY"
+            />
+          )}
+        </Field>
+        <Field label="Security code (CVC)" error={errors.cvc}>
+          {(props) => (
+            <input {...props} name="cvc" autoComplete="cc-csc" inputMode="numeric" maxLength={4} placeholder="123" />
+          )}
+        </Field>
+      </div>
+      <Field label="Name on card" error={errors.holderName}>
+        {(props) => <input {...props} name="ccname" autoComplete="cc-name" maxLength={100} />}
+      </Field>
+      <div className="form__actions">
+        <button type="submit" className="button button--primary button--block" disabled={busy}>
+          {busy ? (
+            'Paying…'
+          ) : (
+            <>
+              {submitLabel ?? 'Pay'} <Money money={amount} />
+            </>
+          )}
+        </button>
+      </div>
+      <p className="muted small">
+        Your card goes straight to Tollgate&apos;s secure tokeniser; the merchant never sees its number.
+      </p>
+    </form>
+  );
+}
