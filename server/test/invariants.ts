@@ -2,6 +2,7 @@ import type { MikroORM } from '@mikro-orm/core';
 import { checkLedger } from '../src/modules/ledger/ledger.service';
 import { checkSettlementInvariants } from './settlement-invariants';
 import { checkVoucherInvariants } from '../src/modules/voucher/voucher.invariants';
+import { checkPayoutInvariants } from '../src/modules/payout/payout.invariants';
 
 /**
  * Throws, listing every broken invariant, when the database breaks one of the promises in the invariants notes
@@ -17,6 +18,10 @@ export async function checkInvariants(orm: MikroORM): Promise<void> {
   const vouchers = await checkVoucherInvariants(orm.em.fork());
   if (vouchers.length)
     throw new Error(`voucher invariants broken (${vouchers.length}):\n  I5: ${vouchers.join('\n  I5: ')}`);
+  // I7: each withdrawal holds, posts or releases its money as its state says; codes used at most once.
+  const payouts = await checkPayoutInvariants(orm.em.fork());
+  if (payouts.length)
+    throw new Error(`payout invariants broken (${payouts.length}):\n  I7: ${payouts.join('\n  I7: ')}`);
   // Every billed SMS is on an account or in suspense; payer credit and suspense accounts match their lists.
   const settlement = await checkSettlementInvariants(orm.em.fork());
   if (settlement.length) {

@@ -13,6 +13,7 @@ import { ledgerModule } from '../modules/ledger';
 import { mailModule } from '../modules/mail';
 import { merchantModule } from '../modules/merchant';
 import { outboxModule } from '../modules/outbox';
+import { payoutModule } from '../modules/payout';
 import { paymentModule } from '../modules/payment';
 import { purseModule } from '../modules/purse';
 import { smppModule } from '../modules/smpp';
@@ -47,6 +48,7 @@ export const MODULES: readonly DomainModule[] = [
   purseModule,
   accessCodeModule,
   voucherModule,
+  payoutModule,
   cardModule,
 ];
 

@@ -1,5 +1,6 @@
 import net from 'node:net';
 import path from 'node:path';
+import { electronicFormatIBAN, isValidBIC, isValidIBAN } from './iban';
 import { LOG_LEVELS, logLevelFrom, type LogLevel } from './log';
 
 /** Thrown at start when an environment variable is missing or malformed; main prints its one line and exits. */
@@ -94,6 +95,16 @@ export interface Config {
    */
   metricsToken: string | null;
   /**
+   * PAYOUT_COOL_OFF_HOURS (default 24, 0 to 8760): how long a payout destination waits, after it is added or changed,
+   * before a withdrawal may use it. The platform minimum: a merchant may lengthen it, never shorten it.
+   */
+  payoutCoolOffHours: number;
+  /**
+   * The account payouts leave from, named in SEPA files: PAYOUT_DEBTOR_NAME, PAYOUT_DEBTOR_IBAN, PAYOUT_DEBTOR_BIC
+   * (all three, IBAN and BIC validated); outside production a test account when unset; null: SEPA export refused.
+   */
+  payoutDebtor: { name: string; iban: string; bic: string } | null;
+  /**
    * CARD_PROCESSOR (default `test`): the card processor adapter the card rail uses, by the name a module registers
    * it under (modules/card/README.md); `test` is the test processor inside Tollgate, which takes only its test cards.
    */
@@ -169,6 +180,7 @@ export function loadConfig(env: Env = process.env): Config {
     ...parseOutbound(env, mode),
     ...parseSms(env, mode),
     ...parseObservability(env),
+    ...parsePayouts(env, mode),
     cardProcessor: parseCardProcessor(env.CARD_PROCESSOR),
   };
 }
@@ -179,6 +191,28 @@ function parseCardProcessor(value: string | undefined): string {
     throw new ConfigError('CARD_PROCESSOR', `expected an adapter name like "test", got "${name}"`);
   }
   return name;
+}
+
+function parsePayouts(env: Env, mode: Mode): Pick<Config, 'payoutCoolOffHours' | 'payoutDebtor'> {
+  const payoutCoolOffHours = parseInteger('PAYOUT_COOL_OFF_HOURS', env.PAYOUT_COOL_OFF_HOURS ?? '24', 0, 8760);
+  const named = [env.PAYOUT_DEBTOR_NAME, env.PAYOUT_DEBTOR_IBAN, env.PAYOUT_DEBTOR_BIC].map((value) => value?.trim());
+  if (named.some(Boolean) && !named.every(Boolean)) {
+    throw new ConfigError(
+      'PAYOUT_DEBTOR_IBAN',
+      'set PAYOUT_DEBTOR_NAME, PAYOUT_DEBTOR_IBAN and PAYOUT_DEBTOR_BIC together',
+    );
+  }
+  const [name, iban, bic] = named.every(Boolean)
+    ? (named as string[])
+    : mode === 'production'
+      ? [null, null, null]
+      : ['Tollgate Test Payouts', 'DE89370400440532013000', 'COBADEFFXXX'];
+  if (!name || !iban || !bic) return { payoutCoolOffHours, payoutDebtor: null };
+  const electronic = electronicFormatIBAN(iban) ?? '';
+  if (!isValidIBAN(electronic)) throw new ConfigError('PAYOUT_DEBTOR_IBAN', `"${iban}" is not a valid IBAN`);
+  if (!isValidBIC(bic.toUpperCase())) throw new ConfigError('PAYOUT_DEBTOR_BIC', `"${bic}" is not a valid BIC`);
+  if (name.length > 70) throw new ConfigError('PAYOUT_DEBTOR_NAME', 'use at most 70 characters');
+  return { payoutCoolOffHours, payoutDebtor: { name, iban: electronic, bic: bic.toUpperCase() } };
 }
 
 function parseObservability(env: Env) {

@@ -30,11 +30,15 @@ const GUESS_BUDGET: Budget = { points: 20, seconds: 60 * 60, blockSeconds: 30 * 
 
 /** Each platform's limiters, built once: a memory limiter built per call would forget every count. */
 const limitersOf = new WeakMap<RateLimits, { issue: Limiter; guess: Limiter }>();
-function limiters(limits: RateLimits) {
+function limiters(limits: RateLimits, scale = 1) {
   let found = limitersOf.get(limits);
   if (!found) {
     found = {
-      issue: limits.limiter('confirmation-issue', ISSUE_BUDGET),
+      // RATE_LIMIT_SCALE raises the codes a merchant may be sent (a partner with many payouts), not the guesses.
+      issue: limits.limiter('confirmation-issue', {
+        ...ISSUE_BUDGET,
+        points: Math.max(1, Math.round(ISSUE_BUDGET.points * scale)),
+      }),
       guess: limits.limiter('confirmation-guess', GUESS_BUDGET),
     };
     limitersOf.set(limits, found);
@@ -87,7 +91,7 @@ export async function issueConfirmation(
   deps: ConfirmationDeps,
   input: NewConfirmation,
 ): Promise<ConfirmationCode> {
-  const issued = await limiters(deps.limits).issue.hit(input.merchantId);
+  const issued = await limiters(deps.limits, deps.config.rateLimitScale).issue.hit(input.merchantId);
   if (!issued.allowed) throw new RateLimited('confirmation-issue', Math.ceil(issued.msBeforeNext / 1000));
   const now = input.now ?? new Date();
   const owner = await recipient(em, input.merchantId, input.viewer);

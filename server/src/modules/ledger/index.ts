@@ -20,8 +20,10 @@ export {
   lockedBalance,
   lockedBalances,
   paymentTransferRows,
+  postPending,
   reverse,
   transfer,
   transferByKey,
+  voidPending,
 } from './ledger.service';
 export type { KeyedTransfer } from './ledger.service';

@@ -74,6 +74,14 @@ export {
   releaseDueReserves,
 } from './card.settlement';
 export type { CardCapture, CardCaptureBooking, CardMethod } from './card.settlement';
+export {
+  holdWithdrawal,
+  payWithdrawal,
+  releaseWithdrawal,
+  returnWithdrawal,
+  withdrawableBalance,
+} from './payout.settlement';
+export type { WithdrawalMoney } from './payout.settlement';
 export { PublicPayment } from './payment.types';
 export { ReserveHold, ReserveHoldStatus, SuspenseItem, SuspenseReason } from './settlement.entity';
 export type { PayerCredit } from './settlement.entity';
