@@ -38,7 +38,7 @@ export const REFUND = `mutation($input: RefundCardPaymentInput!) {
 export const PAYMENT_CARDS = `query($id: ID!) {
   payment(id: $id) {
     id status kind amountReceived { amount }
-    cardCharges { id status captureMode amount { amount currency } captured { amount } refunded { amount } brand last4
+    cardCharges { id status lateCapture captureMode amount { amount currency } captured { amount } refunded { amount } brand last4
                   declineCode processorReference operations { kind idempotencyKey state outcome reference declineCode durationMs } }
     refunds { id status amount { amount } }
     chargebacks { id status amount { amount } }

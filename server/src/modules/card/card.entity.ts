@@ -205,6 +205,16 @@ export class CardCharge {
   @Property({ type: bigint() })
   chargedBackMinor: bigint = 0n;
 
+  /**
+   * Captured after its payment had stopped taking money (paid by SMS meanwhile, cancelled, expired): the money is
+   * refunded to the card in full, at once and, should that be cut short, by the reconciliation job.
+   */
+  @Property({ type: 'boolean' })
+  @Field(() => Boolean, {
+    description: 'Captured after the payment had stopped taking money: refunded to the card automatically.',
+  })
+  lateCapture: boolean = false;
+
   @Property({ type: 'string', length: 30, nullable: true })
   @Field(() => CardDeclineCode, { nullable: true })
   declineCode: CardDeclineCode | null = null;

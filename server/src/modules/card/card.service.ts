@@ -2,6 +2,7 @@ import { UniqueConstraintViolationException, type EntityManager } from '@mikro-o
 import type { Config } from '../../common/config';
 import type { PubSubLike } from '../../common/context';
 import { graphqlError, UserErrorCode, UserFacingError } from '../../common/errors';
+import { log } from '../../common/log';
 import type { EventType } from '../../common/events';
 import { formatAmount, MoneyError, parseAmount } from '../../common/money';
 import type { Extensions } from '../../common/module';
@@ -343,6 +344,17 @@ async function applyChargeAnswer(
   answer: CardAnswer,
   durationMs: number | null,
 ): Promise<Applied> {
+  const applied = await recordChargeAnswer(deps, operationId, answer, durationMs);
+  if (applied.charge.lateCapture) await refundLateCapture(deps, applied.charge.id);
+  return applied;
+}
+
+async function recordChargeAnswer(
+  deps: CardDeps,
+  operationId: string,
+  answer: CardAnswer,
+  durationMs: number | null,
+): Promise<Applied> {
   return deps.em.fork().transactional(async (em) => {
     const first = await em.findOneOrFail(CardOperation, operationId);
     const charge0 = await em.findOneOrFail(CardCharge, first.chargeId);
@@ -410,6 +422,11 @@ async function captured(deps: CardDeps, em: EntityManager, payment: Payment, cha
     },
     at,
   );
+  if (booked.late) {
+    // The product already had its outcome (or the payment was given up): the money goes back instead.
+    charge.lateCapture = true;
+    return;
+  }
   const product = (deps.extensions.paymentProducts ?? []).find((candidate) => candidate.kind === payment.kind);
   await product?.onFunded?.(em, {
     payment,
@@ -664,7 +681,7 @@ export const voidCardPayment = (caller: Caller, payment: Payment) =>
 export async function refundCardPayment(
   caller: Caller,
   payment: Payment,
-  input: { amount?: string | null; idempotencyKey: string },
+  input: { amount?: string | null; idempotencyKey: string; chargeId?: string },
 ): Promise<{ refund: CardRefund; payment: Payment }> {
   const key = checkKey(input.idempotencyKey, ['input', 'idempotencyKey']);
   let wanted: bigint | null = null;
@@ -711,7 +728,11 @@ export async function refundCardPayment(
       if (!open.length) {
         throw invalid(UserErrorCode.INVALID_AMOUNT, 'nothing paid by card is left to refund', ['input', 'amount']);
       }
-      const charge = wanted === null ? open[0] : open.find((candidate) => room(candidate) >= wanted);
+      const charge = input.chargeId
+        ? open.find((candidate) => candidate.id === input.chargeId)
+        : wanted === null
+          ? open[0]
+          : open.find((candidate) => room(candidate) >= wanted);
       if (!charge) {
         const most = open.reduce((max, candidate) => (room(candidate) > max ? room(candidate) : max), 0n);
         throw invalid(
@@ -1000,6 +1021,47 @@ export async function reconcileCardOperations(
     { orderBy: { createdAt: 'asc' }, limit: options.limit ?? 100 },
   );
   for (const operation of due) await reconcileOperation(deps, operation);
+  return due.length;
+}
+
+/**
+ * Gives a late capture's money back to its card (see CardCharge.lateCapture), once: the refund's key is the charge's.
+ * A failure is left to the next reconciliation round.
+ */
+async function refundLateCapture(deps: CardDeps, chargeId: string): Promise<void> {
+  const em = deps.em.fork();
+  const charge = await em.findOneOrFail(CardCharge, chargeId);
+  const payment = await em.findOneOrFail(Payment, charge.paymentId);
+  try {
+    await refundCardPayment({ ...deps, viewer: null }, payment, {
+      idempotencyKey: lateRefundKey(charge.id),
+      chargeId: charge.id,
+    });
+  } catch (error) {
+    // Already refunded by hand, or the processor refused: the charge's refunds tell the merchant.
+    if (!(error instanceof UserFacingError))
+      log.error({ err: error, chargeId }, 'card: refunding a late capture failed');
+  }
+}
+
+const lateRefundKey = (chargeId: string) => `late-capture:${chargeId}`;
+
+/**
+ * Late captures whose refund never started (the process stopped between the capture and the refund): refunded now.
+ * Returns how many it started.
+ */
+export async function refundLateCaptures(deps: CardDeps, limit = 100): Promise<number> {
+  const em = deps.em.fork();
+  const charges = await em.find(
+    CardCharge,
+    { lateCapture: true, status: CardChargeStatus.CAPTURED },
+    { orderBy: { id: 'asc' }, limit },
+  );
+  if (!charges.length) return 0;
+  const started = await em.find(CardRefund, { requestKey: { $in: charges.map((charge) => lateRefundKey(charge.id)) } });
+  const done = new Set(started.map((refund) => refund.requestKey));
+  const due = charges.filter((charge) => !done.has(lateRefundKey(charge.id)));
+  for (const charge of due) await refundLateCapture(deps, charge.id);
   return due.length;
 }
 

@@ -18,7 +18,8 @@ import { balances } from '../ledger/ledger.service';
 import { WebhookEvent } from '../webhook/webhook-event.entity';
 import { build } from '../../common/orm';
 import { CardCaptureMode, CardCharge, CardOperation, CardOperationKind, CardToken } from './card.entity';
-import { pollDisputes, reconcileCardOperations } from './card.service';
+import { pollDisputes, reconcileCardOperations, refundLateCaptures } from './card.service';
+import { Payment } from '../payment';
 import { TEST_CHALLENGE_ANSWER, TestCardScenario, testCard } from './test-cards';
 
 const CAPTURE = `mutation($input: CardPaymentActionInput!) {
@@ -330,6 +331,37 @@ describe('card payments', () => {
     await reconcileCardOperations(workerDeps(t), { olderThanMs: 0 });
     expect((await cards(created.payment.id)).refunds).toEqual([expect.objectContaining({ status: 'SUCCEEDED' })]);
     expect((await cards(created.payment.id)).status).toBe('REFUNDED');
+  });
+
+  it('a card captured after its payment was cancelled is booked as late money and refunded to the card in full', async () => {
+    const created = await createCardPayment(t, owner);
+    const unknown = await payWith(t, created.pageToken, testCard(TestCardScenario.TIMEOUT));
+    expect(unknown).toMatchObject({ status: 'UNKNOWN' });
+    // The merchant gives up on the payment while the bank has not answered.
+    const cancelled = await t.gql(
+      `mutation($input: CancelPaymentInput!) { cancelPayment(input: $input) { payment { status } } }`,
+      { input: { id: created.payment.id, idempotencyKey: newKey() } },
+      owner,
+    );
+    expect(cancelled.data!.cancelPayment.payment).toEqual({ status: 'CANCELLED' });
+    const available = await balanceOf(LedgerAccountPurpose.MERCHANT_AVAILABLE);
+
+    // The bank did take the money: reconciliation books it, and its refund starts at once.
+    await reconcileCardOperations(workerDeps(t), { olderThanMs: 0 });
+    let payment = await cards(created.payment.id);
+    expect(payment.status).toBe('CANCELLED');
+    expect(payment.cardCharges[0]).toMatchObject({ status: 'CAPTURED', lateCapture: true });
+    expect(payment.refunds).toEqual([expect.objectContaining({ amount: { amount: '10.00' } })]);
+    // The test processor answers this card's refund late too: the next round settles it.
+    await reconcileCardOperations(workerDeps(t), { olderThanMs: 0 });
+    expect(await refundLateCaptures(workerDeps(t))).toBe(0); // started once, not again
+    payment = await cards(created.payment.id);
+    expect(payment.refunds).toEqual([expect.objectContaining({ status: 'SUCCEEDED', amount: { amount: '10.00' } })]);
+    expect(payment.status).toBe('CANCELLED');
+    // The merchant is left with neither the money nor the refund: only the plan's fee on the capture is its cost.
+    const fee = (await t.orm.em.fork().findOneOrFail(Payment, created.payment.id)).platformFeeMinor;
+    expect(await balanceOf(LedgerAccountPurpose.MERCHANT_AVAILABLE)).toBe(available - fee);
+    expect(await eventsOf(created.payment.id)).toContain('card.refund.succeeded');
   });
 
   it('an attempt whose answer was never recorded and that the processor never saw is declined NOT_PROCESSED', async () => {

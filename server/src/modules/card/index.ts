@@ -4,7 +4,7 @@ import { PaymentKind } from '../payment';
 import { CardCharge, CardCheckout, CardOperation, CardRefund, CardToken, Chargeback } from './card.entity';
 import { mountCardRoutes } from './card.http';
 import { CardChargeResolver, CardPaymentResolver, ChargebackResolver, PublicCardResolver } from './card.resolver';
-import { pollDisputes, reconcileCardOperations } from './card.service';
+import { pollDisputes, reconcileCardOperations, refundLateCaptures } from './card.service';
 import { testProcessorFactory } from './test-processor';
 
 export const cardModule: DomainModule = {
@@ -35,7 +35,8 @@ export const cardModule: DomainModule = {
   mountRoutes: mountCardRoutes,
   /**
    * Reconciliation: calls the processor left unanswered (UNKNOWN, or PENDING after a crash) are looked up and
-   * resolved once a minute; disputes the processor reports become chargebacks.
+   * resolved once a minute; late captures whose refund never started are refunded; disputes the processor reports
+   * become chargebacks.
    */
   startWorkers(platform) {
     const deps = () => ({
@@ -49,8 +50,9 @@ export const cardModule: DomainModule = {
       'card reconciliation',
       async () => {
         const looked = await reconcileCardOperations(deps());
+        const refunded = await refundLateCaptures(deps());
         await pollDisputes(deps());
-        return looked >= 100;
+        return looked >= 100 || refunded >= 100;
       },
       { quiet: platform.config.mode === 'test' },
     );

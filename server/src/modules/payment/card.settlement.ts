@@ -7,7 +7,7 @@ import { nextState } from '../../common/state-machine';
 import { chargebackFeeFor, feeFor, feePlanOf, reserveFor } from '../fee-plan';
 import { LedgerAccountPurpose, paymentTransferRows, transferByKey, type KeyedTransfer } from '../ledger';
 import { PaymentStatus, type Payment } from './payment.entity';
-import { receiveFunds, recordRefund } from './payment.service';
+import { receiveFunds, receiveLateFunds, recordRefund } from './payment.service';
 import { fromMerchant, postOnce, releaseToMerchant, toMerchant, type Leg } from './payment.settlement';
 import { RESERVE_HOLD_TRANSITIONS, ReserveHold, ReserveHoldStatus } from './settlement.entity';
 
@@ -43,6 +43,11 @@ export interface CardCaptureBooking {
   reserveMinor: bigint;
   /** Whether this capture made the payment PAID (false on a retried call). */
   paidNow: boolean;
+  /**
+   * The payment had stopped taking money before the card's money was taken (paid by SMS meanwhile, cancelled,
+   * expired): booked as money that arrived late, which the card rail gives back to the card.
+   */
+  late: boolean;
 }
 
 const CARD_METHODS: readonly CardMethod[] = ['CARD_ONLINE', 'CARD_PRESENT'];
@@ -83,6 +88,7 @@ export async function bookCardCapture(
       feeMinor: legOf(earlier, LedgerAccountPurpose.PLATFORM_FEES),
       reserveMinor: legOf(earlier, LedgerAccountPurpose.MERCHANT_RESERVE),
       paidNow: false,
+      late: false,
     };
   }
   const amount = capture.amountMinor;
@@ -90,7 +96,11 @@ export async function bookCardCapture(
   const fee = feeFor(plan, capture.method, amount, payment.currency);
   const net = amount - fee;
   const reserve = plan.reserveDays > 0 ? reserveFor(plan, net) : 0n;
-  await receiveFunds(em, pubsub, payment, amount, at); // refuses a payment no longer taking money, first
+  // The processor has taken the money whatever became of the payment meanwhile, so it is booked either way: credited
+  // to a payment still taking money, or as late money on a closed one (the card rail refunds it).
+  const late = payment.status !== PaymentStatus.OPEN && payment.status !== PaymentStatus.PARTIALLY_PAID;
+  if (late) receiveLateFunds(em, pubsub, payment, amount, at);
+  else await receiveFunds(em, pubsub, payment, amount, at);
   const legs: Leg[] = [
     { purpose: LedgerAccountPurpose.WORLD, amount: -amount },
     { purpose: LedgerAccountPurpose.PLATFORM_FEES, amount: fee },
@@ -125,9 +135,9 @@ export async function bookCardCapture(
   payment.platformFeeMinor += fee;
   payment.netMinor += net;
   payment.cardNetMinor += net;
-  const paidNow = payment.status === PaymentStatus.PAID;
+  const paidNow = !late && payment.status === PaymentStatus.PAID;
   if (paidNow) await releaseToMerchant(em, payment);
-  return { transferId, feeMinor: fee, reserveMinor: reserve, paidNow };
+  return { transferId, feeMinor: fee, reserveMinor: reserve, paidNow, late };
 }
 
 /** What card captures brought a payment in all (minor units), from its ledger transfers. */

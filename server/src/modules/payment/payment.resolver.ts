@@ -39,6 +39,7 @@ function toPublicPayment(event: PaymentEvent): PublicPayment {
   return Object.assign(new PublicPayment(), {
     reference: event.reference,
     status: event.status,
+    kind: event.kind,
     amount: Money.of(event.amount, event.currency),
     amountReceived: Money.of(event.amountReceived, event.currency),
     creditApplied: Money.of(event.credit, event.currency),

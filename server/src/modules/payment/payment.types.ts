@@ -20,6 +20,11 @@ export class PublicPayment {
   @Field(() => PaymentStatus)
   status!: PaymentStatus;
 
+  @Field(() => PaymentKind, {
+    description: 'What it pays for: the page offers what fits (a CARD payment is paid by card only).',
+  })
+  kind!: PaymentKind;
+
   @Field(() => Money, { description: 'The price.' })
   amount!: Money;
 

@@ -71,6 +71,7 @@ function toPublicPayment(payment: Payment, lines: PaymentSmsLine[]): PublicPayme
   return Object.assign(new PublicPayment(), {
     reference: payment.reference,
     status: payment.status,
+    kind: payment.kind,
     amount: Money.of(payment.amount, payment.currency),
     amountReceived: Money.of(payment.amountReceived, payment.currency),
     creditApplied: Money.of(payment.creditMinor, payment.currency),

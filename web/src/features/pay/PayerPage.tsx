@@ -18,6 +18,7 @@ const PublicPaymentDocument = graphql(`
       description
       reference
       status
+      kind
       paidAt
       amount {
         amount
@@ -86,9 +87,8 @@ export function PayerPage() {
   const smsLines = useFragment(PaymentSmsLinesFields, payment);
   const cardRef = initial.data?.paymentByToken;
   const card = useFragment(CardPanelFields, cardRef);
-  // A card payment (createCardPayment) is paid by card only: no SMS instructions, no reference to quote. The public
-  // view names no kind; only createCardPayment gives a payment return URLs, so they mark one.
-  const cardOnly = Boolean(card?.successUrl || card?.cancelUrl);
+  // A card payment (createCardPayment) is paid by card only: no SMS instructions, no reference to quote.
+  const cardOnly = initial.data?.paymentByToken?.kind === 'CARD';
   const refresh = useCallback(() => refetch({ requestPolicy: 'network-only' }), [refetch]);
   const takingMoney = payment?.status === 'OPEN' || payment?.status === 'PARTIALLY_PAID';
   // Only asked while there is something to send: the helper link is for developers trying a payment out.
