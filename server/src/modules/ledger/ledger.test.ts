@@ -39,7 +39,7 @@ async function accountsOf(merchantId: string, currency = 'USD') {
   return {
     world: (await ledgerAccount(em, { merchantId: null, currency, purpose: Purpose.WORLD })).id,
     fees: (await ledgerAccount(em, { merchantId: null, currency, purpose: Purpose.PLATFORM_FEES })).id,
-    payout: (await ledgerAccount(em, { merchantId: null, currency, purpose: Purpose.PAYOUT_CLEARING })).id,
+    clearing: (await ledgerAccount(em, { merchantId: null, currency, purpose: Purpose.PAYER_CLEARING })).id,
     available: (await ledgerAccount(em, { merchantId, currency, purpose: Purpose.MERCHANT_AVAILABLE })).id,
     pending: (await ledgerAccount(em, { merchantId, currency, purpose: Purpose.MERCHANT_PENDING })).id,
   };
@@ -247,14 +247,14 @@ describe('transfers', () => {
         ownerId: merchantId,
         idempotencyKey: 'too-much',
         currency: 'USD',
-        entries: move(a.available, a.payout, 101n),
+        entries: move(a.available, a.clearing, 101n),
       }),
     );
     await transfer(fork(), {
       ownerId: merchantId,
       idempotencyKey: 'exactly',
       currency: 'USD',
-      entries: move(a.available, a.payout, 100n),
+      entries: move(a.available, a.clearing, 100n),
     });
     expect(await balanceOf(merchantId, a.available)).toMatchObject({ posted: 0n, available: 0n });
     const [world] = await fork()
@@ -279,14 +279,14 @@ describe('transfers', () => {
           ownerId: merchantId,
           idempotencyKey: 'outer-2',
           currency: 'USD',
-          entries: move(a.available, a.payout, 71n),
+          entries: move(a.available, a.clearing, 71n),
         }),
       ).rejects.toMatchObject({ code: 'INSUFFICIENT_FUNDS' });
       await transfer(em, {
         ownerId: merchantId,
         idempotencyKey: 'outer-3',
         currency: 'USD',
-        entries: move(a.available, a.payout, 20n),
+        entries: move(a.available, a.clearing, 20n),
       });
       expect((await balances(em, merchantId)).find((b) => b.accountId === a.available)?.posted).toBe(50n);
     });
@@ -319,7 +319,7 @@ describe('holds', () => {
       idempotencyKey: 'withdrawal-1',
       currency: 'USD',
       pending: true,
-      entries: move(a.available, a.payout, 70n),
+      entries: move(a.available, a.clearing, 70n),
     });
     expect(hold.transfer.kind).toBe('PENDING');
     expect(await balanceOf(merchantId, a.available)).toMatchObject({ posted: 100n, available: 30n, held: 70n });
@@ -330,7 +330,7 @@ describe('holds', () => {
         idempotencyKey: 'withdrawal-2',
         currency: 'USD',
         pending: true,
-        entries: move(a.available, a.payout, 31n),
+        entries: move(a.available, a.clearing, 31n),
       }),
     );
     await refused('INVALID_AMOUNT', () =>
@@ -375,7 +375,7 @@ describe('holds', () => {
       idempotencyKey: 'hold',
       currency: 'USD',
       pending: true,
-      entries: move(a.available, a.payout, 100n),
+      entries: move(a.available, a.clearing, 100n),
     });
     expect(await balanceOf(merchantId, a.available)).toMatchObject({ available: 0n, held: 100n });
     const voided = await voidPending(fork(), hold.transfer.id, {
@@ -395,7 +395,7 @@ describe('holds', () => {
       idempotencyKey: 'race',
       currency: 'USD',
       pending: true,
-      entries: move(a.available, a.payout, 60n),
+      entries: move(a.available, a.clearing, 60n),
     });
     const results = await Promise.allSettled([
       postPending(fork(), hold.transfer.id, { idempotencyKey: 'race-post' }),
@@ -454,7 +454,7 @@ describe('reversals', () => {
       idempotencyKey: 'held',
       currency: 'USD',
       pending: true,
-      entries: move(a.available, a.payout, 50n),
+      entries: move(a.available, a.clearing, 50n),
     });
     await refused('INVALID_TRANSITION', () => reverse(fork(), hold.transfer.id, { idempotencyKey: 'x' }));
     await refused('INSUFFICIENT_FUNDS', () => reverse(fork(), paid.id, { idempotencyKey: 'y' }));

@@ -138,15 +138,23 @@ describe('payments', () => {
     expect(fields).toEqual([
       'amount',
       'amountReceived',
+      // The merchant's return links of a card payment: the payer is sent there anyway.
+      'cancelUrl',
+      // Whether a card may pay, and the latest card attempt: brand, last four, state, never the number.
+      'cardAccepted',
+      'cardCharge',
       // Credit from the payer's own earlier SMS spent here: an amount, nothing that identifies the payer.
       'creditApplied',
       'description',
+      'kind',
       'merchantName',
       'paidAt',
       'reference',
+      'remaining',
       // The payer's instruction lines (short code, text, state): no phone numbers, no merchant-private data.
       'sms',
       'status',
+      'successUrl',
     ]);
 
     expect((await t.gql(PUBLIC, { token: payment.reference })).data!.paymentByToken).toBeNull();

@@ -336,7 +336,7 @@ describe('settlement', () => {
 
   it('answers "every payment of this merchant, with its SMS and money" in one query, whatever the product', async () => {
     const kinds = await t.gql('{ paymentKinds }', {}, owner);
-    expect(kinds.data!.paymentKinds).toEqual(['PURSE', 'ACCESS_CODE', 'VOUCHER', 'TOP_UP']);
+    expect(kinds.data!.paymentKinds).toEqual(['PURSE', 'ACCESS_CODE', 'VOUCHER', 'CARD', 'TOP_UP']);
     const result = await t.gql(
       `{ payments(first: 100) { edges { node { kind status
           product { __typename ... on VoucherOrder { state } ... on AccessCode { usesLeft } ... on PursePayment { orderId } }

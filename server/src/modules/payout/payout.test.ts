@@ -15,7 +15,8 @@ import { payPrepaidBlock } from '../payment';
 import { WebhookEvent } from '../webhook/webhook-event.entity';
 import { checkPayoutInvariants } from './payout.invariants';
 
-const XSD = path.resolve(__dirname, '../../../../../shared/standards/pain.001.001.03.xsd');
+// The published ISO 20022 schema, kept in the repository so a clean checkout validates against it.
+const XSD = path.resolve(__dirname, '../../../test/standards/pain.001.001.03.xsd');
 const IBAN = 'DE89 3704 0044 0532 0130 00';
 const BIC = 'COBADEFFXXX';
 
@@ -436,7 +437,8 @@ describe('payouts', () => {
       expMonth: 12,
       expYear: new Date().getUTCFullYear() + 2,
       holderName: 'Dana Owner',
-      paymentId: 'pay_test',
+      merchantId: t.demo.merchantId, // the merchant's own payout card (POST /card/payout-tokens)
+      paymentId: null,
       createdAt: new Date(),
     });
     await em.flush();
