@@ -11,6 +11,7 @@ import { feePlanModule } from '../modules/fee-plan';
 import { idempotencyModule } from '../modules/idempotency';
 import { ledgerModule } from '../modules/ledger';
 import { mailModule } from '../modules/mail';
+import { operatorSettlementModule } from '../modules/operator-settlement';
 import { merchantModule } from '../modules/merchant';
 import { outboxModule } from '../modules/outbox';
 import { payoutModule } from '../modules/payout';
@@ -50,6 +51,7 @@ export const MODULES: readonly DomainModule[] = [
   voucherModule,
   payoutModule,
   cardModule,
+  operatorSettlementModule,
 ];
 
 export const entities = MODULES.flatMap((module) => module.entities);

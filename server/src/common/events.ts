@@ -226,6 +226,20 @@ export const EVENT_CATALOGUE = {
     description: 'The bank sent a paid withdrawal back: its amount (fee included) is available again.',
     fields: WITHDRAWAL_FIELDS,
   },
+  'sms.unbilled': {
+    description:
+      "The operator's settlement report says an SMS was not billed: what it credited the merchant was taken back " +
+      '(from the available balance, the rest owed as a receivable).',
+    fields: {
+      smsId: 'the SMS id ("sms_…")',
+      paymentId: 'the payment it was counted on, or null',
+      operator: 'the operator or aggregator whose report said so',
+      month: 'the month reported, YYYY-MM',
+      amount: 'the merchant\'s part taken back, e.g. "0.66"',
+      receivable: 'what of it the merchant now owes (not covered by the available balance), e.g. "0.00"',
+      currency: 'ISO 4217 code',
+    },
+  },
 } satisfies Record<string, { description: string; fields: Record<string, string> }>;
 
 export type EventType = keyof typeof EVENT_CATALOGUE;

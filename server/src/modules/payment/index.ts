@@ -82,6 +82,8 @@ export {
   withdrawableBalance,
 } from './payout.settlement';
 export type { WithdrawalMoney } from './payout.settlement';
+export { reverseUnbilledSms } from './operator.settlement';
+export type { UnbilledSms, UnbilledSmsOutcome, UnbilledSmsReversal } from './operator.settlement';
 export { PublicPayment } from './payment.types';
 export { ReserveHold, ReserveHoldStatus, SuspenseItem, SuspenseReason } from './settlement.entity';
 export type { PayerCredit } from './settlement.entity';

@@ -6,11 +6,18 @@ import {
   PayoutDestinationResolver,
   WithdrawalResolver,
 } from './payout.resolver';
+import { PayoutBankLine, PayoutReconciliationResolver } from './payout.reconcile';
 
 export const payoutModule: DomainModule = {
   name: 'payout',
-  entities: [PayoutDestination, PayoutSettings, Withdrawal, PayoutBatch],
-  resolvers: [PayoutDestinationResolver, WithdrawalResolver, PayoutBatchResolver, ConfirmationFieldsResolver],
+  entities: [PayoutDestination, PayoutSettings, Withdrawal, PayoutBatch, PayoutBankLine],
+  resolvers: [
+    PayoutDestinationResolver,
+    WithdrawalResolver,
+    PayoutBatchResolver,
+    ConfirmationFieldsResolver,
+    PayoutReconciliationResolver,
+  ],
 };
 
 // The public face: what other modules use.

@@ -8,6 +8,8 @@ import { formatAmount, isCurrency, parseAmount } from '../../common/money';
 import { build } from '../../common/orm';
 import { recordAudit } from '../audit';
 import { PaidVia, PayoutBatch, PayoutDestination, PayoutRail, Withdrawal, WithdrawalStatus } from './payout.entity';
+import { parseCamt053 } from './payout.camt';
+import { BankLineSource, recordBankLines } from './payout.reconcile';
 import { checkReason, markPaid, markReturned, settleBatchIfDone, transition, type PayoutCtx } from './payout.service';
 
 /*
@@ -282,15 +284,40 @@ export async function importStatusCsv(ctx: PayoutCtx, csv: string): Promise<Stat
   if (missing.length) {
     throw new UserFacingError(UserErrorCode.INVALID, `the header lacks ${missing.join(', ')}`, ['input', 'csv']);
   }
+  return applyBankRows(ctx, BankLineSource.CSV, rows, (index) => index + 2);
+}
+
+/**
+ * Imports a camt.053 end-of-day statement: its booked payout transactions become status lines (payout.camt.ts),
+ * matched and applied exactly as the status CSV's are.
+ */
+export async function importStatementXml(ctx: PayoutCtx, xml: string): Promise<StatusLineResult[]> {
+  const { rows } = parseCamt053(xml);
+  if (rows.length > MAX_STATUS_LINES) {
+    throw new UserFacingError(UserErrorCode.TOO_LONG, `at most ${MAX_STATUS_LINES} lines per file`, ['input', 'xml']);
+  }
+  return applyBankRows(ctx, BankLineSource.CAMT053, rows, (index) => index + 1);
+}
+
+/** Applies the bank's lines one by one, keeps them (for the reconciliation view) and audits the import. */
+async function applyBankRows(
+  ctx: PayoutCtx,
+  source: BankLineSource,
+  rows: Record<string, string>[],
+  lineOf: (index: number) => number,
+): Promise<StatusLineResult[]> {
   const results: StatusLineResult[] = [];
   for (const [index, row] of rows.entries()) {
-    results.push(await applyStatusLine(ctx, index + 2, row));
+    results.push(await applyStatusLine(ctx, lineOf(index), row));
   }
+  const importId = await recordBankLines(ctx, source, rows, results);
   const fork = ctx.em.fork();
   recordAudit(fork, ctx, {
     action: 'payout_status.import',
     merchantId: null,
+    targetId: importId,
     details: {
+      source,
       lines: results.length,
       outcomes: Object.fromEntries(
         Object.values(StatusLineOutcome).map((o) => [o, results.filter((r) => r.outcome === o).length]),

@@ -9,7 +9,14 @@ import { paginate } from '../../common/orm';
 import type { Connection } from '../../common/pagination';
 import { ConfirmationCode, latestConfirmation, maskEmail } from '../confirmation';
 import { Merchant } from '../merchant';
-import { createBatch, exportBatch, importStatusCsv, overridePaid, overrideReturned } from './payout.batch';
+import {
+  createBatch,
+  exportBatch,
+  importStatementXml,
+  importStatusCsv,
+  overridePaid,
+  overrideReturned,
+} from './payout.batch';
 import { PayoutBatch, PayoutDestination, Withdrawal, WithdrawalStatus } from './payout.entity';
 import {
   addDestination,
@@ -34,6 +41,7 @@ import {
   ConfirmCodeInput,
   CreatePayoutBatchInput,
   ExportPayoutBatchPayload,
+  ImportPayoutStatementInput,
   ImportPayoutStatusInput,
   ImportPayoutStatusPayload,
   PayoutBatchConnection,
@@ -448,6 +456,22 @@ export class PayoutBatchResolver {
     return payload(
       (lines, userErrors) => ({ lines, userErrors }),
       () => importStatusCsv(ctx, input.csv),
+    );
+  }
+
+  @Authorized('ADMIN')
+  @Mutation(() => ImportPayoutStatusPayload, {
+    description:
+      'Admins: imports the bank’s camt.053 end-of-day statement; each booked payout transaction is matched and ' +
+      'applied as a status CSV line is (same outcomes), and kept for payoutReconciliation.',
+  })
+  importPayoutStatement(
+    @Arg('input', () => ImportPayoutStatementInput) input: ImportPayoutStatementInput,
+    @Ctx() ctx: Context,
+  ) {
+    return payload(
+      (lines, userErrors) => ({ lines, userErrors }),
+      () => importStatementXml(ctx, input.xml),
     );
   }
 

@@ -171,6 +171,16 @@ export class ImportPayoutStatusInput {
 }
 
 @InputType()
+export class ImportPayoutStatementInput {
+  @Field(() => String, {
+    description:
+      'The bank’s end-of-day statement, ISO 20022 camt.053 XML (up to 5 MB): booked debits pay the withdrawal named by ' +
+      'their EndToEndId; booked credits with return information (RtrInf) return it.',
+  })
+  xml!: string;
+}
+
+@InputType()
 export class WithdrawalReasonInput {
   @Field(() => ID)
   id!: string;
