@@ -16,6 +16,8 @@ import { MerchantsPage } from '../features/merchants/MerchantsPage';
 import { OutboxMessagePage } from '../features/outbox/OutboxMessagePage';
 import { OutboxPage } from '../features/outbox/OutboxPage';
 import { PayerPage } from '../features/pay/PayerPage';
+import { AdminPayoutsPage } from '../features/payouts/AdminPayoutsPage';
+import { PayoutsPage } from '../features/payouts/PayoutsPage';
 import { PaymentPage } from '../features/payments/PaymentPage';
 import { PaymentsPage } from '../features/payments/PaymentsPage';
 import { PursePage } from '../features/purses/PursePage';
@@ -51,6 +53,7 @@ const merchantPages: AreaPage[] = [
   { path: 'payments', label: 'Payments', element: <PaymentsPage /> },
   { path: 'payments/:paymentId', element: <PaymentPage /> },
   { path: 'chargebacks', label: 'Chargebacks', element: <ChargebacksPage /> },
+  { path: 'payouts', label: 'Payouts', element: <PayoutsPage /> },
   { path: 'purses', label: 'Purses', element: <PursesPage /> },
   { path: 'purses/:purseId', element: <PursePage /> },
   { path: 'access-codes', label: 'Access codes', element: <AccessCodesPage /> },
@@ -73,6 +76,7 @@ const adminPages: AreaPage[] = [
   { path: 'merchants', label: 'Merchants', element: <MerchantsPage /> },
   { path: 'fee-plans', label: 'Fee plans', element: <FeePlansPage /> },
   { path: 'chargebacks', label: 'Chargebacks', element: <ChargebacksPage /> },
+  { path: 'payouts', label: 'Payouts', element: <AdminPayoutsPage /> },
   { path: 'sms', label: 'SMS', element: <SmsMessagesPage /> },
   { path: 'tariffs', label: 'Tariffs', element: <TariffsPage /> },
   { path: 'vouchers', label: 'Vouchers', element: <VoucherAdminPage /> },
