@@ -19,6 +19,7 @@ import { paymentModule } from '../modules/payment';
 import { purseModule } from '../modules/purse';
 import { smppModule } from '../modules/smpp';
 import { smsModule } from '../modules/sms';
+import { statementModule } from '../modules/statement';
 import { tariffModule } from '../modules/tariff';
 import { teamModule } from '../modules/team';
 import { voucherModule } from '../modules/voucher';
@@ -50,6 +51,7 @@ export const MODULES: readonly DomainModule[] = [
   accessCodeModule,
   voucherModule,
   payoutModule,
+  statementModule,
   cardModule,
   operatorSettlementModule,
 ];

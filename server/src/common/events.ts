@@ -108,6 +108,16 @@ const WITHDRAWAL_FIELDS = {
   createdAt: 'ISO 8601 time',
 } as const;
 
+const AUTO_PAYOUT_FIELDS = {
+  id: 'the automatic payout settings ("apo_…")',
+  merchantId: 'the merchant they belong to',
+  currency: 'ISO 4217 code of the balance paid out',
+  status: 'ACTIVE or OFF, after the change',
+  schedule: 'DAILY or WEEKLY',
+  reserve: 'what stays in the available balance, e.g. "50.00"',
+  destinationId: 'the payout destination ("pds_…")',
+} as const;
+
 export const EVENT_CATALOGUE = {
   'payment.created': { description: 'A payment was created (any product).', fields: PAYMENT_FIELDS },
   'payment.partially_paid': {
@@ -226,6 +236,12 @@ export const EVENT_CATALOGUE = {
     description: 'The bank sent a paid withdrawal back: its amount (fee included) is available again.',
     fields: WITHDRAWAL_FIELDS,
   },
+  'auto_payout.confirmed': {
+    description:
+      'Automatic payouts were switched on or changed, confirmed by the code emailed to the owner; they run from now on.',
+    fields: AUTO_PAYOUT_FIELDS,
+  },
+  'auto_payout.disabled': { description: 'Automatic payouts were switched off.', fields: AUTO_PAYOUT_FIELDS },
   'sms.unbilled': {
     description:
       "The operator's settlement report says an SMS was not billed: what it credited the merchant was taken back " +

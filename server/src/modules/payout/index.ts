@@ -1,5 +1,8 @@
 import type { DomainModule } from '../../common/module';
-import { PayoutBatch, PayoutDestination, PayoutSettings, Withdrawal } from './payout.entity';
+import { startSweeper } from '../../common/sweeper';
+import { runDueAutoPayouts } from './payout.auto';
+import { AutoPayoutResolver } from './payout.auto.resolver';
+import { AutoPayout, PayoutBatch, PayoutDestination, PayoutSettings, Withdrawal } from './payout.entity';
 import {
   ConfirmationFieldsResolver,
   PayoutBatchResolver,
@@ -10,14 +13,26 @@ import { PayoutBankLine, PayoutReconciliationResolver } from './payout.reconcile
 
 export const payoutModule: DomainModule = {
   name: 'payout',
-  entities: [PayoutDestination, PayoutSettings, Withdrawal, PayoutBatch, PayoutBankLine],
+  entities: [PayoutDestination, PayoutSettings, Withdrawal, PayoutBatch, PayoutBankLine, AutoPayout],
   resolvers: [
     PayoutDestinationResolver,
     WithdrawalResolver,
     PayoutBatchResolver,
     ConfirmationFieldsResolver,
     PayoutReconciliationResolver,
+    AutoPayoutResolver,
   ],
+  /** Automatic payouts: each ACTIVE schedule's period paid out once (safe with several workers), every minute. */
+  startWorkers(platform) {
+    return startSweeper(
+      'auto payouts',
+      async () => {
+        const round = await runDueAutoPayouts(platform.orm.em);
+        return round.seen >= 100 && round.failed < round.seen;
+      },
+      { quiet: platform.config.mode === 'test' },
+    );
+  },
 };
 
 // The public face: what other modules use.

@@ -1,4 +1,4 @@
-import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
+import { Entity, Index, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { newId } from '../../common/ids';
 import { bigint } from '../../common/orm';
@@ -234,6 +234,8 @@ registerEnumType(PaidVia, {
 @Entity({ tableName: 'withdrawal' })
 @Index({ properties: ['merchantId', 'id'] })
 @Index({ properties: ['status', 'id'] })
+// An automatic payout's period is taken once per merchant and currency, however many schedulers run (NULLs differ).
+@Unique({ properties: ['merchantId', 'currency', 'autoPeriod'] })
 @ObjectType({ description: 'A merchant’s request to be paid out part of its available balance.' })
 export class Withdrawal {
   @PrimaryKey({ type: 'string', length: 40 })
@@ -313,6 +315,13 @@ export class Withdrawal {
   @Field(() => String, { nullable: true, description: 'Why it was rejected or returned.' })
   reason: string | null = null;
 
+  @Property({ type: 'string', length: 20, nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: 'For an automatic payout: its period ("2026-12-05" daily, "2026-W49" weekly, UTC); null otherwise.',
+  })
+  autoPeriod: string | null = null;
+
   @Property({ type: 'datetime' })
   @Field(() => Date)
   createdAt: Date = new Date();
@@ -385,4 +394,105 @@ export class PayoutBatch {
   @Property({ type: 'datetime', nullable: true })
   @Field(() => Date, { nullable: true })
   settledAt: Date | null = null;
+}
+
+// --- Automatic payouts -------------------------------------------------------------------------------------------
+
+export enum AutoPayoutSchedule {
+  DAILY = 'DAILY',
+  WEEKLY = 'WEEKLY',
+}
+registerEnumType(AutoPayoutSchedule, {
+  name: 'AutoPayoutSchedule',
+  description: 'How often an automatic payout runs (UTC). Values only grow.',
+  valuesConfig: {
+    DAILY: { description: 'Once a day, at the first scheduler run of the day.' },
+    WEEKLY: { description: 'Once an ISO week (Monday to Sunday), at the first scheduler run of the week.' },
+  },
+});
+
+export enum AutoPayoutStatus {
+  PENDING = 'PENDING',
+  ACTIVE = 'ACTIVE',
+  OFF = 'OFF',
+}
+registerEnumType(AutoPayoutStatus, {
+  name: 'AutoPayoutStatus',
+  description: 'Whether automatic payouts run. Values only grow.',
+  valuesConfig: {
+    PENDING: { description: 'Asked for, never confirmed: waits for the code emailed to the owner. Nothing runs.' },
+    ACTIVE: { description: 'Confirmed: runs on its schedule.' },
+    OFF: { description: 'Switched off by the merchant (switching on again needs a code).' },
+  },
+});
+
+/**
+ * A merchant's automatic payouts in one currency: each period, the available balance above the reserve goes to the
+ * destination as a withdrawal, CONFIRMED (held) at once because the schedule itself was confirmed by code. A change
+ * (switching on, another reserve, schedule or destination) waits in the `requested*` fields for its code, while the
+ * confirmed settings keep running.
+ */
+@Entity({ tableName: 'auto_payout' })
+@Unique({ properties: ['merchantId', 'currency'] })
+@Index({ properties: ['status', 'id'] })
+@ObjectType({ description: 'A merchant’s automatic payouts in one currency.' })
+export class AutoPayout {
+  @PrimaryKey({ type: 'string', length: 40 })
+  @Field(() => ID, { description: 'Opaque id, prefixed "apo_".' })
+  id: string = newId('apo');
+
+  @Property({ type: 'string', length: 40 })
+  @Field(() => ID)
+  merchantId!: string;
+
+  @Property({ type: 'string', length: 3 })
+  @Field(() => String, { description: 'ISO 4217 code of the balance paid out.' })
+  currency!: string;
+
+  @Property({ type: 'string', length: 10 })
+  @Field(() => AutoPayoutStatus)
+  status: AutoPayoutStatus = AutoPayoutStatus.PENDING;
+
+  @Property({ type: 'string', length: 10, nullable: true })
+  @Field(() => AutoPayoutSchedule, { nullable: true, description: 'The confirmed schedule; null before the first.' })
+  schedule: AutoPayoutSchedule | null = null;
+
+  /** The confirmed reserve: what stays in the available balance, minor units. */
+  @Property({ type: bigint() })
+  reserveMinor: bigint = 0n;
+
+  @Property({ type: 'string', length: 40, nullable: true })
+  @Field(() => ID, { nullable: true, description: 'The confirmed destination.' })
+  destinationId: string | null = null;
+
+  @Property({ type: 'string', length: 10, nullable: true })
+  @Field(() => AutoPayoutSchedule, { nullable: true, description: 'A change waiting for its code: the schedule.' })
+  requestedSchedule: AutoPayoutSchedule | null = null;
+
+  @Property({ type: bigint(), nullable: true })
+  requestedReserveMinor: bigint | null = null;
+
+  @Property({ type: 'string', length: 40, nullable: true })
+  @Field(() => ID, { nullable: true, description: 'A change waiting for its code: the destination.' })
+  requestedDestinationId: string | null = null;
+
+  @Property({ type: 'datetime', nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When the current settings were confirmed.' })
+  confirmedAt: Date | null = null;
+
+  /** The last period the scheduler handled (paid out, or nothing to pay): each period is looked at once. */
+  @Property({ type: 'string', length: 20, nullable: true })
+  @Field(() => String, { nullable: true, description: 'The last period the scheduler handled.' })
+  lastPeriod: string | null = null;
+
+  @Property({ type: 'datetime' })
+  @Field(() => Date)
+  createdAt: Date = new Date();
+
+  @Property({ type: 'datetime' })
+  @Field(() => Date)
+  updatedAt: Date = new Date();
+
+  @Property({ type: 'integer', version: true })
+  version: number = 1;
 }
