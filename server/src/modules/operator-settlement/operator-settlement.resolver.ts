@@ -13,7 +13,7 @@ import {
   Root,
 } from 'type-graphql';
 import type { Context } from '../../common/context';
-import { payload, UserError } from '../../common/errors';
+import { graphqlError, payload, UserError, UserFacingError } from '../../common/errors';
 import { Money } from '../../common/money';
 import { OperatorSettlementLine } from './operator-settlement.entity';
 import { importOperatorReport, operatorReport } from './operator-settlement.service';
@@ -114,7 +114,13 @@ export class OperatorSettlementResolver {
     @Arg('month', () => String, { description: 'YYYY-MM.' }) month: string,
     @Ctx() ctx: Context,
   ): Promise<OperatorSettlementReportType> {
-    const report = await operatorReport(ctx.em, operator, month);
+    const report = await operatorReport(ctx.em, operator, month).catch((error: unknown) => {
+      // A query has no userErrors: a bad argument is BAD_USER_INPUT, naming it.
+      if (error instanceof UserFacingError) {
+        throw graphqlError('BAD_USER_INPUT', `${error.field?.at(-1) ?? 'input'}: ${error.message}`);
+      }
+      throw error;
+    });
     const money = (minor: bigint) => (report.currency ? Money.of(minor, report.currency) : null);
     return {
       operator: report.operator,

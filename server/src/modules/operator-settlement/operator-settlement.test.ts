@@ -192,6 +192,9 @@ describe('operator settlement', () => {
     const byOwner = await importReport('message_id,billed,amount\n', '2026-11', owner);
     expect(byOwner.errors?.[0].extensions?.code).toBe('FORBIDDEN');
     const report = await t.gql(`{ operatorSettlementReport(operator: "x", month: "May") { billedCount } }`, {}, admin);
-    expect(report.errors?.[0].extensions?.code).toBeDefined();
+    expect(report.errors?.[0]).toMatchObject({
+      message: 'month: a month as YYYY-MM, e.g. 2026-11',
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
   });
 });
