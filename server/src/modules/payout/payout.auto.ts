@@ -42,6 +42,8 @@ import {
 export const AUTO_PAYOUT_PURPOSE = 'auto-payout';
 /** Schedules one scheduler round looks at; a full round is followed by another at once. */
 export const AUTO_PAYOUT_BATCH = 100;
+/** Schedules one round works on at once (PostgreSQL; SQLite has a single writer). */
+export const AUTO_PAYOUT_LANES = 4;
 
 /** The period an instant falls in: "2026-12-05" (UTC day) or "2026-W49" (ISO 8601 week). */
 export function periodOf(schedule: AutoPayoutSchedule, now: Date): string {
@@ -363,15 +365,21 @@ export async function runDueAutoPayouts(
   );
   let paidOut = 0;
   let failed = 0;
-  for (const { id } of due) {
-    try {
-      const { outcome } = await runAutoPayout(em, id, now);
-      if (outcome === 'PAID_OUT') paidOut += 1;
-    } catch (error) {
-      // One schedule's failure does not stop the others; it is tried again next round.
-      failed += 1;
-      log.error({ err: error, autoPayoutId: id }, 'automatic payout failed');
+  // A few schedules at a time, each in its own transaction: they touch different merchants' rows.
+  let next = 0;
+  const lane = async () => {
+    while (next < due.length) {
+      const { id } = due[next++];
+      try {
+        const { outcome } = await runAutoPayout(em, id, now);
+        if (outcome === 'PAID_OUT') paidOut += 1;
+      } catch (error) {
+        // One schedule's failure does not stop the others; it is tried again next round.
+        failed += 1;
+        log.error({ err: error, autoPayoutId: id }, 'automatic payout failed');
+      }
     }
-  }
+  };
+  await Promise.all(Array.from({ length: postgres(em) ? AUTO_PAYOUT_LANES : 1 }, lane));
   return { seen: due.length, paidOut, failed };
 }
