@@ -182,6 +182,28 @@ describe('operator settlement', () => {
     });
     expect(report.lines).toHaveLength(5);
     void differs;
+
+    // Once the partly paid payment is cancelled, its unbilled SMS comes back out of the merchant's pending money.
+    const cancelled = await gql(
+      `mutation($input: CancelPaymentInput!) { cancelPayment(input: $input) { payment { status } userErrors { message } } }`,
+      { input: { id: open.paymentId } },
+      owner,
+    );
+    expect(cancelled.cancelPayment.payment.status).toBe('CANCELLED');
+    const pendingBefore = await balance(LedgerAccountPurpose.MERCHANT_PENDING);
+    const later = (await importReport('message_id,billed,amount\nyettel-0004,no,0.00\n')).data!.importOperatorSettlement
+      .lines;
+    expect(later).toMatchObject([{ outcome: 'UNBILLED_REVERSED', reversed: { amount: money(merchantPart) } }]);
+    expect(await balance(LedgerAccountPurpose.MERCHANT_PENDING)).toBe(pendingBefore - merchantPart);
+    expect(await balance(LedgerAccountPurpose.MERCHANT_RECEIVABLE)).toBe(receivableBefore - (merchantPart - 10n));
+    const month = (
+      await gql(
+        `query { operatorSettlementReport(operator: "Yettel BG", month: "2026-11") { unbilledCount reversedAmount { amount } } }`,
+        {},
+        admin,
+      )
+    ).operatorSettlementReport;
+    expect(month).toEqual({ unbilledCount: 2, reversedAmount: { amount: money(merchantPart * 2n) } });
   });
 
   it('checks the month, the operator and the file, naming the field; only admins import', async () => {
