@@ -69,6 +69,25 @@ describe('statements', () => {
     );
     expect(refunded.data!.refundCardPayment.userErrors).toEqual([]);
 
+    // An admin's goodwill credit of 5.00 (from the outside world): an adjustment.
+    const adjusted = await gql(
+      `mutation($input: CreateLedgerAdjustmentInput!) { createLedgerAdjustment(input: $input) { userErrors { code message } } }`,
+      {
+        input: {
+          idempotencyKey: 'goodwill-1',
+          merchantId: t.demo.merchantId,
+          currency: 'EUR',
+          description: 'Goodwill credit',
+          entries: [
+            { purpose: 'WORLD', amount: '-5.00' },
+            { purpose: 'MERCHANT_AVAILABLE', merchantId: t.demo.merchantId, amount: '5.00' },
+          ],
+        },
+      },
+      admin,
+    );
+    expect(adjusted.createLedgerAdjustment.userErrors).toEqual([]);
+
     // Money out: a withdrawal of 20.00 confirmed by code, approved, batched and paid.
     const codeFor = async (id: string) => {
       await drainOutbox(t.app.platform);
@@ -132,6 +151,7 @@ describe('statements', () => {
       refunds: { amount: '-2.00' },
       chargebacks: { amount: '0.00' },
       payouts: { amount: '-20.00' },
+      adjustments: { amount: '5.00' },
     });
     // The default plan takes a card fee; whatever it is, it shows as a negative fee on the card credit.
     const cardLine = today.lines.find((line: any) => line.product === 'CARD' && line.type === 'CREDIT');
@@ -139,7 +159,7 @@ describe('statements', () => {
     expect(today.lines.reduce((total: bigint, line: any) => total + minor(line.fee.amount), 0n)).toBe(
       minor(today.fees.amount),
     );
-    expect(today.lines.map((line: any) => line.type)).toEqual(['CREDIT', 'CREDIT', 'REFUND', 'PAYOUT']);
+    expect(today.lines.map((line: any) => line.type)).toEqual(['CREDIT', 'CREDIT', 'REFUND', 'ADJUSTMENT', 'PAYOUT']);
 
     const sum = (field: string) => minor(today[field].amount);
     const movements =
