@@ -540,7 +540,9 @@ export type PaidVia =
   /** An admin’s explicit override, with a reason (audited). */
   | 'ADMIN_OVERRIDE'
   /** A matching line of the bank’s status file. */
-  | 'BANK_LINE';
+  | 'BANK_LINE'
+  /** The card processor approved the payout to the card (sendCardPayouts). */
+  | 'CARD_PROCESSOR';
 
 /** AVAILABLE (waits for the payer’s next payment from the same phone) → SPENT, RELEASED (unused past its period, to the merchant) or REFUNDED (by an admin, to the payer). */
 export type PayerCreditStatus =

@@ -9,5 +9,5 @@ export const authModule: DomainModule = {
 };
 
 // The public face: what other modules use.
-export { createUser, sha256, visibleMerchantIds } from './auth.service';
+export { createUser, SESSION_COOKIE, sha256, viewerForSession, visibleMerchantIds } from './auth.service';
 export { Session, User, UserRole } from './user.entity';

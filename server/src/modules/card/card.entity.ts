@@ -11,7 +11,8 @@ registerEnumType(CardBrand, { name: 'CardBrand', description: 'The card scheme, 
 
 /**
  * A tokenised card: what Tollgate keeps of a card, and all it keeps (never the number or the CVC). Made by
- * `POST /card/tokens` for one payer page; its id is the token the page pays with.
+ * `POST /card/tokens` for one payer page (its id is the token the page pays with), or by `POST /card/payout-tokens`
+ * for a merchant's own payout card.
  */
 @Entity({ tableName: 'card_token' })
 @ObjectType({
@@ -54,10 +55,18 @@ export class CardToken {
   @Field(() => String, { nullable: true })
   holderName: string | null = null;
 
-  /** The payment whose page made it: only that page may pay with it. */
-  @Property({ type: 'string', length: 40 })
+  /** The payment whose page made it: only that page may pay with it. Null for a merchant's payout card. */
+  @Property({ type: 'string', length: 40, nullable: true })
   @Index()
-  paymentId!: string;
+  paymentId: string | null = null;
+
+  /**
+   * The merchant that tokenised it as its own payout card (`POST /card/payout-tokens`); null for a payer's card. Only
+   * such a token may be a payout destination, and only of this merchant.
+   */
+  @Property({ type: 'string', length: 40, nullable: true })
+  @Index()
+  merchantId: string | null = null;
 
   @Property({ type: 'datetime' })
   createdAt: Date = new Date();
@@ -512,6 +521,114 @@ export class Chargeback {
   receivableMinor: bigint = 0n;
 
   @Field(() => Money, { name: 'amount' })
+  get amountMoney(): Money {
+    return Money.of(this.amountMinor, this.currency);
+  }
+}
+
+/** Where one payout to a card stands. */
+export enum CardPayoutStatus {
+  /** Recorded; the processor is being asked (a crash here is found by the reconciliation job). */
+  PENDING = 'PENDING',
+  /** The processor sent the money. */
+  SUCCEEDED = 'SUCCEEDED',
+  /** The processor refused (or never saw the attempt): nothing was sent. */
+  FAILED = 'FAILED',
+  /** No answer (timeout): the reconciliation job asks the processor (`lookup`) and moves it on. */
+  UNKNOWN = 'UNKNOWN',
+}
+registerEnumType(CardPayoutStatus, {
+  name: 'CardPayoutStatus',
+  description:
+    'PENDING (asking the processor) → SUCCEEDED (money sent to the card) or FAILED (refused; nothing sent). ' +
+    'UNKNOWN: no answer; the reconciliation job asks the processor what happened. SUCCEEDED and FAILED are final.',
+});
+
+export type CardPayoutTransition = 'succeed' | 'fail' | 'markUnknown';
+
+export const CARD_PAYOUT_TRANSITIONS: Transitions<CardPayoutStatus, CardPayoutTransition> = {
+  succeed: { from: [CardPayoutStatus.PENDING, CardPayoutStatus.UNKNOWN], to: CardPayoutStatus.SUCCEEDED },
+  fail: { from: [CardPayoutStatus.PENDING, CardPayoutStatus.UNKNOWN], to: CardPayoutStatus.FAILED },
+  markUnknown: { from: [CardPayoutStatus.PENDING], to: CardPayoutStatus.UNKNOWN },
+};
+
+/**
+ * One payout to a card: the processor's `payout` call for one withdrawal, recorded before it is made under our
+ * idempotency key (`<withdrawal id>:payout`), once per withdrawal (unique): a retry is the same attempt.
+ */
+@Entity({ tableName: 'card_payout' })
+@Index({ properties: ['status', 'createdAt'] })
+@ObjectType({ description: 'One payout sent to a card through the card processor, for one withdrawal.' })
+export class CardPayout {
+  @PrimaryKey({ type: 'string', length: 40 })
+  @Field(() => ID, { description: 'Opaque id, prefixed "cpo_".' })
+  id: string = newId('cpo');
+
+  /** The withdrawal it pays: one attempt per withdrawal. */
+  @Property({ type: 'string', length: 40, unique: true })
+  @Field(() => ID)
+  withdrawalId!: string;
+
+  @Property({ type: 'string', length: 40 })
+  @Index()
+  merchantId!: string;
+
+  @Property({ type: 'string', length: 40 })
+  tokenId!: string;
+
+  @Property({ type: 'string', length: 40 })
+  processor!: string;
+
+  /** The key the processor knows the attempt by. */
+  @Property({ type: 'string', length: 255, unique: true })
+  @Field(() => String)
+  idempotencyKey!: string;
+
+  /** What is sent to the card (the withdrawal less its fee). */
+  @Property({ type: bigint() })
+  amountMinor!: bigint;
+
+  @Property({ type: 'string', length: 3 })
+  currency!: string;
+
+  @Property({ type: 'string', length: 12 })
+  @Field(() => CardPayoutStatus)
+  status: CardPayoutStatus = CardPayoutStatus.PENDING;
+
+  @Property({ type: 'string', length: 20, nullable: true })
+  @Field(() => CardOutcome, { nullable: true, description: 'What the processor said; null while pending.' })
+  outcome: CardOutcome | null = null;
+
+  @Property({ type: 'string', length: 100, nullable: true })
+  @Field(() => String, { nullable: true, description: 'The processor’s reference of the payout.' })
+  processorReference: string | null = null;
+
+  @Property({ type: 'string', length: 30, nullable: true })
+  @Field(() => CardDeclineCode, { nullable: true })
+  declineCode: CardDeclineCode | null = null;
+
+  @Property({ type: 'integer', nullable: true })
+  @Field(() => Int, { nullable: true, description: 'How long the call took, in milliseconds.' })
+  durationMs: number | null = null;
+
+  /** True when the answer came from the reconciliation job's `lookup`. */
+  @Property({ type: 'boolean' })
+  @Field(() => Boolean, { description: 'The answer came from reconciliation (the call itself went unanswered).' })
+  reconciled: boolean = false;
+
+  @Property({ type: 'datetime' })
+  @Field(() => Date)
+  createdAt: Date = new Date();
+
+  @Property({ type: 'datetime' })
+  @Field(() => Date)
+  updatedAt: Date = new Date();
+
+  @Property({ type: 'datetime', nullable: true })
+  @Field(() => Date, { nullable: true })
+  answeredAt: Date | null = null;
+
+  @Field(() => Money, { name: 'amount', description: 'What is sent to the card.' })
   get amountMoney(): Money {
     return Money.of(this.amountMinor, this.currency);
   }

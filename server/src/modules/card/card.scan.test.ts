@@ -58,7 +58,7 @@ function cardNumbersIn(text: string): string[] {
   return [...found];
 }
 
-describe('card data never lands in the database, the logs or the outbox', () => {
+describe('card data never lands in the database, the logs or the outbox (payer and payout cards)', () => {
   let t: TestApp & { logs: CapturedLogs };
   let owner: Auth;
   beforeAll(async () => {
@@ -121,6 +121,41 @@ describe('card data never lands in the database, the logs or the outbox', () => 
         await t.gql(REFUND, { input: { paymentId: payment.id, amount: '1.00', idempotencyKey: newKey() } }, owner);
       }
     }
+    // A merchant's own payout cards, by the owner's session: every test card, refusals on the way, each made a
+    // CARD payout destination (its emailed code goes through the outbox).
+    for (const card of TEST_CARDS) {
+      const spaced = card.number.replace(/(\d{4})(?=\d)/g, '$1-');
+      const payoutCard = (body: Record<string, unknown>, contentType = 'application/json') =>
+        fetch(`${t.url}/card/payout-tokens`, {
+          method: 'POST',
+          headers: { 'content-type': contentType, cookie: owner.cookie! },
+          body: JSON.stringify(body),
+        });
+      const base = { number: spaced, expMonth: 12, expYear: EXP_YEAR, cvc: '737', holderName: 'Grace Hopper' };
+      expect((await payoutCard({ ...base, expMonth: 13 })).status).toBe(400);
+      expect((await payoutCard(base, 'text/plain')).status).toBe(415);
+      const anonymous = await fetch(`${t.url}/card/payout-tokens`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(base),
+      });
+      expect(anonymous.status).toBe(401);
+      await fetch(`${t.url}/card/payout-tokens`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie: owner.cookie! },
+        body: `{"number": "${card.number}", "cvc": `,
+      });
+      const tokenised = await payoutCard(base);
+      expect(tokenised.status).toBe(201);
+      const { token } = (await tokenised.json()) as { token: string };
+      const added = await t.gql(
+        `mutation($input: AddPayoutDestinationInput!) { addPayoutDestination(input: $input) { userErrors { code } } }`,
+        { input: { kind: 'CARD', holderName: 'Grace Hopper', cardTokenId: token } },
+        owner,
+      );
+      expect(added.data?.addPayoutDestination.userErrors).toEqual([]);
+    }
+
     await reconcileCardOperations(workerDeps(t), { olderThanMs: 0 });
     expect(await pollDisputes(workerDeps(t))).toBe(1);
 
@@ -135,6 +170,8 @@ describe('card data never lands in the database, the logs or the outbox', () => 
       ]),
     };
     expect(sources.logs).toContain('/card/tokens'); // the request lines were captured
+    expect(sources.logs).toContain('/card/payout-tokens');
+    expect(sources.outbox).toContain('Confirm your new payout details');
     expect(sources.outbox).toContain('card.charge.captured');
     expect(sources.outbox).toContain('deliveryId');
     for (const [name, text] of Object.entries(sources)) {

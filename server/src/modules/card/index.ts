@@ -1,7 +1,8 @@
 import type { DomainModule } from '../../common/module';
 import { startSweeper } from '../../common/sweeper';
 import { PaymentKind } from '../payment';
-import { CardCharge, CardCheckout, CardOperation, CardRefund, CardToken, Chargeback } from './card.entity';
+import { CardCharge, CardCheckout, CardOperation, CardPayout, CardRefund, CardToken, Chargeback } from './card.entity';
+import { reconcileCardPayouts } from './card.payout';
 import { mountCardRoutes } from './card.http';
 import { CardChargeResolver, CardPaymentResolver, ChargebackResolver, PublicCardResolver } from './card.resolver';
 import { pollDisputes, reconcileCardOperations, refundLateCaptures } from './card.service';
@@ -16,6 +17,7 @@ export const cardModule: DomainModule = {
     CardOperation,
     CardRefund,
     Chargeback,
+    CardPayout,
     ...testProcessorFactory.entities!,
   ],
   resolvers: [CardPaymentResolver, CardChargeResolver, PublicCardResolver, ChargebackResolver],
@@ -31,11 +33,11 @@ export const cardModule: DomainModule = {
       },
     ],
   },
-  /** `POST /card/tokens`, the tokeniser of the hosted payer page. */
+  /** `POST /card/tokens`, the tokeniser of the hosted payer page; `POST /card/payout-tokens`, a merchant's own. */
   mountRoutes: mountCardRoutes,
   /**
    * Reconciliation: calls the processor left unanswered (UNKNOWN, or PENDING after a crash) are looked up and
-   * resolved once a minute; late captures whose refund never started are refunded; disputes the processor reports
+   * resolved once a minute, payouts to cards too; late captures whose refund never started are refunded; disputes the processor reports
    * become chargebacks.
    */
   startWorkers(platform) {
@@ -50,9 +52,10 @@ export const cardModule: DomainModule = {
       'card reconciliation',
       async () => {
         const looked = await reconcileCardOperations(deps());
+        const paidOut = await reconcileCardPayouts(deps());
         const refunded = await refundLateCaptures(deps());
         await pollDisputes(deps());
-        return looked >= 100 || refunded >= 100;
+        return looked >= 100 || paidOut >= 100 || refunded >= 100;
       },
       { quiet: platform.config.mode === 'test' },
     );
@@ -72,6 +75,15 @@ export type {
   ProcessorDispute,
   TokeniseAnswer,
 } from './card.processor';
-export { CardCharge, CardChargeStatus, CardToken } from './card.entity';
+export { CardCharge, CardChargeStatus, CardPayout, CardPayoutStatus, CardToken } from './card.entity';
+export {
+  cardPayoutsOf,
+  reconcileCardPayouts,
+  sendCardPayout,
+  type CardPayoutActor,
+  type CardPayoutHandler,
+  type CardPayoutRequest,
+} from './card.payout';
+export type { CardDeps } from './card.service';
 export { acceptsCard, remainingOf } from './card.service';
 export { TEST_BIN, TEST_CARDS, TEST_CHALLENGE_ANSWER, TestCardScenario, testCard } from './test-cards';

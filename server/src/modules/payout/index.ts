@@ -2,6 +2,7 @@ import type { DomainModule } from '../../common/module';
 import { startSweeper } from '../../common/sweeper';
 import { runDueAutoPayouts } from './payout.auto';
 import { AutoPayoutResolver } from './payout.auto.resolver';
+import { cardPayoutHandler, CardPayoutResolver } from './payout.card';
 import { AutoPayout, PayoutBatch, PayoutDestination, PayoutSettings, Withdrawal } from './payout.entity';
 import {
   ConfirmationFieldsResolver,
@@ -21,7 +22,10 @@ export const payoutModule: DomainModule = {
     ConfirmationFieldsResolver,
     PayoutReconciliationResolver,
     AutoPayoutResolver,
+    CardPayoutResolver,
   ],
+  /** A payout to a card settles its withdrawal (PAID or REJECTED) when the card rail records the answer. */
+  provides: { cardPayoutHandlers: [cardPayoutHandler] },
   /** Automatic payouts: each ACTIVE schedule's period paid out once (safe with several workers), every minute. */
   startWorkers(platform) {
     return startSweeper(

@@ -221,6 +221,7 @@ export const HELD_STATES: readonly WithdrawalStatus[] = [
 export enum PaidVia {
   BANK_LINE = 'BANK_LINE',
   ADMIN_OVERRIDE = 'ADMIN_OVERRIDE',
+  CARD_PROCESSOR = 'CARD_PROCESSOR',
 }
 registerEnumType(PaidVia, {
   name: 'PaidVia',
@@ -228,6 +229,7 @@ registerEnumType(PaidVia, {
   valuesConfig: {
     BANK_LINE: { description: 'A matching line of the bank’s status file.' },
     ADMIN_OVERRIDE: { description: 'An admin’s explicit override, with a reason (audited).' },
+    CARD_PROCESSOR: { description: 'The card processor approved the payout to the card (sendCardPayouts).' },
   },
 });
 

@@ -115,7 +115,11 @@ function text(value: string | null | undefined, field: string, max: number, requ
 }
 
 /** Validates a destination's fields (IBAN and BIC with ibantools, a card by its token); the stored fields. */
-async function checkDestination(em: EntityManager, input: DestinationFields): Promise<Partial<PayoutDestination>> {
+async function checkDestination(
+  em: EntityManager,
+  input: DestinationFields,
+  merchantId: string,
+): Promise<Partial<PayoutDestination>> {
   if (!Object.values(PayoutDestinationKind).includes(input.kind)) {
     throw new UserFacingError(UserErrorCode.INVALID, 'unknown destination kind', ['input', 'kind']);
   }
@@ -144,7 +148,14 @@ async function checkDestination(em: EntityManager, input: DestinationFields): Pr
     case PayoutDestinationKind.CARD: {
       const tokenId = text(input.cardTokenId, 'cardTokenId', 40, true)!;
       const token = await em.findOne(CardToken, tokenId);
-      if (!token) throw new UserFacingError(UserErrorCode.NOT_FOUND, 'no such card token', ['input', 'cardTokenId']);
+      // Only the merchant's own payout card (POST /card/payout-tokens), never a payer's card or another merchant's.
+      if (!token || token.merchantId !== merchantId || token.paymentId !== null) {
+        throw new UserFacingError(
+          UserErrorCode.NOT_FOUND,
+          'no payout card of this merchant by that token: tokenise the card with POST /card/payout-tokens',
+          ['input', 'cardTokenId'],
+        );
+      }
       const now = new Date();
       if (
         token.expYear < now.getUTCFullYear() ||
@@ -212,7 +223,7 @@ export async function addDestination(
   input: DestinationFields & { merchantId?: string | null },
 ): Promise<{ destination: PayoutDestination; confirmation: ConfirmationCode }> {
   const merchantId = ownerMerchant(requireViewer(ctx), input.merchantId);
-  const fields = await checkDestination(ctx.em, input);
+  const fields = await checkDestination(ctx.em, input, merchantId);
   return ctx.em.transactional(async (em) => {
     const destination = build(PayoutDestination, { ...fields, merchantId });
     em.persist(destination);
@@ -241,7 +252,7 @@ export async function changeDestination(
       'id',
     ]);
   }
-  const fields = await checkDestination(ctx.em, input);
+  const fields = await checkDestination(ctx.em, input, old.merchantId);
   return ctx.em.transactional(async (em) => {
     const destination = build(PayoutDestination, { ...fields, merchantId: old.merchantId, replacesId: old.id });
     em.persist(destination);
