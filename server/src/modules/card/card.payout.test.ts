@@ -283,10 +283,29 @@ describe('payouts to a card', () => {
     expect(await available()).toBe(before - 600n - 800n);
     await checkInvariants(t.orm);
 
-    // Sending again pays nothing twice (the processor is asked under the same key; answered ones are left alone).
-    const again = (await sendCardPayouts(batch.id)).sendCardPayouts;
-    expect(again.payouts.map((p: any) => p.withdrawalId)).toEqual([late]);
-    expect(await t.orm.em.fork().count(CardPayout, { withdrawalId: { $in: [paid, declined, late] } })).toBe(3);
+    // Sent to the processor: only its answer settles it — no bank line, override or rejection meanwhile.
+    const override = await t.gql(
+      `mutation($input: WithdrawalReasonInput!) { markWithdrawalPaid(input: $input) { userErrors { code field message } } }`,
+      { input: { id: late, reason: 'paid by hand' } },
+      admin,
+    );
+    expect(override.data!.markWithdrawalPaid.userErrors[0]).toMatchObject({
+      code: 'INVALID_TRANSITION',
+      field: ['input', 'id'],
+    });
+    const rejected = await gql(
+      `mutation($input: RejectWithdrawalsInput!) { rejectWithdrawals(input: $input) { userErrors { code message } } }`,
+      { input: { ids: [late], reason: 'changed my mind' } },
+      admin,
+    );
+    expect(rejected.rejectWithdrawals.userErrors[0]).toMatchObject({ code: 'INVALID_TRANSITION' });
+    const line = await gql(
+      `mutation($input: ImportPayoutStatusInput!) { importPayoutStatus(input: $input) { lines { outcome } } }`,
+      { input: { csv: `withdrawal_id,status,amount,currency,bank_reference\r\n${late},PAID,7.00,EUR,x\r\n` } },
+      admin,
+    );
+    expect(line.importPayoutStatus.lines).toEqual([{ outcome: 'REFUSED' }]);
+    expect(await withdrawalOf(late)).toMatchObject({ status: 'IN_BATCH' });
 
     // The reconciliation job asks the processor what became of the unanswered payout (it happened).
     await reconcileCardPayouts(workerDeps(t), { olderThanMs: 0 });
@@ -300,6 +319,12 @@ describe('payouts to a card', () => {
     const settled = await gql(`query($id: ID!) { payoutBatch(id: $id) { status } }`, { id: batch.id }, admin);
     expect(settled.payoutBatch.status).toBe('SETTLED');
     expect(await reconcileCardPayouts(workerDeps(t), { olderThanMs: 0 })).toBe(0);
+    // Sending again pays nothing twice: every attempt is answered, and there is one per withdrawal.
+    const again = (await sendCardPayouts(batch.id)).sendCardPayouts;
+    expect(again).toMatchObject({ userErrors: [], payouts: [] });
+    expect(await t.orm.em.fork().count(CardPayout, { withdrawalId: { $in: [paid, declined, late] } })).toBe(3);
+    expect(await transferKeys(paid)).toEqual(['withdrawal-hold', 'withdrawal-out', 'withdrawal-post']);
+
     await checkInvariants(t.orm);
   });
 

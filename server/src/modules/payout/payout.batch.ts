@@ -10,7 +10,15 @@ import { recordAudit } from '../audit';
 import { PaidVia, PayoutBatch, PayoutDestination, PayoutRail, Withdrawal, WithdrawalStatus } from './payout.entity';
 import { parseCamt053 } from './payout.camt';
 import { BankLineSource, recordBankLines } from './payout.reconcile';
-import { checkReason, markPaid, markReturned, settleBatchIfDone, transition, type PayoutCtx } from './payout.service';
+import {
+  assertNotSentToCard,
+  checkReason,
+  markPaid,
+  markReturned,
+  settleBatchIfDone,
+  transition,
+  type PayoutCtx,
+} from './payout.service';
 
 /*
  * Payout batches and the bank's answer. An admin groups the approved withdrawals of one rail and currency into a
@@ -368,6 +376,9 @@ async function applyStatusLine(ctx: PayoutCtx, line: number, row: Record<string,
       const bankReference = (row.bank_reference ?? '').slice(0, 100) || null;
       const reason = (row.reason ?? '').slice(0, 300) || null;
       const done = (outcome: StatusLineOutcome) => result(outcome, `${withdrawal.status} already`);
+      if (status !== 'RETURNED' && withdrawal.status === WithdrawalStatus.IN_BATCH) {
+        await assertNotSentToCard(em, withdrawal);
+      }
       if (status === 'PAID') {
         if (withdrawal.status !== WithdrawalStatus.IN_BATCH) return done(StatusLineOutcome.ALREADY_DONE);
         await markPaid(em, ctx, withdrawal, { kind: PaidVia.BANK_LINE, bankReference });
@@ -397,6 +408,7 @@ export async function overridePaid(
   return ctx.em.fork().transactional(async (em) => {
     const withdrawal = await em.findOne(Withdrawal, input.id, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
     if (!withdrawal) throw new UserFacingError(UserErrorCode.NOT_FOUND, 'no such withdrawal', ['input', 'id']);
+    await assertNotSentToCard(em, withdrawal);
     await markPaid(em, ctx, withdrawal, {
       kind: PaidVia.ADMIN_OVERRIDE,
       bankReference: input.bankReference ?? null,

@@ -9,7 +9,7 @@ import { build } from '../../common/orm';
 import { nextState } from '../../common/state-machine';
 import { recordAudit } from '../audit';
 import { User, UserRole } from '../auth';
-import { CardToken } from '../card';
+import { cardPayoutsOf, CardToken } from '../card';
 import { consumeConfirmation, issueConfirmation, verifyConfirmation, type ConfirmationCode } from '../confirmation';
 import { feeFor, feePlanOf } from '../fee-plan';
 import { idempotent } from '../idempotency';
@@ -773,9 +773,23 @@ export function approveWithdrawals(ctx: PayoutCtx, ids: readonly string[]) {
   });
 }
 
+/**
+ * A CARD withdrawal already sent to the card processor (sendCardPayouts) is settled by the processor's answer alone:
+ * no bank line, override or admin rejection may pay or release it meanwhile.
+ */
+export async function assertNotSentToCard(em: EntityManager, withdrawal: Withdrawal): Promise<void> {
+  if (withdrawal.rail !== PayoutRail.CARD || !(await cardPayoutsOf(em, [withdrawal.id])).length) return;
+  throw new UserFacingError(
+    UserErrorCode.INVALID_TRANSITION,
+    'sent to the card processor: its answer (or the card reconciliation) settles it',
+    ['input', 'id'],
+  );
+}
+
 export function rejectWithdrawals(ctx: PayoutCtx, ids: readonly string[], reason: string) {
   const why = checkReason(reason);
   return eachWithdrawal(ctx, ids, async (em, withdrawal) => {
+    await assertNotSentToCard(em, withdrawal);
     await transition(em, ctx, withdrawal, 'reject', { reason: why });
   });
 }
