@@ -1,6 +1,8 @@
 import type { Request, Response, Router } from 'express';
 import { log } from '../../common/log';
+import { canAccessMerchant } from '../../common/context';
 import type { Platform } from '../../common/module';
+import { viewerOfRequest } from '../api-key';
 import { statementCsv, statementPdf } from './statement.render';
 import {
   buildStatement,
@@ -22,10 +24,11 @@ function text(value: unknown, field: string): string {
 }
 
 /**
- * GET /statements/<merchantId>/<currency>.csv|pdf?from=YYYY-MM-DD&to=YYYY-MM-DD&expires=…&signature=…: the statement
- * as a download, by the short-lived link the GraphQL API gives whoever may read the statement (Statement.csvUrl,
- * Statement.pdfUrl): the link is the authorisation, so a browser can follow it and an API client fetch it. Bad input
- * is a 400 naming the field; an altered or expired link a 403.
+ * GET /statements/<merchantId>/<currency>.csv|pdf?from=YYYY-MM-DD&to=YYYY-MM-DD: the statement as a download. Either
+ * the query carries a short-lived link's `expires` and `signature` (Statement.csvUrl / pdfUrl, which the GraphQL API
+ * gives whoever may read the statement), or the caller is signed in as the GraphQL context decides it (session
+ * cookie, or a bearer API key with read scope) and may see the merchant. Bad input is a 400 naming the field, an
+ * altered or expired link a 403, no login a 401, another merchant a 404 (ids cannot be probed).
  */
 export function mountStatementRoutes(router: Router, platform: Platform): void {
   router.get(STATEMENTS_PATH, async (req: Request, res: Response) => {
@@ -38,19 +41,28 @@ export function mountStatementRoutes(router: Router, platform: Platform): void {
       const currency = parseCurrency(file[1]);
       const format = file[2] as StatementFormat;
       const period = parsePeriod(text(req.query.from, 'from'), text(req.query.to, 'to'));
-      if (req.query.signature === undefined) {
-        res.status(401).json({
-          error: { code: 'UNAUTHENTICATED', message: 'use the signed link of Statement.csvUrl or Statement.pdfUrl' },
-        });
-        return;
+      const em = platform.orm.em.fork();
+      if (req.query.signature !== undefined || req.query.expires !== undefined) {
+        const expires = Number(text(req.query.expires, 'expires'));
+        const link = { merchantId, currency, from: period.from, to: period.to, format, expires };
+        if (!verifyStatementLink(platform.config.sessionSecret, link, text(req.query.signature, 'signature'))) {
+          res.status(403).json({ error: { code: 'FORBIDDEN', message: 'this link is not valid or has expired' } });
+          return;
+        }
+      } else {
+        const viewer = await viewerOfRequest(em, req.headers);
+        if (!viewer) {
+          res.status(401).json({
+            error: { code: 'UNAUTHENTICATED', message: 'log in, send an API key, or use Statement.csvUrl / pdfUrl' },
+          });
+          return;
+        }
+        if (!viewer.scopes.includes('read') || !canAccessMerchant(viewer, merchantId)) {
+          res.status(404).json({ error: { code: 'NOT_FOUND', message: 'no such merchant' } });
+          return;
+        }
       }
-      const expires = Number(text(req.query.expires, 'expires'));
-      const link = { merchantId, currency, from: period.from, to: period.to, format, expires };
-      if (!verifyStatementLink(platform.config.sessionSecret, link, text(req.query.signature, 'signature'))) {
-        res.status(403).json({ error: { code: 'FORBIDDEN', message: 'this link is not valid or has expired' } });
-        return;
-      }
-      const statement = await buildStatement(platform.orm.em.fork(), { merchantId, currency, period });
+      const statement = await buildStatement(em, { merchantId, currency, period });
       const name = `statement-${merchantId}-${currency}-${period.from}-${period.to}.${format}`;
       res.setHeader('content-disposition', `attachment; filename="${name}"`);
       if (format === 'csv') {

@@ -201,7 +201,7 @@ describe('statements', () => {
     }
   });
 
-  it('downloads as CSV and PDF by its signed links, which cannot be altered', async () => {
+  it('downloads as CSV and PDF by its signed links (which cannot be altered) or with the session', async () => {
     const today = await statement(day(-1), day(0));
     const csvResponse = await fetch(`${t.url}${today.csvUrl}`);
     expect(csvResponse.status).toBe(200);
@@ -222,8 +222,19 @@ describe('statements', () => {
     expect(bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
     expect(bytes.toString('latin1')).toContain(today.merchantName);
 
+    // With the dashboard's session instead of a link; none is 401, another merchant's 404.
     const unsigned = `/statements/${t.demo.merchantId}/EUR.pdf?from=${day(-1)}&to=${day(0)}`;
-    expect((await fetch(`${t.url}${unsigned}`, { headers: { cookie: owner.cookie! } })).status).toBe(401);
+    const bySession = await fetch(`${t.url}${unsigned}`, { headers: { cookie: owner.cookie! } });
+    expect(bySession.status).toBe(200);
+    expect(Buffer.from(await bySession.arrayBuffer()).toString('latin1')).toContain(today.merchantName);
+    const byAdmin = await fetch(`${t.url}${unsigned.replace('.pdf', '.csv')}`, { headers: { cookie: admin.cookie! } });
+    expect(byAdmin.status).toBe(200);
+    expect(await byAdmin.text()).toContain('CLOSING_BALANCE');
+    expect((await fetch(`${t.url}${unsigned}`)).status).toBe(401);
+    const elsewhere = await fetch(`${t.url}/statements/mer_other/EUR.csv?from=${day(0)}&to=${day(0)}`, {
+      headers: { cookie: owner.cookie! },
+    });
+    expect(elsewhere.status).toBe(404);
     const tampered = today.pdfUrl.replace(/from=[^&]+/, `from=${day(-5)}`);
     expect((await fetch(`${t.url}${tampered}`)).status).toBe(403);
     const otherMerchant = today.csvUrl.replace(t.demo.merchantId, 'mer_other');
