@@ -18,6 +18,7 @@ import { OutboxPage } from '../features/outbox/OutboxPage';
 import { PayerPage } from '../features/pay/PayerPage';
 import { AdminPayoutsPage } from '../features/payouts/AdminPayoutsPage';
 import { PayoutsPage } from '../features/payouts/PayoutsPage';
+import { StatementsPage } from '../features/payouts/StatementsPage';
 import { PaymentPage } from '../features/payments/PaymentPage';
 import { PaymentsPage } from '../features/payments/PaymentsPage';
 import { PursePage } from '../features/purses/PursePage';
@@ -54,6 +55,7 @@ const merchantPages: AreaPage[] = [
   { path: 'payments/:paymentId', element: <PaymentPage /> },
   { path: 'chargebacks', label: 'Chargebacks', element: <ChargebacksPage /> },
   { path: 'payouts', label: 'Payouts', element: <PayoutsPage /> },
+  { path: 'statements', label: 'Statements', element: <StatementsPage /> },
   { path: 'purses', label: 'Purses', element: <PursesPage /> },
   { path: 'purses/:purseId', element: <PursePage /> },
   { path: 'access-codes', label: 'Access codes', element: <AccessCodesPage /> },

@@ -1,6 +1,7 @@
 /**
- * The card's one trip: straight from the form to Tollgate's tokeniser (`POST /card/tokens`), never through GraphQL,
- * never into the app's state or cache, never logged. Only the token and what is printed on a receipt come back.
+ * The card's one trip: straight from the form to Tollgate's tokeniser (`POST /card/tokens` for a payer's card,
+ * `POST /card/payout-tokens` for a merchant's payout card), never through GraphQL, never into the app's state or
+ * cache, never logged. Only the token and what is printed on a receipt come back.
  */
 
 /** What the payer typed, read from the form at submit and dropped right after. */
@@ -122,27 +123,28 @@ interface ErrorBody {
 }
 
 /**
- * Sends the card to the tokeniser and answers its token. A refusal (bad number, expired, too many tries) throws a
- * CardTokenError with the server's words and the input it names; the card itself is never part of an error.
+ * Sends the card to one of the tokeniser's routes and answers its token. A refusal (bad number, expired, too many
+ * tries, not allowed) throws a CardTokenError with the server's words and the input it names; the card itself is
+ * never part of an error.
  */
-export async function tokeniseCard(card: CardInput, pageToken: string): Promise<CardToken> {
+async function postCard(path: string, body: Record<string, unknown>): Promise<CardToken> {
   let response: Response;
   try {
-    response = await fetch('/card/tokens', {
+    response = await fetch(path, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       credentials: 'same-origin',
       // No cache, no referrer: nothing about this request is kept by the browser beyond the answer.
       cache: 'no-store',
       referrerPolicy: 'no-referrer',
-      body: JSON.stringify({ ...card, number: cardDigits(card.number), pageToken }),
+      body: JSON.stringify(body),
     });
   } catch {
     throw new CardTokenError('Tollgate cannot be reached. Check your connection and try again.', null, 'NETWORK');
   }
-  const body = (await response.json().catch(() => null)) as (CardToken & ErrorBody) | null;
-  if (response.ok && body?.token) return { token: body.token, brand: body.brand, last4: body.last4 };
-  const error = body?.error ?? body?.errors?.[0];
+  const answer = (await response.json().catch(() => null)) as (CardToken & ErrorBody) | null;
+  if (response.ok && answer?.token) return { token: answer.token, brand: answer.brand, last4: answer.last4 };
+  const error = answer?.error ?? answer?.errors?.[0];
   const field = formField(Array.isArray(error?.field) ? error.field[error.field.length - 1] : error?.field);
   if (response.status === 429) {
     const retry = response.headers.get('retry-after');
@@ -157,4 +159,17 @@ export async function tokeniseCard(card: CardInput, pageToken: string): Promise<
     field,
     error?.code ?? `HTTP_${response.status}`,
   );
+}
+
+/** A payer's card for the payment of one hosted page (`POST /card/tokens`): the token pays only that payment. */
+export function tokeniseCard(card: CardInput, pageToken: string): Promise<CardToken> {
+  return postCard('/card/tokens', { ...card, number: cardDigits(card.number), pageToken });
+}
+
+/**
+ * The signed-in merchant's own payout card (`POST /card/payout-tokens`, by the session cookie): the token may only
+ * become a CARD payout destination of that merchant.
+ */
+export function tokenisePayoutCard(card: CardInput): Promise<CardToken> {
+  return postCard('/card/payout-tokens', { ...card, number: cardDigits(card.number) });
 }

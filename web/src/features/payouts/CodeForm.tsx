@@ -32,8 +32,8 @@ interface ConfirmVariables {
 }
 
 /**
- * The emailed code for a pending destination or a requested withdrawal: typed in, sent with its id; a new code on
- * request (the old one stops working).
+ * The emailed code for a pending destination, a requested withdrawal or requested automatic payouts: typed in, sent
+ * with its id; a new code on request where the API resends one (the old one stops working).
  */
 export function CodeForm<Data>({
   id,
@@ -42,6 +42,7 @@ export function CodeForm<Data>({
   document,
   payloadOf,
   submitLabel,
+  resendable = true,
   onDone,
 }: {
   id: string;
@@ -51,6 +52,8 @@ export function CodeForm<Data>({
   document: TypedDocumentNode<Data, ConfirmVariables>;
   payloadOf: (data: Data) => { userErrors: readonly UserErrorLike[] } | null | undefined;
   submitLabel: string;
+  /** Whether "Send a new code" is offered (resendConfirmationCode takes destinations and withdrawals only). */
+  resendable?: boolean;
   onDone: () => void;
 }) {
   const [code, setCode] = useState('');
@@ -99,19 +102,21 @@ export function CodeForm<Data>({
         <button type="submit" className="button button--primary button--small" disabled={form.fetching || !code.trim()}>
           {submitLabel}
         </button>
-        <button
-          type="button"
-          className="button button--small"
-          disabled={resendResult.fetching}
-          onClick={() =>
-            void resend({ input: { id } }).then((response) => {
-              const confirmation = response.data?.resendConfirmationCode.confirmation;
-              if (confirmation) setResent(confirmation);
-            })
-          }
-        >
-          Send a new code
-        </button>
+        {resendable && (
+          <button
+            type="button"
+            className="button button--small"
+            disabled={resendResult.fetching}
+            onClick={() =>
+              void resend({ input: { id } }).then((response) => {
+                const confirmation = response.data?.resendConfirmationCode.confirmation;
+                if (confirmation) setResent(confirmation);
+              })
+            }
+          >
+            Send a new code
+          </button>
+        )}
       </div>
       {resent && (
         <p className="muted" role="status">

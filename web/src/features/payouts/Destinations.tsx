@@ -7,6 +7,14 @@ import { DataTable } from '../../app/components/DataTable';
 import { Field, FormErrors } from '../../app/components/Field';
 import { Time } from '../../app/components/Time';
 import { useFormMutation } from '../../app/useFormMutation';
+import {
+  CardTokenError,
+  checkCard,
+  groupCardNumber,
+  parseExpiry,
+  tokenisePayoutCard,
+  type CardToken,
+} from '../card/tokenise';
 import { CodeForm } from './CodeForm';
 import { describeDestination, DestinationStatusBadge } from './status';
 
@@ -91,10 +99,51 @@ export type Destination = PayoutsQuery['payoutDestinations']['edges'][number]['n
 const KIND_LABELS: Record<PayoutDestinationKind, string> = {
   BANK_ACCOUNT: 'Bank account (IBAN + BIC)',
   EWALLET: 'E-wallet',
-  CARD: 'Card (a card token)',
+  CARD: 'Card',
 };
 
 const FIELDS = ['kind', 'holderName', 'label', 'iban', 'bic', 'cardTokenId', 'walletProvider', 'walletId'];
+
+/** The card's inputs: uncontrolled, read from the form at submit and emptied once the card is a token. */
+const CARD_INPUTS = { number: 'cardnumber', expiry: 'cc-exp', cvc: 'cvc' } as const;
+
+/**
+ * The payout card typed into the form, as a token of the merchant's own (`POST /card/payout-tokens`), or the
+ * messages per input when it is not one yet. The number and the security code leave the inputs once tokenised.
+ */
+async function tokeniseFormCard(
+  form: HTMLFormElement,
+  holderName: string,
+): Promise<{ token: CardToken } | { byField: Record<string, string>; form: string[] }> {
+  const data = new FormData(form);
+  const read = (name: string) => (data.get(name) as string | null) ?? '';
+  const values = {
+    number: read(CARD_INPUTS.number),
+    expiry: read(CARD_INPUTS.expiry),
+    cvc: read(CARD_INPUTS.cvc),
+    holderName,
+  };
+  const found = checkCard(values);
+  if (Object.keys(found).length) return { byField: found, form: [] };
+  const expiry = parseExpiry(values.expiry)!;
+  try {
+    const token = await tokenisePayoutCard({
+      number: values.number,
+      expMonth: expiry.month,
+      expYear: expiry.year,
+      cvc: values.cvc.trim(),
+      holderName: holderName.trim(),
+    });
+    for (const name of Object.values(CARD_INPUTS)) {
+      const input = form.elements.namedItem(name);
+      if (input instanceof HTMLInputElement) input.value = '';
+    }
+    return { token };
+  } catch (error) {
+    if (error instanceof CardTokenError && error.field) return { byField: { [error.field]: error.message }, form: [] };
+    return { byField: {}, form: [error instanceof Error ? error.message : 'The card could not be read.'] };
+  }
+}
 
 /** New payout details, or a change of active ones; either waits for the emailed code. */
 function DestinationForm({
@@ -111,6 +160,10 @@ function DestinationForm({
     holderName: replacing?.holderName ?? '',
     label: replacing?.label ?? '',
   });
+  // The payout card once tokenised (its token and what is printed on it, never the number): a refused submit
+  // sends the same token again instead of asking for the card twice.
+  const [card, setCard] = useState<CardToken | null>(null);
+  const [tokenising, setTokenising] = useState(false);
   const add = useFormMutation(AddPayoutDestinationDocument, (data) => data.addPayoutDestination, FIELDS);
   const change = useFormMutation(ChangePayoutDestinationDocument, (data) => data.changePayoutDestination, FIELDS);
   const form = replacing ? change : add;
@@ -123,15 +176,27 @@ function DestinationForm({
       onChange={(event) => setValues((current) => ({ ...current, [name]: event.target.value }))}
     />
   );
-  const submit = async (event: FormEvent) => {
+  const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const trimmed = (name: string) => value(name).trim() || null;
+    let cardToken = card;
+    if (kind === 'CARD' && !cardToken) {
+      setTokenising(true);
+      const read = await tokeniseFormCard(event.currentTarget, value('holderName'));
+      setTokenising(false);
+      if (!('token' in read)) {
+        form.setErrors(read);
+        return;
+      }
+      cardToken = read.token;
+      setCard(cardToken);
+    }
     const fields = {
       kind,
       holderName: value('holderName').trim(),
       label: trimmed('label'),
       ...(kind === 'BANK_ACCOUNT' ? { iban: trimmed('iban'), bic: trimmed('bic') } : {}),
-      ...(kind === 'CARD' ? { cardTokenId: trimmed('cardTokenId') } : {}),
+      ...(kind === 'CARD' ? { cardTokenId: cardToken?.token ?? null } : {}),
       ...(kind === 'EWALLET' ? { walletProvider: trimmed('walletProvider'), walletId: trimmed('walletId') } : {}),
     };
     const payload = replacing
@@ -139,6 +204,7 @@ function DestinationForm({
       : await add.submit({ input: fields });
     if (payload?.destination) {
       setValues({ holderName: '', label: '' });
+      setCard(null);
       onSent(payload.destination.id, payload.confirmation ?? null);
     }
   };
@@ -163,7 +229,11 @@ function DestinationForm({
             </select>
           )}
         </Field>
-        <Field label="Account holder" error={form.fieldError('holderName')} hint="Up to 70 characters.">
+        <Field
+          label={kind === 'CARD' ? 'Name on card' : 'Account holder'}
+          error={form.fieldError('holderName')}
+          hint="Up to 70 characters."
+        >
           {(props) => input('holderName', props, { autoComplete: 'name' })}
         </Field>
         <Field label="Your name for it" error={form.fieldError('label')} hint="Optional.">
@@ -190,19 +260,80 @@ function DestinationForm({
           </Field>
         </div>
       )}
-      {kind === 'CARD' && (
-        <div className="form__row">
-          <Field
-            label="Card token"
-            error={form.fieldError('cardTokenId')}
-            hint="A token of the card rail (ctok_…), never the card number."
-          >
-            {(props) => input('cardTokenId', props, { autoComplete: 'off', spellCheck: false })}
-          </Field>
-        </div>
-      )}
+      {kind === 'CARD' &&
+        (card ? (
+          <div className="form__row">
+            <p role="status">
+              {card.brand} •••• {card.last4} is read: only its token is kept.{' '}
+              <button
+                type="button"
+                className="button button--small"
+                onClick={() => {
+                  setCard(null);
+                  form.clearErrors();
+                }}
+              >
+                Use another card
+              </button>
+            </p>
+            {form.fieldError('cardTokenId') && (
+              <p className="field__error" role="alert">
+                {form.fieldError('cardTokenId')}
+              </p>
+            )}
+          </div>
+        ) : (
+          <>
+            <Field
+              label="Card number"
+              error={form.fieldError('number') ?? form.fieldError('cardTokenId')}
+              hint="Your own debit card: the payout goes to it. It goes straight to Tollgate's tokeniser."
+            >
+              {(props) => (
+                <input
+                  {...props}
+                  name={CARD_INPUTS.number}
+                  autoComplete="cc-number"
+                  inputMode="numeric"
+                  maxLength={23}
+                  placeholder="1234 5678 9012 3456"
+                  onInput={(event) => {
+                    const element = event.currentTarget;
+                    element.value = groupCardNumber(element.value);
+                  }}
+                />
+              )}
+            </Field>
+            <div className="form__row">
+              <Field label="Expiry (MM/YY)" error={form.fieldError('expiry')}>
+                {(props) => (
+                  <input
+                    {...props}
+                    name={CARD_INPUTS.expiry}
+                    autoComplete="cc-exp"
+                    inputMode="numeric"
+                    maxLength={7}
+                    placeholder="MM/YY"
+                  />
+                )}
+              </Field>
+              <Field label="Security code (CVC)" error={form.fieldError('cvc')}>
+                {(props) => (
+                  <input
+                    {...props}
+                    name={CARD_INPUTS.cvc}
+                    autoComplete="cc-csc"
+                    inputMode="numeric"
+                    maxLength={4}
+                    placeholder="123"
+                  />
+                )}
+              </Field>
+            </div>
+          </>
+        ))}
       <div className="form__actions">
-        <button type="submit" className="button button--primary" disabled={form.fetching}>
+        <button type="submit" className="button button--primary" disabled={form.fetching || tokenising}>
           {replacing ? 'Change and send code' : 'Add and send code'}
         </button>
         {onCancel && (
@@ -281,7 +412,7 @@ export function Destinations({
         caption="Payout destinations"
         rows={shown}
         rowKey={(destination) => destination.id}
-        empty="No payout details yet: add a bank account or an e-wallet to withdraw to."
+        empty="No payout details yet: add a bank account, a card or an e-wallet to withdraw to."
         columns={[
           { header: 'Destination', render: (destination) => describeDestination(destination) },
           { header: 'Holder', render: (destination) => destination.holderName },

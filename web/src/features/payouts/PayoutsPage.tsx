@@ -10,6 +10,7 @@ import { Pager, usePaging } from '../../app/components/Pager';
 import { QueryView } from '../../app/components/QueryView';
 import { useFormMutation } from '../../app/useFormMutation';
 import { useViewer } from '../../app/viewer';
+import { AutoPayouts } from './AutoPayouts';
 import { Destinations } from './Destinations';
 import { WithdrawalForm, WithdrawalsTable } from './Withdrawals';
 
@@ -35,6 +36,25 @@ const PayoutsDocument = graphql(`
     payoutSettings {
       coolOffHours
       platformMinimumCoolOffHours
+    }
+    autoPayouts {
+      id
+      currency
+      status
+      schedule
+      reserve {
+        amount
+        currency
+      }
+      destinationId
+      confirmedAt
+      lastPeriod
+      requestedSchedule
+      requestedReserve {
+        amount
+        currency
+      }
+      requestedDestinationId
     }
     payoutDestinations(first: 100) {
       edges {
@@ -262,7 +282,7 @@ export function PayoutsPage() {
   return (
     <Page
       title="Payouts"
-      description="Withdraw your balance to your bank account or e-wallet. Every change and every withdrawal is confirmed with a code emailed to the owner."
+      description="Withdraw your balance to your bank account, card or e-wallet, by hand or automatically. Every change and every withdrawal is confirmed with a code emailed to the owner."
     >
       <QueryView query={query} refetch={refetch}>
         {(data) => {
@@ -293,6 +313,15 @@ export function PayoutsPage() {
                     shown={data.withdrawals.edges.length}
                   />
                 </div>
+              </Card>
+              <Card title="Automatic payouts">
+                <AutoPayouts
+                  autoPayouts={data.autoPayouts}
+                  destinations={destinations}
+                  currencies={currencies}
+                  owner={owner}
+                  onChange={refresh}
+                />
               </Card>
               <Card title="Payout details">
                 <Destinations destinations={destinations} owner={owner} onChange={refresh} />
