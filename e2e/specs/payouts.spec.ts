@@ -198,3 +198,102 @@ test('a merchant withdraws a card-funded EUR balance to an IBAN; the admin pays 
   await expect(balance.available).toHaveText(`${decimal(funded)} EUR`);
   await owner.context().close();
 });
+
+/** The fields of one CSV line (quoted fields may hold commas and doubled quotes). */
+function csvFields(line: string): string[] {
+  const fields: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let index = 0; index < line.length; index++) {
+    const char = line[index]!;
+    if (quoted) {
+      if (char === '"' && line[index + 1] === '"') {
+        field += '"';
+        index++;
+      } else if (char === '"') quoted = false;
+      else field += char;
+    } else if (char === '"') quoted = true;
+    else if (char === ',') {
+      fields.push(field);
+      field = '';
+    } else field += char;
+  }
+  fields.push(field);
+  return fields;
+}
+
+test('a merchant pays out to its own card automatically, switches it off, and its statement CSV closes where the page does', async ({
+  adminPage: admin,
+  browser,
+}) => {
+  test.setTimeout(120_000);
+  const { email, owner } = await newMerchant(admin, browser);
+  await fundByCard(owner, browser, '40.00');
+
+  // Payout details: the owner's card, typed into the form and tokenised; the number and code are gone once sent.
+  await owner.goto('/dashboard/payouts');
+  const add = owner.getByRole('form', { name: 'Add payout details' });
+  await add.getByLabel('Kind').selectOption('CARD');
+  await add.getByLabel('Name on card').fill('Pat Payout');
+  await add.getByLabel('Card number').fill(TEST_CARDS.approve);
+  await add.getByLabel('Expiry (MM/YY)').fill('12/39');
+  await add.getByLabel('Security code (CVC)').fill('123');
+  await add.getByRole('button', { name: 'Add and send code' }).click();
+  const last4 = TEST_CARDS.approve.slice(-4);
+  const cardRow = owner
+    .getByRole('table', { name: 'Payout destinations' })
+    .getByRole('row')
+    .filter({ hasText: `•••• ${last4}` });
+  await expect(cardRow).toContainText('Waiting for the code');
+  const destinationCode = await confirmationCode(email, 'Confirm your new payout details');
+  const confirmCard = owner.getByRole('form', { name: new RegExp(`^Confirm .*•••• ${last4}$`) });
+  await confirmCard.getByLabel('Code from the email').fill(destinationCode);
+  await confirmCard.getByRole('button', { name: 'Confirm', exact: true }).click();
+  await expect(cardRow).toContainText('Active');
+
+  // Automatic payouts of EUR to that card, above a reserve, confirmed by their own code; then switched off.
+  const auto = owner.getByRole('form', { name: 'Set up automatic payouts' });
+  await auto.getByLabel('Currency').selectOption('EUR');
+  await auto.getByLabel('Schedule').selectOption('WEEKLY');
+  await auto.getByLabel('Reserve').fill('10.00');
+  await expect(auto.getByLabel('Pay out to')).toContainText(`•••• ${last4}`);
+  await auto.getByRole('button', { name: 'Request and send code' }).click();
+  const autoRow = owner
+    .getByRole('table', { name: 'Automatic payouts' })
+    .getByRole('row')
+    .filter({ has: owner.getByRole('cell', { name: 'EUR', exact: true }) });
+  await expect(autoRow).toContainText('Waiting for the code');
+  const autoCode = await confirmationCode(email, 'Confirm your automatic payouts');
+  const confirmAuto = owner.getByRole('form', { name: 'Confirm automatic EUR payouts' });
+  await confirmAuto.getByLabel('Code from the email').fill(autoCode);
+  await confirmAuto.getByRole('button', { name: 'Confirm', exact: true }).click();
+  await expect(autoRow.getByRole('cell').nth(1)).toHaveText('On');
+  await expect(autoRow).toContainText('10.00 EUR');
+  await autoRow.getByRole('button', { name: 'Switch off' }).click();
+  await owner
+    .getByRole('group', { name: 'Switch off automatic EUR payouts' })
+    .getByRole('button', { name: 'Switch off' })
+    .click();
+  await expect(autoRow.getByRole('cell').nth(1)).toHaveText('Off');
+
+  // This month's EUR statement (withdrawals held by the schedule are no movement): the CSV closes where the page does.
+  await owner.goto('/dashboard/statements');
+  const period = owner.getByRole('form', { name: 'Statement period' });
+  await period.getByLabel('Currency').selectOption('EUR');
+  await period.getByRole('button', { name: 'Show statement' }).click();
+  const closing = owner.getByTestId('statement-closing-balance');
+  await expect(closing).toContainText('EUR');
+  await expect(owner.getByRole('table', { name: 'Statement lines' })).toContainText('Credit');
+  const shownClosing = cents((await closing.textContent()) ?? '');
+  expect(shownClosing).toBeGreaterThan(0n);
+  const downloading = owner.waitForEvent('download');
+  await owner.getByRole('link', { name: 'Download CSV' }).click();
+  const download = await downloading;
+  const rows = (await readFile(await download.path(), 'utf8')).trim().split(/\r?\n/).map(csvFields);
+  const header = rows[0]!;
+  const closingRow = rows.find((row) => row[header.indexOf('type')] === 'CLOSING_BALANCE');
+  expect(closingRow, 'the CSV ends with its closing balance').toBeDefined();
+  expect(closingRow![header.indexOf('currency')]).toBe('EUR');
+  expect(cents(closingRow![header.indexOf('balance')]!)).toBe(shownClosing);
+  await owner.context().close();
+});
