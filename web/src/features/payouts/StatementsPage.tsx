@@ -245,6 +245,7 @@ function StatementView({ statement, onRefresh }: { statement: Statement; onRefre
               { header: 'Posted', className: 'nowrap', render: (line) => <Time value={line.at} /> },
               {
                 header: 'Type',
+                className: 'nowrap',
                 render: (line) => `${TYPE_LABELS[line.type] ?? line.type}${line.product ? ` · ${line.product}` : ''}`,
               },
               { header: 'Description', render: (line) => line.description },
