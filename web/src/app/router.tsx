@@ -24,6 +24,8 @@ import { PaymentsPage } from '../features/payments/PaymentsPage';
 import { PursePage } from '../features/purses/PursePage';
 import { PursePayPage } from '../features/purses/PursePayPage';
 import { PursesPage } from '../features/purses/PursesPage';
+import { OperatorSettlementPage } from '../features/reconciliation/OperatorSettlementPage';
+import { PayoutReconciliationPage } from '../features/reconciliation/PayoutReconciliationPage';
 import { PublicSimulatorPage, SimulatorPage } from '../features/simulator/SimulatorPage';
 import { SmsMessagesPage } from '../features/sms/SmsMessagesPage';
 import { SuspensePage } from '../features/suspense/SuspensePage';
@@ -79,6 +81,8 @@ const adminPages: AreaPage[] = [
   { path: 'fee-plans', label: 'Fee plans', element: <FeePlansPage /> },
   { path: 'chargebacks', label: 'Chargebacks', element: <ChargebacksPage /> },
   { path: 'payouts', label: 'Payouts', element: <AdminPayoutsPage /> },
+  { path: 'reconciliation', label: 'Reconciliation', element: <PayoutReconciliationPage /> },
+  { path: 'operator-settlement', label: 'Operator settlement', element: <OperatorSettlementPage /> },
   { path: 'sms', label: 'SMS', element: <SmsMessagesPage /> },
   { path: 'tariffs', label: 'Tariffs', element: <TariffsPage /> },
   { path: 'vouchers', label: 'Vouchers', element: <VoucherAdminPage /> },
