@@ -478,6 +478,23 @@ export type IdInput = {
   id: string | number;
 };
 
+/** An operator’s or SMS aggregator’s settlement report for one month. */
+export type ImportOperatorSettlementInput = {
+  /** The report as CSV: header message_id,billed,amount[,currency]; message_id the provider’s id of the SMS (or ours, "sms_…"); billed yes or no; amount what the operator paid us for it, a decimal string (currency: the SMS’s booking currency when absent). Up to 20,000 lines. */
+  csv: string;
+  /** The month it covers, YYYY-MM. */
+  month: string;
+  /** Whose report it is (operator or aggregator), up to 60 characters. */
+  operator: string;
+  /** Only SMS that came through this provider ("http:<aggregator>", "smpp:<smsc>"), when ids may clash. */
+  provider?: string | null | undefined;
+};
+
+export type ImportPayoutStatementInput = {
+  /** The bank’s end-of-day statement, ISO 20022 camt.053 XML (up to 5 MB): booked debits pay the withdrawal named by their EndToEndId; booked credits with return information (RtrInf) return it. */
+  xml: string;
+};
+
 export type ImportPayoutStatusInput = {
   /** The bank status CSV: header withdrawal_id,status,amount,currency,bank_reference[,reason]; status PAID, REJECTED or RETURNED; amount what was sent. */
   csv: string;
@@ -551,6 +568,31 @@ export type OpenChargebackInput = {
   reason: string;
 };
 
+/** What one line of an operator’s settlement report found against the ledger. Values only grow. */
+export type OperatorSettlementOutcome =
+  /** Not billed, and reversed by an earlier import (once per SMS). */
+  | 'ALREADY_REVERSED'
+  /** Billed, but the amount paid to us differs from what the ledger expects. */
+  | 'AMOUNT_DIFFERS'
+  /** Billed, and paid what the ledger expects (price less the operator’s share). */
+  | 'BILLED'
+  /** Billed, but we never credited it (flagged or not counted): check it. */
+  | 'BILLED_NOT_CREDITED'
+  /** The same message appears earlier in the same file: ignored. */
+  | 'DUPLICATE'
+  /** The line lacks a message id, a billed flag or a valid amount. */
+  | 'INVALID_LINE'
+  /** Not billed; its money waits in suspense: write the suspense item off. */
+  | 'UNBILLED_IN_SUSPENSE'
+  /** Not billed, and never credited (flagged or not counted): nothing to do. */
+  | 'UNBILLED_NOT_CREDITED'
+  /** Not billed; its payment still takes money: import again once the payment has closed. */
+  | 'UNBILLED_PAYMENT_OPEN'
+  /** Not billed: what the SMS credited was reversed now (the merchant’s part, the operator share, our fee). */
+  | 'UNBILLED_REVERSED'
+  /** No SMS of ours has this message id. */
+  | 'UNKNOWN_MESSAGE';
+
 /** What marked a withdrawal paid. */
 export type PaidVia =
   /** An admin’s explicit override, with a reason (audited). */
@@ -585,6 +627,13 @@ export type PaymentStatus =
   | 'PARTIALLY_PAID'
   | 'REFUNDED';
 
+/** Which bank file a line came from. Values only grow. */
+export type PayoutBankLineSource =
+  /** An ISO 20022 camt.053 end-of-day statement (a booked entry). */
+  | 'CAMT053'
+  /** The bank’s status CSV. */
+  | 'CSV';
+
 /** Where a payout batch stands. */
 export type PayoutBatchStatus =
   /** Sent (or to be sent) to the bank; some lines wait for the bank’s answer. */
@@ -612,6 +661,19 @@ export type PayoutDestinationStatus =
   /** A confirmed change replaced it. */
   | 'REPLACED';
 
+/** Where a withdrawal’s money stands in the ledger. */
+export type PayoutLedgerHoldState =
+  /** Held (withdrawal-hold), neither posted nor released. */
+  | 'HELD'
+  /** No hold (never confirmed). */
+  | 'NONE'
+  /** The hold was posted and the payout booked out (withdrawal-post, withdrawal-out). */
+  | 'POSTED'
+  /** The hold was voided: the money is available again (withdrawal-void). */
+  | 'RELEASED'
+  /** Posted, then booked back to the merchant (withdrawal-return). */
+  | 'RETURNED';
+
 /** How a payout is sent; batches group withdrawals per rail and currency. Values only grow. */
 export type PayoutRail =
   /** Any other bank transfer: CSV for the bank’s bulk upload. */
@@ -622,6 +684,23 @@ export type PayoutRail =
   | 'EWALLET'
   /** SEPA credit transfer (EUR to a bank account in a SEPA country): pain.001.001.03 XML. */
   | 'SEPA';
+
+/** A mismatch between the ledger, the batch and the bank’s lines. Values only grow. */
+export type PayoutReconciliationFlag =
+  /** A bank line states another amount than was sent. */
+  | 'AMOUNT_DIFFERS'
+  /** A bank line states another currency. */
+  | 'CURRENCY_DIFFERS'
+  /** A bank line about no withdrawal of any batch (unknown id, or never sent). */
+  | 'EXTRA'
+  /** The ledger’s hold is not where the withdrawal’s state says it should be. */
+  | 'LEDGER_DIFFERS'
+  /** In the batch, but no bank line mentions it. */
+  | 'MISSING'
+  /** Marked paid by an admin’s override, without a bank line (audited). */
+  | 'PAID_BY_OVERRIDE'
+  /** Two different bank lines say it was paid (two bank references). */
+  | 'PAID_TWICE';
 
 /** What one line of a bank status file did. */
 export type PayoutStatusLineOutcome =
@@ -1903,6 +1982,40 @@ export type CreatePurseMutationVariables = Exact<{
 
 export type CreatePurseMutation = { createPurse: { secret: string | null, purse: { id: string, number: number, name: string } | null, userErrors: Array<{ code: UserErrorCode, field: Array<string> | null, message: string }> } };
 
+export type ImportOperatorSettlementMutationVariables = Exact<{
+  input: ImportOperatorSettlementInput;
+}>;
+
+
+export type ImportOperatorSettlementMutation = { importOperatorSettlement: { lines: Array<{ id: string, lineNo: number, messageId: string, smsId: string | null, merchantId: string | null, billed: boolean | null, currency: string | null, outcome: OperatorSettlementOutcome, message: string, importedAt: string, amount: { amount: string, currency: string } | null, expected: { amount: string, currency: string } | null, reversed: { amount: string, currency: string } | null }> | null, userErrors: Array<{ code: UserErrorCode, field: Array<string> | null, message: string }> } };
+
+export type OperatorSettlementReportQueryVariables = Exact<{
+  operator: string;
+  month: string;
+}>;
+
+
+export type OperatorSettlementReportQuery = { operatorSettlementReport: { operator: string, month: string, billedCount: number, unbilledCount: number, differingCount: number, unknownIds: Array<string>, billedAmount: { amount: string, currency: string } | null, expectedAmount: { amount: string, currency: string } | null, difference: { amount: string, currency: string } | null, reversedAmount: { amount: string, currency: string } | null, lines: Array<{ id: string, lineNo: number, messageId: string, smsId: string | null, merchantId: string | null, billed: boolean | null, currency: string | null, outcome: OperatorSettlementOutcome, message: string, importedAt: string, amount: { amount: string, currency: string } | null, expected: { amount: string, currency: string } | null, reversed: { amount: string, currency: string } | null }> } };
+
+export type PayoutReconciliationQueryVariables = Exact<{
+  batchId?: string | number | null | undefined;
+}>;
+
+
+export type PayoutReconciliationQuery = { payoutReconciliation: { mismatches: number, batches: Array<{ id: string, rail: PayoutRail, currency: string, status: PayoutBatchStatus, count: number, createdAt: string, total: { amount: string, currency: string } }>, lines: Array<{ flags: Array<PayoutReconciliationFlag>, ledger: PayoutLedgerHoldState, sent: { amount: string, currency: string }, withdrawal: { id: string, merchantId: string, status: WithdrawalStatus, batchId: string | null, paidAt: string | null, paidVia: PaidVia | null, bankReference: string | null, reason: string | null, amount: { amount: string, currency: string } }, bankLines: Array<{ id: string, source: PayoutBankLineSource, status: string | null, withdrawalRef: string | null, bankReference: string | null, currency: string | null, reason: string | null, outcome: string, message: string, lineNo: number, importId: string, importedAt: string, amount: { amount: string, currency: string } | null }> }>, extras: Array<{ id: string, source: PayoutBankLineSource, status: string | null, withdrawalRef: string | null, bankReference: string | null, currency: string | null, reason: string | null, outcome: string, message: string, lineNo: number, importId: string, importedAt: string, amount: { amount: string, currency: string } | null }> } };
+
+export type ReconciliationBatchesQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ReconciliationBatchesQuery = { payoutBatches: { edges: Array<{ node: { id: string, rail: PayoutRail, currency: string, status: PayoutBatchStatus, count: number, createdAt: string } }> } };
+
+export type ImportPayoutStatementMutationVariables = Exact<{
+  input: ImportPayoutStatementInput;
+}>;
+
+
+export type ImportPayoutStatementMutation = { importPayoutStatement: { lines: Array<{ line: number, withdrawalId: string | null, outcome: PayoutStatusLineOutcome, message: string }> | null, userErrors: Array<{ code: UserErrorCode, field: Array<string> | null, message: string }> } };
+
 export type SimulatorSmsFieldsFragment = { id: string, direction: SmsDirection, from: string, to: string, text: string, status: SmsStatus, flagReason: SmsFlag | null, createdAt: string } & { ' $fragmentName'?: 'SimulatorSmsFieldsFragment' };
 
 export type SimulatorCountriesQueryVariables = Exact<{ [key: string]: never; }>;
@@ -2412,6 +2525,11 @@ export const ConfirmPursePaymentDocument = {"kind":"Document","definitions":[{"k
 export const CancelPursePaymentDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CancelPursePayment"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"PursePaymentTokenInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cancelPursePayment"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"returnUrl"}},{"kind":"Field","name":{"kind":"Name","value":"userErrors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<CancelPursePaymentMutation, CancelPursePaymentMutationVariables>;
 export const PursesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Purses"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"purses"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"endCursor"}},{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}}]}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"countries"}},{"kind":"Field","name":{"kind":"Name","value":"language"}},{"kind":"Field","name":{"kind":"Name","value":"resultUrl"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}}]}}]}}]}}]}}]} as unknown as DocumentNode<PursesQuery, PursesQueryVariables>;
 export const CreatePurseDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CreatePurse"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreatePurseInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createPurse"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"secret"}},{"kind":"Field","name":{"kind":"Name","value":"purse"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"userErrors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<CreatePurseMutation, CreatePurseMutationVariables>;
+export const ImportOperatorSettlementDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ImportOperatorSettlement"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ImportOperatorSettlementInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"importOperatorSettlement"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"lines"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"lineNo"}},{"kind":"Field","name":{"kind":"Name","value":"messageId"}},{"kind":"Field","name":{"kind":"Name","value":"smsId"}},{"kind":"Field","name":{"kind":"Name","value":"merchantId"}},{"kind":"Field","name":{"kind":"Name","value":"billed"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"outcome"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"importedAt"}},{"kind":"Field","name":{"kind":"Name","value":"amount"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}},{"kind":"Field","name":{"kind":"Name","value":"expected"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}},{"kind":"Field","name":{"kind":"Name","value":"reversed"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"userErrors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<ImportOperatorSettlementMutation, ImportOperatorSettlementMutationVariables>;
+export const OperatorSettlementReportDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"OperatorSettlementReport"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"operator"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"month"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"operatorSettlementReport"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"operator"},"value":{"kind":"Variable","name":{"kind":"Name","value":"operator"}}},{"kind":"Argument","name":{"kind":"Name","value":"month"},"value":{"kind":"Variable","name":{"kind":"Name","value":"month"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"operator"}},{"kind":"Field","name":{"kind":"Name","value":"month"}},{"kind":"Field","name":{"kind":"Name","value":"billedCount"}},{"kind":"Field","name":{"kind":"Name","value":"unbilledCount"}},{"kind":"Field","name":{"kind":"Name","value":"differingCount"}},{"kind":"Field","name":{"kind":"Name","value":"unknownIds"}},{"kind":"Field","name":{"kind":"Name","value":"billedAmount"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}},{"kind":"Field","name":{"kind":"Name","value":"expectedAmount"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}},{"kind":"Field","name":{"kind":"Name","value":"difference"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}},{"kind":"Field","name":{"kind":"Name","value":"reversedAmount"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}},{"kind":"Field","name":{"kind":"Name","value":"lines"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"lineNo"}},{"kind":"Field","name":{"kind":"Name","value":"messageId"}},{"kind":"Field","name":{"kind":"Name","value":"smsId"}},{"kind":"Field","name":{"kind":"Name","value":"merchantId"}},{"kind":"Field","name":{"kind":"Name","value":"billed"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"outcome"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"importedAt"}},{"kind":"Field","name":{"kind":"Name","value":"amount"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}},{"kind":"Field","name":{"kind":"Name","value":"expected"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}},{"kind":"Field","name":{"kind":"Name","value":"reversed"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}}]}}]}}]}}]} as unknown as DocumentNode<OperatorSettlementReportQuery, OperatorSettlementReportQueryVariables>;
+export const PayoutReconciliationDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"PayoutReconciliation"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"batchId"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"payoutReconciliation"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"batchId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"batchId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"mismatches"}},{"kind":"Field","name":{"kind":"Name","value":"batches"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"rail"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"count"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"total"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"lines"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"flags"}},{"kind":"Field","name":{"kind":"Name","value":"ledger"}},{"kind":"Field","name":{"kind":"Name","value":"sent"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}},{"kind":"Field","name":{"kind":"Name","value":"withdrawal"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"merchantId"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"batchId"}},{"kind":"Field","name":{"kind":"Name","value":"paidAt"}},{"kind":"Field","name":{"kind":"Name","value":"paidVia"}},{"kind":"Field","name":{"kind":"Name","value":"bankReference"}},{"kind":"Field","name":{"kind":"Name","value":"reason"}},{"kind":"Field","name":{"kind":"Name","value":"amount"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"bankLines"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"source"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"withdrawalRef"}},{"kind":"Field","name":{"kind":"Name","value":"bankReference"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"reason"}},{"kind":"Field","name":{"kind":"Name","value":"outcome"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"lineNo"}},{"kind":"Field","name":{"kind":"Name","value":"importId"}},{"kind":"Field","name":{"kind":"Name","value":"importedAt"}},{"kind":"Field","name":{"kind":"Name","value":"amount"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"extras"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"source"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"withdrawalRef"}},{"kind":"Field","name":{"kind":"Name","value":"bankReference"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"reason"}},{"kind":"Field","name":{"kind":"Name","value":"outcome"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"lineNo"}},{"kind":"Field","name":{"kind":"Name","value":"importId"}},{"kind":"Field","name":{"kind":"Name","value":"importedAt"}},{"kind":"Field","name":{"kind":"Name","value":"amount"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}}]}}]}}]}}]} as unknown as DocumentNode<PayoutReconciliationQuery, PayoutReconciliationQueryVariables>;
+export const ReconciliationBatchesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ReconciliationBatches"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"payoutBatches"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"50"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"rail"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"count"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}}]}}]}}]}}]}}]} as unknown as DocumentNode<ReconciliationBatchesQuery, ReconciliationBatchesQueryVariables>;
+export const ImportPayoutStatementDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ImportPayoutStatement"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ImportPayoutStatementInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"importPayoutStatement"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"lines"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"line"}},{"kind":"Field","name":{"kind":"Name","value":"withdrawalId"}},{"kind":"Field","name":{"kind":"Name","value":"outcome"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}},{"kind":"Field","name":{"kind":"Name","value":"userErrors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<ImportPayoutStatementMutation, ImportPayoutStatementMutationVariables>;
 export const SimulatorCountriesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"SimulatorCountries"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"countries"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}}]}}]} as unknown as DocumentNode<SimulatorCountriesQuery, SimulatorCountriesQueryVariables>;
 export const SimulatorTariffsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"SimulatorTariffs"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"country"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"tariffs"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"country"},"value":{"kind":"Variable","name":{"kind":"Name","value":"country"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"shortCode"}},{"kind":"Field","name":{"kind":"Name","value":"operator"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"price"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}}]}}]}}]} as unknown as DocumentNode<SimulatorTariffsQuery, SimulatorTariffsQueryVariables>;
 export const SimulatorInboxDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"SimulatorInbox"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"phone"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"simulatorOutbox"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"phone"},"value":{"kind":"Variable","name":{"kind":"Name","value":"phone"}}},{"kind":"Argument","name":{"kind":"Name","value":"includeSent"},"value":{"kind":"BooleanValue","value":true}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"SimulatorSmsFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"SimulatorSmsFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"SimulatorSms"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"direction"}},{"kind":"Field","name":{"kind":"Name","value":"from"}},{"kind":"Field","name":{"kind":"Name","value":"to"}},{"kind":"Field","name":{"kind":"Name","value":"text"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"flagReason"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}}]}}]} as unknown as DocumentNode<SimulatorInboxQuery, SimulatorInboxQueryVariables>;
