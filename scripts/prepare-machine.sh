@@ -35,4 +35,6 @@ fi
 pg_isready -h 127.0.0.1 -p 5432
 redis-cli -h 127.0.0.1 -p 6379 ping
 /usr/bin/chromium --version
-xmllint --version 2>&1 | head -n 1
+# Not piped into head: under pipefail, xmllint killed by SIGPIPE when head has read its line would fail the script.
+xmllint_version=$(xmllint --version 2>&1)
+echo "${xmllint_version%%$'\n'*}"
