@@ -27,7 +27,7 @@ export {
   voidPending,
 } from './ledger.service';
 export type { KeyedTransfer } from './ledger.service';
-export { balances } from './ledger.service';
+export { balances, existingTransferKeys, transferCountsByKeyPrefix } from './ledger.service';
 export type { AccountBalance } from './ledger.service';
 export { merchantBalanceAt, merchantMovements } from './ledger.statement';
 export type { MerchantMovement } from './ledger.statement';

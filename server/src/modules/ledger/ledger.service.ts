@@ -220,11 +220,12 @@ export async function reverse(
 }
 
 /** The balances of every account of a merchant, read from the database (never a stale identity map). */
-export async function balances(em: EntityManager, merchantId: string): Promise<AccountBalance[]> {
+/** A merchant's accounts, or with `null` the platform's own (WORLD, fees, clearing…). */
+export async function balances(em: EntityManager, merchantId: string | null): Promise<AccountBalance[]> {
   const rows = await sqlOn(em, outerTransaction(em)).all(
     `select id, purpose, currency, balance, pending_debits, pending_credits
-       from ledger_account where merchant_id = ? order by currency, purpose`,
-    [merchantId],
+       from ledger_account where owner_key = ? order by currency, purpose`,
+    [merchantId ?? PLATFORM_OWNER],
   );
   return rows.map((row) => {
     const posted = int(row.balance);
@@ -277,6 +278,7 @@ export async function lockedBalance(
 export interface KeyedTransfer {
   id: string;
   amount: bigint;
+  currency: string;
   entries: { purpose: LedgerAccountPurpose; amount: bigint }[];
 }
 
@@ -287,10 +289,10 @@ export async function transferByKey(
   idempotencyKey: string,
 ): Promise<KeyedTransfer | null> {
   const sql = sqlOn(em, outerTransaction(em));
-  const [row] = await sql.all('select id, amount from ledger_transfer where owner_key = ? and idempotency_key = ?', [
-    ownerId ?? PLATFORM_OWNER,
-    idempotencyKey,
-  ]);
+  const [row] = await sql.all(
+    'select id, amount, currency from ledger_transfer where owner_key = ? and idempotency_key = ?',
+    [ownerId ?? PLATFORM_OWNER, idempotencyKey],
+  );
   if (!row) return null;
   const entries = await sql.all(
     `select a.purpose, e.amount from ledger_entry e join ledger_account a on a.id = e.account_id
@@ -300,8 +302,37 @@ export async function transferByKey(
   return {
     id: String(row.id),
     amount: int(row.amount),
+    currency: String(row.currency),
     entries: entries.map((entry) => ({ purpose: entry.purpose as LedgerAccountPurpose, amount: int(entry.amount) })),
   };
+}
+
+/**
+ * How many transfers stand under each idempotency key that starts with `prefix`, keyed `<owner>|<key>` (owner:
+ * the merchant id, or PLATFORM_OWNER). For checks that a module's postings match its own records.
+ */
+export async function transferCountsByKeyPrefix(em: EntityManager, prefix: string): Promise<Map<string, number>> {
+  const rows = await sqlOn(em, outerTransaction(em)).all(
+    `select owner_key, idempotency_key, count(*) as n from ledger_transfer
+      where idempotency_key like ? escape '\\' group by owner_key, idempotency_key`,
+    [`${prefix.replace(/[\\%_]/g, '\\$&')}%`],
+  );
+  return new Map(rows.map((row) => [`${String(row.owner_key)}|${String(row.idempotency_key)}`, Number(row.n)]));
+}
+
+/** Which of these idempotency keys have a transfer (any owner's). */
+export async function existingTransferKeys(em: EntityManager, keys: readonly string[]): Promise<Set<string>> {
+  const sql = sqlOn(em, outerTransaction(em));
+  const found = new Set<string>();
+  for (let i = 0; i < keys.length; i += 400) {
+    const chunk = keys.slice(i, i + 400);
+    const rows = await sql.all(
+      `select idempotency_key from ledger_transfer where idempotency_key in (${chunk.map(() => '?').join(', ')})`,
+      chunk,
+    );
+    for (const row of rows) found.add(String(row.idempotency_key));
+  }
+  return found;
 }
 
 /** A transfer of a payment as settlement reads it back: plain values, never a managed entity to flush. */

@@ -130,19 +130,7 @@ async function reconcileLine(
     const leg = (purpose: LedgerAccountPurpose) =>
       booked?.entries.filter((e) => e.purpose === purpose).reduce((sum, e) => sum + e.amount, 0n) ?? 0n;
     const expected = booked ? -leg(LedgerAccountPurpose.WORLD) - leg(LedgerAccountPurpose.OPERATOR_SHARE) : null;
-    const [currencyRow] = booked
-      ? ((await em
-          .getConnection()
-          .execute(
-            'select currency from ledger_transfer where id = ?',
-            [booked.id],
-            'all',
-            em.getTransactionContext(),
-          )) as {
-          currency: string;
-        }[])
-      : [];
-    const bookedCurrency = currencyRow ? String(currencyRow.currency) : null;
+    const bookedCurrency = booked?.currency ?? null;
     const currency = (row.currency ?? '').toUpperCase() || bookedCurrency;
     let amount: bigint | null = null;
     if (row.amount) {

@@ -55,16 +55,6 @@ const MERCHANT_PARTS = [
   LedgerAccountPurpose.SUSPENSE,
 ];
 
-/** The currency of the SMS's posting: read from the ledger account rows of its key. */
-async function currencyOf(em: EntityManager, transferId: string): Promise<string> {
-  const [row] = (await em
-    .getConnection()
-    .execute('select currency from ledger_transfer where id = ?', [transferId], 'all', em.getTransactionContext())) as {
-    currency: string;
-  }[];
-  return String(row.currency);
-}
-
 /**
  * An SMS the operator did not bill: its `sms:<smsId>` posting is reversed under `sms-unbilled:<smsId>` (see above).
  * Call it in a transaction; the payment, if any, is read locked-free but the merchant's balances are locked first.
@@ -90,12 +80,12 @@ export async function reverseUnbilledSms(em: EntityManager, sms: UnbilledSms): P
         LedgerAccountPurpose.MERCHANT_PENDING,
       ),
       receivableMinor: -legOf(earlier, LedgerAccountPurpose.MERCHANT_RECEIVABLE),
-      currency: await currencyOf(em, earlier.id),
+      currency: earlier.currency,
     };
   }
   const booked = await transferByKey(em, sms.merchantId, `sms:${sms.smsId}`);
   if (!booked) return none('NOT_CREDITED');
-  const currency = await currencyOf(em, booked.id);
+  const currency = booked.currency;
   if (legOf(booked, LedgerAccountPurpose.SUSPENSE)) return none('IN_SUSPENSE', currency);
 
   const price = -legOf(booked, LedgerAccountPurpose.WORLD);

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/core';
+import { balances, LedgerAccountPurpose, transferCountsByKeyPrefix } from '../ledger';
 
 /*
  * I7 as queries, run by the test harness after every integration test (and fit for an admin's check): each
@@ -12,47 +13,54 @@ export async function checkPayoutInvariants(em: EntityManager): Promise<string[]
   const connection = em.getConnection('read');
   const all = (sql: string) => connection.execute(sql, [], 'all') as Promise<Record<string, unknown>[]>;
   const violations: string[] = [];
-  const key = (prefix: string) =>
-    `(select count(*) from ledger_transfer t where t.owner_key = w.merchant_id and t.idempotency_key = '${prefix}:' || w.id)`;
+  // The ledger's side through its own reads: every withdrawal posting is keyed `withdrawal-<step>:<id>`.
+  const postings = await transferCountsByKeyPrefix(em, 'withdrawal-');
+  const count = (merchantId: string, step: string, id: string) =>
+    postings.get(`${merchantId}|withdrawal-${step}:${id}`) ?? 0;
 
-  for (const row of await all(
-    `select w.id, w.status, w.hold_transfer_id,
-            ${key('withdrawal-hold')} as holds, ${key('withdrawal-post')} as posts,
-            ${key('withdrawal-void')} as voids, ${key('withdrawal-out')} as outs,
-            ${key('withdrawal-return')} as returns
-       from withdrawal w`,
-  )) {
-    const n = (name: string) => Number(row[name]);
+  const withdrawals = await all(
+    'select id, merchant_id, status, currency, amount_minor, hold_transfer_id from withdrawal',
+  );
+  for (const row of withdrawals) {
+    const id = String(row.id);
+    const merchantId = String(row.merchant_id);
+    const found = {
+      holds: count(merchantId, 'hold', id),
+      posts: count(merchantId, 'post', id),
+      voids: count(merchantId, 'void', id),
+      outs: count(merchantId, 'out', id),
+      returns: count(merchantId, 'return', id),
+    };
     const status = String(row.status);
     const held = ['CONFIRMED', 'APPROVED', 'IN_BATCH'].includes(status);
     const paid = status === 'PAID' || status === 'RETURNED';
     const closed = status === 'REJECTED' || status === 'CANCELLED';
     const expected = {
-      holds: status === 'REQUESTED' ? 0 : closed ? n('holds') : 1,
+      holds: status === 'REQUESTED' ? 0 : closed ? found.holds : 1,
       posts: paid ? 1 : 0,
       outs: paid ? 1 : 0,
-      voids: closed && n('holds') ? 1 : 0,
+      voids: closed && found.holds ? 1 : 0,
       returns: status === 'RETURNED' ? 1 : 0,
     };
     for (const [name, want] of Object.entries(expected)) {
-      if (n(name) !== want) {
-        violations.push(`withdrawal ${String(row.id)} is ${status} but has ${n(name)} ${name} (expected ${want})`);
-      }
+      const got = found[name as keyof typeof found];
+      if (got !== want) violations.push(`withdrawal ${id} is ${status} but has ${got} ${name} (expected ${want})`);
     }
-    if ((held || paid) && !row.hold_transfer_id)
-      violations.push(`withdrawal ${String(row.id)} is ${status} with no hold`);
+    if ((held || paid) && !row.hold_transfer_id) violations.push(`withdrawal ${id} is ${status} with no hold`);
   }
 
-  for (const row of await all(
-    `select a.currency, a.pending_credits,
-            (select coalesce(sum(w.amount_minor), 0) from withdrawal w
-              where w.currency = a.currency and w.status in ('CONFIRMED', 'APPROVED', 'IN_BATCH')) as open_holds
-       from ledger_account a where a.purpose = 'PAYOUT_CLEARING'`,
-  )) {
-    if (BigInt(String(row.pending_credits)) !== BigInt(String(row.open_holds))) {
+  const openHolds = new Map<string, bigint>();
+  for (const row of withdrawals) {
+    if (!['CONFIRMED', 'APPROVED', 'IN_BATCH'].includes(String(row.status))) continue;
+    const currency = String(row.currency);
+    openHolds.set(currency, (openHolds.get(currency) ?? 0n) + BigInt(String(row.amount_minor)));
+  }
+  for (const account of await balances(em, null)) {
+    if (account.purpose !== LedgerAccountPurpose.PAYOUT_CLEARING) continue;
+    const open = openHolds.get(account.currency) ?? 0n;
+    if (account.pending !== open) {
       violations.push(
-        `PAYOUT_CLEARING ${String(row.currency)} has ${String(row.pending_credits)} pending but the open ` +
-          `withdrawals hold ${String(row.open_holds)}`,
+        `PAYOUT_CLEARING ${account.currency} has ${account.pending} pending but the open withdrawals hold ${open}`,
       );
     }
   }

@@ -1,3 +1,4 @@
+import { existingTransferKeys } from '../ledger';
 import { Entity, Index, PrimaryKey, Property, type EntityManager } from '@mikro-orm/core';
 import {
   Arg,
@@ -225,18 +226,7 @@ async function ledgerStates(em: EntityManager, withdrawals: Withdrawal[]): Promi
   const keys = withdrawals.flatMap((w) =>
     ['hold', 'post', 'void', 'return'].map((step) => `withdrawal-${step}:${w.id}`),
   );
-  const found = new Set<string>();
-  for (let i = 0; i < keys.length; i += 400) {
-    const chunk = keys.slice(i, i + 400);
-    const rows = (await em
-      .getConnection('read')
-      .execute(
-        `select idempotency_key from ledger_transfer where idempotency_key in (${chunk.map(() => '?').join(', ')})`,
-        chunk,
-        'all',
-      )) as { idempotency_key: string }[];
-    for (const row of rows) found.add(String(row.idempotency_key));
-  }
+  const found = await existingTransferKeys(em, keys);
   for (const w of withdrawals) {
     const has = (step: string) => found.has(`withdrawal-${step}:${w.id}`);
     states.set(
