@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs and starts what the test suite needs on a fresh machine: Debian's Chromium for the end-to-end tests,
-# PostgreSQL and Redis for the integration tests, xmllint for the payout file tests. Safe to run again: it only acts on
+# PostgreSQL and Redis for the integration tests, xmllint for the payout file tests, and PHP, Python and Perl, which
+# run the purse protocol's integration snippets (docs/snippets) against a live server. Safe to run again: it only acts on
 # what is missing.
 set -euo pipefail
 
@@ -16,6 +17,18 @@ if ! command -v xmllint >/dev/null; then
   echo "Installing xmllint (libxml2-utils), which validates the SEPA payout files against their schema…"
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libxml2-utils >/dev/null
+fi
+
+# The snippet test fails (never skips) without these interpreters. Perl and Python 3 come with most Debian images;
+# PHP does not.
+missing_interpreters=()
+command -v php >/dev/null || missing_interpreters+=(php-cli)
+command -v python3 >/dev/null || missing_interpreters+=(python3)
+command -v perl >/dev/null || missing_interpreters+=(perl)
+if [ "${#missing_interpreters[@]}" -gt 0 ]; then
+  echo "Installing ${missing_interpreters[*]}, which run the purse protocol's snippets in the tests…"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing_interpreters[@]}" >/dev/null
 fi
 
 if ! pg_isready -q -h 127.0.0.1 -p 5432; then
@@ -38,3 +51,7 @@ redis-cli -h 127.0.0.1 -p 6379 ping
 # Not piped into head: under pipefail, xmllint killed by SIGPIPE when head has read its line would fail the script.
 xmllint_version=$(xmllint --version 2>&1)
 echo "${xmllint_version%%$'\n'*}"
+php_version=$(php --version)
+echo "${php_version%%$'\n'*}"
+python3 --version
+perl -e 'print "perl $^V\n"'
