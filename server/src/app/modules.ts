@@ -24,6 +24,7 @@ import { tariffModule } from '../modules/tariff';
 import { teamModule } from '../modules/team';
 import { voucherModule } from '../modules/voucher';
 import { webhookModule } from '../modules/webhook';
+import { endpointCheckModule } from '../modules/endpoint-check';
 
 /**
  * Every domain module, lowest layer first: each declares its entities, resolvers, routes, workers, seed and what it
@@ -54,6 +55,7 @@ export const MODULES: readonly DomainModule[] = [
   statementModule,
   cardModule,
   operatorSettlementModule,
+  endpointCheckModule,
 ];
 
 export const entities = MODULES.flatMap((module) => module.entities);

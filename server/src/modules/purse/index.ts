@@ -1,3 +1,4 @@
+import type { EntityManager } from '@mikro-orm/core';
 import type { DomainModule } from '../../common/module';
 import { PaymentKind } from '../payment';
 import { purseCallbackHandler } from './purse.callback';
@@ -40,3 +41,22 @@ export const purseModule: DomainModule = {
   mountRoutes: mountPurseRoutes,
   seed: seedPurse,
 };
+
+/** What the endpoint checker needs to sign test callbacks for a purse's Result URL; null when there is no such purse. */
+export async function purseCallbackTarget(
+  em: EntityManager,
+  purseId: string,
+): Promise<{ id: string; merchantId: string; number: number; resultUrl: string; secret: string } | null> {
+  const purse = await em.findOne(Purse, purseId);
+  return (
+    purse && {
+      id: purse.id,
+      merchantId: purse.merchantId,
+      number: purse.number,
+      resultUrl: purse.resultUrl,
+      secret: purse.secret,
+    }
+  );
+}
+export { resultForm } from './purse.protocol';
+export { encodeForm, postForm } from './purse.callback';

@@ -1,3 +1,4 @@
+import type { EntityManager } from '@mikro-orm/core';
 import type { DomainModule } from '../../common/module';
 import { startSweeper } from '../../common/sweeper';
 import { WebhookDelivery } from './webhook-delivery.entity';
@@ -23,3 +24,12 @@ export const webhookModule: DomainModule = {
 
 // The public face: what other modules use.
 export { emitEvent } from './webhook.service';
+
+/** What the endpoint checker needs to sign test events for an endpoint; null when it does not exist or was deleted. */
+export async function webhookEndpointTarget(
+  em: EntityManager,
+  endpointId: string,
+): Promise<{ id: string; merchantId: string; url: string; secret: string } | null> {
+  const endpoint = await em.findOne(WebhookEndpoint, { id: endpointId, deletedAt: null });
+  return endpoint && { id: endpoint.id, merchantId: endpoint.merchantId, url: endpoint.url, secret: endpoint.secret };
+}
