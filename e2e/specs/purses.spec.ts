@@ -28,7 +28,7 @@ test('a shop’s signed form opens a purse payment; one SMS pays it live; the pa
   await page.getByRole('link', { name: /Open the purse/ }).click();
   const number = Number((await page.getByTestId('purse-number').textContent())?.trim());
   expect(number).toBeGreaterThan(0);
-  await expect(page.getByTestId('purse-snippet')).toContainText(`SMSBANK_PURSE = '${number}'`);
+  await expect(page.getByTestId('purse-snippet')).toContainText(`getenv('TOLLGATE_PURSE') ?: '${number}'`);
   await page.getByRole('button', { name: 'Send test callback' }).click();
   await expect(page.getByRole('status', { name: 'Test callback' })).toContainText('HTTP 200');
   const testCallback = merchantSite.received.find((request) => request.path === '/result');

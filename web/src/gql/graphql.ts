@@ -88,6 +88,12 @@ export type AddVouchersInput = {
   projectId: string | number;
 };
 
+export type AnswerEndpointCheckInput = {
+  /** One answer per reference of the check. */
+  fulfilments: Array<EndpointCheckFulfilmentInput>;
+  id: string | number;
+};
+
 export type AssignFeePlanInput = {
   merchantId: string | number;
   /** The plan; null gives the merchant the default plan again. */
@@ -436,6 +442,48 @@ export type DeliveryStatus =
   | 'DEAD'
   | 'DELIVERED'
   | 'PENDING';
+
+/** A problem an endpoint check found; see EndpointCheckFinding.message and .fix. */
+export type EndpointCheckFindingCode =
+  | 'ACCEPTED_BAD_SIGNATURE'
+  | 'ACCEPTED_STALE'
+  | 'FULFILLED_TWICE'
+  | 'MISSED_CALLBACK'
+  | 'NOT_ACKNOWLEDGED'
+  | 'REFUSAL_NOT_SIGNALLED'
+  | 'UNREACHABLE';
+
+/** How many times your system fulfilled one operation of the check. */
+export type EndpointCheckFulfilmentInput = {
+  /** The operation’s reference, as the check lists it. */
+  reference: string;
+  /** Times fulfilled, 0 to 10. */
+  times: number;
+};
+
+/** One test callback of a check, in the order sent: VALID (a correct one), DUPLICATE (the same again, as a retry sends it), OUT_OF_ORDER_LATER then OUT_OF_ORDER_EARLIER (two operations, the later first), BAD_SIGNATURE (signed with a wrong key), STALE (webhooks: signed an hour ago; purses: a replay of an operation from an earlier check). */
+export type EndpointCheckProbeKind =
+  | 'BAD_SIGNATURE'
+  | 'DUPLICATE'
+  | 'OUT_OF_ORDER_EARLIER'
+  | 'OUT_OF_ORDER_LATER'
+  | 'STALE'
+  | 'VALID';
+
+/** CRITICAL: goods or money can be taken, fix it first; WARNING: works, but costs retries or orders. */
+export type EndpointCheckSeverity =
+  | 'CRITICAL'
+  | 'WARNING';
+
+/** AWAITING_ANSWERS: the test callbacks were sent and the merchant is asked what its system did with them; COMPLETE: the report is final. */
+export type EndpointCheckStatus =
+  | 'AWAITING_ANSWERS'
+  | 'COMPLETE';
+
+/** PURSE_RESULT_URL: a purse’s Result URL (sms:bank callbacks); WEBHOOK_ENDPOINT: a webhook endpoint. */
+export type EndpointCheckTarget =
+  | 'PURSE_RESULT_URL'
+  | 'WEBHOOK_ENDPOINT';
 
 /** Which check attempts to export. */
 export type ExportAccessCodeChecksCsvInput = {
@@ -819,6 +867,16 @@ export type ResolveVoucherOrderInput = {
   id: string | number;
   /** A note kept with the order, up to 500 characters. */
   note?: string | null | undefined;
+};
+
+/** Which endpoint to check: exactly one of purseId and webhookEndpointId. */
+export type RunEndpointCheckInput = {
+  /** Check this purse’s Result URL. */
+  purseId?: string | number | null | undefined;
+  /** Optional: a URL of yours the check GETs with `?check=<id>` after the test callbacks, answering JSON `{"fulfilled": {"<reference>": <times>}}`, so the report needs no answers from you. */
+  statusUrl?: string | null | undefined;
+  /** Check this webhook endpoint. */
+  webhookEndpointId?: string | number | null | undefined;
 };
 
 export type SelectPursePaymentCountryInput = {
@@ -1451,6 +1509,28 @@ export type UpdatePayerCreditPeriodMutationVariables = Exact<{
 
 
 export type UpdatePayerCreditPeriodMutation = { updatePayerCreditPeriod: { merchant: { id: string, payerCreditDays: number | null } | null, userErrors: Array<{ code: UserErrorCode, field: Array<string> | null, message: string }> } };
+
+export type EndpointChecksQueryVariables = Exact<{
+  purseId?: string | number | null | undefined;
+  webhookEndpointId?: string | number | null | undefined;
+}>;
+
+
+export type EndpointChecksQuery = { endpointChecks: Array<{ id: string, status: EndpointCheckStatus, target: EndpointCheckTarget, url: string, statusUrl: string | null, answeredBy: string | null, createdAt: string, completedAt: string | null, probes: Array<{ kind: EndpointCheckProbeKind, reference: string | null, description: string, sent: boolean, sentAt: string | null, httpStatus: number | null, bodyExcerpt: string | null, durationMs: number | null, error: string | null }>, references: Array<{ reference: string, description: string, expected: number, fulfilled: number | null }>, statusRead: { httpStatus: number | null, bodyExcerpt: string | null, error: string | null } | null, findings: Array<{ code: EndpointCheckFindingCode, severity: EndpointCheckSeverity, message: string, fix: string }> }> };
+
+export type RunEndpointCheckMutationVariables = Exact<{
+  input: RunEndpointCheckInput;
+}>;
+
+
+export type RunEndpointCheckMutation = { runEndpointCheck: { check: { id: string, status: EndpointCheckStatus } | null, userErrors: Array<{ code: UserErrorCode, field: Array<string> | null, message: string }> } };
+
+export type AnswerEndpointCheckMutationVariables = Exact<{
+  input: AnswerEndpointCheckInput;
+}>;
+
+
+export type AnswerEndpointCheckMutation = { answerEndpointCheck: { check: { id: string, status: EndpointCheckStatus, answeredBy: string | null, completedAt: string | null, references: Array<{ reference: string, description: string, expected: number, fulfilled: number | null }>, findings: Array<{ code: EndpointCheckFindingCode, severity: EndpointCheckSeverity, message: string, fix: string }> } | null, userErrors: Array<{ code: UserErrorCode, field: Array<string> | null, message: string }> } };
 
 export type FeePlanNamesQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -2456,6 +2536,9 @@ export const PayerCreditsDocument = {"kind":"Document","definitions":[{"kind":"O
 export const RefundPayerCreditDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RefundPayerCredit"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"RefundPayerCreditInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"refundPayerCredit"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"credit"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"note"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}}]}},{"kind":"Field","name":{"kind":"Name","value":"userErrors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<RefundPayerCreditMutation, RefundPayerCreditMutationVariables>;
 export const PayerCreditPeriodDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"PayerCreditPeriod"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"merchant"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"payerCreditDays"}}]}}]}}]} as unknown as DocumentNode<PayerCreditPeriodQuery, PayerCreditPeriodQueryVariables>;
 export const UpdatePayerCreditPeriodDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"UpdatePayerCreditPeriod"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"UpdatePayerCreditPeriodInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"updatePayerCreditPeriod"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"merchant"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"payerCreditDays"}}]}},{"kind":"Field","name":{"kind":"Name","value":"userErrors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<UpdatePayerCreditPeriodMutation, UpdatePayerCreditPeriodMutationVariables>;
+export const EndpointChecksDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"EndpointChecks"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"purseId"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"webhookEndpointId"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"endpointChecks"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"purseId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"purseId"}}},{"kind":"Argument","name":{"kind":"Name","value":"webhookEndpointId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"webhookEndpointId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"target"}},{"kind":"Field","name":{"kind":"Name","value":"url"}},{"kind":"Field","name":{"kind":"Name","value":"statusUrl"}},{"kind":"Field","name":{"kind":"Name","value":"answeredBy"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"completedAt"}},{"kind":"Field","name":{"kind":"Name","value":"probes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"reference"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"sent"}},{"kind":"Field","name":{"kind":"Name","value":"sentAt"}},{"kind":"Field","name":{"kind":"Name","value":"httpStatus"}},{"kind":"Field","name":{"kind":"Name","value":"bodyExcerpt"}},{"kind":"Field","name":{"kind":"Name","value":"durationMs"}},{"kind":"Field","name":{"kind":"Name","value":"error"}}]}},{"kind":"Field","name":{"kind":"Name","value":"references"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"reference"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"expected"}},{"kind":"Field","name":{"kind":"Name","value":"fulfilled"}}]}},{"kind":"Field","name":{"kind":"Name","value":"statusRead"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"httpStatus"}},{"kind":"Field","name":{"kind":"Name","value":"bodyExcerpt"}},{"kind":"Field","name":{"kind":"Name","value":"error"}}]}},{"kind":"Field","name":{"kind":"Name","value":"findings"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"severity"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"fix"}}]}}]}}]}}]} as unknown as DocumentNode<EndpointChecksQuery, EndpointChecksQueryVariables>;
+export const RunEndpointCheckDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RunEndpointCheck"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"RunEndpointCheckInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"runEndpointCheck"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"check"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}},{"kind":"Field","name":{"kind":"Name","value":"userErrors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<RunEndpointCheckMutation, RunEndpointCheckMutationVariables>;
+export const AnswerEndpointCheckDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"AnswerEndpointCheck"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"AnswerEndpointCheckInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"answerEndpointCheck"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"check"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"answeredBy"}},{"kind":"Field","name":{"kind":"Name","value":"completedAt"}},{"kind":"Field","name":{"kind":"Name","value":"references"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"reference"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"expected"}},{"kind":"Field","name":{"kind":"Name","value":"fulfilled"}}]}},{"kind":"Field","name":{"kind":"Name","value":"findings"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"severity"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"fix"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"userErrors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<AnswerEndpointCheckMutation, AnswerEndpointCheckMutationVariables>;
 export const FeePlanNamesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"FeePlanNames"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"feePlans"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"isDefault"}}]}}]}}]} as unknown as DocumentNode<FeePlanNamesQuery, FeePlanNamesQueryVariables>;
 export const AssignFeePlanDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"AssignFeePlan"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"AssignFeePlanInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"assignFeePlan"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"feePlan"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"userErrors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<AssignFeePlanMutation, AssignFeePlanMutationVariables>;
 export const FeePlansDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"FeePlans"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"feePlans"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"FeePlanFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"FeePlanFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"FeePlan"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"isDefault"}},{"kind":"Field","name":{"kind":"Name","value":"reserveBps"}},{"kind":"Field","name":{"kind":"Name","value":"reserveDays"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"rules"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"method"}},{"kind":"Field","name":{"kind":"Name","value":"percentBps"}},{"kind":"Field","name":{"kind":"Name","value":"fromTariff"}},{"kind":"Field","name":{"kind":"Name","value":"fixed"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"chargebackFee"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}}]}}]} as unknown as DocumentNode<FeePlansQuery, FeePlansQueryVariables>;

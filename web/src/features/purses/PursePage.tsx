@@ -20,6 +20,7 @@ import { DeliveryStatusBadge } from '../outbox/status';
 import { humanize, PAYMENT_STATUSES, PaymentStatusBadge } from '../payments/status';
 import { parseCountries, PURSE_FIELDS, PurseFields, type PurseFormValues } from './PursesPage';
 import { SNIPPET_LANGUAGES, snippet, type SnippetLanguage } from './snippets';
+import { EndpointCheckPanel } from '../endpoint-check/EndpointCheckPanel';
 import './purses.css';
 
 const PurseDocument = graphql(`
@@ -234,6 +235,7 @@ type TestResult = NonNullable<SendPurseTestCallbackMutation['sendPurseTestCallba
 function Integration({ purse }: { purse: Purse }) {
   const [language, setLanguage] = useState<SnippetLanguage>('php');
   const code = snippet(language, { number: purse.number, formUrl: purse.formUrl });
+  const chosen = SNIPPET_LANGUAGES.find((option) => option.id === language)!;
   return (
     <div className="stack">
       <dl className="facts">
@@ -282,6 +284,12 @@ function Integration({ purse }: { purse: Purse }) {
           </button>
         ))}
       </div>
+      <p className="muted small">
+        Save it as <code>{chosen.file}</code> with your secret code, and set this purse’s Result URL to your site’s{' '}
+        <code>{chosen.resultPath}</code>. It signs the form, checks <code>s_sign_v2</code>, fulfils each{' '}
+        <code>s_inv</code> once and answers 2xx
+        {language === 'csharp' ? '.' : '; Tollgate’s tests run this very code against a live server.'}
+      </p>
       <pre className="purse-snippet" data-testid="purse-snippet">
         {code}
       </pre>
@@ -724,6 +732,9 @@ export function PursePage() {
           <PurseActions purse={purse} />
         </Card>
       </div>
+      <Card title="Endpoint checker">
+        <EndpointCheckPanel target={{ purseId: purse.id }} url={purse.resultUrl} />
+      </Card>
       <Payments purse={purse} />
       <Card title="Settings">
         <SettingsForm key={purse.updatedAt} purse={purse} />

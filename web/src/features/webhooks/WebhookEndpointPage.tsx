@@ -17,6 +17,7 @@ import { usePolling } from '../../app/polling';
 import { AttemptsList } from '../outbox/AttemptsList';
 import { DeliveryStatusBadge } from '../outbox/status';
 import { EVENT_TYPES_HINT, parseEventTypes } from './eventTypes';
+import { EndpointCheckPanel } from '../endpoint-check/EndpointCheckPanel';
 
 const WebhookEndpointDocument = graphql(`
   query WebhookEndpoint($id: ID!, $first: Int, $after: String) {
@@ -399,6 +400,9 @@ export function WebhookEndpointPage() {
           <EditEndpointForm key={endpoint.updatedAt} endpoint={endpoint} />
         </Card>
       </div>
+      <Card title="Endpoint checker">
+        <EndpointCheckPanel target={{ webhookEndpointId: endpoint.id }} url={endpoint.url} />
+      </Card>
       <Card
         title="Deliveries"
         actions={
