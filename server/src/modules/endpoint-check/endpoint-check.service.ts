@@ -225,12 +225,22 @@ export async function runEndpointCheck(
   });
   let plan: Plan;
   if (input.target === EndpointCheckTarget.PURSE_RESULT_URL) {
-    const previous = await em.findOne(
+    // The replay is of an operation the endpoint acknowledged, so a correct system did fulfil it once.
+    const earlier = await em.find(
       EndpointCheck,
       { targetId: input.targetId, merchantId: input.merchantId },
-      { orderBy: { id: 'desc' } },
+      { orderBy: { id: 'desc' }, limit: 10 },
     );
-    const previousValid = previous?.probes.find((probe) => probe.kind === EndpointCheckProbeKind.VALID && probe.sent);
+    const acknowledged = (check: EndpointCheck) =>
+      check.probes.find(
+        (probe) =>
+          probe.kind === EndpointCheckProbeKind.VALID &&
+          probe.httpStatus !== null &&
+          probe.httpStatus >= 200 &&
+          probe.httpStatus <= 299,
+      );
+    const previous = earlier.find(acknowledged);
+    const previousValid = previous && acknowledged(previous);
     plan = pursePlan(
       { number: input.purseNumber!, secret: input.secret },
       check.id,
