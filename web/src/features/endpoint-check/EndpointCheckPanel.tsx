@@ -6,6 +6,7 @@ import { Time } from '../../app/components/Time';
 import { useFormMutation } from '../../app/useFormMutation';
 import { graphql } from '../../gql';
 import type { EndpointChecksQuery, EndpointCheckProbeKind } from '../../gql/graphql';
+import './endpoint-check.css';
 
 /*
  * The endpoint checker on the purse and webhook endpoint pages: runs a check of the merchant's own Result URL or
@@ -136,7 +137,7 @@ function Probes({ check }: { check: Check }) {
         },
         {
           header: 'Time',
-          className: 'num',
+          className: 'num nowrap',
           render: (probe) =>
             probe.durationMs !== null && probe.durationMs !== undefined ? `${probe.durationMs} ms` : '—',
         },
