@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import type { Router } from 'express';
 import { collectExtensions, type DemoAccounts, type DomainModule, type Platform } from '../common/module';
 import { accessCodeModule } from '../modules/access-code';
+import { alertModule } from '../modules/alert';
 import { apiKeyModule } from '../modules/api-key';
 import { cardModule } from '../modules/card';
 import { auditModule } from '../modules/audit';
@@ -54,6 +55,7 @@ export const MODULES: readonly DomainModule[] = [
   statementModule,
   cardModule,
   operatorSettlementModule,
+  alertModule,
 ];
 
 export const entities = MODULES.flatMap((module) => module.entities);
