@@ -133,7 +133,7 @@ async function alertFor(
           kind: setting.kind,
           subject: text(data.projectId),
           mail: {
-            subject: `Tollgate: ${stock.available} vouchers left in ${stock.name}`,
+            subject: `Tollgate: ${stock.available} voucher${stock.available === 1 ? '' : 's'} left in ${stock.name}`,
             text:
               `The voucher project "${stock.name}" has ${stock.available} vouchers left to sell (your alert is set at ` +
               `${threshold}). Upload more under Vouchers before it sells out.`,
