@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import type { Router } from 'express';
 import { collectExtensions, type DemoAccounts, type DomainModule, type Platform } from '../common/module';
 import { accessCodeModule } from '../modules/access-code';
+import { alertModule } from '../modules/alert';
 import { apiKeyModule } from '../modules/api-key';
 import { cardModule } from '../modules/card';
 import { auditModule } from '../modules/audit';
@@ -56,6 +57,7 @@ export const MODULES: readonly DomainModule[] = [
   cardModule,
   operatorSettlementModule,
   endpointCheckModule,
+  alertModule,
 ];
 
 export const entities = MODULES.flatMap((module) => module.entities);

@@ -256,6 +256,30 @@ export const EVENT_CATALOGUE = {
       currency: 'ISO 4217 code',
     },
   },
+  'webhook_endpoint.failing': {
+    description:
+      'A webhook delivery was given up after every retry: the endpoint did not answer 2xx for hours. Never sent to ' +
+      'the failing endpoint itself.',
+    fields: {
+      endpointId: 'the endpoint ("whe_…")',
+      url: 'where it POSTs',
+      eventId: 'the event that could not be delivered',
+      eventType: 'its type',
+      error: 'the last failure, e.g. "HTTP 500: …"',
+      attempts: 'how many attempts were made',
+    },
+  },
+  'access_code.guessing': {
+    description:
+      'Many invalid codes were checked against an access-code service within a minute: someone may be guessing. ' +
+      'At most once per hour per service.',
+    fields: {
+      serviceId: 'the access-code service',
+      serviceName: 'its name',
+      invalidChecks: 'invalid checks counted in the minute',
+      detectedAt: 'ISO 8601 time',
+    },
+  },
 } satisfies Record<string, { description: string; fields: Record<string, string> }>;
 
 export type EventType = keyof typeof EVENT_CATALOGUE;
@@ -268,3 +292,17 @@ export function assertCatalogued(type: EventType, data: Record<string, unknown>)
     throw new Error(`event ${type}: fields ${actual.join(', ')} differ from the catalogue's ${expected.join(', ')}`);
   }
 }
+
+/**
+ * Events the platform itself acts on besides webhooks (merchant email alerts): emitting one of these also queues it
+ * as an OBSERVED_EVENT_KIND outbox message, handled by the alert module after the emitting transaction commits.
+ */
+export const OBSERVED_EVENTS: readonly EventType[] = [
+  'voucher.sold',
+  'withdrawal.paid',
+  'webhook_endpoint.failing',
+  'access_code.guessing',
+];
+
+/** The outbox kind of an observed event; its payload is `{ eventId, type, merchantId, data }`. */
+export const OBSERVED_EVENT_KIND = 'event.observed';

@@ -1,5 +1,5 @@
 import type { ReactElement } from 'react';
-import { createBrowserRouter, Link, Navigate } from 'react-router';
+import { createBrowserRouter, Link, Navigate, Outlet } from 'react-router';
 import { LoginPage } from '../features/auth/LoginPage';
 import { BuyCodePage, CodePurchasePage } from '../features/access-codes/BuyCodePage';
 import { AccessCodeServicePage } from '../features/access-codes/AccessCodeServicePage';
@@ -39,7 +39,9 @@ import { VoucherProjectsPage } from '../features/vouchers/VoucherProjectsPage';
 import { WebhookEndpointPage } from '../features/webhooks/WebhookEndpointPage';
 import { WebhooksPage } from '../features/webhooks/WebhooksPage';
 import { OverviewPage } from '../features/merchant/OverviewPage';
-import { Shell, type NavItem } from './Shell';
+import { AlertsPage } from '../features/alerts/AlertsPage';
+import { Shell, ShellFrame, type NavItem } from './Shell';
+import { useMatchedTitle, useRouteTitle, type RouteHandle } from './useDocumentTitle';
 import { HomeRedirect, RequireViewer } from './viewer';
 
 interface AreaPage {
@@ -47,6 +49,8 @@ interface AreaPage {
   path: string;
   /** Pages with a label are in the navigation; detail pages are not. */
   label?: string;
+  /** A detail page's default title (the page may name its object once loaded). */
+  title?: string;
   element: ReactElement;
 }
 
@@ -54,23 +58,24 @@ interface AreaPage {
 const merchantPages: AreaPage[] = [
   { path: '', label: 'Overview', element: <OverviewPage /> },
   { path: 'payments', label: 'Payments', element: <PaymentsPage /> },
-  { path: 'payments/:paymentId', element: <PaymentPage /> },
+  { path: 'payments/:paymentId', title: 'Payment', element: <PaymentPage /> },
   { path: 'chargebacks', label: 'Chargebacks', element: <ChargebacksPage /> },
   { path: 'payouts', label: 'Payouts', element: <PayoutsPage /> },
   { path: 'statements', label: 'Statements', element: <StatementsPage /> },
   { path: 'purses', label: 'Purses', element: <PursesPage /> },
-  { path: 'purses/:purseId', element: <PursePage /> },
+  { path: 'purses/:purseId', title: 'Purse', element: <PursePage /> },
   { path: 'access-codes', label: 'Access codes', element: <AccessCodesPage /> },
-  { path: 'access-codes/:serviceId', element: <AccessCodeServicePage /> },
+  { path: 'access-codes/:serviceId', title: 'Access-code service', element: <AccessCodeServicePage /> },
   { path: 'vouchers', label: 'Vouchers', element: <VoucherProjectsPage /> },
-  { path: 'vouchers/:projectId', element: <VoucherProjectPage /> },
+  { path: 'vouchers/:projectId', title: 'Voucher project', element: <VoucherProjectPage /> },
   { path: 'sms', label: 'SMS', element: <SmsMessagesPage /> },
   { path: 'ledger', label: 'Ledger', element: <LedgerPage /> },
   { path: 'credit', label: 'Payer credit', element: <PayerCreditPage /> },
   { path: 'api-keys', label: 'API keys', element: <ApiKeysPage /> },
   { path: 'team', label: 'Team', element: <TeamPage /> },
   { path: 'webhooks', label: 'Webhooks', element: <WebhooksPage /> },
-  { path: 'webhooks/:endpointId', element: <WebhookEndpointPage /> },
+  { path: 'webhooks/:endpointId', title: 'Webhook endpoint', element: <WebhookEndpointPage /> },
+  { path: 'alerts', label: 'Alerts', element: <AlertsPage /> },
   { path: 'audit', label: 'Audit log', element: <AuditLogPage /> },
   { path: 'simulator', label: 'SMS simulator', element: <SimulatorPage /> },
 ];
@@ -90,7 +95,7 @@ const adminPages: AreaPage[] = [
   { path: 'suspense', label: 'Suspense', element: <SuspensePage /> },
   { path: 'credit', label: 'Payer credit', element: <PayerCreditPage /> },
   { path: 'outbox', label: 'Outbox', element: <OutboxPage /> },
-  { path: 'outbox/:messageId', element: <OutboxMessagePage /> },
+  { path: 'outbox/:messageId', title: 'Outbox message', element: <OutboxMessagePage /> },
   { path: 'mail', label: 'Mail', element: <MailPage /> },
   { path: 'audit', label: 'Audit log', element: <AuditLogPage /> },
   { path: 'simulator', label: 'SMS simulator', element: <SimulatorPage /> },
@@ -115,46 +120,76 @@ function NotFound() {
 }
 
 function routes(pages: AreaPage[]) {
-  return pages.map((page) =>
-    page.path ? { path: page.path, element: page.element } : { index: true, element: page.element },
-  );
+  return pages.map((page) => {
+    const handle: RouteHandle = { title: page.label ?? page.title };
+    return page.path
+      ? { path: page.path, element: page.element, handle }
+      : { index: true, element: page.element, handle };
+  });
 }
 
+/** Every route: the tab's title from the matched route's handle, before its page names something more precise. */
+function Titled() {
+  useRouteTitle(useMatchedTitle());
+  return <Outlet />;
+}
+
+const title = (text: string): RouteHandle => ({ title: text });
+
 export const router = createBrowserRouter([
-  { path: '/', element: <HomeRedirect /> },
-  { path: '/login', element: <LoginPage /> },
-  { path: '/pay/:token', element: <PayerPage /> },
-  // A voucher project's public pages (seed V2: the link is the whole integration); no login.
-  { path: '/p/:slug', element: <ShopPage /> },
-  { path: '/p/:slug/pay/:token', element: <PurchasePage /> },
-  // An access-code service's public page when it sells codes by card: email, card, then the code on the page.
-  { path: '/codes/:serviceId', element: <BuyCodePage /> },
-  { path: '/codes/:serviceId/pay/:token', element: <CodePurchasePage /> },
-  // Where POST /bank/ sends the payer (sms:bank): its own minimal layout, language from ?lang=.
-  { path: '/bank/pay/:token', element: <PursePayPage /> },
-  // No login: the simulator plays the payer, who has none (the server refuses it in production).
-  { path: '/simulator', element: <PublicSimulatorPage /> },
   {
-    path: '/dashboard',
-    element: (
-      <RequireViewer area="merchant">
-        <Shell area="merchant" nav={nav(merchantPages)} />
-      </RequireViewer>
-    ),
-    children: [...routes(merchantPages), { path: '*', element: <Navigate to="/dashboard" replace /> }],
-  },
-  {
-    path: '/admin',
-    element: (
-      <RequireViewer area="admin">
-        <Shell area="admin" nav={nav(adminPages)} />
-      </RequireViewer>
-    ),
+    element: <Titled />,
     children: [
-      { index: true, element: <Navigate to="merchants" replace /> },
-      ...routes(adminPages),
-      { path: '*', element: <Navigate to="/admin" replace /> },
+      { path: '/', element: <HomeRedirect /> },
+      { path: '/login', element: <LoginPage />, handle: title('Log in') },
+      { path: '/pay/:token', element: <PayerPage />, handle: title('Payment') },
+      // A voucher project's public pages (seed V2: the link is the whole integration); no login.
+      { path: '/p/:slug', element: <ShopPage />, handle: title('Vouchers') },
+      { path: '/p/:slug/pay/:token', element: <PurchasePage />, handle: title('Voucher purchase') },
+      // An access-code service's public page when it sells codes by card: email, card, then the code on the page.
+      { path: '/codes/:serviceId', element: <BuyCodePage />, handle: title('Access code') },
+      { path: '/codes/:serviceId/pay/:token', element: <CodePurchasePage />, handle: title('Access code') },
+      // Where POST /bank/ sends the payer (sms:bank): its own minimal layout, language from ?lang=.
+      { path: '/bank/pay/:token', element: <PursePayPage />, handle: title('Payment') },
+      // No login: the simulator plays the payer, who has none (the server refuses it in production).
+      { path: '/simulator', element: <PublicSimulatorPage />, handle: title('SMS simulator') },
+      {
+        path: '/dashboard',
+        element: (
+          <RequireViewer
+            area="merchant"
+            frame={(state) => (
+              <ShellFrame area="merchant" nav={nav(merchantPages)}>
+                {state}
+              </ShellFrame>
+            )}
+          >
+            <Shell area="merchant" nav={nav(merchantPages)} />
+          </RequireViewer>
+        ),
+        children: [...routes(merchantPages), { path: '*', element: <Navigate to="/dashboard" replace /> }],
+      },
+      {
+        path: '/admin',
+        element: (
+          <RequireViewer
+            area="admin"
+            frame={(state) => (
+              <ShellFrame area="admin" nav={nav(adminPages)}>
+                {state}
+              </ShellFrame>
+            )}
+          >
+            <Shell area="admin" nav={nav(adminPages)} />
+          </RequireViewer>
+        ),
+        children: [
+          { index: true, element: <Navigate to="merchants" replace /> },
+          ...routes(adminPages),
+          { path: '*', element: <Navigate to="/admin" replace /> },
+        ],
+      },
+      { path: '*', element: <NotFound />, handle: title('Page not found') },
     ],
   },
-  { path: '*', element: <NotFound /> },
 ]);

@@ -40,10 +40,20 @@ export function homeFor(role: string | undefined): string {
 }
 
 /** Renders its children for a logged-in user of the area; others go to the login page or to their own area. */
-export function RequireViewer({ area, children }: { area: Area; children: ReactNode }) {
+export function RequireViewer({
+  area,
+  children,
+  frame,
+}: {
+  area: Area;
+  children: ReactNode;
+  /** The area's frame, shown around the session check so it does not flash blank. */
+  frame?: (state: ReactNode) => ReactNode;
+}) {
   const location = useLocation();
   const [query, refetch] = useQuery({ query: ViewerDocument });
   const { data } = query;
+  if (!data && frame) return frame(<QueryView query={query} refetch={refetch} loading="Checking your session…" />);
   if (!data)
     return (
       <QueryView

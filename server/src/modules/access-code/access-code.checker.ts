@@ -6,6 +6,7 @@ import { newId } from '../../common/ids';
 import { log } from '../../common/log';
 import { User, UserRole } from '../auth';
 import { sendMail } from '../mail';
+import { emitEvent } from '../webhook';
 import {
   AccessCode,
   AccessCodeCheck,
@@ -542,6 +543,13 @@ export class CheckRecorder {
       );
       if (!marked) return;
       const service = await em.findOneOrFail(AccessCodeService, serviceId);
+      // For the merchant's own alert (and webhooks) too: the mail below goes to the owners whatever they chose.
+      await emitEvent(em, 'access_code.guessing', service.merchantId, {
+        serviceId: service.id,
+        serviceName: service.name,
+        invalidChecks: count,
+        detectedAt: now.toISOString(),
+      });
       const owners = await em.find(User, { merchantId: service.merchantId, role: UserRole.OWNER });
       for (const owner of owners) {
         sendMail(em, {

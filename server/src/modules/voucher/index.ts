@@ -1,3 +1,4 @@
+import type { EntityManager } from '@mikro-orm/core';
 import type { DomainModule } from '../../common/module';
 import { recognisePaymentReference } from '../sms';
 import type { SmsProduct } from '../sms';
@@ -27,6 +28,7 @@ import {
   voucherInstruction,
 } from './voucher.sales';
 import { seedVouchers } from './voucher.seed';
+import { stockCounts } from './voucher.stock';
 
 /**
  * Voucher payments on the SMS rails: an SMS carrying a voucher payment's reference is this product's. It counts the
@@ -75,3 +77,14 @@ export const voucherModule: DomainModule = {
   /** Releases lapsed reservations once a minute; tests call releaseLapsedReservations with their own clock. */
   startWorkers: (platform) => startReservationSweeper(platform.orm.em, { quiet: platform.config.mode === 'test' }),
 };
+
+/** A project's name, owner and vouchers left to sell, or null when there is no such project (merchant alerts). */
+export async function voucherStockOf(
+  em: EntityManager,
+  projectId: string,
+): Promise<{ name: string; merchantId: string; available: number } | null> {
+  const project = await em.findOne(VoucherProject, projectId);
+  if (!project) return null;
+  const counts = await stockCounts(em, projectId);
+  return { name: project.name, merchantId: project.merchantId, available: counts.available };
+}

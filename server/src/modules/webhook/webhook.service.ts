@@ -1,4 +1,4 @@
-import { assertCatalogued, type EventType } from '../../common/events';
+import { assertCatalogued, OBSERVED_EVENT_KIND, OBSERVED_EVENTS, type EventType } from '../../common/events';
 import type { EntityManager } from '@mikro-orm/core';
 import type { Config } from '../../common/config';
 import { UserErrorCode, UserFacingError } from '../../common/errors';
@@ -239,6 +239,8 @@ export async function emitWebhookEvent(
   const endpoints = await activeEndpoints(em, input.merchantId);
   const deliveries = endpoints
     .filter((endpoint) => endpointMatches(endpoint, input.type))
+    // An endpoint's own failure report would only fail again there.
+    .filter((endpoint) => !(input.type === 'webhook_endpoint.failing' && input.data.endpointId === endpoint.id))
     .map((endpoint) => deliver(em, event, endpoint));
   return { event, deliveries };
 }
@@ -254,7 +256,18 @@ export function emitEvent(
   data: Record<string, unknown>,
 ): Promise<{ event: WebhookEvent; deliveries: WebhookDelivery[] }> {
   assertCatalogued(type, data);
-  return emitWebhookEvent(em, { merchantId, type, data });
+  const emitted = emitWebhookEvent(em, { merchantId, type, data });
+  if (OBSERVED_EVENTS.includes(type)) {
+    return emitted.then((result) => {
+      enqueue(em, {
+        kind: OBSERVED_EVENT_KIND,
+        payload: { eventId: result.event.id, type, merchantId, data },
+        merchantId,
+      });
+      return result;
+    });
+  }
+  return emitted;
 }
 
 function assertSendable(endpoint: WebhookEndpoint): void {
@@ -304,7 +317,10 @@ export function webhookBody(event: WebhookEvent): string {
 }
 
 /** A 2xx answer delivers; anything else (or no answer in time) is retried by the outbox with backoff. */
-const deliverWebhook: OutboxHandler<{ deliveryId: string }> = async ({ deliveryId }, { em, config, signal }) => {
+const deliverWebhook: OutboxHandler<{ deliveryId: string }> = async (
+  { deliveryId },
+  { em, config, signal, message },
+) => {
   const delivery = await em.findOne(WebhookDelivery, deliveryId);
   if (!delivery) throw new DeliveryError('the delivery record is missing', { permanent: true });
   const [endpoint, event] = await Promise.all([
@@ -314,6 +330,28 @@ const deliverWebhook: OutboxHandler<{ deliveryId: string }> = async ({ deliveryI
   if (!event) throw new DeliveryError('the event record is missing', { permanent: true });
   if (!endpoint || endpoint.deletedAt) throw new DeliveryError('the endpoint was deleted', { permanent: true });
   if (!endpoint.active) throw new DeliveryError('the endpoint is disabled', { permanent: true });
+  try {
+    return await post(endpoint, event, config, signal);
+  } catch (error) {
+    // The last attempt failed: the delivery is given up, which the merchant hears of (webhook_endpoint.failing).
+    // Not when the worker shuts down: that attempt is given back and counts for nothing.
+    const shutdown = signal.aborted && !(signal.reason instanceof DeliveryError);
+    if (message.attemptCount >= WEBHOOK_MAX_ATTEMPTS && !shutdown) {
+      await emitEvent(em, 'webhook_endpoint.failing', endpoint.merchantId, {
+        endpointId: endpoint.id,
+        url: endpoint.url,
+        eventId: event.id,
+        eventType: event.type,
+        error: (error instanceof Error ? error.message : String(error)).slice(0, 300),
+        attempts: message.attemptCount,
+      });
+      await em.flush();
+    }
+    throw error;
+  }
+};
+
+async function post(endpoint: WebhookEndpoint, event: WebhookEvent, config: Config, signal: AbortSignal) {
   const body = webhookBody(event);
   // Signed per attempt, with the current secret and time: a retry hours later still passes the receiver's tolerance.
   const response = await postToUrl(
@@ -331,14 +369,17 @@ const deliverWebhook: OutboxHandler<{ deliveryId: string }> = async ({ deliveryI
     throw new DeliveryError(`HTTP ${response.status}${excerpt ? `: ${excerpt}` : ''}`, { httpStatus: response.status });
   }
   return { httpStatus: response.status };
-};
+}
+
+/** Attempts before a delivery is given up. */
+const WEBHOOK_MAX_ATTEMPTS = 14;
 
 // Receivers get 10 s to answer (they should acknowledge first, then process). 14 attempts with the outbox's
 // backoff (15 s doubling, capped at 6 h) keep trying for about 10 to 20 hours, through a typical outage.
 /** Delivers webhook events (the module provides it as an outbox handler). */
 export const webhookOutboxHandler = outboxHandler(WEBHOOK_OUTBOX_KIND, deliverWebhook, {
   timeoutMs: 10_000,
-  maxAttempts: 14,
+  maxAttempts: WEBHOOK_MAX_ATTEMPTS,
   // Deliveries show their message's state and attempts; the webhook retention sweep deletes them together.
   keptByOwner: true,
 });

@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { useDocumentTitle } from '../useDocumentTitle';
 
 /** A page's heading with an optional lede and actions, then its content. */
 export function Page({
@@ -12,6 +13,7 @@ export function Page({
   actions?: ReactNode;
   children: ReactNode;
 }) {
+  useDocumentTitle(title);
   return (
     <section className="page" aria-labelledby="page-title">
       <header className="page__header">

@@ -244,7 +244,11 @@ export function PursesPage() {
                     header: '',
                     className: 'actions',
                     render: (purse) => (
-                      <Link to={purse.id} className="button button--small" aria-label={`Open purse ${purse.number}`}>
+                      <Link
+                        to={purse.id}
+                        className="button button--small"
+                        aria-label={`Payments & settings of purse ${purse.number}`}
+                      >
                         Payments & settings
                       </Link>
                     ),
