@@ -950,9 +950,10 @@ export type SuspenseStatus =
   | 'OPEN'
   | 'WRITTEN_OFF';
 
-/** OWNER manages the team, keys and settings; STAFF works with payments. */
+/** OWNER manages the team, keys and settings; STAFF works with payments; READ_ONLY sees everything and changes nothing. Values only grow. */
 export type TeamRole =
   | 'OWNER'
+  | 'READ_ONLY'
   | 'STAFF';
 
 /** Changes to a service; fields left out stay as they are. Issued codes keep their rules. */
@@ -1100,8 +1101,10 @@ export type UserErrorCode =
   | 'INVALID_CURRENCY'
   | 'INVALID_TRANSITION'
   | 'INVALID_URL'
+  | 'INVITE_EXPIRED'
   | 'LAST_OWNER'
   | 'LOCKED'
+  | 'MERCHANT_SUSPENDED'
   | 'NOT_FOUND'
   | 'RECEIVABLE_OPEN'
   | 'REQUIRED'
@@ -1111,10 +1114,11 @@ export type UserErrorCode =
   | 'UNBALANCED'
   | 'WEAK_PASSWORD';
 
-/** OWNER and STAFF belong to a merchant; ADMIN runs the platform and sees across merchants. */
+/** OWNER, STAFF and READ_ONLY belong to a merchant (READ_ONLY may read, never change); ADMIN runs the platform and sees across merchants. Values only grow. */
 export type UserRole =
   | 'ADMIN'
   | 'OWNER'
+  | 'READ_ONLY'
   | 'STAFF';
 
 /** PIN: a code; LOGIN: a login and a password; LINK: an activation link. */
