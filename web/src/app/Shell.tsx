@@ -1,6 +1,7 @@
 import { Link, NavLink, Outlet } from 'react-router';
 import { UserMenu } from './UserMenu';
 import { useViewer, type Area } from './viewer';
+import { SuspensionBanner } from '../features/merchants/SuspensionBanner';
 
 export interface NavItem {
   /** Relative to the area's root; "" is its index page. */
@@ -37,6 +38,7 @@ export function Shell({ area, nav }: { area: Area; nav: readonly NavItem[] }) {
         ))}
       </nav>
       <main className="content">
+        <SuspensionBanner />
         <Outlet />
       </main>
     </div>

@@ -13,6 +13,8 @@ import { LedgerAdminPage } from '../features/ledger/LedgerAdminPage';
 import { LedgerPage } from '../features/ledger/LedgerPage';
 import { MailPage } from '../features/mail/MailPage';
 import { MerchantsPage } from '../features/merchants/MerchantsPage';
+import { MerchantPage } from '../features/merchants/MerchantPage';
+import { InvitePage } from '../features/invite/InvitePage';
 import { OutboxMessagePage } from '../features/outbox/OutboxMessagePage';
 import { OutboxPage } from '../features/outbox/OutboxPage';
 import { PayerPage } from '../features/pay/PayerPage';
@@ -78,6 +80,7 @@ const merchantPages: AreaPage[] = [
 /** The admin console's pages, in navigation order. */
 const adminPages: AreaPage[] = [
   { path: 'merchants', label: 'Merchants', element: <MerchantsPage /> },
+  { path: 'merchants/:merchantId', element: <MerchantPage /> },
   { path: 'fee-plans', label: 'Fee plans', element: <FeePlansPage /> },
   { path: 'chargebacks', label: 'Chargebacks', element: <ChargebacksPage /> },
   { path: 'payouts', label: 'Payouts', element: <AdminPayoutsPage /> },
@@ -123,6 +126,8 @@ function routes(pages: AreaPage[]) {
 export const router = createBrowserRouter([
   { path: '/', element: <HomeRedirect /> },
   { path: '/login', element: <LoginPage /> },
+  // The emailed team invitation: set a name and password, then logged in.
+  { path: '/invite/:token', element: <InvitePage /> },
   { path: '/pay/:token', element: <PayerPage /> },
   // A voucher project's public pages (seed V2: the link is the whole integration); no login.
   { path: '/p/:slug', element: <ShopPage /> },

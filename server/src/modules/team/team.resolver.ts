@@ -1,5 +1,5 @@
 import type { FilterQuery } from '@mikro-orm/core';
-import { Arg, Args, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import type { Context } from '../../common/context';
 import { actingMerchant, merchantFilter, requireViewer } from '../../common/context';
 import { graphqlError, payload } from '../../common/errors';
@@ -85,6 +85,24 @@ export class TeamResolver {
       (removedUserId, userErrors) => ({ removedUserId, userErrors }),
       () => removeTeamMember(ctx.em, ctx, viewer, input.userId),
     );
+  }
+
+  @Authorized()
+  @Query(() => User, {
+    nullable: true,
+    description:
+      'A person by id, to show a name where an id was recorded (audit log): yourself, your merchants’ team, or ' +
+      'anyone for platform admins; null otherwise.',
+  })
+  async user(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<User | null> {
+    const viewer = requireViewer(ctx);
+    const user = await ctx.em.findOne(User, id);
+    if (!user) return null;
+    const visible =
+      viewer.role === 'ADMIN' ||
+      user.id === viewer.userId ||
+      (user.merchantId !== null && viewer.merchantIds.includes(user.merchantId));
+    return visible ? user : null;
   }
 
   @Authorized()
