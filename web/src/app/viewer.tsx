@@ -71,7 +71,14 @@ export function RequireViewer({ area, children }: { area: Area; children: ReactN
   if (isAdmin !== (area === 'admin')) return <Navigate to={homeFor(me.user.role)} replace />;
   // Admins use two-factor login: until they enrol, the console is only the enrolment (the server refuses the rest).
   if (isAdmin && !me.user.twoFactorEnabled) return <TotpRequiredPage />;
-  return <ViewerContext.Provider value={me}>{children}</ViewerContext.Provider>;
+  // A READ_ONLY member or a suspended merchant: write actions are hidden in one place (styles.css, `.read-only`);
+  // the server refuses them anyway.
+  const readOnly = !me.scopes.includes('write');
+  return (
+    <ViewerContext.Provider value={me}>
+      <div className={readOnly ? 'area read-only' : 'area'}>{children}</div>
+    </ViewerContext.Provider>
+  );
 }
 
 /** `/`: wherever the caller belongs. */

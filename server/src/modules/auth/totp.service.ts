@@ -140,14 +140,18 @@ async function checkTotp(limits: RateLimits, user: User, secret: string, code: s
   await assertBudget(limits, user.id);
   const token = code.replace(/\s/g, '');
   if (!/^\d{6}$/.test(token)) return refuse(limits, user.id);
-  const result = await verify({
-    secret,
-    token,
-    epochTolerance: EPOCH_TOLERANCE_SECONDS,
-    ...(user.totpLastStep === null ? {} : { afterTimeStep: user.totpLastStep }),
-  });
+  const result = await verify({ secret, token, epochTolerance: EPOCH_TOLERANCE_SECONDS });
   // The TOTP strategy's result carries its time step (an HOTP one would not).
   if (!result.valid || !('timeStep' in result)) return refuse(limits, user.id);
+  // A right code of a step already used is refused, never taken twice, but not counted as a guess: it proves the
+  // secret is known, and two logins within one step (two browser tabs) should not lock anyone out.
+  if (user.totpLastStep !== null && result.timeStep <= user.totpLastStep) {
+    throw new UserFacingError(
+      UserErrorCode.INVALID_CODE,
+      'that code was already used: wait for the next one',
+      codeField,
+    );
+  }
   return result.timeStep;
 }
 

@@ -383,9 +383,11 @@ export function TeamPage() {
         </QueryView>
       </Card>
       {viewer.user && (
-        <Card title="Your two-factor login">
-          <TwoFactorSettings enabled={viewer.user.twoFactorEnabled} />
-        </Card>
+        <div className="self-service">
+          <Card title="Your two-factor login">
+            <TwoFactorSettings enabled={viewer.user.twoFactorEnabled} />
+          </Card>
+        </div>
       )}
     </Page>
   );
