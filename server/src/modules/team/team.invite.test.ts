@@ -168,6 +168,12 @@ describe('team invitations and roles', () => {
     );
     expect(enrol.data!.startTotpEnrolment.enrolment.secret).toMatch(/^[A-Z2-7]{32}$/);
 
+    // Names where ids were recorded: a member's team and admins see them, nobody sees an admin's from a merchant.
+    const USER = 'query($id: ID!) { user(id: $id) { name } }';
+    expect((await t.gql(USER, { id: readerId }, owner)).data!.user).toEqual({ name: 'Ivy Invitee' });
+    expect((await t.gql(USER, { id: readerId }, await t.adminAuth())).data!.user).toEqual({ name: 'Ivy Invitee' });
+    expect((await t.gql(USER, { id: t.demo.adminUserId }, owner)).data!.user).toBeNull();
+
     const lastOwner = await t.gql(ROLE, { input: { userId: t.demo.ownerUserId, role: 'STAFF' } }, owner);
     expect(lastOwner.data!.changeTeamMemberRole).toEqual({
       user: null,
