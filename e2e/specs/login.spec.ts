@@ -1,4 +1,5 @@
 import { test, expect, DEMO } from '../fixtures';
+import { enterTotpOnPage } from '../fixtures/auth';
 
 test.describe('login page', () => {
   test('a wrong password shows the error beside the form and stays on the login page', async ({ page }) => {
@@ -12,12 +13,19 @@ test.describe('login page', () => {
     await expect(page).toHaveURL(/\/login$/);
   });
 
-  test('an admin lands in the admin console', async ({ page }) => {
+  test('an admin lands in the admin console after the TOTP code', async ({ page }) => {
     await page.goto('/login');
     const form = page.getByRole('form', { name: 'Log in' });
     await form.getByLabel('Email').fill(DEMO.admin.email);
     await form.getByLabel('Password').fill(DEMO.admin.password);
     await form.getByRole('button', { name: 'Log in' }).click();
+
+    // The password alone is not enough: the page asks for the code, and a wrong one is refused beside its field.
+    const codeForm = page.getByRole('form', { name: 'Enter code' });
+    await codeForm.getByLabel('Code').fill('000000');
+    await codeForm.getByRole('button', { name: 'Continue' }).click();
+    await expect(codeForm.getByRole('alert')).toContainText('not right');
+    await enterTotpOnPage(page, DEMO.admin.totpSecret);
 
     await expect(page).toHaveURL(/\/admin\/merchants$/);
     await expect(page.getByRole('heading', { level: 1, name: 'Merchants' })).toBeVisible();

@@ -9,7 +9,8 @@ import { migrate, openDatabase, poolFor, type PoolRole } from '../src/app/databa
 import { createAppPubSub } from '../src/app/pubsub';
 import { createApp, type App } from '../src/app/server';
 import { MODULES } from '../src/app/modules';
-import { seedDemo, DEMO_LOGINS } from '../src/app/seed';
+import { generate } from 'otplib';
+import { seedDemo, DEMO_ADMIN_TOTP_SECRET, DEMO_LOGINS } from '../src/app/seed';
 import type { DemoAccounts, DomainModule } from '../src/common/module';
 import type { Logger } from '../src/common/log';
 import { checkInvariants } from './invariants';
@@ -84,7 +85,8 @@ export interface TestApp {
   /** Sends a GraphQL operation over real HTTP; returns the parsed body. */
   gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, auth?: Auth): Promise<GqlResult<T>>;
   /** Logs in through the API; returns the session cookie. */
-  login(email: string, password: string): Promise<Auth>;
+  /** Logs in; a user with two-factor login needs `totpSecret` to compute the code. */
+  login(email: string, password: string, totpSecret?: string): Promise<Auth>;
   ownerAuth(): Promise<Auth>;
   adminAuth(): Promise<Auth>;
   close(): Promise<void>;
@@ -135,23 +137,40 @@ export async function startTestApp(
     });
     return (await response.json()) as never;
   };
-  const login: TestApp['login'] = async (email, password) => {
+  /** Posts a login mutation; returns its payload and the cookies it set. */
+  const post = async (query: string, input: Record<string, string>, cookie?: string) => {
     const response = await fetch(`${url}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        query: 'mutation($input: LoginInput!) { login(input: $input) { user { id } userErrors { code message } } }',
-        variables: { input: { email, password } },
-      }),
+      headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) },
+      body: JSON.stringify({ query, variables: { input } }),
     });
-    const body = (await response.json()) as { data: { login: { userErrors: { message: string }[] } } };
-    if (body.data.login.userErrors.length) throw new Error(`login failed: ${body.data.login.userErrors[0].message}`);
-    const cookie = response.headers
+    const body = (await response.json()) as {
+      data: Record<string, { secondFactorRequired: boolean; userErrors: { code: string; message: string }[] }>;
+    };
+    const cookies = response.headers
       .getSetCookie()
       .map((value) => value.split(';')[0])
       .join('; ');
-    return { cookie };
+    return { result: Object.values(body.data)[0], cookie: cookies };
   };
+  const login: TestApp['login'] = async (email, password, totpSecret) => {
+    const first = await post(
+      'mutation($input: LoginInput!) { login(input: $input) { secondFactorRequired userErrors { code message } } }',
+      { email, password },
+    );
+    if (first.result.userErrors.length) throw new Error(`login failed: ${first.result.userErrors[0].message}`);
+    if (!first.result.secondFactorRequired) return { cookie: first.cookie };
+    if (!totpSecret) throw new Error(`login of ${email} asks for a TOTP code: pass its secret`);
+    const second = await post(
+      'mutation($input: SecondFactorInput!) { loginSecondFactor(input: $input) { userErrors { code message } } }',
+      { code: await freshTotpCode(totpSecret) },
+      first.cookie,
+    );
+    if (second.result.userErrors.length) throw new Error(`TOTP step failed: ${second.result.userErrors[0].message}`);
+    return { cookie: second.cookie };
+  };
+  // One admin session per test app: each login spends a TOTP time step, and the server takes each step once.
+  let adminSession: Promise<Auth> | null = null;
 
   return {
     app,
@@ -161,7 +180,13 @@ export async function startTestApp(
     gql,
     login,
     ownerAuth: () => login(DEMO_LOGINS.owner.email, DEMO_LOGINS.owner.password),
-    adminAuth: () => login(DEMO_LOGINS.admin.email, DEMO_LOGINS.admin.password),
+    adminAuth: () =>
+      (adminSession ??= login(DEMO_LOGINS.admin.email, DEMO_LOGINS.admin.password, DEMO_ADMIN_TOTP_SECRET).catch(
+        (error: unknown) => {
+          adminSession = null;
+          throw error;
+        },
+      )),
     close: async () => {
       // A test passes only if the invariants hold after it; the database is dropped either way.
       try {
@@ -180,4 +205,21 @@ export async function startTestApp(
 export { openDatabase } from '../src/app/database';
 export { createAppPubSub, type AppPubSub } from '../src/app/pubsub';
 export { createApp, type App } from '../src/app/server';
-export { seedDemo, DEMO_LOGINS } from '../src/app/seed';
+export { seedDemo, DEMO_ADMIN_TOTP_SECRET, DEMO_LOGINS } from '../src/app/seed';
+
+const lastSteps = new Map<string, number>();
+/**
+ * A TOTP code of a time step not used before in this process (the server takes each step once per user): the
+ * current step, else the next (within the server's tolerance), else it waits for the step after.
+ */
+export async function freshTotpCode(secret: string): Promise<string> {
+  for (;;) {
+    const current = Math.floor(Date.now() / 30_000);
+    const step = Math.max(current, (lastSteps.get(secret) ?? -1) + 1);
+    if (step <= current + 1) {
+      lastSteps.set(secret, step);
+      return generate({ secret, epoch: step * 30 });
+    }
+    await new Promise((resolve) => setTimeout(resolve, (current + 1) * 30_000 - Date.now() + 50));
+  }
+}

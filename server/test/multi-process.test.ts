@@ -7,7 +7,7 @@ import WebSocket from 'ws';
 import { createClient, type Client as WsClient } from 'graphql-ws';
 import { Client } from 'pg';
 import { SIGNATURE_HEADER, signPayload } from '../src/common/signature';
-import { createTestDatabase, DEMO_LOGINS, testDialect } from './harness';
+import { createTestDatabase, DEMO_ADMIN_TOTP_SECRET, DEMO_LOGINS, freshTotpCode, testDialect } from './harness';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SERVER_DIR = path.resolve(__dirname, '..');
@@ -220,9 +220,16 @@ describe.runIf(testDialect() === 'postgres')('two api processes and two workers 
     expect(attempts.rows.length).toBeGreaterThanOrEqual(payments.length);
     expect(attempts.rows.filter((row) => row.n !== 1)).toEqual([]);
 
-    const admin = await gql(apis[1], 'mutation($input: LoginInput!) { login(input: $input) { user { id } } }', {
+    const password = await gql(apis[1], 'mutation($input: LoginInput!) { login(input: $input) { user { id } } }', {
       input: DEMO_LOGINS.admin,
     });
+    // Admins log in with a TOTP code after the password (the seed's demo secret).
+    const admin = await gql(
+      apis[1],
+      'mutation($input: SecondFactorInput!) { loginSecondFactor(input: $input) { user { id } } }',
+      { input: { code: await freshTotpCode(DEMO_ADMIN_TOTP_SECRET) } },
+      { cookie: password.cookie },
+    );
     const check = await gql(
       apis[0],
       '{ ledgerCheck { consistent violations { message } } }',

@@ -6,7 +6,7 @@ import { migrate, openDatabase, poolFor } from './database';
 import { platformOf, startWorkers } from './modules';
 import { createAppPubSub } from './pubsub';
 import { createAppRateLimits } from './rate-limits';
-import { DEMO_LOGINS, seedDemo } from './seed';
+import { DEMO_ADMIN_TOTP_SECRET, DEMO_LOGINS, seedDemo } from './seed';
 import { createApp } from './server';
 
 /**
@@ -53,12 +53,13 @@ export async function startRole(role: Role, config: Config, options: { seed?: bo
   // Every role migrates at start (a lock lets one process at a time): code and schema never disagree.
   await migrate(anyOrm);
   if (options.seed && serves) {
-    await seedDemo(anyOrm);
+    await seedDemo(anyOrm, { demoTotp: config.mode !== 'production' });
     // Demo accounts only (--seed): their passwords are meant to be read, so they are not in redacted fields.
     log.info(
       {
         merchantOwner: `${DEMO_LOGINS.owner.email} / ${DEMO_LOGINS.owner.password}`,
         platformAdmin: `${DEMO_LOGINS.admin.email} / ${DEMO_LOGINS.admin.password}`,
+        ...(config.mode === 'production' ? {} : { platformAdminTotpSecret: DEMO_ADMIN_TOTP_SECRET }),
       },
       'demo logins',
     );

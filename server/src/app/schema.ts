@@ -3,29 +3,30 @@ import path from 'node:path';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema, type AuthChecker, type MiddlewareFn } from 'type-graphql';
 import { graphqlError } from '../common/errors';
-import type { Context, PubSubLike } from '../common/context';
+import { assertMayMutate, assertSecondFactor, type Context, type PubSubLike } from '../common/context';
 import type { DomainModule } from '../common/module';
 import { MODULES, resolversOf } from './modules';
 
 export const SCHEMA_FILE = path.resolve(__dirname, '../../../schema.graphql');
 
+const ROOT_TYPES = new Set(['Query', 'Mutation', 'Subscription']);
+
 /** `@Authorized()` needs a caller; `@Authorized('ADMIN')` a platform admin. */
-export const authChecker: AuthChecker<Context> = ({ context }, roles) => {
+export const authChecker: AuthChecker<Context> = ({ context, info }, roles) => {
   // Thrown here rather than returned: type-graphql would pick its own codes (UNAUTHORIZED) and messages.
   const viewer = context.viewer;
   if (!viewer) throw graphqlError('UNAUTHENTICATED', 'log in or send an API key');
+  if (ROOT_TYPES.has(info.parentType.name)) assertSecondFactor(viewer, info.fieldName);
   if (roles.includes('ADMIN') && viewer.role !== 'ADMIN') throw graphqlError('FORBIDDEN', 'platform admins only');
   return true;
 };
 
 /**
- * Every mutation needs the `write` scope, so a read-only API key can never change anything, whichever resolver
- * forgets to say so.
+ * Every mutation needs the `write` scope, so a read-only API key, a READ_ONLY member or a suspended merchant can never
+ * change anything, whichever resolver forgets to say so (the rule: common/context.ts).
  */
 const writeScopeGuard: MiddlewareFn<Context> = ({ context, info }, next) => {
-  if (info.parentType.name === 'Mutation' && context.viewer && !context.viewer.scopes.includes('write')) {
-    throw graphqlError('FORBIDDEN', 'this API key is read-only');
-  }
+  if (info.parentType.name === 'Mutation') assertMayMutate(context.viewer, info.fieldName);
   return next();
 };
 

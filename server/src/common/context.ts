@@ -12,12 +12,16 @@ export interface Viewer {
   kind: 'user' | 'apiKey';
   userId: string | null;
   apiKeyId: string | null;
-  role: 'OWNER' | 'STAFF' | 'ADMIN' | null;
+  role: 'OWNER' | 'STAFF' | 'READ_ONLY' | 'ADMIN' | null;
   /** The caller's own merchant; null for platform admins. */
   merchantId: string | null;
   /** Merchants the caller may read and change: its own and, for a partner, its sub-merchants. */
   merchantIds: readonly string[];
   scopes: readonly Scope[];
+  /** Why a user has only the read scope: a READ_ONLY role, or a suspended merchant. */
+  readOnly?: 'READ_ONLY_ROLE' | 'MERCHANT_SUSPENDED' | null;
+  /** A platform admin who has not enrolled two-factor login yet: may do nothing but enrol. */
+  secondFactorMissing?: boolean;
 }
 
 /** The events live pages subscribe to; payloads are plain objects, so they cross Redis unchanged. */
@@ -47,6 +51,48 @@ export interface Context {
   requestId: string;
   /** A logger bound to the request id; never log GraphQL variables or credentials with it. */
   log: Logger;
+}
+
+/** What a user may still do without the write scope: their own login, never the merchant's data. */
+const SELF_SERVICE_MUTATIONS: ReadonlySet<string> = new Set([
+  'login',
+  'loginSecondFactor',
+  'logout',
+  'changePassword',
+  'startTotpEnrolment',
+  'confirmTotpEnrolment',
+  'disableTotp',
+  'acceptTeamInvite',
+]);
+
+/**
+ * The one rule for every mutation (the schema's global middleware calls it): without the `write` scope, nothing
+ * changes: a read-only API key, a READ_ONLY team member, the people of a suspended merchant. Users keep their own
+ * login's self-service.
+ */
+export function assertMayMutate(viewer: Viewer | null, mutation: string): void {
+  if (!viewer || viewer.scopes.includes('write')) return;
+  if (viewer.kind === 'user' && SELF_SERVICE_MUTATIONS.has(mutation)) return;
+  if (viewer.readOnly === 'MERCHANT_SUSPENDED') {
+    throw graphqlError('MERCHANT_SUSPENDED', 'this merchant is suspended: you can look, not change anything');
+  }
+  if (viewer.readOnly === 'READ_ONLY_ROLE') throw graphqlError('FORBIDDEN', 'your role is read-only: ask an owner');
+  throw graphqlError('FORBIDDEN', 'this API key is read-only');
+}
+
+/** What an admin without two-factor login may still call: enrolling it, and leaving. */
+const SECOND_FACTOR_SETUP: ReadonlySet<string> = new Set([
+  'startTotpEnrolment',
+  'confirmTotpEnrolment',
+  'logout',
+  'changePassword',
+]);
+
+/** Platform admins must use two-factor login: until they enrol, every operation but enrolling is refused. */
+export function assertSecondFactor(viewer: Viewer | null, operation: string): void {
+  if (viewer?.secondFactorMissing && !SECOND_FACTOR_SETUP.has(operation)) {
+    throw graphqlError('TOTP_REQUIRED', 'platform admins must turn on two-factor login first');
+  }
 }
 
 export function isAdmin(viewer: Viewer | null): boolean {

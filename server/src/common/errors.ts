@@ -34,6 +34,10 @@ export enum UserErrorCode {
   COOLING_OFF = 'COOLING_OFF',
   /** The merchant owes Tollgate (a negative receivable): no withdrawal until it is covered. */
   RECEIVABLE_OPEN = 'RECEIVABLE_OPEN',
+  /** The merchant is suspended by the platform: no new payments start (money in flight still settles). */
+  MERCHANT_SUSPENDED = 'MERCHANT_SUSPENDED',
+  /** A team invitation that expired, was revoked or was already used. */
+  INVITE_EXPIRED = 'INVITE_EXPIRED',
 }
 registerEnumType(UserErrorCode, { name: 'UserErrorCode', description: 'Why a mutation refused its input.' });
 
@@ -71,7 +75,16 @@ export function userError(code: UserErrorCode, message: string, field: string[] 
 
 /** Codes of unexpected failures (GraphQL errors' `extensions.code`). */
 export type ErrorCode =
-  'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_USER_INPUT' | 'NOT_AVAILABLE' | 'TOO_MANY_REQUESTS';
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'BAD_USER_INPUT'
+  | 'NOT_AVAILABLE'
+  | 'TOO_MANY_REQUESTS'
+  /** The merchant is suspended by the platform: it may read, not change anything or start payments. */
+  | 'MERCHANT_SUSPENDED'
+  /** A platform admin without two-factor login: enrol first (startTotpEnrolment). */
+  | 'TOTP_REQUIRED';
 
 export function graphqlError(code: ErrorCode, message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code } });

@@ -118,6 +118,13 @@ const AUTO_PAYOUT_FIELDS = {
   destinationId: 'the payout destination ("pds_…")',
 } as const;
 
+/** What a merchant suspension's event carries. */
+const MERCHANT_STATUS_FIELDS = {
+  merchantId: 'the merchant ("mch_…")',
+  reason: 'why, as the platform admin wrote it',
+  at: 'ISO 8601 time of the change',
+} as const;
+
 export const EVENT_CATALOGUE = {
   'payment.created': { description: 'A payment was created (any product).', fields: PAYMENT_FIELDS },
   'payment.partially_paid': {
@@ -279,6 +286,16 @@ export const EVENT_CATALOGUE = {
       invalidChecks: 'invalid checks counted in the minute',
       detectedAt: 'ISO 8601 time',
     },
+  },
+  'merchant.suspended': {
+    description:
+      'The platform suspended the merchant: no new payments start and its dashboard is read-only; payments already ' +
+      'under way still settle.',
+    fields: MERCHANT_STATUS_FIELDS,
+  },
+  'merchant.resumed': {
+    description: 'The platform lifted the suspension: the merchant takes payments and acts again.',
+    fields: MERCHANT_STATUS_FIELDS,
   },
 } satisfies Record<string, { description: string; fields: Record<string, string> }>;
 

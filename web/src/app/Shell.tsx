@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { Link, NavLink, Outlet } from 'react-router';
 import { UserMenu } from './UserMenu';
 import { useViewer, type Area } from './viewer';
+import { SuspensionBanner } from '../features/merchants/SuspensionBanner';
 
 export interface NavItem {
   /** Relative to the area's root; "" is its index page. */
@@ -101,6 +102,7 @@ export function ShellFrame({
         ))}
       </nav>
       <main id="main" ref={main} className="content" tabIndex={-1}>
+        <SuspensionBanner />
         {children}
       </main>
     </div>

@@ -13,6 +13,8 @@ import { LedgerAdminPage } from '../features/ledger/LedgerAdminPage';
 import { LedgerPage } from '../features/ledger/LedgerPage';
 import { MailPage } from '../features/mail/MailPage';
 import { MerchantsPage } from '../features/merchants/MerchantsPage';
+import { MerchantPage } from '../features/merchants/MerchantPage';
+import { InvitePage } from '../features/invite/InvitePage';
 import { OutboxMessagePage } from '../features/outbox/OutboxMessagePage';
 import { OutboxPage } from '../features/outbox/OutboxPage';
 import { PayerPage } from '../features/pay/PayerPage';
@@ -83,6 +85,7 @@ const merchantPages: AreaPage[] = [
 /** The admin console's pages, in navigation order. */
 const adminPages: AreaPage[] = [
   { path: 'merchants', label: 'Merchants', element: <MerchantsPage /> },
+  { path: 'merchants/:merchantId', element: <MerchantPage /> },
   { path: 'fee-plans', label: 'Fee plans', element: <FeePlansPage /> },
   { path: 'chargebacks', label: 'Chargebacks', element: <ChargebacksPage /> },
   { path: 'payouts', label: 'Payouts', element: <AdminPayoutsPage /> },
@@ -142,6 +145,8 @@ export const router = createBrowserRouter([
     children: [
       { path: '/', element: <HomeRedirect /> },
       { path: '/login', element: <LoginPage />, handle: title('Log in') },
+      // The emailed team invitation: set a name and password, then logged in.
+      { path: '/invite/:token', element: <InvitePage />, handle: title('Join the team') },
       { path: '/pay/:token', element: <PayerPage />, handle: title('Payment') },
       // A voucher project's public pages (seed V2: the link is the whole integration); no login.
       { path: '/p/:slug', element: <ShopPage />, handle: title('Vouchers') },

@@ -4,6 +4,7 @@ import { useQuery } from 'urql';
 import { graphql } from '../gql';
 import type { ViewerQuery } from '../gql/graphql';
 import { QueryView } from './components/QueryView';
+import { TotpRequiredPage } from '../features/auth/TwoFactor';
 
 const ViewerDocument = graphql(`
   query Viewer {
@@ -14,10 +15,13 @@ const ViewerDocument = graphql(`
         name
         email
         role
+        twoFactorEnabled
       }
       merchant {
         id
         name
+        suspendedAt
+        suspensionReason
       }
     }
   }
@@ -33,6 +37,11 @@ export function useViewer(): Viewer {
   const viewer = useContext(ViewerContext);
   if (!viewer) throw new Error('useViewer() outside <RequireViewer>');
   return viewer;
+}
+
+/** Whether the caller may change things: READ_ONLY members and suspended merchants may only look (the server agrees). */
+export function useCanWrite(): boolean {
+  return useViewer().scopes.includes('write');
 }
 
 export function homeFor(role: string | undefined): string {
@@ -70,7 +79,16 @@ export function RequireViewer({
   }
   const isAdmin = me.user.role === 'ADMIN';
   if (isAdmin !== (area === 'admin')) return <Navigate to={homeFor(me.user.role)} replace />;
-  return <ViewerContext.Provider value={me}>{children}</ViewerContext.Provider>;
+  // Admins use two-factor login: until they enrol, the console is only the enrolment (the server refuses the rest).
+  if (isAdmin && !me.user.twoFactorEnabled) return <TotpRequiredPage />;
+  // A READ_ONLY member or a suspended merchant: write actions are hidden in one place (styles.css, `.read-only`);
+  // the server refuses them anyway.
+  const readOnly = !me.scopes.includes('write');
+  return (
+    <ViewerContext.Provider value={me}>
+      <div className={readOnly ? 'area read-only' : 'area'}>{children}</div>
+    </ViewerContext.Provider>
+  );
 }
 
 /** `/`: wherever the caller belongs. */

@@ -3,7 +3,9 @@ import type { EntityManager } from '@mikro-orm/core';
 import type { Viewer } from '../../common/context';
 import { UserErrorCode, UserFacingError } from '../../common/errors';
 import { newToken } from '../../common/ids';
-import { Merchant } from '../merchant';
+import type { RateLimits } from '../../common/rate-limit';
+import { isMerchantSuspended, Merchant } from '../merchant';
+import { checkSecondFactor } from './totp.service';
 import { DECOY_HASH, hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './password';
 import { Session, User, UserRole } from './user.entity';
 import { build } from '../../common/orm';
@@ -52,13 +54,19 @@ export async function createUser(
   return user;
 }
 
-/** Checks a password and opens a session; returns the session token for the cookie. */
+/** How long a login may wait for its TOTP code after the right password. */
+export const SECOND_FACTOR_TTL_SECONDS = 5 * 60;
+
+/**
+ * Checks a password and opens a session; returns the session token for the cookie. For a user with two-factor login
+ * on, the session is pending (it authorises nothing) until `completeSecondFactor` accepts a code.
+ */
 export async function login(
   em: EntityManager,
   email: string,
   password: string,
   now = new Date(),
-): Promise<{ user: User; token: string }> {
+): Promise<{ user: User; token: string; secondFactorRequired: boolean }> {
   const user = await em.findOne(User, { email: normaliseEmail(email) });
   if (!user) {
     await verifyPassword(await DECOY_HASH, password);
@@ -78,14 +86,46 @@ export async function login(
   }
   user.failedLogins = 0;
   user.lockedUntil = null;
+  const secondFactorRequired = user.totpEnabledAt !== null;
+  const token = openSession(em, user, now, secondFactorRequired);
+  await em.flush();
+  return { user, token, secondFactorRequired };
+}
+
+/** A new session for a user who has proven who they are (persisted, not flushed); returns its cookie token. */
+export function openSession(em: EntityManager, user: User, now = new Date(), secondFactorPending = false): string {
   const token = newToken(32);
+  const ttl = secondFactorPending ? SECOND_FACTOR_TTL_SECONDS : SESSION_TTL_SECONDS;
   em.persist(
     build(Session, {
       tokenHash: sha256(token),
       userId: user.id,
-      expiresAt: new Date(now.getTime() + SESSION_TTL_SECONDS * 1000),
+      expiresAt: new Date(now.getTime() + ttl * 1000),
+      secondFactorPending,
     }),
   );
+  return token;
+}
+
+/**
+ * Completes a login waiting for its TOTP (or recovery) code: the pending session is replaced by a full one, so the
+ * token that waited for the code never authorises anything. Returns the new token.
+ */
+export async function completeSecondFactor(
+  em: EntityManager,
+  limits: RateLimits,
+  pendingToken: string | null,
+  code: string,
+  now = new Date(),
+): Promise<{ user: User; token: string }> {
+  const pending = pendingToken ? await em.findOne(Session, { tokenHash: sha256(pendingToken) }) : null;
+  const user = pending?.secondFactorPending && pending.expiresAt > now ? await em.findOne(User, pending.userId) : null;
+  if (!pending || !user?.totpEnabledAt) {
+    throw new UserFacingError(UserErrorCode.INVALID_CREDENTIALS, 'log in with your password again', ['input', 'code']);
+  }
+  await checkSecondFactor(em, limits, user, code);
+  em.remove(pending);
+  const token = openSession(em, user, now);
   await em.flush();
   return { user, token };
 }
@@ -123,13 +163,16 @@ export async function visibleMerchantIds(em: EntityManager, merchantId: string):
 
 export async function viewerForSession(em: EntityManager, token: string, now = new Date()): Promise<Viewer | null> {
   const session = await em.findOne(Session, { tokenHash: sha256(token) });
-  if (!session || session.expiresAt <= now) return null;
+  if (!session || session.expiresAt <= now || session.secondFactorPending) return null;
   const user = await em.findOne(User, session.userId);
   if (!user) return null;
   return viewerForUser(em, user);
 }
 
 export async function viewerForUser(em: EntityManager, user: User): Promise<Viewer> {
+  // A suspended merchant's people may look, not act; a READ_ONLY member never acts. common/context.ts enforces it.
+  const suspended = user.merchantId ? await isMerchantSuspended(em, user.merchantId) : false;
+  const readOnly = suspended ? 'MERCHANT_SUSPENDED' : user.role === UserRole.READ_ONLY ? 'READ_ONLY_ROLE' : null;
   return {
     kind: 'user',
     userId: user.id,
@@ -137,6 +180,8 @@ export async function viewerForUser(em: EntityManager, user: User): Promise<View
     role: user.role,
     merchantId: user.merchantId,
     merchantIds: user.merchantId ? await visibleMerchantIds(em, user.merchantId) : [],
-    scopes: ['read', 'write'],
+    scopes: readOnly ? ['read'] : ['read', 'write'],
+    readOnly,
+    secondFactorMissing: user.role === UserRole.ADMIN && !user.totpEnabledAt,
   };
 }

@@ -9,5 +9,14 @@ export const authModule: DomainModule = {
 };
 
 // The public face: what other modules use.
-export { createUser, SESSION_COOKIE, sha256, viewerForSession, visibleMerchantIds } from './auth.service';
+export {
+  createUser,
+  normaliseEmail,
+  openSession,
+  SESSION_COOKIE,
+  SESSION_TTL_SECONDS,
+  sha256,
+  viewerForSession,
+  visibleMerchantIds,
+} from './auth.service';
 export { Session, User, UserRole } from './user.entity';

@@ -6,10 +6,14 @@ export enum UserRole {
   OWNER = 'OWNER',
   STAFF = 'STAFF',
   ADMIN = 'ADMIN',
+  /** Sees everything of its merchant and changes nothing (enforced for every mutation, in common/context.ts). */
+  READ_ONLY = 'READ_ONLY',
 }
 registerEnumType(UserRole, {
   name: 'UserRole',
-  description: 'OWNER and STAFF belong to a merchant; ADMIN runs the platform and sees across merchants.',
+  description:
+    'OWNER, STAFF and READ_ONLY belong to a merchant (READ_ONLY may read, never change); ADMIN runs the platform and ' +
+    'sees across merchants. Values only grow.',
 });
 
 @Entity({ tableName: 'app_user' })
@@ -48,6 +52,25 @@ export class User {
   @Property({ type: 'datetime', nullable: true })
   lockedUntil: Date | null = null;
 
+  /** The base32 TOTP secret once two-factor login is on; never leaves the server after enrolment. */
+  @Property({ type: 'string', length: 64, nullable: true, hidden: true })
+  totpSecret: string | null = null;
+
+  /** The secret shown during enrolment, until a code from it is confirmed. */
+  @Property({ type: 'string', length: 64, nullable: true, hidden: true })
+  totpPendingSecret: string | null = null;
+
+  @Property({ type: 'datetime', nullable: true })
+  totpEnabledAt: Date | null = null;
+
+  /** The last accepted TOTP time step: a code is never accepted twice. */
+  @Property({ type: 'integer', nullable: true })
+  totpLastStep: number | null = null;
+
+  /** SHA-256 of the unused recovery codes (high-entropy, shown once at enrolment). */
+  @Property({ type: 'json', nullable: true, hidden: true })
+  recoveryCodeHashes: string[] | null = null;
+
   @Property({ type: 'datetime' })
   @Field(() => Date)
   createdAt: Date = new Date();
@@ -68,4 +91,8 @@ export class Session {
 
   @Property({ type: 'datetime' })
   expiresAt!: Date;
+
+  /** A password was right but the TOTP code is still owed: such a session authorises nothing yet. */
+  @Property({ type: 'boolean' })
+  secondFactorPending: boolean = false;
 }

@@ -6,3 +6,4 @@ export const merchantModule: DomainModule = { name: 'merchant', entities: [Merch
 
 // The public face: what other modules use.
 export { Merchant, MIN_PAYER_CREDIT_DAYS, payerCreditDaysOf } from './merchant.entity';
+export { isMerchantSuspended } from './merchant.service';

@@ -35,6 +35,18 @@ export class Merchant {
   @Property({ type: 'datetime' })
   @Field(() => Date)
   createdAt: Date = new Date();
+
+  /**
+   * Set by a platform admin (suspendMerchant): no new payments start and its people may read, not change anything;
+   * money already in flight still settles. Null: active.
+   */
+  @Property({ type: 'datetime', nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When the platform suspended this merchant; null: active.' })
+  suspendedAt: Date | null = null;
+
+  @Property({ type: 'string', length: 500, nullable: true })
+  @Field(() => String, { nullable: true, description: 'Why it is suspended, as the admin wrote it.' })
+  suspensionReason: string | null = null;
 }
 
 /** The platform's minimum wait before unused payer credit goes to the merchant (payer protection). */

@@ -5,8 +5,14 @@ import { graphqlError, payload } from '../../common/errors';
 import { paginate } from '../../common/orm';
 import { PageArgs, type Connection } from '../../common/pagination';
 import { Merchant } from './merchant.entity';
-import { updatePayerCreditPeriod } from './merchant.service';
-import { MerchantConnection, UpdatePayerCreditPeriodInput, UpdatePayerCreditPeriodPayload } from './merchant.types';
+import { resumeMerchant, suspendMerchant, updatePayerCreditPeriod } from './merchant.service';
+import {
+  MerchantConnection,
+  MerchantSuspensionInput,
+  MerchantSuspensionPayload,
+  UpdatePayerCreditPeriodInput,
+  UpdatePayerCreditPeriodPayload,
+} from './merchant.types';
 
 @Resolver(() => Merchant)
 export class MerchantResolver {
@@ -45,6 +51,36 @@ export class MerchantResolver {
     return payload(
       (updated, userErrors) => ({ merchant: updated, userErrors }),
       () => updatePayerCreditPeriod(ctx.em, ctx, merchant, input.days),
+    );
+  }
+
+  @Authorized('ADMIN')
+  @Mutation(() => MerchantSuspensionPayload, {
+    description:
+      'Suspends a merchant (platform admins): no new payments start (MERCHANT_SUSPENDED) and its people may read, ' +
+      'not change anything; payments under way still settle. Emits merchant.suspended; audited.',
+  })
+  suspendMerchant(
+    @Arg('input', () => MerchantSuspensionInput) input: MerchantSuspensionInput,
+    @Ctx() ctx: Context,
+  ): Promise<MerchantSuspensionPayload> {
+    return payload(
+      (merchant, userErrors) => ({ merchant, userErrors }),
+      () => suspendMerchant(ctx.em.fork(), ctx, input.merchantId, input.reason),
+    );
+  }
+
+  @Authorized('ADMIN')
+  @Mutation(() => MerchantSuspensionPayload, {
+    description: 'Lifts a suspension (platform admins). Emits merchant.resumed; audited.',
+  })
+  resumeMerchant(
+    @Arg('input', () => MerchantSuspensionInput) input: MerchantSuspensionInput,
+    @Ctx() ctx: Context,
+  ): Promise<MerchantSuspensionPayload> {
+    return payload(
+      (merchant, userErrors) => ({ merchant, userErrors }),
+      () => resumeMerchant(ctx.em.fork(), ctx, input.merchantId, input.reason),
     );
   }
 }

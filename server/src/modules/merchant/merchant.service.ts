@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { UserErrorCode, UserFacingError } from '../../common/errors';
 import { flushAudited, type AuditActor } from '../audit';
+import { emitEvent } from '../webhook';
 import { MAX_PAYER_CREDIT_DAYS, Merchant, MIN_PAYER_CREDIT_DAYS } from './merchant.entity';
 
 /**
@@ -27,6 +28,76 @@ export async function updatePayerCreditPeriod(
     merchantId: merchant.id,
     targetId: merchant.id,
     details: { from: before, to: days },
+  });
+  return merchant;
+}
+
+/** Whether the platform suspended this merchant (no new payments, its people read-only). */
+export async function isMerchantSuspended(em: EntityManager, merchantId: string): Promise<boolean> {
+  const merchant = await em.findOne(Merchant, merchantId);
+  return Boolean(merchant?.suspendedAt);
+}
+
+function checkReason(reason: string): string {
+  const trimmed = reason.trim();
+  if (!trimmed) throw new UserFacingError(UserErrorCode.REQUIRED, 'say why', ['input', 'reason']);
+  if (trimmed.length > 500)
+    throw new UserFacingError(UserErrorCode.TOO_LONG, 'use at most 500 characters', ['input', 'reason']);
+  return trimmed;
+}
+
+const suspensionEvent = (merchant: Merchant, reason: string, at: Date) => ({
+  merchantId: merchant.id,
+  reason,
+  at: at.toISOString(),
+});
+
+/** The named transition ACTIVE → SUSPENDED: audited, announced as `merchant.suspended`. */
+export async function suspendMerchant(
+  em: EntityManager,
+  actor: AuditActor,
+  merchantId: string,
+  reason: string,
+): Promise<Merchant> {
+  const why = checkReason(reason);
+  const merchant = await em.findOne(Merchant, merchantId);
+  if (!merchant) throw new UserFacingError(UserErrorCode.NOT_FOUND, 'no such merchant', ['input', 'merchantId']);
+  if (merchant.suspendedAt) {
+    throw new UserFacingError(UserErrorCode.INVALID_TRANSITION, 'this merchant is already suspended');
+  }
+  const at = new Date();
+  merchant.suspendedAt = at;
+  merchant.suspensionReason = why;
+  await emitEvent(em, 'merchant.suspended', merchant.id, suspensionEvent(merchant, why, at));
+  await flushAudited(em, actor, {
+    action: 'merchant.suspend',
+    merchantId: merchant.id,
+    targetId: merchant.id,
+    details: { reason: why },
+  });
+  return merchant;
+}
+
+/** The named transition SUSPENDED → ACTIVE: audited, announced as `merchant.resumed`. */
+export async function resumeMerchant(
+  em: EntityManager,
+  actor: AuditActor,
+  merchantId: string,
+  reason: string,
+): Promise<Merchant> {
+  const why = checkReason(reason);
+  const merchant = await em.findOne(Merchant, merchantId);
+  if (!merchant) throw new UserFacingError(UserErrorCode.NOT_FOUND, 'no such merchant', ['input', 'merchantId']);
+  if (!merchant.suspendedAt)
+    throw new UserFacingError(UserErrorCode.INVALID_TRANSITION, 'this merchant is not suspended');
+  merchant.suspendedAt = null;
+  merchant.suspensionReason = null;
+  await emitEvent(em, 'merchant.resumed', merchant.id, suspensionEvent(merchant, why, new Date()));
+  await flushAudited(em, actor, {
+    action: 'merchant.resume',
+    merchantId: merchant.id,
+    targetId: merchant.id,
+    details: { reason: why },
   });
   return merchant;
 }

@@ -20,3 +20,15 @@ export const UpdatePayerCreditPeriodPayload = PayloadType(() => Merchant, 'Updat
   field: 'merchant',
 });
 export type UpdatePayerCreditPeriodPayload = InstanceType<typeof UpdatePayerCreditPeriodPayload>;
+
+@InputType()
+export class MerchantSuspensionInput {
+  @Field(() => ID)
+  merchantId!: string;
+
+  @Field(() => String, { description: 'Why, up to 500 characters; kept in the audit log and the event.' })
+  reason!: string;
+}
+
+export const MerchantSuspensionPayload = PayloadType(() => Merchant, 'MerchantSuspension', { field: 'merchant' });
+export type MerchantSuspensionPayload = InstanceType<typeof MerchantSuspensionPayload>;

@@ -10,6 +10,7 @@ import { parsePhone, phoneInput } from '../../common/phone';
 import { nextState } from '../../common/state-machine';
 import { recordAudit, type AuditActor } from '../audit';
 import { idempotent } from '../idempotency';
+import { isMerchantSuspended } from '../merchant';
 import { emitEvent } from '../webhook';
 import { afterCommit } from './after-commit';
 import { merchantPaymentsTopic, paymentEvent, paymentTopic } from './payment.events';
@@ -97,6 +98,10 @@ export interface NewPayment {
  */
 export async function createPayment(em: EntityManager, pubsub: PubSubLike | null, input: NewPayment): Promise<Payment> {
   if (!Object.values(PaymentKind).includes(input.kind)) throw new Error(`unknown payment kind ${String(input.kind)}`);
+  // The one place every product starts a payment: a suspended merchant starts none (payments under way still settle).
+  if (await isMerchantSuspended(em, input.merchantId)) {
+    throw new UserFacingError(UserErrorCode.MERCHANT_SUSPENDED, 'this merchant is suspended and takes no new payments');
+  }
   if (!isCurrency(input.currency)) {
     throw new UserFacingError(UserErrorCode.INVALID_CURRENCY, `"${input.currency}" is not a currency Tollgate takes`, [
       'input',

@@ -10,6 +10,15 @@ import { Pager, usePaging } from '../../app/components/Pager';
 import { Time } from '../../app/components/Time';
 import { useViewer } from '../../app/viewer';
 import { describeAction, KNOWN_ACTIONS } from './actions';
+import { MerchantName } from '../merchants/MerchantName';
+import { UserName } from '../team/UserName';
+
+/** People and merchants by name; other targets (payments, keys…) keep their id. */
+function TargetName({ id }: { id: string }) {
+  if (id.startsWith('usr_')) return <UserName id={id} />;
+  if (id.startsWith('mch_')) return <MerchantName id={id} />;
+  return <code>{id}</code>;
+}
 
 const AuditLogDocument = graphql(`
   query AuditLog($first: Int, $after: String, $action: String, $withMerchants: Boolean!) {
@@ -105,8 +114,7 @@ export function AuditLogPage() {
     if (event.actorKind === 'user')
       return (
         <span className="actor">
-          <Badge>User</Badge>{' '}
-          {event.actorId && event.actorId === viewer.user?.id ? 'You' : <code>{event.actorId}</code>}
+          <Badge>User</Badge> {event.actorId ? <UserName id={event.actorId} you={viewer.user?.id} /> : null}
         </span>
       );
     return <Badge tone="neutral">{event.actorKind}</Badge>;
@@ -127,7 +135,7 @@ export function AuditLogPage() {
     },
     {
       header: 'Target',
-      render: (event) => (event.targetId ? <code>{event.targetId}</code> : <span className="muted">—</span>),
+      render: (event) => (event.targetId ? <TargetName id={event.targetId} /> : <span className="muted">—</span>),
     },
     ...(isAdmin
       ? [
@@ -135,7 +143,7 @@ export function AuditLogPage() {
             header: 'Merchant',
             render: (event: AuditEvent) =>
               event.merchantId ? (
-                (merchantNames.get(event.merchantId) ?? <code>{event.merchantId}</code>)
+                (merchantNames.get(event.merchantId) ?? <MerchantName id={event.merchantId} />)
               ) : (
                 <span className="muted">platform</span>
               ),

@@ -13,6 +13,15 @@ const LABELS: Record<string, string> = {
   'webhookDelivery.replay': 'Webhook delivery replayed',
   'outbox.retry': 'Outbox message retried',
   'ledger.adjust': 'Ledger adjusted',
+  'team.invite': 'Team member invited',
+  'team.invite_accept': 'Invitation accepted',
+  'team.invite_revoke': 'Invitation revoked',
+  'team.invite_resend': 'Invitation sent again',
+  'team.role_change': 'Team role changed',
+  'auth.totp_enabled': 'Two-factor login turned on',
+  'auth.totp_disabled': 'Two-factor login turned off',
+  'merchant.suspend': 'Merchant suspended',
+  'merchant.resume': 'Merchant resumed',
 };
 
 /** Audit actions the filter suggests. */

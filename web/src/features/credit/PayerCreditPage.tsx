@@ -14,6 +14,7 @@ import { Time } from '../../app/components/Time';
 import { useFormMutation } from '../../app/useFormMutation';
 import { useViewer } from '../../app/viewer';
 import { useSettlementChanges } from '../suspense/live';
+import { MerchantName } from '../merchants/MerchantName';
 
 const PayerCreditsDocument = graphql(`
   query PayerCredits($status: PayerCreditStatus, $first: Int, $after: String) {
@@ -216,9 +217,7 @@ export function PayerCreditPage() {
   const columns: Column<Credit>[] = [
     { header: 'Received', render: (credit) => <Time value={credit.createdAt} />, className: 'nowrap' },
     { header: 'Payer', render: (credit) => <code>{credit.phone}</code>, className: 'nowrap' },
-    ...(isAdmin
-      ? [{ header: 'Merchant', render: (credit: Credit) => <code className="small">{credit.merchantId}</code> }]
-      : []),
+    ...(isAdmin ? [{ header: 'Merchant', render: (credit: Credit) => <MerchantName id={credit.merchantId} /> }] : []),
     {
       header: 'Status',
       render: (credit) => (

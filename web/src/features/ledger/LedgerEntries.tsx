@@ -12,6 +12,7 @@ import { Pager, usePaging } from '../../app/components/Pager';
 import { Time } from '../../app/components/Time';
 import { purposeLabel } from './purposes';
 import { TransferDetails } from './TransferDetails';
+import { MerchantName } from '../merchants/MerchantName';
 
 const LedgerEntriesDocument = graphql(`
   query LedgerEntries($first: Int, $after: String, $accountId: ID) {
@@ -89,11 +90,7 @@ export function LedgerEntries({ showMerchant = false }: { showMerchant?: boolean
           {
             header: 'Merchant',
             render: (entry: Entry) =>
-              entry.merchantId ? (
-                <code className="small">{entry.merchantId}</code>
-              ) : (
-                <span className="muted">platform</span>
-              ),
+              entry.merchantId ? <MerchantName id={entry.merchantId} /> : <span className="muted">platform</span>,
           },
         ]
       : []),
@@ -139,7 +136,12 @@ export function LedgerEntries({ showMerchant = false }: { showMerchant?: boolean
               {accounts.map((account) => (
                 <option key={account.id} value={account.id}>
                   {accountNames.get(account.id)}
-                  {showMerchant && account.merchantId ? ` · ${account.merchantId}` : ''}
+                  {showMerchant && account.merchantId ? (
+                    <>
+                      {' · '}
+                      <MerchantName id={account.merchantId} />
+                    </>
+                  ) : null}
                 </option>
               ))}
             </select>

@@ -1,5 +1,8 @@
 import { useState, type FormEvent } from 'react';
+import { Link } from 'react-router';
 import { useQuery } from 'urql';
+import { Badge } from '../../app/components/Badge';
+import { MerchantName } from './MerchantName';
 import { graphql } from '../../gql';
 import { QueryView } from '../../app/components/QueryView';
 import { useFormMutation } from '../../app/useFormMutation';
@@ -24,6 +27,7 @@ const MerchantsDocument = graphql(`
           name
           parentId
           createdAt
+          suspendedAt
           feePlan {
             id
             name
@@ -33,6 +37,54 @@ const MerchantsDocument = graphql(`
     }
   }
 `);
+
+const SearchMerchantsDocument = graphql(`
+  query SearchMerchants($text: String!) {
+    searchMerchants(text: $text) {
+      id
+      name
+      suspendedAt
+    }
+  }
+`);
+
+/** Finds merchants by part of the name, a team member's email, or the id, and links to their pages. */
+function MerchantSearch() {
+  const [text, setText] = useState('');
+  const trimmed = text.trim();
+  const [query] = useQuery({ query: SearchMerchantsDocument, variables: { text: trimmed }, pause: !trimmed });
+  return (
+    <div className="form" role="search" aria-label="Merchants">
+      <Field label="Search merchants" hint="Part of the name, a team member's email, or the merchant id.">
+        {(props) => (
+          <input
+            {...props}
+            name="search"
+            type="search"
+            value={text}
+            onChange={(event) => setText(event.target.value)}
+          />
+        )}
+      </Field>
+      {trimmed && query.data && (
+        <ul aria-label="Search results">
+          {query.data.searchMerchants.length === 0 && <li className="muted">No merchant matches.</li>}
+          {query.data.searchMerchants.map((merchant) => (
+            <li key={merchant.id}>
+              <Link to={merchant.id}>{merchant.name}</Link>
+              {merchant.suspendedAt && (
+                <>
+                  {' '}
+                  <Badge tone="bad">suspended</Badge>
+                </>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
 
 const CreateMerchantDocument = graphql(`
   mutation CreateMerchant($input: CreateMerchantInput!) {
@@ -220,6 +272,9 @@ export function MerchantsPage() {
         </Card>
       )}
       <Card>
+        <MerchantSearch />
+      </Card>
+      <Card>
         <QueryView query={query} refetch={refetch}>
           {(data) => (
             <>
@@ -229,13 +284,27 @@ export function MerchantsPage() {
                 rowKey={(merchant) => merchant.id}
                 empty="No merchants yet."
                 columns={[
-                  { header: 'Name', render: (merchant) => <strong>{merchant.name}</strong> },
-                  { header: 'Id', render: (merchant) => <code>{merchant.id}</code>, className: 'nowrap' },
+                  {
+                    header: 'Name',
+                    render: (merchant) => (
+                      <>
+                        <Link to={merchant.id}>
+                          <strong>{merchant.name}</strong>
+                        </Link>
+                        {merchant.suspendedAt && (
+                          <>
+                            {' '}
+                            <Badge tone="bad">suspended</Badge>
+                          </>
+                        )}
+                      </>
+                    ),
+                  },
                   {
                     header: 'Partner',
                     render: (merchant) =>
                       merchant.parentId ? (
-                        (names.get(merchant.parentId) ?? <code>{merchant.parentId}</code>)
+                        (names.get(merchant.parentId) ?? <MerchantName id={merchant.parentId} />)
                       ) : (
                         <span className="muted">—</span>
                       ),

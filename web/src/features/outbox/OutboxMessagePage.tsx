@@ -12,6 +12,7 @@ import { usePolling } from '../../app/polling';
 import { AttemptsList } from './AttemptsList';
 import { RetryButton } from './OutboxPage';
 import { DeliveryStatusBadge } from './status';
+import { MerchantName } from '../merchants/MerchantName';
 
 const OutboxMessageDocument = graphql(`
   query OutboxMessage($id: ID!) {
@@ -101,7 +102,7 @@ export function OutboxMessagePage() {
             <dt>Attempts</dt>
             <dd>{message.attemptCount}</dd>
             <dt>Merchant</dt>
-            <dd>{message.merchantId ? <code>{message.merchantId}</code> : '—'}</dd>
+            <dd>{message.merchantId ? <MerchantName id={message.merchantId} /> : '—'}</dd>
             <dt>Dedupe key</dt>
             <dd>{message.dedupeKey ? <code>{message.dedupeKey}</code> : '—'}</dd>
             {message.lastError && (

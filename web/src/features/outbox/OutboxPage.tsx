@@ -11,6 +11,7 @@ import { Pager, usePaging } from '../../app/components/Pager';
 import { Time } from '../../app/components/Time';
 import { usePolling } from '../../app/polling';
 import { DeliveryStatusBadge } from './status';
+import { MerchantName } from '../merchants/MerchantName';
 
 const OutboxMessagesDocument = graphql(`
   query OutboxMessages($first: Int, $after: String, $status: DeliveryStatus, $kind: String) {
@@ -186,8 +187,7 @@ export function OutboxPage() {
                   },
                   {
                     header: 'Merchant',
-                    render: (message) =>
-                      message.merchantId ? <code className="small">{message.merchantId}</code> : '—',
+                    render: (message) => (message.merchantId ? <MerchantName id={message.merchantId} /> : '—'),
                   },
                   {
                     header: '',

@@ -19,6 +19,7 @@ import { QueryView } from '../../app/components/QueryView';
 import { Time } from '../../app/components/Time';
 import { useFormMutation } from '../../app/useFormMutation';
 import { describeDestination, downloadText, RAIL_LABELS, WithdrawalStatusBadge } from './status';
+import { MerchantName } from '../merchants/MerchantName';
 
 const WithdrawalQueueDocument = graphql(`
   query WithdrawalQueue {
@@ -762,7 +763,7 @@ function AllWithdrawals() {
               columns={[
                 { header: 'Requested', className: 'nowrap', render: (row) => <Time value={row.createdAt} /> },
                 { header: 'Withdrawal', render: (row) => <code>{row.id}</code> },
-                { header: 'Merchant', render: (row) => <code>{row.merchantId}</code> },
+                { header: 'Merchant', render: (row) => <MerchantName id={row.merchantId} /> },
                 { header: 'Amount', className: 'num', render: (row) => <Money money={row.amount} /> },
                 { header: 'Sent', className: 'num', render: (row) => <Money money={row.net} /> },
                 {

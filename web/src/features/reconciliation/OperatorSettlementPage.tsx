@@ -8,6 +8,7 @@ import { Card, Page } from '../../app/components/Page';
 import { QueryView } from '../../app/components/QueryView';
 import { useFormMutation } from '../../app/useFormMutation';
 import { currentMonth, readable, SettlementOutcomeBadge } from './labels';
+import { MerchantName } from '../merchants/MerchantName';
 
 const ImportOperatorSettlementDocument = graphql(`
   mutation ImportOperatorSettlement($input: ImportOperatorSettlementInput!) {
@@ -134,7 +135,11 @@ function SettlementLines({ lines, caption }: { lines: readonly SettlementLine[];
             <div className="stack">
               <code>{line.messageId || '—'}</code>
               {line.smsId && line.smsId !== line.messageId && <span className="muted">{line.smsId}</span>}
-              {line.merchantId && <span className="muted">{line.merchantId}</span>}
+              {line.merchantId && (
+                <span className="muted">
+                  <MerchantName id={line.merchantId} />
+                </span>
+              )}
             </div>
           ),
         },

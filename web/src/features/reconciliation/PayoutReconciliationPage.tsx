@@ -23,6 +23,7 @@ import {
   readable,
   statusLineMatched,
 } from './labels';
+import { MerchantName } from '../merchants/MerchantName';
 
 const PayoutReconciliationDocument = graphql(`
   query PayoutReconciliation($batchId: ID) {
@@ -179,7 +180,7 @@ function Lines({ lines }: { lines: readonly Line[] }) {
             <div className="stack">
               <code>{line.withdrawal.id}</code>
               <span className="muted">
-                {line.withdrawal.merchantId} · in {line.withdrawal.batchId ?? '—'}
+                <MerchantName id={line.withdrawal.merchantId} /> · in {line.withdrawal.batchId ?? '—'}
               </span>
             </div>
           ),

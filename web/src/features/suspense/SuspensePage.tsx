@@ -14,6 +14,7 @@ import { Time } from '../../app/components/Time';
 import { useFormMutation } from '../../app/useFormMutation';
 import { humanize } from '../payments/status';
 import { useSettlementChanges } from './live';
+import { MerchantName } from '../merchants/MerchantName';
 
 const SuspenseItemsDocument = graphql(`
   query SuspenseItems($status: SuspenseStatus, $first: Int, $after: String) {
@@ -290,7 +291,7 @@ function SuspenseItemCard({
           <dt>Money held</dt>
           <dd>{item.amount ? <Money money={item.amount} /> : <span className="muted">unknown (no tariff)</span>}</dd>
           <dt>Merchant</dt>
-          <dd>{item.merchantId ? <code>{item.merchantId}</code> : <span className="muted">none named</span>}</dd>
+          <dd>{item.merchantId ? <MerchantName id={item.merchantId} /> : <span className="muted">none named</span>}</dd>
           <dt>Payment named</dt>
           <dd>{item.paymentId ? <code>{item.paymentId}</code> : <span className="muted">none</span>}</dd>
           <dt>Arrived</dt>

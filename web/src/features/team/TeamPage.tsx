@@ -3,7 +3,7 @@ import { useMutation, useQuery } from 'urql';
 import { graphql } from '../../gql';
 import { QueryView } from '../../app/components/QueryView';
 import { useFormMutation } from '../../app/useFormMutation';
-import type { TeamMembersQuery, TeamRole } from '../../gql/graphql';
+import type { TeamInvitesQuery, TeamMembersQuery, TeamRole } from '../../gql/graphql';
 import { Badge } from '../../app/components/Badge';
 import { DataTable } from '../../app/components/DataTable';
 import { ConfirmBox } from '../../app/components/ConfirmBox';
@@ -11,7 +11,8 @@ import { Field, FormErrors } from '../../app/components/Field';
 import { Card, Page } from '../../app/components/Page';
 import { Pager, usePaging } from '../../app/components/Pager';
 import { Time } from '../../app/components/Time';
-import { useViewer } from '../../app/viewer';
+import { useCanWrite, useViewer } from '../../app/viewer';
+import { TwoFactorSettings } from '../auth/TwoFactor';
 
 const TeamMembersDocument = graphql(`
   query TeamMembers($first: Int, $after: String) {
@@ -34,15 +35,76 @@ const TeamMembersDocument = graphql(`
   }
 `);
 
-const AddTeamMemberDocument = graphql(`
-  mutation AddTeamMember($input: AddTeamMemberInput!) {
-    addTeamMember(input: $input) {
-      user {
+const InviteTeamMemberDocument = graphql(`
+  mutation InviteTeamMember($input: InviteTeamMemberInput!) {
+    inviteTeamMember(input: $input) {
+      invite {
         id
-        name
         email
         role
-        createdAt
+        status
+        expiresAt
+      }
+      userErrors {
+        code
+        field
+        message
+      }
+    }
+  }
+`);
+
+const TeamInvitesDocument = graphql(`
+  query TeamInvites {
+    teamInvites {
+      id
+      email
+      role
+      status
+      expiresAt
+    }
+  }
+`);
+
+const ResendTeamInviteDocument = graphql(`
+  mutation ResendTeamInvite($input: TeamInviteIdInput!) {
+    resendTeamInvite(input: $input) {
+      invite {
+        id
+        status
+        expiresAt
+      }
+      userErrors {
+        code
+        field
+        message
+      }
+    }
+  }
+`);
+
+const RevokeTeamInviteDocument = graphql(`
+  mutation RevokeTeamInvite($input: TeamInviteIdInput!) {
+    revokeTeamInvite(input: $input) {
+      invite {
+        id
+        status
+      }
+      userErrors {
+        code
+        field
+        message
+      }
+    }
+  }
+`);
+
+const ChangeTeamMemberRoleDocument = graphql(`
+  mutation ChangeTeamMemberRole($input: ChangeTeamMemberRoleInput!) {
+    changeTeamMemberRole(input: $input) {
+      user {
+        id
+        role
       }
       userErrors {
         code
@@ -71,64 +133,41 @@ type Member = TeamMembersQuery['teamMembers']['edges'][number]['node'];
 const ROLE_HINT: Record<TeamRole, string> = {
   OWNER: 'Everything, including the team and API keys.',
   STAFF: 'Day-to-day work: payments, webhooks, the audit log.',
+  READ_ONLY: 'Sees everything, changes nothing.',
 };
 
-function AddMemberForm() {
-  const [name, setName] = useState('');
+const ROLE_LABEL: Record<string, string> = { OWNER: 'Owner', STAFF: 'Staff', READ_ONLY: 'Read-only' };
+const TEAM_ROLES: TeamRole[] = ['OWNER', 'STAFF', 'READ_ONLY'];
+
+function InviteForm() {
   const [email, setEmail] = useState('');
-  const [password, setPassword] = useState('');
   const [role, setRole] = useState<TeamRole>('STAFF');
-  const [added, setAdded] = useState<string | null>(null);
-  const { attach, ...form } = useFormMutation(AddTeamMemberDocument, (data) => data.addTeamMember, [
-    'name',
+  const [sent, setSent] = useState<string | null>(null);
+  const { attach, ...form } = useFormMutation(InviteTeamMemberDocument, (data) => data.inviteTeamMember, [
     'email',
-    'password',
     'role',
   ]);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    setAdded(null);
-    const response = await form.submit({ input: { name, email: email.trim(), password, role } });
-    const user = response?.user;
-    if (user) {
-      setAdded(
-        `${user.name} can now log in as ${user.email}. Give them the first password safely; they can change it.`,
-      );
-      setName('');
+    setSent(null);
+    const invite = (await form.submit({ input: { email: email.trim(), role } }))?.invite;
+    if (invite) {
+      setSent(`Invitation sent to ${invite.email}. The link works once, for 72 hours.`);
       setEmail('');
-      setPassword('');
       setRole('STAFF');
     }
   };
 
   return (
-    <form
-      ref={attach}
-      className="form"
-      onSubmit={(event) => void submit(event)}
-      noValidate
-      aria-label="Add team member"
-    >
-      {added && (
+    <form ref={attach} className="form" onSubmit={(event) => void submit(event)} noValidate aria-label="Invite">
+      {sent && (
         <p className="notice notice--good" role="status">
-          {added}
+          {sent}
         </p>
       )}
       <FormErrors messages={form.errors.form} />
       <div className="form__row">
-        <Field label="Name" error={form.fieldError('name')}>
-          {(props) => (
-            <input
-              {...props}
-              name="name"
-              autoComplete="off"
-              maxLength={200}
-              value={name}
-              onChange={(event) => setName(event.target.value)}
-            />
-          )}
-        </Field>
         <Field label="Email" error={form.fieldError('email')}>
           {(props) => (
             <input
@@ -141,35 +180,115 @@ function AddMemberForm() {
             />
           )}
         </Field>
-      </div>
-      <div className="form__row">
-        <Field label="First password" error={form.fieldError('password')} hint="At least 10 characters.">
-          {(props) => (
-            <input
-              {...props}
-              name="password"
-              type="password"
-              autoComplete="new-password"
-              value={password}
-              onChange={(event) => setPassword(event.target.value)}
-            />
-          )}
-        </Field>
         <Field label="Role" error={form.fieldError('role')} hint={ROLE_HINT[role]}>
           {(props) => (
             <select {...props} name="role" value={role} onChange={(event) => setRole(event.target.value as TeamRole)}>
-              <option value="STAFF">Staff</option>
-              <option value="OWNER">Owner</option>
+              {TEAM_ROLES.map((value) => (
+                <option key={value} value={value}>
+                  {ROLE_LABEL[value]}
+                </option>
+              ))}
             </select>
           )}
         </Field>
       </div>
       <div className="form__actions">
         <button type="submit" className="button button--primary" disabled={form.fetching}>
-          {form.fetching ? 'Adding…' : 'Add member'}
+          {form.fetching ? 'Sending…' : 'Send invitation'}
         </button>
       </div>
     </form>
+  );
+}
+
+type Invite = TeamInvitesQuery['teamInvites'][number];
+
+function PendingInvites() {
+  const [query, refetch] = useQuery({ query: TeamInvitesDocument });
+  const [, resend] = useMutation(ResendTeamInviteDocument);
+  const [, revoke] = useMutation(RevokeTeamInviteDocument);
+  return (
+    <QueryView query={query} refetch={refetch}>
+      {(data) => (
+        <DataTable<Invite>
+          caption="Pending invitations"
+          rows={data.teamInvites}
+          rowKey={(invite) => invite.id}
+          empty="No pending invitations."
+          columns={[
+            { header: 'Email', render: (invite) => invite.email },
+            { header: 'Role', render: (invite) => ROLE_LABEL[invite.role] },
+            {
+              header: 'Status',
+              render: (invite) => (
+                <Badge tone={invite.status === 'PENDING' ? 'info' : 'warn'}>{invite.status.toLowerCase()}</Badge>
+              ),
+            },
+            { header: 'Link works until', render: (invite) => <Time value={invite.expiresAt} />, className: 'nowrap' },
+            {
+              header: '',
+              className: 'actions',
+              render: (invite) => (
+                <span className="button-row">
+                  <button
+                    type="button"
+                    className="button button--small"
+                    aria-label={`Resend invitation to ${invite.email}`}
+                    onClick={() => void resend({ input: { inviteId: invite.id } })}
+                  >
+                    Resend
+                  </button>
+                  <ConfirmBox
+                    inline
+                    trigger="Revoke"
+                    triggerClassName="button button--small button--danger-quiet"
+                    triggerAriaLabel={`Revoke invitation to ${invite.email}`}
+                    label={`Revoke the invitation to ${invite.email}?`}
+                    confirmLabel="Confirm revoke"
+                    onConfirm={async () => {
+                      const response = await revoke({ input: { inviteId: invite.id } });
+                      return response.error?.message ?? response.data?.revokeTeamInvite.userErrors[0]?.message;
+                    }}
+                  />
+                </span>
+              ),
+            },
+          ]}
+        />
+      )}
+    </QueryView>
+  );
+}
+
+function RoleSelect({ member }: { member: Member }) {
+  const [state, change] = useMutation(ChangeTeamMemberRoleDocument);
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <span>
+      <select
+        aria-label={`Role of ${member.name}`}
+        value={member.role}
+        disabled={state.fetching}
+        onChange={(event) => {
+          setError(null);
+          void change({ input: { userId: member.id, role: event.target.value as TeamRole } }).then((response) =>
+            setError(response.error?.message ?? response.data?.changeTeamMemberRole.userErrors[0]?.message ?? null),
+          );
+        }}
+      >
+        {TEAM_ROLES.map((value) => (
+          <option key={value} value={value}>
+            {ROLE_LABEL[value]}
+          </option>
+        ))}
+      </select>
+      {error && (
+        <span className="field__error" role="alert">
+          {' '}
+          {error}
+        </span>
+      )}
+    </span>
   );
 }
 
@@ -193,18 +312,25 @@ function RemoveButton({ member }: { member: Member }) {
 
 export function TeamPage() {
   const viewer = useViewer();
-  const isOwner = viewer.user?.role === 'OWNER';
+  const canWrite = useCanWrite();
+  // Only owners manage people; a READ_ONLY member or a suspended merchant's owner sees no write action.
+  const isOwner = viewer.user?.role === 'OWNER' && canWrite;
   const paging = usePaging();
   const [query, refetch] = useQuery({
     query: TeamMembersDocument,
     variables: { first: paging.first, after: paging.after },
   });
   return (
-    <Page title="Team" description="The people who log in to this dashboard.">
+    <Page title="Team" description="The people who log in to this dashboard, and how they prove it is them.">
       {isOwner && (
-        <Card title="Add a member">
-          <AddMemberForm />
-        </Card>
+        <>
+          <Card title="Invite a member">
+            <InviteForm />
+          </Card>
+          <Card title="Pending invitations">
+            <PendingInvites />
+          </Card>
+        </>
       )}
       <Card title="Members">
         <QueryView query={query} refetch={refetch}>
@@ -228,9 +354,14 @@ export function TeamPage() {
                   { header: 'Email', render: (member) => member.email },
                   {
                     header: 'Role',
-                    render: (member) => (
-                      <Badge tone={member.role === 'OWNER' ? 'info' : 'neutral'}>{member.role.toLowerCase()}</Badge>
-                    ),
+                    render: (member) =>
+                      isOwner && member.id !== viewer.user?.id ? (
+                        <RoleSelect member={member} />
+                      ) : (
+                        <Badge tone={member.role === 'OWNER' ? 'info' : 'neutral'}>
+                          {ROLE_LABEL[member.role] ?? member.role}
+                        </Badge>
+                      ),
                   },
                   { header: 'Since', render: (member) => <Time value={member.createdAt} />, className: 'nowrap' },
                   {
@@ -251,6 +382,13 @@ export function TeamPage() {
           )}
         </QueryView>
       </Card>
+      {viewer.user && (
+        <div className="self-service">
+          <Card title="Your two-factor login">
+            <TwoFactorSettings enabled={viewer.user.twoFactorEnabled} />
+          </Card>
+        </div>
+      )}
     </Page>
   );
 }

@@ -10,6 +10,7 @@ import { Card, Page } from '../../app/components/Page';
 import { usePolling } from '../../app/polling';
 import { OrdersTable } from './orders';
 import { StockSummary } from './stock';
+import { MerchantName } from '../merchants/MerchantName';
 
 const UnfulfilledOrdersDocument = graphql(`
   query UnfulfilledVoucherOrders {
@@ -189,7 +190,7 @@ export function VoucherAdminPage() {
                     {project.name}
                     <br />
                     <span className="muted small">
-                      /p/{project.slug} · {project.merchantId}
+                      /p/{project.slug} · <MerchantName id={project.merchantId} />
                     </span>
                   </span>
                 ),
