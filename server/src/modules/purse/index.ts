@@ -13,6 +13,7 @@ import {
 } from './purse.resolver';
 import { seedPurse } from './purse.seed';
 import { purseSmsProduct } from './purse.sms';
+import { purseCallbackTimeline } from './purse.timeline';
 
 export const purseModule: DomainModule = {
   name: 'purse',
@@ -28,6 +29,7 @@ export const purseModule: DomainModule = {
   provides: {
     smsProducts: [purseSmsProduct],
     outboxHandlers: [purseCallbackHandler],
+    paymentTimeline: [purseCallbackTimeline],
     paymentProducts: [
       {
         kind: PaymentKind.PURSE,

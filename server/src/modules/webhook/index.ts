@@ -23,3 +23,5 @@ export const webhookModule: DomainModule = {
 
 // The public face: what other modules use.
 export { emitEvent } from './webhook.service';
+export { paymentEventDeliveries } from './webhook.timeline';
+export type { PaymentEventDelivery } from './webhook.timeline';
