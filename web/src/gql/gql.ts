@@ -14,6 +14,7 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n  query AccountCurrency {\n    me {\n      merchant {\n        id\n        balances {\n          accountId\n          purpose\n          available {\n            amount\n            currency\n          }\n        }\n      }\n    }\n  }\n": typeof types.AccountCurrencyDocument,
     "\n  query Viewer {\n    me {\n      scopes\n      user {\n        id\n        name\n        email\n        role\n      }\n      merchant {\n        id\n        name\n      }\n    }\n  }\n": typeof types.ViewerDocument,
     "\n  query AccessCodeService($id: ID!) {\n    accessCodeService(id: $id) {\n      id\n      name\n      keyword\n      shortCodes\n      replyTemplate\n      kind\n      validitySeconds\n      maxUses\n      codeLength\n      alphabet\n      excludedCharacters\n      characters\n      paidUrl\n      expiredUrl\n      invalidUrl\n      allowedIps\n      maxRepliesPerSms\n      acceptsCard\n      cardPrice {\n        amount\n        currency\n      }\n      checkUrl\n      proofFormula\n      activeCodeCount\n      recentInvalidChecks\n      floodAlertedAt\n      floodAlertChecks\n      throttledSources {\n        ip\n        failures\n        blockedUntil\n      }\n      updatedAt\n    }\n  }\n": typeof types.AccessCodeServiceDocument,
     "\n  query AccessCodes($serviceId: ID!, $status: AccessCodeStatus, $code: String, $first: Int, $after: String) {\n    accessCodes(serviceId: $serviceId, status: $status, code: $code, first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        endCursor\n        hasNextPage\n      }\n      edges {\n        node {\n          id\n          code\n          status\n          phone\n          issuedAt\n          firstUsedAt\n          expiresAt\n          uses\n          maxUses\n          usesLeft\n          repliesSent\n          paymentId\n        }\n      }\n    }\n  }\n": typeof types.AccessCodesDocument,
@@ -190,6 +191,7 @@ type Documents = {
     "\n  mutation CreateWebhookEndpoint($input: CreateWebhookEndpointInput!) {\n    createWebhookEndpoint(input: $input) {\n      secret\n      webhookEndpoint {\n        id\n        url\n        description\n        eventTypes\n        active\n        createdAt\n      }\n      userErrors {\n        code\n        field\n        message\n      }\n    }\n  }\n": typeof types.CreateWebhookEndpointDocument,
 };
 const documents: Documents = {
+    "\n  query AccountCurrency {\n    me {\n      merchant {\n        id\n        balances {\n          accountId\n          purpose\n          available {\n            amount\n            currency\n          }\n        }\n      }\n    }\n  }\n": types.AccountCurrencyDocument,
     "\n  query Viewer {\n    me {\n      scopes\n      user {\n        id\n        name\n        email\n        role\n      }\n      merchant {\n        id\n        name\n      }\n    }\n  }\n": types.ViewerDocument,
     "\n  query AccessCodeService($id: ID!) {\n    accessCodeService(id: $id) {\n      id\n      name\n      keyword\n      shortCodes\n      replyTemplate\n      kind\n      validitySeconds\n      maxUses\n      codeLength\n      alphabet\n      excludedCharacters\n      characters\n      paidUrl\n      expiredUrl\n      invalidUrl\n      allowedIps\n      maxRepliesPerSms\n      acceptsCard\n      cardPrice {\n        amount\n        currency\n      }\n      checkUrl\n      proofFormula\n      activeCodeCount\n      recentInvalidChecks\n      floodAlertedAt\n      floodAlertChecks\n      throttledSources {\n        ip\n        failures\n        blockedUntil\n      }\n      updatedAt\n    }\n  }\n": types.AccessCodeServiceDocument,
     "\n  query AccessCodes($serviceId: ID!, $status: AccessCodeStatus, $code: String, $first: Int, $after: String) {\n    accessCodes(serviceId: $serviceId, status: $status, code: $code, first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        endCursor\n        hasNextPage\n      }\n      edges {\n        node {\n          id\n          code\n          status\n          phone\n          issuedAt\n          firstUsedAt\n          expiresAt\n          uses\n          maxUses\n          usesLeft\n          repliesSent\n          paymentId\n        }\n      }\n    }\n  }\n": types.AccessCodesDocument,
@@ -380,6 +382,10 @@ const documents: Documents = {
  */
 export function graphql(source: string): unknown;
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AccountCurrency {\n    me {\n      merchant {\n        id\n        balances {\n          accountId\n          purpose\n          available {\n            amount\n            currency\n          }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query AccountCurrency {\n    me {\n      merchant {\n        id\n        balances {\n          accountId\n          purpose\n          available {\n            amount\n            currency\n          }\n        }\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
