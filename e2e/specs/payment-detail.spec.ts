@@ -13,10 +13,10 @@ test('a paid SMS payment shows its breakdown, its timeline in order, and opens i
   sms,
   receiver,
 }) => {
-  const endpoint = await gql<{ createWebhookEndpoint: UserErrors & { endpoint: { id: string } } }>(
+  const endpoint = await gql<{ createWebhookEndpoint: UserErrors & { webhookEndpoint: { id: string } } }>(
     page.request,
     `mutation($input: CreateWebhookEndpointInput!) {
-      createWebhookEndpoint(input: $input) { endpoint { id } userErrors { code field message } } }`,
+      createWebhookEndpoint(input: $input) { webhookEndpoint { id } userErrors { code field message } } }`,
     { input: { url: receiver.url, eventTypes: ['payment.paid'] } },
   );
   expectNoUserErrors(endpoint.createWebhookEndpoint);
@@ -60,9 +60,9 @@ test('a paid SMS payment shows its breakdown, its timeline in order, and opens i
         { timeout: 1000 },
       );
     }).toPass({ timeout: 20_000 });
-    const kinds = await timeline.getByRole('listitem').evaluateAll((items) =>
-      items.map((item) => item.getAttribute('data-kind')),
-    );
+    const kinds = await timeline
+      .getByRole('listitem')
+      .evaluateAll((items) => items.map((item) => item.getAttribute('data-kind')));
     const order = ['CREATED', 'SMS_COUNTED', 'PAID', 'WEBHOOK'].map((kind) => kinds.indexOf(kind));
     expect(order.every((index) => index >= 0)).toBe(true);
     expect(order).toEqual([...order].sort((a, b) => a - b));
@@ -81,7 +81,7 @@ test('a paid SMS payment shows its breakdown, its timeline in order, and opens i
     await gql(
       page.request,
       `mutation($input: IdInput!) { deleteWebhookEndpoint(input: $input) { userErrors { message } } }`,
-      { input: { id: endpoint.createWebhookEndpoint.endpoint.id } },
+      { input: { id: endpoint.createWebhookEndpoint.webhookEndpoint.id } },
     );
   }
 });
