@@ -7,6 +7,7 @@ import { paginate, withoutStatementTimeout } from '../../common/orm';
 import type { Connection } from '../../common/pagination';
 import { Merchant } from '../merchant';
 import { LedgerAccount, LedgerEntry, LedgerTransfer, LedgerTransferKind, PURPOSES } from './ledger.entity';
+import { transferSummary } from './ledger.describe';
 import { balances, checkLedger, createAdjustment, type AccountBalance } from './ledger.service';
 import {
   Balance,
@@ -64,6 +65,18 @@ export class LedgerEntryResolver {
     }
     return paginate(ctx.em, LedgerEntry, where, args);
   }
+
+  @FieldResolver(() => String, {
+    description: 'What the money was for, in plain words: its transfer\'s description ("Refund of payment …", "Fee").',
+  })
+  async description(@Root() entry: LedgerEntry, @Ctx() ctx: Context): Promise<string> {
+    return transferSummary(ctx.em, await ctx.em.findOneOrFail(LedgerTransfer, entry.transferId));
+  }
+
+  @FieldResolver(() => ID, { nullable: true, description: 'The payment its transfer belongs to, if any.' })
+  async paymentId(@Root() entry: LedgerEntry, @Ctx() ctx: Context): Promise<string | null> {
+    return (await ctx.em.findOneOrFail(LedgerTransfer, entry.transferId)).paymentId;
+  }
 }
 
 @Resolver(() => LedgerTransfer)
@@ -81,6 +94,15 @@ export class LedgerTransferResolver {
     if (!transfer || !canSee(requireViewer(ctx), transfer.merchantId))
       throw graphqlError('NOT_FOUND', 'no such object');
     return transfer;
+  }
+
+  @FieldResolver(() => String, {
+    description:
+      'What the money was for, in plain words: the description its poster gave, else one from its kind and the ' +
+      'purposes of its accounts ("Fee", "Payout", "Money received").',
+  })
+  summary(@Root() transfer: LedgerTransfer, @Ctx() ctx: Context): Promise<string> {
+    return transferSummary(ctx.em, transfer);
   }
 
   @FieldResolver(() => [LedgerEntry], {

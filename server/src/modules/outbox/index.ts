@@ -34,3 +34,5 @@ export { DeliveryError, enqueue, listAttempts, outboxHandler } from './outbox.se
 export { deleteOutboxMessages } from './outbox.retention';
 export { outboxBacklog } from './outbox.backlog';
 export type { OutboxHandler } from './outbox.service';
+export { deliveryStates } from './outbox.states';
+export type { DeliveryState } from './outbox.states';

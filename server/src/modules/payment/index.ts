@@ -4,6 +4,7 @@ import { Payment } from './payment.entity';
 import { PaymentResolver, PublicPaymentResolver } from './payment.resolver';
 import { paymentProductResolver } from './payment.products';
 import { seedPayments } from './payment.seed';
+import { paymentTimelineResolver } from './payment.timeline';
 import { releaseDueReserves } from './card.settlement';
 import { expireDuePayments, releaseDueCredits } from './payment.settlement';
 import { PayerCredit, ReserveHold, SuspenseItem } from './settlement.entity';
@@ -13,7 +14,7 @@ export const paymentModule: DomainModule = {
   name: 'payment',
   entities: [Payment, PayerCredit, SuspenseItem, ReserveHold],
   resolvers: [PaymentResolver, PublicPaymentResolver, PaymentMoneyResolver, SuspenseResolver, PayerCreditResolver],
-  resolversFor: (extensions) => [paymentProductResolver(extensions)],
+  resolversFor: (extensions) => [paymentProductResolver(extensions), paymentTimelineResolver(extensions)],
   seed: seedPayments,
   /** Expires unpaid payments past their window, releases unused payer credit and due card reserves, once a minute. */
   startWorkers(platform) {
@@ -87,3 +88,12 @@ export type { UnbilledSms, UnbilledSmsOutcome, UnbilledSmsReversal } from './ope
 export { PublicPayment } from './payment.types';
 export { ReserveHold, ReserveHoldStatus, SuspenseItem, SuspenseReason } from './settlement.entity';
 export type { PayerCredit } from './settlement.entity';
+export {
+  DeliveryOutcome,
+  PaymentTimelineEntry,
+  PaymentTimelineKind,
+  deliveryEntry,
+  paymentTimeline,
+  timelineEntry,
+} from './payment.timeline';
+export type { PaymentTimelineSource } from './payment.timeline';

@@ -4,6 +4,7 @@ import type { PubSubLike, Viewer } from '../../common/context';
 import { UserErrorCode, UserFacingError } from '../../common/errors';
 import type { EventType } from '../../common/events';
 import { formatAmount } from '../../common/money';
+import { maskPhone } from '../../common/phone';
 import { build } from '../../common/orm';
 import { nextState } from '../../common/state-machine';
 import { recordAudit } from '../audit';
@@ -149,6 +150,8 @@ export async function fromMerchant(
 /** What one billed SMS is worth, from its tariff: price = operator share + platform fee + yield (minor units). */
 export interface SmsCharge {
   smsId: string;
+  /** The payer's phone, for the transfer's description (masked there: merchants read it). */
+  from?: string | null;
   shortCode: string;
   country: string;
   currency: string;
@@ -178,8 +181,9 @@ function smsLegs(charge: SmsCharge, to: { purpose: LedgerAccountPurpose; merchan
   ];
 }
 
+/** "SMS from +359******456 to 1094 (BG)": what a merchant reads in its ledger (the SMS id is in the key). */
 function smsDescription(charge: SmsCharge): string {
-  return `SMS ${charge.smsId} to ${charge.shortCode} (${charge.country})`;
+  return `SMS from ${charge.from ? maskPhone(charge.from) : 'a payer'} to ${charge.shortCode} (${charge.country})`;
 }
 
 function addToBreakdown(payment: Payment, charge: SmsCharge): void {
@@ -210,7 +214,7 @@ export async function bookSmsCredit(
     currency: charge.currency,
     legs: smsLegs(charge, { purpose: LedgerAccountPurpose.MERCHANT_PENDING, merchantId: payment.merchantId }),
     paymentId: payment.id,
-    description: smsDescription(charge),
+    description: `${smsDescription(charge)} for payment ${payment.reference}`,
   });
   addToBreakdown(payment, charge);
   const paidNow = payment.status === PaymentStatus.PAID;

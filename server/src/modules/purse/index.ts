@@ -14,6 +14,7 @@ import {
 } from './purse.resolver';
 import { seedPurse } from './purse.seed';
 import { purseSmsProduct } from './purse.sms';
+import { purseCallbackTimeline } from './purse.timeline';
 
 export const purseModule: DomainModule = {
   name: 'purse',
@@ -29,6 +30,7 @@ export const purseModule: DomainModule = {
   provides: {
     smsProducts: [purseSmsProduct],
     outboxHandlers: [purseCallbackHandler],
+    paymentTimeline: [purseCallbackTimeline],
     paymentProducts: [
       {
         kind: PaymentKind.PURSE,

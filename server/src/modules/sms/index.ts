@@ -5,12 +5,13 @@ import { smsProcessHandler } from './sms.pipeline';
 import { smsSendHandler } from './sms.replies';
 import { PaymentSmsResolver, PublicPaymentSmsResolver, SmsResolver } from './sms.resolver';
 import { SuspenseResolutionResolver } from './sms.suspense';
+import { smsTimeline } from './sms.timeline';
 
 export const smsModule: DomainModule = {
   name: 'sms',
   entities: [SmsMessage],
   resolvers: [SmsResolver, PaymentSmsResolver, PublicPaymentSmsResolver, SuspenseResolutionResolver],
-  provides: { outboxHandlers: [smsProcessHandler, smsSendHandler] },
+  provides: { outboxHandlers: [smsProcessHandler, smsSendHandler], paymentTimeline: [smsTimeline] },
   /** The aggregator's webhook. */
   mountRoutes: mountSmsRoutes,
 };

@@ -431,6 +431,7 @@ function chargeOf(sms: SmsMessage): SmsCharge | null {
   if (!sms.tariffId) return null;
   return {
     smsId: sms.id,
+    from: sms.fromNumber,
     shortCode: sms.toNumber,
     country: sms.country ?? '',
     currency: SMS_CURRENCY,

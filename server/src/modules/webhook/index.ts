@@ -33,3 +33,5 @@ export async function webhookEndpointTarget(
   const endpoint = await em.findOne(WebhookEndpoint, { id: endpointId, deletedAt: null });
   return endpoint && { id: endpoint.id, merchantId: endpoint.merchantId, url: endpoint.url, secret: endpoint.secret };
 }
+export { paymentEventDeliveries } from './webhook.timeline';
+export type { PaymentEventDelivery } from './webhook.timeline';

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { useSearchParams } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 import { useQuery } from 'urql';
 import { graphql } from '../../gql';
 import { QueryView } from '../../app/components/QueryView';
@@ -28,6 +28,8 @@ const LedgerEntriesDocument = graphql(`
           accountId
           transferId
           merchantId
+          description
+          paymentId
           pending
           createdAt
           amount {
@@ -95,6 +97,23 @@ export function LedgerEntries({ showMerchant = false }: { showMerchant?: boolean
         ]
       : []),
     {
+      header: 'Description',
+      render: (entry) => (
+        <span>
+          {entry.description}
+          {/* Merchants open the payment; the admin console has no payment page. */}
+          {entry.paymentId && !showMerchant && (
+            <>
+              <br />
+              <Link to={`/dashboard/payments/${encodeURIComponent(entry.paymentId)}`} className="small">
+                Payment <code>{entry.paymentId}</code>
+              </Link>
+            </>
+          )}
+        </span>
+      ),
+    },
+    {
       header: 'Amount',
       render: (entry) => (
         <span>
@@ -120,7 +139,9 @@ export function LedgerEntries({ showMerchant = false }: { showMerchant?: boolean
 
   return (
     <>
-      {transferId && <TransferDetails id={transferId} onClose={() => setTransferId(null)} />}
+      {transferId && (
+        <TransferDetails id={transferId} onClose={() => setTransferId(null)} linkPayment={!showMerchant} />
+      )}
       <Card title="Entries">
         <div className="toolbar" role="search" aria-label="Filter entries">
           <label className="toolbar__field">

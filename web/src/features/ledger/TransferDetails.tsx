@@ -1,3 +1,4 @@
+import { Link } from 'react-router';
 import { useQuery } from 'urql';
 import { graphql, useFragment, type FragmentType } from '../../gql';
 import { Badge } from '../../app/components/Badge';
@@ -15,6 +16,7 @@ export const LedgerTransferFields = graphql(`
     kind
     currency
     description
+    summary
     idempotencyKey
     createdAt
     merchantId
@@ -55,7 +57,14 @@ const LedgerTransferDocument = graphql(`
 `);
 
 /** One transfer with its legs: what moved, why, and what resolved or reversed it. */
-export function Transfer({ transfer: transferRef }: { transfer: FragmentType<typeof LedgerTransferFields> }) {
+export function Transfer({
+  transfer: transferRef,
+  linkPayment = true,
+}: {
+  transfer: FragmentType<typeof LedgerTransferFields>;
+  /** Whether the payment opens its page (the merchant dashboard's; the admin console has none). */
+  linkPayment?: boolean;
+}) {
   const transfer = useFragment(LedgerTransferFields, transferRef);
   return (
     <>
@@ -69,7 +78,7 @@ export function Transfer({ transfer: transferRef }: { transfer: FragmentType<typ
           <Money money={transfer.amount} />
         </dd>
         <dt>Why</dt>
-        <dd>{transfer.description ?? '—'}</dd>
+        <dd>{transfer.summary}</dd>
         <dt>When</dt>
         <dd>
           <Time value={transfer.createdAt} />
@@ -82,7 +91,13 @@ export function Transfer({ transfer: transferRef }: { transfer: FragmentType<typ
           <>
             <dt>Payment</dt>
             <dd>
-              <code>{transfer.paymentId}</code>
+              {linkPayment ? (
+                <Link to={`/dashboard/payments/${encodeURIComponent(transfer.paymentId)}`}>
+                  Open payment <code>{transfer.paymentId}</code>
+                </Link>
+              ) : (
+                <code>{transfer.paymentId}</code>
+              )}
             </dd>
           </>
         )}
@@ -131,7 +146,15 @@ export function Transfer({ transfer: transferRef }: { transfer: FragmentType<typ
 }
 
 /** A transfer looked up by id, in a closable card. */
-export function TransferDetails({ id, onClose }: { id: string; onClose: () => void }) {
+export function TransferDetails({
+  id,
+  onClose,
+  linkPayment = true,
+}: {
+  id: string;
+  onClose: () => void;
+  linkPayment?: boolean;
+}) {
   const [query, refetch] = useQuery({ query: LedgerTransferDocument, variables: { id } });
   return (
     <Card
@@ -144,7 +167,11 @@ export function TransferDetails({ id, onClose }: { id: string; onClose: () => vo
     >
       <QueryView query={query} refetch={refetch}>
         {(data) =>
-          data.ledgerTransfer ? <Transfer transfer={data.ledgerTransfer} /> : <Empty>There is no transfer {id}.</Empty>
+          data.ledgerTransfer ? (
+            <Transfer transfer={data.ledgerTransfer} linkPayment={linkPayment} />
+          ) : (
+            <Empty>There is no transfer {id}.</Empty>
+          )
         }
       </QueryView>
     </Card>

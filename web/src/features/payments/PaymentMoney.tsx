@@ -2,6 +2,7 @@ import { Link } from 'react-router';
 import { graphql, useFragment, type FragmentType } from '../../gql';
 import type { PaymentMoneyFieldsFragment } from '../../gql/graphql';
 import { DataTable } from '../../app/components/DataTable';
+import { Badge, type Tone } from '../../app/components/Badge';
 import { Money, type MoneyValue } from '../../app/components/Money';
 import { Card } from '../../app/components/Page';
 import { Time } from '../../app/components/Time';
@@ -38,6 +39,14 @@ export const PaymentMoneyFields = graphql(`
         amount
         currency
       }
+    }
+    timeline {
+      at
+      kind
+      title
+      detail
+      outcome
+      transferId
     }
     transfers {
       id
@@ -108,14 +117,20 @@ function isZero(money: MoneyValue): boolean {
   return !/[1-9]/.test(money.amount);
 }
 
-/** Gross → operator share → fee → payer credit → net, as a flow and as a table for screen readers. */
+/** The four steps always show; payer credit only when some was spent here. */
+function stepsOf(breakdown: Breakdown): Step[] {
+  return STEPS.filter((step) => step.key !== 'payerCredit' || !isZero(breakdown.payerCredit));
+}
+
+/** Gross → operator share → fee (→ payer credit) → net, as a flow and as a table for screen readers. */
 function BreakdownView({ breakdown }: { breakdown: Breakdown }) {
   if (isZero(breakdown.gross) && isZero(breakdown.payerCredit) && isZero(breakdown.net))
     return <p className="muted">No money has arrived yet. The split appears here as SMS are counted.</p>;
+  const steps = stepsOf(breakdown);
   return (
     <>
       <ol className="money-flow" aria-hidden="true">
-        {STEPS.map((step) => (
+        {steps.map((step) => (
           <li
             key={step.key}
             className={step.key === 'net' ? 'money-flow__step money-flow__step--total' : 'money-flow__step'}
@@ -130,7 +145,7 @@ function BreakdownView({ breakdown }: { breakdown: Breakdown }) {
       </ol>
       <DataTable<Step>
         caption="How the money splits"
-        rows={STEPS}
+        rows={steps}
         rowKey={(step) => step.key}
         empty=""
         columns={[
@@ -145,6 +160,55 @@ function BreakdownView({ breakdown }: { breakdown: Breakdown }) {
         </p>
       )}
     </>
+  );
+}
+
+type TimelineEntry = PaymentMoneyFieldsFragment['timeline'][number];
+
+const OUTCOME: Record<NonNullable<TimelineEntry['outcome']>, { tone: Tone; label: string }> = {
+  DELIVERED: { tone: 'good', label: 'delivered' },
+  WAITING: { tone: 'warn', label: 'retrying' },
+  FAILED: { tone: 'bad', label: 'given up' },
+};
+
+/** Where a transfer opens: the ledger page shows the transfer named in its address. */
+function transferHref(id: string): string {
+  return `/dashboard/ledger?transfer=${encodeURIComponent(id)}`;
+}
+
+/** What happened to the payment, oldest first; entries that moved money open their ledger transfer. */
+function TimelineView({ entries }: { entries: readonly TimelineEntry[] }) {
+  return (
+    <ol className="timeline" aria-label="Payment timeline">
+      {entries.map((entry, index) => (
+        <li key={index} data-kind={entry.kind}>
+          <span>
+            <strong>{entry.title}</strong>
+            {entry.outcome && (
+              <>
+                {' '}
+                <Badge tone={OUTCOME[entry.outcome].tone}>{OUTCOME[entry.outcome].label}</Badge>
+              </>
+            )}
+            {entry.detail && (
+              <>
+                <br />
+                <span className="muted small">{entry.detail}</span>
+              </>
+            )}
+            {entry.transferId && (
+              <>
+                <br />
+                <Link to={transferHref(entry.transferId)} aria-label={`Open ledger transfer ${entry.transferId}`}>
+                  Ledger transfer <code className="small">{entry.transferId}</code>
+                </Link>
+              </>
+            )}
+          </span>
+          <Time value={entry.at} />
+        </li>
+      ))}
+    </ol>
   );
 }
 
@@ -164,7 +228,7 @@ function TransfersView({ transfers }: { transfers: readonly Transfer[] }) {
           header: 'Transfer',
           render: (transfer) => (
             <span>
-              <Link to={`/dashboard/ledger?transfer=${encodeURIComponent(transfer.id)}`}>
+              <Link to={transferHref(transfer.id)}>
                 <code className="small">{transfer.id}</code>
               </Link>
               {transfer.description && (
@@ -251,6 +315,9 @@ export function PaymentMoney({ payment: paymentRef }: { payment: FragmentType<ty
           <h3>Ledger transfers</h3>
           <TransfersView transfers={payment.transfers} />
         </div>
+      </Card>
+      <Card title="Timeline">
+        <TimelineView entries={payment.timeline} />
       </Card>
       <Card title="What it buys">
         <ProductView product={payment.product} />

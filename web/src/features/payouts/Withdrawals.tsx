@@ -9,6 +9,8 @@ import { Money } from '../../app/components/Money';
 import { Time } from '../../app/components/Time';
 import { newIdempotencyKey } from '../../app/idempotency';
 import { useFormMutation } from '../../app/useFormMutation';
+import { AMOUNT_HINT, parseAmountInput } from '../../app/amount';
+import { AmountInput } from '../../app/components/AmountInput';
 import { CodeForm } from './CodeForm';
 import type { Destination } from './Destinations';
 import { describeDestination, WithdrawalStatusBadge } from './status';
@@ -92,8 +94,10 @@ export function WithdrawalForm({
   const chosen = destinationId || usable[0]?.id || '';
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    const canonicalAmount = parseAmountInput(amount);
+    if (canonicalAmount === null) return form.setErrors({ byField: { amount: AMOUNT_HINT }, form: [] });
     const payload = await form.submit({
-      input: { amount: amount.trim(), currency, destinationId: chosen, idempotencyKey },
+      input: { amount: canonicalAmount, currency, destinationId: chosen, idempotencyKey },
     });
     if (payload?.withdrawal) {
       setAmount('');
@@ -115,14 +119,14 @@ export function WithdrawalForm({
       <div className="form__row form__row--three">
         <Field label="Amount" error={form.fieldError('amount')} hint="At most what is available.">
           {(props) => (
-            <input
+            <AmountInput
               {...props}
-              inputMode="decimal"
               placeholder="100.00"
               value={amount}
-              onChange={(event) => {
-                setAmount(event.target.value);
-                setIdempotencyKey(newIdempotencyKey());
+              onChange={(value) => {
+                // Only a different amount is a new request: the field's own rewrite ("12,50" → "12.50") is not.
+                if (parseAmountInput(value) !== parseAmountInput(amount)) setIdempotencyKey(newIdempotencyKey());
+                setAmount(value);
               }}
             />
           )}

@@ -4,6 +4,8 @@ import { useQuery } from 'urql';
 import { graphql } from '../../gql';
 import { QueryView } from '../../app/components/QueryView';
 import { useFormMutation } from '../../app/useFormMutation';
+import { AMOUNT_HINT, parseAmountInput } from '../../app/amount';
+import { AmountInput } from '../../app/components/AmountInput';
 import type { VoucherKind, VoucherPricing } from '../../gql/graphql';
 import { DataTable } from '../../app/components/DataTable';
 import { Field, FormErrors } from '../../app/components/Field';
@@ -102,13 +104,15 @@ function CreateProjectForm() {
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    const canonicalPrice = parseAmountInput(price);
+    if (canonicalPrice === null) return form.setErrors({ byField: { price: AMOUNT_HINT }, form: [] });
     const response = await form.submit({
       input: {
         name,
         slug,
         description: description || null,
         logoUrl: logoUrl || null,
-        price,
+        price: canonicalPrice,
         pricing,
         kind,
         countries,
@@ -159,16 +163,7 @@ function CreateProjectForm() {
       </div>
       <div className="form__row">
         <Field label="Price (USD)" error={form.fieldError('price')}>
-          {(props) => (
-            <input
-              {...props}
-              name="price"
-              inputMode="decimal"
-              placeholder="5.00"
-              value={price}
-              onChange={(event) => setPrice(event.target.value)}
-            />
-          )}
+          {(props) => <AmountInput {...props} name="price" placeholder="5.00" value={price} onChange={setPrice} />}
         </Field>
         <Field
           label="The price is"
