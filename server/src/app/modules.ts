@@ -17,6 +17,7 @@ import { outboxModule } from '../modules/outbox';
 import { payoutModule } from '../modules/payout';
 import { paymentModule } from '../modules/payment';
 import { purseModule } from '../modules/purse';
+import { reportingModule } from '../modules/reporting';
 import { smppModule } from '../modules/smpp';
 import { smsModule } from '../modules/sms';
 import { statementModule } from '../modules/statement';
@@ -54,6 +55,7 @@ export const MODULES: readonly DomainModule[] = [
   statementModule,
   cardModule,
   operatorSettlementModule,
+  reportingModule,
 ];
 
 export const entities = MODULES.flatMap((module) => module.entities);

@@ -87,3 +87,5 @@ export type { UnbilledSms, UnbilledSmsOutcome, UnbilledSmsReversal } from './ope
 export { PublicPayment } from './payment.types';
 export { ReserveHold, ReserveHoldStatus, SuspenseItem, SuspenseReason } from './settlement.entity';
 export type { PayerCredit } from './settlement.entity';
+export { paymentConversion, revenueByDay, revenueByProduct } from './payment.report';
+export type { DailyRevenue, PaymentConversion, PaymentReportScope, ProductRevenue } from './payment.report';
