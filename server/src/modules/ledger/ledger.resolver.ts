@@ -57,7 +57,10 @@ export class LedgerEntryResolver {
     @Ctx() ctx: Context,
   ): Promise<Connection<LedgerEntry>> {
     const viewer = requireViewer(ctx);
-    const where: Record<string, unknown> = { ...merchantFilter(viewer, args.merchantId), ...rangeFilter('createdAt', args) };
+    const where: Record<string, unknown> = {
+      ...merchantFilter(viewer, args.merchantId),
+      ...rangeFilter('createdAt', args),
+    };
     if (args.accountId) {
       const account = await ctx.em.findOne(LedgerAccount, args.accountId);
       if (!account || !canSee(viewer, account.merchantId)) throw graphqlError('NOT_FOUND', 'no such object');
