@@ -302,6 +302,21 @@ describe('report and list ranges through the API', () => {
     expect(long.errors?.[0].message).toContain('days apart');
   });
 
+  it("puts the demo's paid payments' money on the merchant's balances", async () => {
+    const result = await t.gql(
+      `{ me { merchant { balances { purpose posted { amount currency } } } }
+         payments(status: PAID, first: 100) { edges { node { description breakdown { net { amount } } } } } }`,
+      {},
+      owner,
+    );
+    expect(result.errors).toBeUndefined();
+    const paid = result.data!.payments.edges.map((edge: { node: { description: string } }) => edge.node);
+    expect(paid).toContainEqual(expect.objectContaining({ description: 'Premium month' }));
+    const balances = result.data!.me.merchant.balances as { purpose: string; posted: { amount: string } }[];
+    const available = balances.filter((balance) => balance.purpose === 'MERCHANT_AVAILABLE');
+    expect(available.some((balance) => /[1-9]/.test(balance.posted.amount))).toBe(true);
+  });
+
   it('limits the payments list to a range, start inclusive and end exclusive', async () => {
     const created = await t.gql(
       'mutation { createPayment(input: { amount: "4.20", currency: "EUR", description: "In range" }) { payment { id createdAt } } }',
