@@ -162,7 +162,7 @@ function RevenueChart({ series }: { series: Report['revenue'][number] }) {
       }
       chart={
         <ResponsiveContainer width="100%" height={240}>
-          <LineChart data={points} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
+          <LineChart accessibilityLayer={false} data={points} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" />
             <XAxis dataKey="day" />
             <YAxis />
@@ -243,7 +243,7 @@ function ConversionChart({ conversion }: { conversion: Report['conversion'] }) {
       summary={`${percent(conversion.rate)} of the payments started in the period are paid.`}
       chart={
         <ResponsiveContainer width="100%" height={200}>
-          <BarChart data={points} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
+          <BarChart accessibilityLayer={false} data={points} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" />
             <XAxis dataKey="step" />
             <YAxis allowDecimals={false} />
@@ -289,7 +289,7 @@ function SmsChart({ title, rows, byOperator }: { title: string; rows: readonly S
       chart={
         data.length === 0 ? null : (
           <ResponsiveContainer width="100%" height={220}>
-            <BarChart data={points} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
+            <BarChart accessibilityLayer={false} data={points} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
               <CartesianGrid strokeDasharray="3 3" />
               <XAxis dataKey="name" />
               <YAxis yAxisId="money" />
@@ -356,7 +356,12 @@ function TopProductsChart({ rows }: { rows: Report['topProducts'] }) {
       chart={
         rows.length === 0 ? null : (
           <ResponsiveContainer width="100%" height={Math.max(120, rows.length * 36)}>
-            <BarChart data={points} layout="vertical" margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
+            <BarChart
+              accessibilityLayer={false}
+              data={points}
+              layout="vertical"
+              margin={{ top: 8, right: 16, bottom: 0, left: 0 }}
+            >
               <CartesianGrid strokeDasharray="3 3" />
               <XAxis type="number" allowDecimals={false} />
               <YAxis type="category" dataKey="name" width={180} />
