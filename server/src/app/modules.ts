@@ -18,6 +18,7 @@ import { outboxModule } from '../modules/outbox';
 import { payoutModule } from '../modules/payout';
 import { paymentModule } from '../modules/payment';
 import { purseModule } from '../modules/purse';
+import { reportingModule } from '../modules/reporting';
 import { smppModule } from '../modules/smpp';
 import { smsModule } from '../modules/sms';
 import { statementModule } from '../modules/statement';
@@ -58,6 +59,7 @@ export const MODULES: readonly DomainModule[] = [
   operatorSettlementModule,
   endpointCheckModule,
   alertModule,
+  reportingModule,
 ];
 
 export const entities = MODULES.flatMap((module) => module.entities);

@@ -145,8 +145,33 @@ function onSmsReceived(result: DataFields, cache: Cache) {
         cache.link(paymentKey, 'sms', next as unknown as Data[]);
       }
       refreshFirstPages(cache, 'payments', paymentKey);
+      refreshFilteredPayments(cache);
     }
   }
+  // Money moved: the merchant's balances and its reports are stale (refetched where shown).
+  const merchantId = (sms.payment as Data | null)?.merchantId ?? sms.merchantId;
+  if (typeof merchantId === 'string') refreshMoney(cache, merchantId);
+}
+
+/**
+ * A payment's status or amount changed: lists filtered by status (or anything but paging) may gain or lose it, which
+ * the payment's own entity cannot say. Refetch them when shown.
+ */
+function refreshFilteredPayments(cache: Cache) {
+  for (const field of cache.inspectFields('Query')) {
+    if (field.fieldName !== 'payments' || !field.arguments) continue;
+    const filtered = Object.entries(field.arguments).some(
+      ([name, value]) => !['first', 'after'].includes(name) && value !== null && value !== undefined,
+    );
+    if (filtered) cache.invalidate('Query', field.fieldName, field.arguments);
+  }
+}
+
+/** The merchant's balances and reports change with money: refetch them where shown. */
+function refreshMoney(cache: Cache, merchantId: string) {
+  const merchantKey = cache.keyOfEntity({ __typename: 'Merchant', id: merchantId });
+  if (merchantKey) cache.invalidate(merchantKey, 'balances');
+  refreshLists(cache, ['report']);
 }
 
 function onPursePaymentChanged(result: DataFields, cache: Cache) {

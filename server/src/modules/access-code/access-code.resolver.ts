@@ -11,6 +11,7 @@ import {
 } from '../../common/context';
 import { graphqlError, payload } from '../../common/errors';
 import { paginate } from '../../common/orm';
+import { checkDateRange } from '../../common/date-range';
 import type { Connection } from '../../common/pagination';
 import { SmsMessage } from '../sms';
 import { maskPhone } from '../../common/phone';
@@ -289,6 +290,7 @@ export class AccessCodeResolver {
     @Args(() => AccessCodeChecksArgs) args: AccessCodeChecksArgs,
     @Ctx() ctx: Context,
   ): Promise<Connection<AccessCodeCheck>> {
+    checkDateRange(args);
     const service = await loadService(ctx, args.serviceId);
     return paginate(ctx.em, AccessCodeCheck, checksWhere({ ...args, serviceId: service.id }), args);
   }

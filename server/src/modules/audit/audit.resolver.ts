@@ -1,5 +1,6 @@
 import { Args, Authorized, Ctx, Query, Resolver } from 'type-graphql';
 import type { Context } from '../../common/context';
+import { rangeFilter } from '../../common/date-range';
 import { merchantFilter, requireViewer } from '../../common/context';
 import { paginate } from '../../common/orm';
 import type { Connection } from '../../common/pagination';
@@ -17,6 +18,7 @@ export class AuditResolver {
     const where = {
       ...merchantFilter(requireViewer(ctx), args.merchantId),
       ...(args.action ? { action: args.action } : {}),
+      ...rangeFilter('createdAt', args),
     };
     return paginate(ctx.em, AuditEvent, where, args);
   }

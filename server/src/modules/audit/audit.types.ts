@@ -1,11 +1,12 @@
 import { ArgsType, Field, ID } from 'type-graphql';
-import { ConnectionType, PageArgs } from '../../common/pagination';
+import { RangedPageArgs } from '../../common/date-range';
+import { ConnectionType } from '../../common/pagination';
 import { AuditEvent } from './audit-event.entity';
 
 export const AuditEventConnection = ConnectionType(AuditEvent, 'AuditEvent');
 
 @ArgsType()
-export class AuditEventsArgs extends PageArgs {
+export class AuditEventsArgs extends RangedPageArgs {
   @Field(() => ID, { nullable: true, description: 'Only this merchant (admins and partners).' })
   merchantId?: string | null;
 

@@ -4,6 +4,7 @@ import { assertMerchantAccess, canAccessMerchant, merchantFilter, requireViewer 
 import { graphqlError, payload, UserErrorCode, UserFacingError } from '../../common/errors';
 import { isCurrency, Money, MoneyError, parseAmount } from '../../common/money';
 import { paginate, withoutStatementTimeout } from '../../common/orm';
+import { rangeFilter } from '../../common/date-range';
 import type { Connection } from '../../common/pagination';
 import { Merchant } from '../merchant';
 import { LedgerAccount, LedgerEntry, LedgerTransfer, LedgerTransferKind, PURPOSES } from './ledger.entity';
@@ -57,7 +58,10 @@ export class LedgerEntryResolver {
     @Ctx() ctx: Context,
   ): Promise<Connection<LedgerEntry>> {
     const viewer = requireViewer(ctx);
-    const where: Record<string, unknown> = merchantFilter(viewer, args.merchantId);
+    const where: Record<string, unknown> = {
+      ...merchantFilter(viewer, args.merchantId),
+      ...rangeFilter('createdAt', args),
+    };
     if (args.accountId) {
       const account = await ctx.em.findOne(LedgerAccount, args.accountId);
       if (!account || !canSee(viewer, account.merchantId)) throw graphqlError('NOT_FOUND', 'no such object');

@@ -1,5 +1,6 @@
 import { ArgsType, Field, ID, InputType, ObjectType } from 'type-graphql';
 import { Money } from '../../common/money';
+import { RangedPageArgs } from '../../common/date-range';
 import { ConnectionType, PageArgs } from '../../common/pagination';
 import { LedgerAccount, LedgerAccountPurpose, LedgerEntry, LedgerTransfer } from './ledger.entity';
 import { PayloadType } from '../../common/mutation';
@@ -74,7 +75,7 @@ export class LedgerAccountsArgs extends PageArgs {
 }
 
 @ArgsType()
-export class LedgerEntriesArgs extends PageArgs {
+export class LedgerEntriesArgs extends RangedPageArgs {
   @Field(() => ID, { nullable: true, description: 'Only this account.' })
   accountId?: string | null;
 

@@ -97,3 +97,5 @@ export {
   timelineEntry,
 } from './payment.timeline';
 export type { PaymentTimelineSource } from './payment.timeline';
+export { paymentConversion, revenueByDay, revenueByProduct } from './payment.report';
+export type { DailyRevenue, PaymentConversion, PaymentReportScope, ProductRevenue } from './payment.report';

@@ -13,6 +13,7 @@ import {
   Subscription,
 } from 'type-graphql';
 import type { Context } from '../../common/context';
+import { rangeFilter } from '../../common/date-range';
 import { actingMerchant, canAccessMerchant, merchantFilter, requireViewer } from '../../common/context';
 import { graphqlError, payload } from '../../common/errors';
 import { Money } from '../../common/money';
@@ -60,6 +61,7 @@ export class PaymentResolver {
       ...(args.kind ? { kind: args.kind } : {}),
       ...(args.externalId ? { externalId: args.externalId } : {}),
       ...(args.reference ? { reference: normaliseReference(args.reference) } : {}),
+      ...rangeFilter('createdAt', args),
     };
     return paginate(ctx.em, Payment, where, args);
   }

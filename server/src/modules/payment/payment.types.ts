@@ -1,6 +1,7 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { ArgsType, Field, ID, InputType, ObjectType } from 'type-graphql';
 import { Money } from '../../common/money';
+import { RangedPageArgs } from '../../common/date-range';
 import { ConnectionType, PageArgs } from '../../common/pagination';
 import { Payment, PaymentKind, PaymentStatus } from './payment.entity';
 import { PayloadType } from '../../common/mutation';
@@ -49,7 +50,7 @@ export class PublicPayment {
 }
 
 @ArgsType()
-export class PaymentsArgs extends PageArgs {
+export class PaymentsArgs extends RangedPageArgs {
   @Field(() => ID, { nullable: true, description: 'Only this merchant (admins and partners).' })
   merchantId?: string | null;
 

@@ -35,3 +35,5 @@ export type { SmsPipelineDeps } from './sms.pipeline';
 export { TAKING_MONEY, referenceCandidates, smsProductsOf } from './sms.products';
 export type { ExpectedSms, SmsMatch, SmsProduct, SmsReceived } from './sms.products';
 export { tariffForSms } from './sms.tariff';
+export { smsByCountry, smsByOperator } from './sms.report';
+export type { SmsReportScope, SmsTotals } from './sms.report';

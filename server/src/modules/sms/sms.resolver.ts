@@ -22,6 +22,7 @@ import { graphqlError, UserErrorCode, userError } from '../../common/errors';
 import { newId } from '../../common/ids';
 import { Money } from '../../common/money';
 import { paginate } from '../../common/orm';
+import { rangeFilter } from '../../common/date-range';
 import type { Connection } from '../../common/pagination';
 import { Payment } from '../payment';
 import { paymentTopic } from '../payment';
@@ -121,6 +122,7 @@ export class SmsResolver {
         : args.unmatched === false
           ? { status: { $ne: SmsStatus.UNMATCHED } }
           : {}),
+      ...rangeFilter('receivedAt', args),
     };
     return paginate(ctx.em, SmsMessage, where, args);
   }

@@ -1,5 +1,6 @@
 import { ArgsType, Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
-import { ConnectionType, PageArgs } from '../../common/pagination';
+import { RangedPageArgs } from '../../common/date-range';
+import { ConnectionType } from '../../common/pagination';
 import { SmsDirection, SmsFlag, SmsMessage, SmsStatus } from './sms.entity';
 import { PayloadType } from '../../common/mutation';
 import { SuspenseItem } from '../payment';
@@ -8,7 +9,7 @@ import { SMS_CURRENCY } from './sms.pipeline';
 export const SmsMessageConnection = ConnectionType(SmsMessage, 'SmsMessage');
 
 @ArgsType()
-export class SmsMessagesArgs extends PageArgs {
+export class SmsMessagesArgs extends RangedPageArgs {
   @Field(() => SmsDirection, { nullable: true, description: 'Only inbound (IN) or only replies (OUT).' })
   direction?: SmsDirection | null;
 

@@ -5,6 +5,7 @@ import { actingMerchant, canAccessMerchant, isAdmin, merchantFilter, requireView
 import { graphqlError, payload, userError } from '../../common/errors';
 import { Money } from '../../common/money';
 import { paginate } from '../../common/orm';
+import { rangeFilter } from '../../common/date-range';
 import type { Connection } from '../../common/pagination';
 import { Merchant } from '../merchant';
 import { normaliseReference, Payment } from '../payment';
@@ -308,6 +309,7 @@ export class VoucherOrderResolver {
       ...merchantFilter(viewer, args.merchantId),
       ...(args.projectId ? { projectId: args.projectId } : {}),
       ...(args.state ? { state: args.state } : {}),
+      ...rangeFilter('createdAt', args),
     };
     return paginate(ctx.em, VoucherOrder, where, args);
   }

@@ -1,5 +1,6 @@
 import { ArgsType, Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { Money } from '../../common/money';
+import { RangedPageArgs } from '../../common/date-range';
 import { ConnectionType, PageArgs } from '../../common/pagination';
 import { PaymentStatus } from '../payment';
 import {
@@ -54,7 +55,7 @@ export class VouchersArgs extends PageArgs {
 }
 
 @ArgsType()
-export class VoucherSalesArgs extends PageArgs {
+export class VoucherSalesArgs extends RangedPageArgs {
   @Field(() => ID, { nullable: true, description: 'Only this project.' })
   projectId?: string | null;
 

@@ -19,6 +19,7 @@ import { Pager, usePaging } from '../../app/components/Pager';
 import { SecretPanel } from '../../app/components/SecretPanel';
 import { Time } from '../../app/components/Time';
 import { usePolling } from '../../app/polling';
+import { oneOf, useUrlFilters } from '../../app/useUrlFilters';
 import { SERVICE_FIELDS, ServiceForm, toSettings, type ServiceValues } from './ServiceForm';
 import { CHECK_RESULTS, CheckResultBadge, CODE_STATUSES, CodeStatusBadge, formatSeconds, kindLabel } from './status';
 
@@ -606,9 +607,17 @@ function Codes({ serviceId }: { serviceId: string }) {
 
 function Checks({ serviceId }: { serviceId: string }) {
   const paging = usePaging();
-  const [result, setResult] = useState<AccessCodeCheckResult | ''>('');
-  const [from, setFrom] = useState('');
-  const [to, setTo] = useState('');
+  // Kept in the URL (prefixed: the codes list shares the page), so a view of the attempts can be shared.
+  const filters = useUrlFilters(['checkResult', 'checkFrom', 'checkTo'] as const);
+  const result = oneOf<AccessCodeCheckResult>(
+    filters.values.checkResult,
+    CHECK_RESULTS.map((option) => option.value),
+  );
+  const from = filters.values.checkFrom;
+  const to = filters.values.checkTo;
+  const setResult = (value: string) => filters.set({ checkResult: value });
+  const setFrom = (value: string) => filters.set({ checkFrom: value });
+  const setTo = (value: string) => filters.set({ checkTo: value });
   const [notice, setNotice] = useState<Notice | null>(null);
   const filter = { serviceId, result: result || null, from: isoFromLocal(from), to: isoFromLocal(to) };
   const [query, refetch] = useQuery({

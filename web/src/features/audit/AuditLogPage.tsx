@@ -1,13 +1,16 @@
-import { useState, type FormEvent } from 'react';
+import { useMemo, useState, type FormEvent } from 'react';
 import { useQuery } from 'urql';
 import { graphql } from '../../gql';
 import { QueryView } from '../../app/components/QueryView';
 import type { AuditLogQuery } from '../../gql/graphql';
 import { Badge } from '../../app/components/Badge';
 import { DataTable, type Column } from '../../app/components/DataTable';
+import { DateRangeFilter, rangeProblem, rangeVariables, type DayRange } from '../../app/components/DateRangeFilter';
 import { Card, Page } from '../../app/components/Page';
 import { Pager, usePaging } from '../../app/components/Pager';
 import { Time } from '../../app/components/Time';
+import { csvTime, useCsvDownload, type CsvColumn } from '../../app/csv';
+import { useUrlFilters } from '../../app/useUrlFilters';
 import { useViewer } from '../../app/viewer';
 import { describeAction, KNOWN_ACTIONS } from './actions';
 import { MerchantName } from '../merchants/MerchantName';
@@ -21,8 +24,15 @@ function TargetName({ id }: { id: string }) {
 }
 
 const AuditLogDocument = graphql(`
-  query AuditLog($first: Int, $after: String, $action: String, $withMerchants: Boolean!) {
-    auditEvents(first: $first, after: $after, action: $action) {
+  query AuditLog(
+    $first: Int
+    $after: String
+    $action: String
+    $from: DateTimeISO
+    $to: DateTimeISO
+    $withMerchants: Boolean!
+  ) {
+    auditEvents(first: $first, after: $after, action: $action, from: $from, to: $to) {
       totalCount
       pageInfo {
         endCursor
@@ -71,6 +81,13 @@ function DetailValue({ value }: { value: unknown }) {
   return <code>{JSON.stringify(value)}</code>;
 }
 
+/** A detail value as DetailValue shows it. */
+function detailText(value: unknown): string {
+  if (value === null || value === undefined) return '—';
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
+}
+
 function Details({ details }: { details: Record<string, unknown> }) {
   const entries = Object.entries(details);
   if (entries.length === 0) return <span className="muted">—</span>;
@@ -93,12 +110,21 @@ export function AuditLogPage() {
   const viewer = useViewer();
   const isAdmin = viewer.user?.role === 'ADMIN';
   const paging = usePaging();
-  const [draft, setDraft] = useState('');
-  const [action, setAction] = useState('');
-  const [query, refetch] = useQuery({
-    query: AuditLogDocument,
-    variables: { first: paging.first, after: paging.after, action: action || null, withMerchants: isAdmin },
-  });
+  const filters = useUrlFilters(['action', 'from', 'to'] as const);
+  const action = filters.values.action;
+  const range: DayRange = { from: filters.values.from, to: filters.values.to };
+  const [draft, setDraft] = useState(action);
+  const variables = useMemo(
+    () => ({
+      first: paging.first,
+      after: paging.after,
+      action: action || null,
+      withMerchants: isAdmin,
+      ...rangeVariables({ from: range.from, to: range.to }),
+    }),
+    [paging.first, paging.after, action, isAdmin, range.from, range.to],
+  );
+  const [query, refetch] = useQuery({ query: AuditLogDocument, variables, pause: Boolean(rangeProblem(range)) });
   const { data } = query;
 
   const keyNames = new Map(data?.apiKeys.edges.map(({ node }) => [node.id, `${node.name} (${node.prefix}…)`]));
@@ -153,10 +179,54 @@ export function AuditLogPage() {
     { header: 'Details', render: (event) => <Details details={event.details} /> },
   ];
 
+  const actorText = (event: AuditEvent) => {
+    if (event.actorKind === 'apiKey') return `API key ${keyNames.get(event.actorId ?? '') ?? event.actorId ?? ''}`;
+    if (event.actorKind === 'user')
+      return `User ${event.actorId && event.actorId === viewer.user?.id ? 'You' : (event.actorId ?? '')}`;
+    return event.actorKind;
+  };
+  // The table's columns as text, as the cells show them.
+  const csvColumns: CsvColumn<AuditEvent>[] = [
+    { header: 'Time', value: (event) => csvTime(event.createdAt) },
+    { header: 'Actor', value: actorText },
+    { header: 'Action', value: (event) => `${describeAction(event.action)}\n${event.action}` },
+    { header: 'Target', value: (event) => event.targetId ?? '—' },
+    ...(isAdmin
+      ? [
+          {
+            header: 'Merchant',
+            value: (event: AuditEvent) =>
+              event.merchantId ? (merchantNames.get(event.merchantId) ?? event.merchantId) : 'platform',
+          },
+        ]
+      : []),
+    {
+      header: 'Details',
+      value: (event) => {
+        const entries = Object.entries(event.details);
+        return entries.length ? entries.map(([key, value]) => `${key}\n${detailText(value)}`).join('\n') : '—';
+      },
+    },
+  ];
+  const csv = useCsvDownload({
+    query: AuditLogDocument,
+    variables,
+    page: (page) => ({
+      nodes: page.auditEvents.edges.map((edge) => edge.node),
+      endCursor: page.auditEvents.pageInfo.endCursor,
+      hasNextPage: page.auditEvents.pageInfo.hasNextPage,
+    }),
+    columns: csvColumns,
+    filename: 'audit-log.csv',
+  });
+
+  const change = (patch: { action?: string | null; from?: string | null; to?: string | null }) => {
+    filters.set(patch);
+    paging.reset();
+  };
   const filter = (event: FormEvent) => {
     event.preventDefault();
-    paging.reset();
-    setAction(draft.trim());
+    change({ action: draft.trim() });
   };
 
   return (
@@ -186,14 +256,27 @@ export function AuditLogPage() {
               className="button button--small button--quiet"
               onClick={() => {
                 setDraft('');
-                setAction('');
-                paging.reset();
+                change({ action: null });
               }}
             >
               Clear
             </button>
           )}
+          <DateRangeFilter value={range} onChange={(next) => change({ from: next.from, to: next.to })} />
+          <button
+            type="button"
+            className="button button--small"
+            disabled={csv.busy || Boolean(rangeProblem(range))}
+            onClick={() => void csv.download()}
+          >
+            {csv.busy ? 'Preparing CSV…' : 'Download CSV'}
+          </button>
         </form>
+        {csv.error && (
+          <p className="field__error" role="alert">
+            {csv.error}
+          </p>
+        )}
         <QueryView query={query} refetch={refetch}>
           {(data) => (
             <>
@@ -201,7 +284,7 @@ export function AuditLogPage() {
                 caption="Audit events"
                 rows={data.auditEvents.edges.map((edge) => edge.node)}
                 rowKey={(event) => event.id}
-                empty={action ? `No “${action}” events.` : 'No events yet.'}
+                empty={filters.active ? 'No events match.' : 'No events yet.'}
                 columns={columns}
               />
               <Pager

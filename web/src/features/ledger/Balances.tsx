@@ -1,5 +1,6 @@
 import type { LedgerAccountPurpose } from '../../gql/graphql';
 import { Money, type MoneyValue } from '../../app/components/Money';
+import { usePaymentChanges } from '../payments/live';
 import { purposeLabel, PURPOSE_ORDER } from './purposes';
 
 interface BalanceView {
@@ -15,8 +16,12 @@ function isZero(amount: string): boolean {
   return !/[1-9]/.test(amount);
 }
 
-/** A merchant's balances, one tile per account (purpose and currency), available money first. */
+/**
+ * A merchant's balances, one tile per account (purpose and currency), available money first. Live: while shown, the
+ * SMS subscription runs and the cache refetches the balances when money moved (app/cache.ts).
+ */
 export function Balances({ balances }: { balances: readonly BalanceView[] }) {
+  usePaymentChanges();
   if (balances.length === 0)
     return <p className="muted">No money has moved yet: balances appear with the first payment.</p>;
   const sorted = [...balances].sort(

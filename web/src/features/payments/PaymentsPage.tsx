@@ -1,17 +1,20 @@
-import { useState, type FormEvent } from 'react';
+import { useMemo, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { useQuery } from 'urql';
 import { graphql } from '../../gql';
-import type { PaymentKind, PaymentStatus } from '../../gql/graphql';
+import type { PaymentKind } from '../../gql/graphql';
 import { CopyButton } from '../../app/components/CopyButton';
+import { DateRangeFilter, rangeProblem, rangeVariables, type DayRange } from '../../app/components/DateRangeFilter';
 import { Field, FormErrors } from '../../app/components/Field';
 import { Card, Page } from '../../app/components/Page';
 import { Pager, usePaging } from '../../app/components/Pager';
 import { QueryView } from '../../app/components/QueryView';
+import { useCsvDownload } from '../../app/csv';
 import { newIdempotencyKey } from '../../app/idempotency';
 import { useFormMutation } from '../../app/useFormMutation';
+import { oneOf, useUrlFilters } from '../../app/useUrlFilters';
 import { usePaymentChanges } from './live';
-import { PaymentRows } from './PaymentRows';
+import { PAYMENT_CSV_COLUMNS, PaymentRows, paymentRowsOf } from './PaymentRows';
 import { humanize, PAYMENT_STATUSES } from './status';
 
 const PaymentsDocument = graphql(`
@@ -22,6 +25,8 @@ const PaymentsDocument = graphql(`
     $kind: PaymentKind
     $reference: String
     $externalId: String
+    $from: DateTimeISO
+    $to: DateTimeISO
   ) {
     payments(
       first: $first
@@ -30,6 +35,8 @@ const PaymentsDocument = graphql(`
       kind: $kind
       reference: $reference
       externalId: $externalId
+      from: $from
+      to: $to
     ) {
       totalCount
       pageInfo {
@@ -210,32 +217,55 @@ function CreatePaymentForm() {
   );
 }
 
+const FILTERS = ['status', 'kind', 'by', 'q', 'from', 'to'] as const;
+/** Every kind the schema knows: a kind in the URL is taken before the platform's own list has loaded. */
+const PAYMENT_KINDS: readonly PaymentKind[] = ['PURSE', 'VOUCHER', 'ACCESS_CODE', 'STORE_ORDER', 'TOP_UP', 'CARD'];
+
 export function PaymentsPage() {
   const paging = usePaging();
-  const [status, setStatus] = useState<PaymentStatus | ''>('');
-  const [kind, setKind] = useState<PaymentKind | ''>('');
-  const [draft, setDraft] = useState('');
-  const [search, setSearch] = useState('');
-  const [searchBy, setSearchBy] = useState<'reference' | 'externalId'>('reference');
+  const filters = useUrlFilters(FILTERS);
+  const status = oneOf(filters.values.status, PAYMENT_STATUSES);
+  const [kinds] = useQuery({ query: PaymentKindsDocument });
+  const kind = oneOf<PaymentKind>(filters.values.kind, PAYMENT_KINDS);
+  const searchBy = filters.values.by === 'externalId' ? 'externalId' : 'reference';
+  const search = filters.values.q;
+  const range: DayRange = { from: filters.values.from, to: filters.values.to };
+  const [draft, setDraft] = useState(search);
   const [showCreate, setShowCreate] = useState(false);
   usePaymentChanges();
-  const [kinds] = useQuery({ query: PaymentKindsDocument });
-  const [query, refetch] = useQuery({
-    query: PaymentsDocument,
-    variables: {
+  const variables = useMemo(
+    () => ({
       first: paging.first,
       after: paging.after,
       status: status || null,
       kind: kind || null,
       reference: search && searchBy === 'reference' ? search.toUpperCase() : null,
       externalId: search && searchBy === 'externalId' ? search : null,
-    },
+      ...rangeVariables(range),
+    }),
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the range's two strings stand for it
+    [paging.first, paging.after, status, kind, search, searchBy, range.from, range.to],
+  );
+  const [query, refetch] = useQuery({ query: PaymentsDocument, variables, pause: Boolean(rangeProblem(range)) });
+  const csv = useCsvDownload({
+    query: PaymentsDocument,
+    variables,
+    page: (data) => ({
+      nodes: paymentRowsOf(data.payments.edges.map((edge) => edge.node)),
+      endCursor: data.payments.pageInfo.endCursor,
+      hasNextPage: data.payments.pageInfo.hasNextPage,
+    }),
+    columns: PAYMENT_CSV_COLUMNS,
+    filename: 'payments.csv',
   });
 
+  const change = (patch: Partial<Record<(typeof FILTERS)[number], string | null>>) => {
+    filters.set(patch);
+    paging.reset();
+  };
   const submitSearch = (event: FormEvent) => {
     event.preventDefault();
-    paging.reset();
-    setSearch(draft.trim());
+    change({ q: draft.trim() });
   };
 
   return (
@@ -257,13 +287,7 @@ export function PaymentsPage() {
         <form className="toolbar" onSubmit={submitSearch} role="search" aria-label="Filter payments">
           <label className="toolbar__field">
             <span>Status</span>
-            <select
-              value={status}
-              onChange={(event) => {
-                setStatus(event.target.value as PaymentStatus | '');
-                paging.reset();
-              }}
-            >
+            <select value={status} onChange={(event) => change({ status: event.target.value })}>
               <option value="">Any status</option>
               {PAYMENT_STATUSES.map((value) => (
                 <option key={value} value={value}>
@@ -274,13 +298,7 @@ export function PaymentsPage() {
           </label>
           <label className="toolbar__field">
             <span>Product</span>
-            <select
-              value={kind}
-              onChange={(event) => {
-                setKind(event.target.value as PaymentKind | '');
-                paging.reset();
-              }}
-            >
+            <select value={kind} onChange={(event) => change({ kind: event.target.value })}>
               <option value="">Any product</option>
               {(kinds.data?.paymentKinds ?? []).map((value) => (
                 <option key={value} value={value}>
@@ -291,10 +309,7 @@ export function PaymentsPage() {
           </label>
           <label className="toolbar__field toolbar__field--narrow">
             <span>Find by</span>
-            <select
-              value={searchBy}
-              onChange={(event) => setSearchBy(event.target.value as 'reference' | 'externalId')}
-            >
+            <select value={searchBy} onChange={(event) => change({ by: event.target.value })}>
               <option value="reference">Reference</option>
               <option value="externalId">Order id</option>
             </select>
@@ -316,20 +331,33 @@ export function PaymentsPage() {
               className="button button--small button--quiet"
               onClick={() => {
                 setDraft('');
-                setSearch('');
-                paging.reset();
+                change({ q: null });
               }}
             >
               Clear
             </button>
           )}
+          <DateRangeFilter value={range} onChange={(next) => change({ from: next.from, to: next.to })} />
+          <button
+            type="button"
+            className="button button--small"
+            disabled={csv.busy || Boolean(rangeProblem(range))}
+            onClick={() => void csv.download()}
+          >
+            {csv.busy ? 'Preparing CSV…' : 'Download CSV'}
+          </button>
         </form>
+        {csv.error && (
+          <p className="field__error" role="alert">
+            {csv.error}
+          </p>
+        )}
         <QueryView query={query} refetch={refetch}>
           {(data) => (
             <>
               <PaymentRows
                 payments={data.payments.edges.map((edge) => edge.node)}
-                empty={status || kind || search ? 'No payments match.' : 'No payments yet.'}
+                empty={filters.active ? 'No payments match.' : 'No payments yet.'}
               />
               <Pager
                 paging={paging}
