@@ -1,7 +1,7 @@
 import type { ReactElement } from 'react';
 import { createBrowserRouter, Link, Navigate } from 'react-router';
 import { LoginPage } from '../features/auth/LoginPage';
-import { BuyCodePage, CodePurchasePage } from '../features/access-codes/BuyCodePage';
+import { BuyCodePage, CodePurchasePage, CodeResultPage } from '../features/access-codes/BuyCodePage';
 import { AccessCodeServicePage } from '../features/access-codes/AccessCodeServicePage';
 import { AccessCodesPage } from '../features/access-codes/AccessCodesPage';
 import { ApiKeysPage } from '../features/api-keys/ApiKeysPage';
@@ -130,6 +130,8 @@ export const router = createBrowserRouter([
   // An access-code service's public page when it sells codes by card: email, card, then the code on the page.
   { path: '/codes/:serviceId', element: <BuyCodePage /> },
   { path: '/codes/:serviceId/pay/:token', element: <CodePurchasePage /> },
+  // Tollgate's own landing pages for a code check's outcome (paid, expired, invalid), in the payer's language.
+  { path: '/codes/:serviceId/result/:outcome', element: <CodeResultPage /> },
   // Where POST /bank/ sends the payer (sms:bank): its own minimal layout, language from ?lang=.
   { path: '/bank/pay/:token', element: <PursePayPage /> },
   // No login: the simulator plays the payer, who has none (the server refuses it in production).
