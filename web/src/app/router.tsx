@@ -1,7 +1,7 @@
 import type { ReactElement } from 'react';
 import { createBrowserRouter, Link, Navigate, Outlet } from 'react-router';
 import { LoginPage } from '../features/auth/LoginPage';
-import { BuyCodePage, CodePurchasePage } from '../features/access-codes/BuyCodePage';
+import { BuyCodePage, CodePurchasePage, CodeResultPage } from '../features/access-codes/BuyCodePage';
 import { AccessCodeServicePage } from '../features/access-codes/AccessCodeServicePage';
 import { AccessCodesPage } from '../features/access-codes/AccessCodesPage';
 import { ApiKeysPage } from '../features/api-keys/ApiKeysPage';
@@ -154,6 +154,8 @@ export const router = createBrowserRouter([
       // An access-code service's public page when it sells codes by card: email, card, then the code on the page.
       { path: '/codes/:serviceId', element: <BuyCodePage />, handle: title('Access code') },
       { path: '/codes/:serviceId/pay/:token', element: <CodePurchasePage />, handle: title('Access code') },
+      // Tollgate's own landing pages for a code check's outcome (paid, expired, invalid), in the payer's language.
+      { path: '/codes/:serviceId/result/:outcome', element: <CodeResultPage />, handle: title('Access code') },
       // Where POST /bank/ sends the payer (sms:bank): its own minimal layout, language from ?lang=.
       { path: '/bank/pay/:token', element: <PursePayPage />, handle: title('Payment') },
       // No login: the simulator plays the payer, who has none (the server refuses it in production).

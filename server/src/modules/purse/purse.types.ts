@@ -104,10 +104,10 @@ export class PurseCountryOption {
     'merchant keeps to itself.',
 })
 export class PursePaymentPage {
-  @Field(() => String)
+  @Field(() => String, { description: 'Who is being paid: the merchant’s name.' })
   merchantName!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'The purse’s name, shown to payers on this page.' })
   purseName!: string;
 
   @Field(() => String, { description: 'What is paid for, as the shop described it (may be empty).' })

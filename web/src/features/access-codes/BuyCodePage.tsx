@@ -1,15 +1,13 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { useNavigate, useParams } from 'react-router';
+import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { useQuery } from 'urql';
 import { graphql } from '../../gql';
 import { CopyButton } from '../../app/components/CopyButton';
 import { Field, FormErrors } from '../../app/components/Field';
-import { Money } from '../../app/components/Money';
 import { QueryView } from '../../app/components/QueryView';
-import { Time } from '../../app/components/Time';
 import { useFormMutation } from '../../app/useFormMutation';
 import { CardPanel } from '../card/CardPanel';
-import { PaymentStatusBadge } from '../payments/status';
+import { PayerMoney, PayerStatusBadge, PayerTime, usePayer } from '../../i18n/payer';
 import { ShopLayout } from '../voucher-shop/parts';
 
 const AccessCodeOfferDocument = graphql(`
@@ -76,7 +74,16 @@ export function codePurchasePath(serviceId: string, token: string): string {
 
 /** A service's public page (/codes/<serviceId>): what a code costs by card, and the email it goes to. */
 export function BuyCodePage() {
+  return (
+    <ShopLayout>
+      <BuyCode />
+    </ShopLayout>
+  );
+}
+
+function BuyCode() {
   const { serviceId = '' } = useParams();
+  const { t } = usePayer();
   const navigate = useNavigate();
   const [query, refetch] = useQuery({ query: AccessCodeOfferDocument, variables: { serviceId } });
   const [email, setEmail] = useState('');
@@ -86,25 +93,26 @@ export function BuyCodePage() {
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     const payload = await form.submit({ input: { serviceId, email: email.trim() } });
-    if (payload?.purchase) void navigate(codePurchasePath(serviceId, payload.purchase.token));
+    if (payload?.purchase)
+      void navigate(`${codePurchasePath(serviceId, payload.purchase.token)}${window.location.search}`);
   };
   const offer = query.data?.accessCodeOffer;
   let body;
   if (!query.data) body = <QueryView query={query} refetch={refetch} />;
-  else if (!offer) body = <p className="muted">There is nothing for sale at this address. Check the link.</p>;
+  else if (!offer) body = <p className="muted">{t('codes.nothing')}</p>;
   else
     body = (
       <>
         <h1>{offer.name}</h1>
         {offer.price && (
           <p className="payer__amount">
-            <Money money={offer.price} />
+            <PayerMoney money={offer.price} />
           </p>
         )}
-        <p className="muted">An access code: {offer.validity}.</p>
+        <p className="muted">{t('codes.validity', { validity: offer.validity })}</p>
         {!offer.acceptsCard || !offer.price ? (
           <p className="notice notice--warn" role="status">
-            Codes are not sold by card here right now.
+            {t('codes.noCard')}
           </p>
         ) : (
           <form
@@ -112,14 +120,10 @@ export function BuyCodePage() {
             className="form"
             onSubmit={(event) => void submit(event)}
             noValidate
-            aria-label="Buy a code"
+            aria-label={t('codes.form')}
           >
             <FormErrors messages={form.errors.form} />
-            <Field
-              label="Email"
-              error={form.fieldError('email')}
-              hint="Your code is shown on the next page once paid, and sent to this address."
-            >
+            <Field label={t('codes.email')} error={form.fieldError('email')} hint={t('codes.emailHint')}>
               {(props) => (
                 <input
                   {...props}
@@ -135,19 +139,28 @@ export function BuyCodePage() {
             </Field>
             <div className="form__actions">
               <button type="submit" className="button button--primary" disabled={form.fetching || !email.trim()}>
-                {form.fetching ? 'Starting…' : 'Continue to card payment'}
+                {form.fetching ? t('common.starting') : t('common.continueToCard')}
               </button>
             </div>
           </form>
         )}
       </>
     );
-  return <ShopLayout>{body}</ShopLayout>;
+  return body;
 }
 
 /** A purchase (/codes/<serviceId>/pay/<token>): the card form, then the code, on this page and by email. */
 export function CodePurchasePage() {
+  return (
+    <ShopLayout>
+      <CodePurchase />
+    </ShopLayout>
+  );
+}
+
+function CodePurchase() {
   const { token = '' } = useParams();
+  const { t } = usePayer();
   const [query, refetch] = useQuery({ query: AccessCodePurchaseDocument, variables: { token } });
   const refresh = useCallback(() => refetch({ requestPolicy: 'network-only' }), [refetch]);
   const purchase = query.data?.accessCodePurchase;
@@ -161,53 +174,53 @@ export function CodePurchasePage() {
 
   let body;
   if (!query.data) body = <QueryView query={query} refetch={refetch} />;
-  else if (!purchase) body = <p className="muted">This purchase link is not valid.</p>;
+  else if (!purchase) body = <p className="muted">{t('codes.invalid')}</p>;
   else {
     const code = purchase.accessCode;
     body = (
       <>
         <p className="muted">{purchase.serviceName}</p>
         <h1 className="payer__amount">
-          <Money money={purchase.amount} />
+          <PayerMoney money={purchase.amount} />
         </h1>
         <div className="payer__status" role="status" aria-live="polite">
-          <PaymentStatusBadge status={purchase.status} />
+          <PayerStatusBadge status={purchase.status} />
           <span>
-            {code ? 'Paid. Here is your code.' : purchase.status === 'PAID' ? 'Paid.' : 'Waiting for your payment.'}
+            {code ? t('codes.paidWithCode') : purchase.status === 'PAID' ? t('codes.paid') : t('codes.waiting')}
           </span>
         </div>
         <dl className="facts">
-          <dt>Payment number</dt>
+          <dt>{t('common.paymentNumber')}</dt>
           <dd>
             <code className="payer__reference">{purchase.reference}</code>
           </dd>
-          <dt>Code goes to</dt>
+          <dt>{t('codes.goesTo')}</dt>
           <dd>{purchase.email}</dd>
         </dl>
         {code ? (
           <section className="notice notice--good" aria-labelledby="code-title" data-testid="access-code">
-            <h2 id="code-title">Your access code</h2>
+            <h2 id="code-title">{t('codes.yourCode')}</h2>
             <p>
               <code className="payer__reference sms-line__big" data-testid="access-code-value">
                 {code.code}
               </code>{' '}
-              <CopyButton text={code.code} label="Copy code" />
+              <CopyButton text={code.code} label={t('common.copyCode')} />
             </p>
             <dl className="facts">
-              <dt>Valid until</dt>
+              <dt>{t('codes.validUntil')}</dt>
               <dd>
-                <Time value={code.expiresAt} fallback="no time limit" />
+                <PayerTime value={code.expiresAt} fallback={t('codes.noLimit')} />
               </dd>
               {code.usesLeft !== null && code.usesLeft !== undefined && (
                 <>
-                  <dt>Uses left</dt>
+                  <dt>{t('codes.usesLeft')}</dt>
                   <dd>{code.usesLeft}</dd>
                 </>
               )}
             </dl>
             <p className="small">
-              We also sent it to {purchase.email}.{' '}
-              <a href={`${code.checkUrl}?code=${encodeURIComponent(code.code)}`}>Use it now</a>
+              {t('codes.alsoSent', { email: purchase.email })}{' '}
+              <a href={`${code.checkUrl}?code=${encodeURIComponent(code.code)}`}>{t('codes.useNow')}</a>
             </p>
           </section>
         ) : (
@@ -218,5 +231,56 @@ export function CodePurchasePage() {
       </>
     );
   }
-  return <ShopLayout>{body}</ShopLayout>;
+  return body;
+}
+
+const OUTCOMES = ['paid', 'expired', 'invalid'] as const;
+type Outcome = (typeof OUTCOMES)[number];
+
+/** Where a service's check URL may send the payer when the merchant has no page of its own for the outcome. */
+export function codeResultPath(serviceId: string, outcome: Outcome): string {
+  return `/codes/${serviceId}/result/${outcome}`;
+}
+
+/**
+ * Tollgate's own landing pages for a code's check (/codes/<serviceId>/result/paid|expired|invalid), in the payer's
+ * language: a service whose merchant has no paid, expired or invalid page of its own can point its URLs here. The
+ * paid one shows the code the check URL added (`?code=`); the others offer a new code.
+ */
+export function CodeResultPage() {
+  return (
+    <ShopLayout>
+      <CodeResult />
+    </ShopLayout>
+  );
+}
+
+function CodeResult() {
+  const { serviceId = '', outcome = '' } = useParams();
+  const [search] = useSearchParams();
+  const { t } = usePayer();
+  const known = (OUTCOMES as readonly string[]).includes(outcome) ? (outcome as Outcome) : 'invalid';
+  const code = known === 'paid' ? search.get('code') : null;
+  const lang = search.get('lang');
+  const buyPath = `/codes/${serviceId}${lang ? `?lang=${encodeURIComponent(lang)}` : ''}`;
+  return (
+    <section
+      className={known === 'paid' ? 'notice notice--good' : 'notice notice--warn'}
+      aria-labelledby="code-result-title"
+      data-testid="code-result"
+    >
+      <h1 id="code-result-title">{t(`codes.result.${known}Title`)}</h1>
+      <p>{t(`codes.result.${known}`)}</p>
+      {code && (
+        <p>
+          <code className="payer__reference">{code}</code>
+        </p>
+      )}
+      {known !== 'paid' && (
+        <p>
+          <Link to={buyPath}>{t('codes.result.buy')}</Link>
+        </p>
+      )}
+    </section>
+  );
 }

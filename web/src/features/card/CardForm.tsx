@@ -3,8 +3,9 @@ import { useMutation } from 'urql';
 import { graphql } from '../../gql';
 import type { PayByCardMutation } from '../../gql/graphql';
 import { Field, FormErrors } from '../../app/components/Field';
-import { Money, type MoneyValue } from '../../app/components/Money';
+import type { MoneyValue } from '../../app/components/Money';
 import { newIdempotencyKey } from '../../app/idempotency';
+import { PayerMoney, usePayer } from '../../i18n/payer';
 import { declineMessage } from './declines';
 import { CardTokenError, checkCard, groupCardNumber, parseExpiry, tokeniseCard, type CardField } from './tokenise';
 
@@ -90,6 +91,7 @@ export function CardForm({
   onOutcome: (outcome: CardOutcome) => void;
 }) {
   const formRef = useRef<HTMLFormElement>(null);
+  const { t, language } = usePayer();
   const [email, setEmail] = useState('');
   const [errors, setErrors] = useState<Partial<Record<FieldName, string>>>({});
   const [formErrors, setFormErrors] = useState<string[]>([]);
@@ -119,15 +121,16 @@ export function CardForm({
       setChallenge({
         attempt,
         chargeId: result.chargeId,
-        prompt:
-          result.challenge ?? result.message ?? 'Your bank asks you to confirm this payment with the code it sent you.',
+        prompt: result.challenge ?? result.message ?? t('card.challengePrompt'),
       });
     } else if (result.status === 'UNKNOWN' || result.status === 'PENDING' || !result.status) {
       setChallenge(null);
       onOutcome({ kind: 'unknown', brand: attempt.brand, last4: attempt.last4 });
     } else {
       setChallenge(null);
-      setDeclined(declineMessage(result.message, result.declineCode));
+      setDeclined(
+        declineMessage(result.message, result.declineCode, (key) => t(`card.decline.${key}`), language === 'en'),
+      );
     }
   };
 
@@ -179,9 +182,17 @@ export function CardForm({
     const data = new FormData(form);
     const read = (name: string) => (data.get(name) as string | null) ?? '';
     const values = { number: read('cardnumber'), expiry: read('cc-exp'), cvc: read('cvc'), holderName: read('ccname') };
-    const found: Partial<Record<FieldName, string>> = checkCard(values);
-    if (emailRequired && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email.trim()))
-      found.email = 'Enter the email address your code should go to.';
+    const found: Partial<Record<FieldName, string>> = checkCard(values, {
+      numberMissing: t('card.check.numberMissing'),
+      numberDigits: t('card.check.numberDigits'),
+      numberInvalid: t('card.check.numberInvalid'),
+      expiryMissing: t('card.check.expiryMissing'),
+      expiryFormat: t('card.check.expiryFormat'),
+      expired: t('card.check.expired'),
+      cvc: t('card.check.cvc'),
+      name: t('card.check.name'),
+    });
+    if (emailRequired && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email.trim())) found.email = t('card.emailMissing');
     setErrors(found);
     if (Object.keys(found).length) {
       setAttempts((count) => count + 1);
@@ -214,7 +225,7 @@ export function CardForm({
       if (error instanceof CardTokenError && error.field) {
         setErrors({ [error.field]: error.message });
         setAttempts((count) => count + 1);
-      } else setFormErrors([error instanceof Error ? error.message : 'The card could not be read.']);
+      } else setFormErrors([error instanceof Error ? error.message : t('card.unreadable')]);
       return;
     }
     // The card is a token now: its number and code leave the page's inputs at once.
@@ -229,7 +240,7 @@ export function CardForm({
     event.preventDefault();
     if (!challenge) return;
     if (!answer.trim()) {
-      setErrors({ answer: 'Enter the code from your bank.' });
+      setErrors({ answer: t('card.challengeMissing') });
       setAttempts((count) => count + 1);
       return;
     }
@@ -240,7 +251,7 @@ export function CardForm({
       const response = await completeChallenge({ pageToken, chargeId: challenge.chargeId, answer: answer.trim() });
       const result = response.data?.completeCardChallenge;
       if (!result) {
-        setFormErrors([response.error?.message ?? 'The answer could not be sent. Try again.']);
+        setFormErrors([response.error?.message ?? t('card.challengeUnsent')]);
         return;
       }
       if (!refused(result)) settle(challenge.attempt, result);
@@ -256,15 +267,15 @@ export function CardForm({
         className="form card-form"
         onSubmit={(event) => void submitChallenge(event)}
         noValidate
-        aria-label="Confirm with your bank"
+        aria-label={t('card.challengeForm')}
       >
-        <h3>Confirm with your bank</h3>
+        <h3>{t('card.challengeForm')}</h3>
         <p role="status">{challenge.prompt}</p>
         <p className="muted small">
-          {challenge.attempt.brand} •••• {challenge.attempt.last4}, <Money money={amount} />
+          {challenge.attempt.brand} •••• {challenge.attempt.last4}, <PayerMoney money={amount} />
         </p>
         <FormErrors messages={formErrors} />
-        <Field label="Code from your bank" error={errors.answer}>
+        <Field label={t('card.challengeCode')} error={errors.answer}>
           {(props) => (
             <input
               {...props}
@@ -284,13 +295,13 @@ export function CardForm({
             disabled={busy}
             onClick={() => {
               setChallenge(null);
-              setDeclined('The payment was not confirmed. Nothing was charged; you can try again.');
+              setDeclined(t('card.notConfirmed'));
             }}
           >
-            Use another card
+            {t('card.anotherCard')}
           </button>
           <button type="submit" className="button button--primary" disabled={busy}>
-            {busy ? 'Confirming…' : 'Confirm payment'}
+            {busy ? t('card.confirming') : t('card.confirm')}
           </button>
         </div>
       </form>
@@ -302,7 +313,7 @@ export function CardForm({
       className="form card-form"
       onSubmit={(event) => void submit(event)}
       noValidate
-      aria-label="Pay by card"
+      aria-label={t('card.form')}
       autoComplete="on"
     >
       {declined && (
@@ -313,17 +324,14 @@ export function CardForm({
       <FormErrors messages={formErrors} />
       {lost && (
         <div className="notice notice--warn" role="alert">
-          <p>
-            We did not hear back from Tollgate about your {lost.brand} •••• {lost.last4}. Trying again is safe: the card
-            is charged at most once.
-          </p>
+          <p>{t('card.lost', { card: `${lost.brand} •••• ${lost.last4}` })}</p>
           <button type="button" className="button button--primary" disabled={busy} onClick={() => void pay(lost)}>
-            Try again
+            {t('common.tryAgain')}
           </button>
         </div>
       )}
       {emailRequired && (
-        <Field label="Email" error={errors.email} hint="Where we send what you buy, as well as showing it here.">
+        <Field label={t('card.email')} error={errors.email} hint={t('card.emailHint')}>
           {(props) => (
             <input
               {...props}
@@ -338,7 +346,7 @@ export function CardForm({
           )}
         </Field>
       )}
-      <Field label="Card number" error={errors.number}>
+      <Field label={t('card.number')} error={errors.number}>
         {(props) => (
           <input
             {...props}
@@ -355,7 +363,7 @@ export function CardForm({
         )}
       </Field>
       <div className="form__row">
-        <Field label="Expiry (MM/YY)" error={errors.expiry}>
+        <Field label={t('card.expiry')} error={errors.expiry}>
           {(props) => (
             <input
               {...props}
@@ -367,29 +375,27 @@ export function CardForm({
             />
           )}
         </Field>
-        <Field label="Security code (CVC)" error={errors.cvc}>
+        <Field label={t('card.cvc')} error={errors.cvc}>
           {(props) => (
             <input {...props} name="cvc" autoComplete="cc-csc" inputMode="numeric" maxLength={4} placeholder="123" />
           )}
         </Field>
       </div>
-      <Field label="Name on card" error={errors.holderName}>
+      <Field label={t('card.name')} error={errors.holderName}>
         {(props) => <input {...props} name="ccname" autoComplete="cc-name" maxLength={100} />}
       </Field>
       <div className="form__actions">
         <button type="submit" className="button button--primary button--block" disabled={busy}>
           {busy ? (
-            'Paying…'
+            t('card.paying')
           ) : (
             <>
-              {submitLabel ?? 'Pay'} <Money money={amount} />
+              {submitLabel ?? t('card.pay')} <PayerMoney money={amount} />
             </>
           )}
         </button>
       </div>
-      <p className="muted small">
-        Your card goes straight to Tollgate&apos;s secure tokeniser; the merchant never sees its number.
-      </p>
+      <p className="muted small">{t('card.secure')}</p>
     </form>
   );
 }

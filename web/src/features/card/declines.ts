@@ -1,24 +1,43 @@
 /**
- * A declined card in the payer's words. The server's message comes first (it knows the processor's reason); these
- * are for a decline code that arrives without one.
+ * A declined card in the payer's words. The decline codes the payer pages translate (card.decline.* in
+ * web/src/i18n/resources); the aliases map the processor's other names for the same reasons onto them.
  */
-const DECLINES: Record<string, string> = {
-  INSUFFICIENT_FUNDS: 'Your card was declined: insufficient funds. Try another card.',
-  EXPIRED_CARD: 'Your card was declined: it has expired. Try another card.',
-  EXPIRED: 'Your card was declined: it has expired. Try another card.',
-  INCORRECT_CVC: 'Your card was declined: the security code is wrong. Check it, or try another card.',
-  AUTHENTICATION_FAILED:
-    'Your bank could not confirm the payment: the code was not right. Nothing was charged; try again or use another card.',
-  CARD_NOT_SUPPORTED: 'This card cannot be used here. Try another card.',
-  NOT_PROCESSED: 'Your bank never received this payment, so nothing was charged. Try again.',
-  DO_NOT_HONOR: 'Your card was declined by your bank. Try another card, or ask your bank why.',
-  GENERIC_DECLINE: 'Your card was declined by your bank. Try another card, or ask your bank why.',
-  DECLINED: 'Your card was declined by your bank. Try another card, or ask your bank why.',
-  RATE_LIMITED: 'Too many attempts with this card or from here. Wait a while before trying again.',
+export const DECLINE_KEYS = [
+  'INSUFFICIENT_FUNDS',
+  'EXPIRED_CARD',
+  'INCORRECT_CVC',
+  'AUTHENTICATION_FAILED',
+  'CARD_NOT_SUPPORTED',
+  'NOT_PROCESSED',
+  'DECLINED',
+  'RATE_LIMITED',
+] as const;
+export type DeclineKey = (typeof DECLINE_KEYS)[number];
+
+const ALIASES: Record<string, DeclineKey> = {
+  EXPIRED: 'EXPIRED_CARD',
+  DO_NOT_HONOR: 'DECLINED',
+  GENERIC_DECLINE: 'DECLINED',
 };
 
-/** What to tell the payer about a decline. */
-export function declineMessage(message: string | null | undefined, code: string | null | undefined): string {
-  if (message?.trim()) return message;
-  return (code && DECLINES[code]) ?? DECLINES.DECLINED;
+/** Which translated reason a decline code is; the generic one for a code without its own. */
+export function declineKey(code: string | null | undefined): DeclineKey {
+  if (!code) return 'DECLINED';
+  return (DECLINE_KEYS as readonly string[]).includes(code) ? (code as DeclineKey) : (ALIASES[code] ?? 'DECLINED');
+}
+
+/**
+ * What to tell the payer about a decline. In English the server's message comes first (it knows the processor's
+ * reason, which may be finer than the code); in another language the code's translated reason does, since the
+ * server speaks English only.
+ */
+export function declineMessage(
+  message: string | null | undefined,
+  code: string | null | undefined,
+  translated: (key: DeclineKey) => string,
+  english: boolean,
+): string {
+  const known = Boolean(code && (DECLINE_KEYS as readonly string[]).concat(Object.keys(ALIASES)).includes(code));
+  if (message?.trim() && (english || !known)) return message;
+  return translated(declineKey(code));
 }

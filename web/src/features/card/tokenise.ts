@@ -78,24 +78,39 @@ export function expired(expiry: { month: number; year: number }, now = new Date(
   return expiry.year < year || (expiry.year === year && expiry.month < now.getMonth() + 1);
 }
 
+/** The words of checkCard's messages: English by default, the payer page's language when it passes its own. */
+export const CARD_CHECK_WORDS = {
+  numberMissing: 'Enter the card number.',
+  numberDigits: 'A card number has digits only.',
+  numberInvalid: 'This card number is not valid. Check the digits.',
+  expiryMissing: 'Enter the expiry date as MM/YY.',
+  expiryFormat: 'Write the expiry date as MM/YY, e.g. 04/29.',
+  expired: 'This card has expired.',
+  cvc: 'The security code is the 3 or 4 digits on the card.',
+  name: 'Enter the name printed on the card.',
+};
+
 /** The checks a person can fix before sending: each message names the input it belongs to. */
-export function checkCard(values: {
-  number: string;
-  expiry: string;
-  cvc: string;
-  holderName: string;
-}): Partial<Record<CardField, string>> {
+export function checkCard(
+  values: {
+    number: string;
+    expiry: string;
+    cvc: string;
+    holderName: string;
+  },
+  words: typeof CARD_CHECK_WORDS = CARD_CHECK_WORDS,
+): Partial<Record<CardField, string>> {
   const errors: Partial<Record<CardField, string>> = {};
   const digits = cardDigits(values.number);
-  if (!digits) errors.number = 'Enter the card number.';
-  else if (!/^\d+$/.test(digits)) errors.number = 'A card number has digits only.';
-  else if (!luhnValid(digits)) errors.number = 'This card number is not valid. Check the digits.';
+  if (!digits) errors.number = words.numberMissing;
+  else if (!/^\d+$/.test(digits)) errors.number = words.numberDigits;
+  else if (!luhnValid(digits)) errors.number = words.numberInvalid;
   const expiry = parseExpiry(values.expiry);
-  if (!values.expiry.trim()) errors.expiry = 'Enter the expiry date as MM/YY.';
-  else if (!expiry) errors.expiry = 'Write the expiry date as MM/YY, e.g. 04/29.';
-  else if (expired(expiry)) errors.expiry = 'This card has expired.';
-  if (!/^\d{3,4}$/.test(values.cvc.trim())) errors.cvc = 'The security code is the 3 or 4 digits on the card.';
-  if (!values.holderName.trim()) errors.holderName = 'Enter the name printed on the card.';
+  if (!values.expiry.trim()) errors.expiry = words.expiryMissing;
+  else if (!expiry) errors.expiry = words.expiryFormat;
+  else if (expired(expiry)) errors.expiry = words.expired;
+  if (!/^\d{3,4}$/.test(values.cvc.trim())) errors.cvc = words.cvc;
+  if (!values.holderName.trim()) errors.holderName = words.name;
   return errors;
 }
 

@@ -1,4 +1,5 @@
-import { Money, type MoneyValue } from '../../app/components/Money';
+import type { MoneyValue } from '../../app/components/Money';
+import { usePayer } from '../../i18n/payer';
 
 /** Above zero: "12.50" yes, "0.00" and "-1.00" no (decimal strings, never parsed to floats). */
 export function isPositive(amount: string): boolean {
@@ -10,10 +11,11 @@ export function isPositive(amount: string): boolean {
  * spent: the credit counts only once an SMS from the same phone arrived on the payment.
  */
 export function CreditApplied({ credit }: { credit: MoneyValue | null | undefined }) {
+  const { t, money } = usePayer();
   if (!credit || !isPositive(credit.amount)) return null;
   return (
     <p className="notice notice--good" data-testid="credit-applied">
-      Credit from your earlier SMS: <Money money={credit} /> — counted towards this payment.
+      {t('credit.applied', { credit: money(credit) })}
     </p>
   );
 }

@@ -2,13 +2,12 @@ import { useCallback, useEffect } from 'react';
 import { useParams } from 'react-router';
 import { useQuery, useSubscription } from 'urql';
 import { graphql, useFragment } from '../../gql';
-import { Money } from '../../app/components/Money';
-import { ErrorState, Loading } from '../../app/components/States';
-import { Time } from '../../app/components/Time';
-import { PaymentStatusBadge } from '../payments/status';
+import { ErrorState } from '../../app/components/States';
+import { PayerFrame, PayerMoney, PayerStatusBadge, PayerTime, usePayer } from '../../i18n/payer';
 import { useSimulatorAvailable } from '../simulator/availability';
 import { CardPanel, CardPanelFields } from '../card/CardPanel';
 import { CreditApplied } from './CreditApplied';
+import { Overpaid } from './Overpaid';
 import { PaymentSmsLinesFields, SmsLines, visibleSmsLines } from './SmsLines';
 
 const PublicPaymentDocument = graphql(`
@@ -62,18 +61,22 @@ const PaymentSmsDocument = graphql(`
   }
 `);
 
-const MESSAGES: Record<string, string> = {
-  OPEN: 'Waiting for your payment.',
-  PARTIALLY_PAID: 'Part of the amount has arrived. Please pay the rest.',
-  PAID: 'Paid in full. Thank you!',
-  CANCELLED: 'The merchant cancelled this payment. Nothing more can be paid.',
-  EXPIRED: 'This payment expired. Ask the merchant for a new one.',
-  REFUNDED: 'This payment was refunded.',
-};
+const STATUSES = ['OPEN', 'PARTIALLY_PAID', 'PAID', 'CANCELLED', 'EXPIRED', 'REFUNDED'] as const;
+type Status = (typeof STATUSES)[number];
+const isStatus = (value: string): value is Status => (STATUSES as readonly string[]).includes(value);
 
 /** The payer's page (public, by the secret token in its URL): the payment and its SMS as they stand, updated live. */
 export function PayerPage() {
+  return (
+    <PayerFrame>
+      <Payment />
+    </PayerFrame>
+  );
+}
+
+function Payment() {
   const { token = '' } = useParams();
+  const { t } = usePayer();
   const [initial, refetch] = useQuery({ query: PublicPaymentDocument, variables: { token } });
   // The subscription sends the current state at once, then every change; the query paints the first frame and
   // carries the credit applied, read again whenever the live view moves (an SMS counted, a status change).
@@ -95,77 +98,66 @@ export function PayerPage() {
   const simulator = useSimulatorAvailable(takingMoney) === true;
 
   let body;
-  if (!payment && initial.fetching) body = <Loading />;
+  if (!payment && initial.fetching) body = <p className="muted">{t('common.loading')}</p>;
   else if (!payment && initial.error) body = <ErrorState error={initial.error} />;
-  else if (!payment) body = <p className="muted">This payment link is not valid. Check it with the merchant.</p>;
+  else if (!payment) body = <p className="muted">{t('payer.invalid')}</p>;
   else
     body = (
       <>
-        <p className="muted">Pay {payment.merchantName}</p>
+        <p className="muted">{t('payer.pay', { merchant: payment.merchantName })}</p>
         <h1 className="payer__amount">
-          <Money money={payment.amount} />
+          <PayerMoney money={payment.amount} />
         </h1>
         <p>{payment.description}</p>
         <div className="payer__status" role="status" aria-live="polite">
-          <PaymentStatusBadge status={payment.status} />
-          <span>{MESSAGES[payment.status] ?? payment.status}</span>
+          <PayerStatusBadge status={payment.status} />
+          <span>{isStatus(payment.status) ? t(`payer.message.${payment.status}`) : payment.status}</span>
         </div>
         <dl className="facts">
-          <dt>Reference</dt>
+          <dt>{t('common.reference')}</dt>
           <dd>
             <code className="payer__reference">{payment.reference}</code>
           </dd>
-          <dt>Received</dt>
+          <dt>{t('common.received')}</dt>
           <dd>
-            <Money money={payment.amountReceived} />
+            <PayerMoney money={payment.amountReceived} />
           </dd>
           {payment.paidAt && (
             <>
-              <dt>Paid</dt>
+              <dt>{t('common.paid')}</dt>
               <dd>
-                <Time value={payment.paidAt} />
+                <PayerTime value={payment.paidAt} />
               </dd>
             </>
           )}
         </dl>
+        {payment.status === 'PAID' && <Overpaid amount={payment.amount} received={payment.amountReceived} />}
         <CreditApplied credit={creditApplied} />
         {cardRef && (
           <CardPanel pageToken={token} payment={cardRef} merchantName={payment.merchantName} refresh={refresh} />
         )}
         {!cardOnly && card?.cardAccepted && takingMoney && smsLines && visibleSmsLines(smsLines).length > 0 && (
           <p className="payer__or" aria-hidden="true">
-            or
+            {t('common.or')}
           </p>
         )}
         {!cardOnly && <SmsLines payment={payment} simulator={simulator} />}
         {cardOnly && takingMoney && card?.cancelUrl && (
           <p>
             <a href={card.cancelUrl} rel="noreferrer">
-              Cancel and return to {payment.merchantName}
+              {t('payer.cancelAndReturn', { merchant: payment.merchantName })}
             </a>
           </p>
         )}
         {!cardOnly && takingMoney && smsLines && visibleSmsLines(smsLines).length === 0 && (
-          <p className="notice notice--warn">Quote the reference {payment.reference} when you pay.</p>
+          <p className="notice notice--warn">{t('payer.quoteReference', { reference: payment.reference })}</p>
         )}
         <p className="payer__live muted small">
           <span className={live.error ? 'dot dot--off' : 'dot'} aria-hidden="true" />
-          {live.error ? 'Live updates paused; reload to refresh.' : 'This page updates by itself.'}
+          {live.error ? t('common.paused') : t('common.live')}
         </p>
       </>
     );
 
-  return (
-    <main className="auth">
-      <div className="auth__panel payer">
-        <div className="brand">
-          <span className="brand__mark" aria-hidden="true">
-            T
-          </span>
-          Tollgate
-        </div>
-        {body}
-      </div>
-    </main>
-  );
+  return body;
 }

@@ -2,7 +2,9 @@ import { useState } from 'react';
 import { useQuery } from 'urql';
 import { graphql } from '../../gql';
 import type { PayerShortCodesQuery } from '../../gql/graphql';
-import { Money, type MoneyValue } from '../../app/components/Money';
+import type { MoneyValue } from '../../app/components/Money';
+import { countryName } from '../../i18n/format';
+import { usePayer } from '../../i18n/payer';
 import { ErrorState } from '../../app/components/States';
 import { scaleOf, toMinor } from '../sms/decimal';
 
@@ -97,17 +99,18 @@ export type ShortCodeChoice = ReturnType<typeof useShortCodeChoice>;
 
 /** Country, then short code: each with its price and how many such SMS pay the rest. */
 export function ShortCodeChooser({ choice }: { choice: ShortCodeChoice }) {
+  const { t, language, money } = usePayer();
   return (
     <div className="sms-chooser">
       <label className="field">
-        <span className="field__label">Your phone's country</span>
+        <span className="field__label">{t('chooser.country')}</span>
         <select value={choice.country} onChange={(event) => choice.setCountry(event.target.value)}>
           <option value="" disabled>
-            Choose your country…
+            {t('chooser.chooseCountry')}
           </option>
           {choice.countries.map((entry) => (
             <option key={entry.code} value={entry.code}>
-              {entry.name}
+              {countryName(entry.code, language, entry.name)}
             </option>
           ))}
         </select>
@@ -115,7 +118,7 @@ export function ShortCodeChooser({ choice }: { choice: ShortCodeChoice }) {
       {choice.error && <ErrorState error={choice.error} />}
       {choice.options.length > 0 && (
         <fieldset className="sms-chooser__codes">
-          <legend className="field__label">Short code</legend>
+          <legend className="field__label">{t('common.shortCode')}</legend>
           {choice.options.map(({ tariff, count }) => (
             <label key={tariff.shortCode} className="sms-chooser__code">
               <input
@@ -127,20 +130,18 @@ export function ShortCodeChooser({ choice }: { choice: ShortCodeChoice }) {
               />
               <strong className="sms-chooser__number">{tariff.shortCode}</strong>
               <span>
-                <Money money={tariff.price} /> per SMS{tariff.variesByOperator ? ' at most' : ''}
+                {t(tariff.variesByOperator ? 'chooser.perSmsAtMost' : 'chooser.perSms', { price: money(tariff.price) })}
               </span>
               {count !== null && count > 0n && (
                 <span className="muted small sms-chooser__count">
-                  {count === 1n ? '1 SMS pays the rest' : `${count.toString()} SMS pay the rest`}
+                  {count === 1n ? t('chooser.paysRestOne') : t('chooser.paysRest', { count: count.toString() })}
                 </span>
               )}
             </label>
           ))}
         </fieldset>
       )}
-      {choice.loaded && choice.options.length === 0 && (
-        <p className="muted">SMS payments are not available from this country.</p>
-      )}
+      {choice.loaded && choice.options.length === 0 && <p className="muted">{t('chooser.unavailable')}</p>}
     </div>
   );
 }

@@ -4,7 +4,7 @@ import type { SmsLineState } from '../../gql/graphql';
 import { Badge, type Tone } from '../../app/components/Badge';
 import { CopyButton } from '../../app/components/CopyButton';
 import type { MoneyValue } from '../../app/components/Money';
-import { Time } from '../../app/components/Time';
+import { PayerTime, usePayer } from '../../i18n/payer';
 import { fromMinor, scaleOf, toMinor } from '../sms/decimal';
 import { simulatorLink } from '../simulator/availability';
 import { ShortCodeChooser, useShortCodeChoice } from './ShortCodeChooser';
@@ -46,10 +46,11 @@ export interface SmsLinesPayment {
   sms: readonly SmsLine[];
 }
 
-const STATES: Record<SmsLineState, { label: string; tone: Tone }> = {
-  EXPECTED: { label: 'To send', tone: 'info' },
-  RECEIVED: { label: 'Received', tone: 'good' },
-  NOT_COUNTED: { label: 'Not counted', tone: 'warn' },
+// Each state's words (smsState.*) and badge tone; an expected line here is one still to send.
+const STATES: Record<SmsLineState, { key: 'TO_SEND' | 'RECEIVED' | 'NOT_COUNTED'; tone: Tone }> = {
+  EXPECTED: { key: 'TO_SEND', tone: 'info' },
+  RECEIVED: { key: 'RECEIVED', tone: 'good' },
+  NOT_COUNTED: { key: 'NOT_COUNTED', tone: 'warn' },
 };
 
 /** SMS pay in US dollars: other payments get no SMS instruction (an SMS to them would not count). */
@@ -70,13 +71,13 @@ function remainingOf(payment: SmsLinesPayment): MoneyValue {
 }
 
 /** A value the payer types into their phone: big, selectable, with a copy button. */
-function Copyable({ label, value, big }: { label: string; value: string; big: boolean }) {
+function Copyable({ label, copyLabel, value, big }: { label: string; copyLabel: string; value: string; big: boolean }) {
   return (
     <div className="sms-line__part">
       <span className="sms-line__label">{label}</span>
       <span className="sms-line__value">
         <code className={big ? 'sms-line__big' : undefined}>{value}</code>
-        {big && <CopyButton text={value} label={`Copy ${label.toLowerCase()}`} />}
+        {big && <CopyButton text={value} label={copyLabel} />}
       </span>
     </div>
   );
@@ -94,6 +95,7 @@ export function SmsLines({
   simulator: boolean;
 }) {
   const payment = useFragment(PaymentSmsLinesFields, paymentRef);
+  const { t } = usePayer();
   const lines = visibleSmsLines(payment);
   const needsChoice = lines.some((line) => line.state === 'EXPECTED' && !line.shortCode);
   const firstCountry = payment.sms.find((line) => line.state === 'RECEIVED' && line.country)?.country ?? null;
@@ -103,15 +105,18 @@ export function SmsLines({
 
   return (
     <section className="sms-lines" aria-labelledby="sms-lines-title">
-      <h2 id="sms-lines-title">Pay by SMS</h2>
+      <h2 id="sms-lines-title">{t('smsLines.title')}</h2>
       {toSend > 0 && (
         <p className="muted small">
-          Send {toSend === 1 ? 'the SMS below' : `the ${toSend} SMS below`} from your phone. Each is ticked off here as
-          it arrives{firstCountry ? '' : '; send them all from the same phone'}.
+          {toSend === 1 ? t('smsLines.sendOne') : t('smsLines.sendMany', { count: toSend })}
+          {firstCountry ? '' : t('smsLines.sameRule')}.
         </p>
       )}
       <p className="visually-hidden" aria-live="polite">
-        {lines.filter((line) => line.state === 'RECEIVED').length} of {lines.length} SMS received
+        {t('smsLines.progress', {
+          received: lines.filter((line) => line.state === 'RECEIVED').length,
+          total: lines.length,
+        })}
       </p>
       <ol className="sms-lines__list">
         {lines.map((line, index) => {
@@ -125,45 +130,45 @@ export function SmsLines({
               className={`sms-line sms-line--${line.state.toLowerCase()}`}
             >
               <div className="sms-line__head">
-                <Badge tone={state.tone}>{state.label}</Badge>
+                <Badge tone={state.tone}>{t(`smsState.${state.key}`)}</Badge>
                 <span className="muted small">
-                  SMS {index + 1} of {lines.length}
+                  {t('smsLines.position', { number: index + 1, total: lines.length })}
                 </span>
                 {line.receivedAt && (
                   <span className="muted small">
-                    arrived <Time value={line.receivedAt} />
+                    {t('smsLines.arrived')} <PayerTime value={line.receivedAt} />
                   </span>
                 )}
               </div>
               {expected && !line.shortCode && <ShortCodeChooser choice={choice} />}
               <div className="sms-line__parts">
                 {shortCode ? (
-                  <Copyable label="Short code" value={shortCode} big={expected} />
+                  <Copyable
+                    label={t('common.shortCode')}
+                    copyLabel={t('common.copyShortCode')}
+                    value={shortCode}
+                    big={expected}
+                  />
                 ) : (
                   <div className="sms-line__part">
-                    <span className="sms-line__label">Short code</span>
-                    <span className="muted">Choose your country above.</span>
+                    <span className="sms-line__label">{t('common.shortCode')}</span>
+                    <span className="muted">{t('smsLines.chooseCountryAbove')}</span>
                   </div>
                 )}
-                <Copyable label="Text" value={line.text} big={expected} />
+                <Copyable label={t('common.text')} copyLabel={t('common.copyText')} value={line.text} big={expected} />
               </div>
-              {line.state === 'NOT_COUNTED' && (
-                <p className="sms-line__note">
-                  This SMS arrived but did not count: every SMS of a payment must come from the same phone and country,
-                  to a short code served there, while the payment is open. The reply SMS says why.
-                </p>
-              )}
+              {line.state === 'NOT_COUNTED' && <p className="sms-line__note">{t('smsLines.notCounted')}</p>}
               {expected && shortCode && (
                 <div className="button-row">
                   <a
                     className="button button--primary sms-line__open"
                     href={`sms:${shortCode}?&body=${encodeURIComponent(line.text)}`}
                   >
-                    Open in Messages
+                    {t('common.openInMessages')}
                   </a>
                   {simulator && (
                     <Link className="button" to={simulatorLink({ to: shortCode, text: line.text, country })}>
-                      Simulate this SMS
+                      {t('common.simulate')}
                     </Link>
                   )}
                 </div>

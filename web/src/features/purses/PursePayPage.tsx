@@ -1,12 +1,10 @@
 import { useState } from 'react';
-import { useParams, useSearchParams } from 'react-router';
+import { useParams } from 'react-router';
 import { useMutation, useQuery, useSubscription } from 'urql';
 import { graphql } from '../../gql';
 import { CopyButton } from '../../app/components/CopyButton';
-import { Money } from '../../app/components/Money';
-import { Loading } from '../../app/components/States';
-import { PaymentStatusBadge } from '../payments/status';
-import { countryName, payLanguage, payText } from './payText';
+import { countryName } from '../../i18n/format';
+import { PayerFrame, PayerMoney, PayerStatusBadge, usePayer } from '../../i18n/payer';
 import './purses.css';
 
 const PursePaymentPageDocument = graphql(`
@@ -109,13 +107,27 @@ const CancelPursePaymentDocument = graphql(`
 `);
 
 /**
- * The payer's page of a purse payment (`/bank/pay/<pageToken>?lang=ru|en`), where `POST /bank/` sends the browser:
- * its own minimal layout, in the language of the URL. The payer picks a country, sends the one SMS shown, watches
- * it arrive, then continues to the shop (or cancels); the server's return form posts the signed result there.
+ * The payer's page of a purse payment (`/bank/pay/<pageToken>?lang=…`), where `POST /bank/` sends the browser: its
+ * own minimal layout, in the language of the URL (or else the browser's). The payer picks a country, sends the one
+ * SMS shown, watches it arrive, then continues to the shop (or cancels); the server's return form posts the signed
+ * result there.
  */
 export function PursePayPage() {
+  return (
+    <PayerFrame title={({ t }) => t('purse.title')}>
+      <PursePayment />
+    </PayerFrame>
+  );
+}
+
+const PAYMENT_STATUSES = ['OPEN', 'PARTIALLY_PAID', 'PAID', 'CANCELLED', 'EXPIRED', 'REFUNDED'] as const;
+type Status = (typeof PAYMENT_STATUSES)[number];
+const isStatus = (value: string | undefined): value is Status =>
+  value !== undefined && (PAYMENT_STATUSES as readonly string[]).includes(value);
+
+function PursePayment() {
   const { token = '' } = useParams();
-  const [search, setSearch] = useSearchParams();
+  const { t, language, money } = usePayer();
   const [query, refetch] = useQuery({ query: PursePaymentPageDocument, variables: { token } });
   const [live] = useSubscription({ query: PursePaymentLiveDocument, variables: { token } });
   const [selecting, select] = useMutation(SelectPursePaymentCountryDocument);
@@ -124,17 +136,9 @@ export function PursePayPage() {
   const [problem, setProblem] = useState<string | null>(null);
 
   const page = query.data?.pursePaymentPage;
-  const language = payLanguage(search.get('lang')) ?? (page?.language === 'EN' ? 'en' : 'ru');
-  const t = payText(language);
   const status = live.data?.paymentSms.status ?? page?.status;
   const lines = live.data?.paymentSms.sms ?? page?.sms ?? [];
   const busy = selecting.fetching || confirming.fetching || cancelling.fetching;
-
-  const setLanguage = (next: 'ru' | 'en') => {
-    const params = new URLSearchParams(search);
-    params.set('lang', next);
-    setSearch(params, { replace: true });
-  };
 
   const chooseCountry = async (code: string) => {
     setProblem(null);
@@ -159,152 +163,135 @@ export function PursePayPage() {
     else if (payload?.returnUrl) window.location.assign(payload.returnUrl);
   };
 
-  let body;
-  if (!page && query.fetching) body = <Loading />;
-  else if (!page) body = <p role="alert">{t.invalid}</p>;
-  else {
-    const open = status === 'OPEN' || status === 'PARTIALLY_PAID';
-    const chosen = page.countries.find((option) => option.code === page.country) ?? null;
-    body = (
-      <>
-        <p className="muted">{t.pay(page.merchantName)}</p>
-        <h1 className="payer__amount">
-          <Money money={page.amount} />
-        </h1>
-        {page.description && <p>{page.description}</p>}
-        {page.amountIsNet && open && <p className="muted small">{t.netAmount}</p>}
-        <div className="payer__status" role="status" aria-live="polite" data-testid="purse-status">
-          {status && <PaymentStatusBadge status={status} />}
-          <span>{(status && t.status[status]) ?? status}</span>
-        </div>
+  if (!page && query.fetching) return <p className="muted">{t('common.loading')}</p>;
+  if (!page) return <p role="alert">{t('purse.invalid')}</p>;
 
-        {open && page.countries.length === 0 && (
-          <p className="notice notice--warn" role="alert">
-            {t.noCountry(page.amount.amount, page.highestAmount?.amount ?? null)}
-          </p>
-        )}
-
-        {status === 'OPEN' && page.countries.length > 0 && (
-          <label className="field">
-            <span className="field__label">{t.country}</span>
-            <select
-              value={page.country ?? ''}
-              disabled={busy}
-              onChange={(event) => void chooseCountry(event.target.value)}
-            >
-              {!page.country && <option value="">{t.chooseCountry}</option>}
-              {page.countries.map((option) => (
-                <option key={option.code} value={option.code}>
-                  {countryName(option.code, language, option.name)}
-                </option>
-              ))}
-            </select>
-          </label>
-        )}
-
-        {open && chosen && (
-          <section className="purse-instruction" aria-label={t.send}>
-            <h2>{t.send}</h2>
-            <dl className="facts">
-              <dt>{t.text}</dt>
-              <dd className="purse-instruction__value">
-                <code data-testid="sms-text">{chosen.text}</code>
-                <CopyButton text={chosen.text} label={t.copy} />
-              </dd>
-              <dt>{t.to}</dt>
-              <dd className="purse-instruction__value">
-                <code data-testid="sms-short-code">{chosen.shortCode}</code>
-              </dd>
-              <dt>{t.price}</dt>
-              <dd>
-                <Money money={chosen.price} />{' '}
-                <span className="muted">
-                  (≈ <Money money={chosen.priceUsd} />)
-                </span>
-                {chosen.variesByOperator && <span className="muted small"> · {t.varies}</span>}
-              </dd>
-            </dl>
-          </section>
-        )}
-
-        {lines.length > 0 && (
-          <section aria-label={t.lines}>
-            <h2 className="purse-lines__title">{t.lines}</h2>
-            <ul className="purse-lines">
-              {lines.map((line, index) => (
-                <li key={`${index}-${line.state}`} className={`purse-line purse-line--${line.state.toLowerCase()}`}>
-                  <span className="purse-line__state" data-testid="sms-line-state">
-                    {line.state === 'EXPECTED' ? t.expected : line.state === 'RECEIVED' ? t.received : t.notCounted}
-                  </span>
-                  <span>
-                    <code>{line.text}</code> → <code>{line.shortCode ?? '—'}</code>
-                  </span>
-                </li>
-              ))}
-            </ul>
-          </section>
-        )}
-
-        {problem && (
-          <p className="notice notice--warn" role="alert">
-            {problem}
-          </p>
-        )}
-        <div className="button-row">
-          {(open || status === 'PAID') && (
-            <button
-              type="button"
-              className="button button--primary"
-              disabled={busy || status !== 'PAID'}
-              onClick={() => void leave('confirm')}
-            >
-              {t.confirm}
-            </button>
-          )}
-          {(status === 'OPEN' || status === 'CANCELLED' || status === 'EXPIRED') && (
-            <button type="button" className="button" disabled={busy} onClick={() => void leave('cancel')}>
-              {status === 'OPEN' ? t.cancel : t.back}
-            </button>
-          )}
-        </div>
-        {open && <p className="muted small">{t.confirmHint}</p>}
-        <p className="muted small">
-          {t.reference}: <code>{page.reference}</code>
-        </p>
-        <p className="payer__live muted small">
-          <span className={live.error ? 'dot dot--off' : 'dot'} aria-hidden="true" />
-          {live.error ? t.paused : t.live}
-        </p>
-      </>
-    );
-  }
+  const open = status === 'OPEN' || status === 'PARTIALLY_PAID';
+  const chosen = page.countries.find((option) => option.code === page.country) ?? null;
+  // Seed B4: no country's single SMS reaches the amount. Nothing can be paid, so that is all the page says: no
+  // "waiting for your SMS", no country list, no Continue that could never be enabled; only the way back.
+  const unpayable = open && page.countries.length === 0;
 
   return (
-    <main className="auth" lang={language}>
-      <div className="auth__panel payer">
-        <div className="purse-pay__top">
-          <div className="brand">
-            <span className="brand__mark" aria-hidden="true">
-              T
-            </span>
-            {t.title}
-          </div>
-          <div className="purse-pay__languages" role="group" aria-label="Language">
-            {(['ru', 'en'] as const).map((code) => (
-              <button
-                key={code}
-                type="button"
-                className="link-button"
-                aria-pressed={language === code}
-                onClick={() => setLanguage(code)}
-              >
-                {code === 'ru' ? 'Русский' : 'English'}
-              </button>
-            ))}
-          </div>
+    <>
+      <p className="muted">{t('purse.pay', { shop: page.merchantName })}</p>
+      <h1 className="payer__amount">
+        <PayerMoney money={page.amount} />
+      </h1>
+      <p className="payer__purse" data-testid="purse-name">
+        <strong>{page.purseName}</strong>
+      </p>
+      {page.description && <p>{page.description}</p>}
+
+      {unpayable ? (
+        <div className="notice notice--warn" role="alert" data-testid="purse-unpayable">
+          <p>{t('purse.noCountry', { amount: money(page.amount) })}</p>
+          {page.highestAmount && <p>{t('purse.noCountryHighest', { highest: money(page.highestAmount) })}</p>}
+          <p>{t('purse.noCountryAsk')}</p>
         </div>
-        {body}
+      ) : (
+        <>
+          {page.amountIsNet && open && <p className="muted small">{t('purse.netAmount')}</p>}
+          <div className="payer__status" role="status" aria-live="polite" data-testid="purse-status">
+            {status && <PayerStatusBadge status={status} />}
+            <span>{isStatus(status) ? t(`purse.message.${status}`) : status}</span>
+          </div>
+        </>
+      )}
+
+      {status === 'OPEN' && page.countries.length > 0 && (
+        <label className="field">
+          <span className="field__label">{t('common.country')}</span>
+          <select
+            value={page.country ?? ''}
+            disabled={busy}
+            onChange={(event) => void chooseCountry(event.target.value)}
+          >
+            {!page.country && <option value="">{t('purse.chooseCountry')}</option>}
+            {page.countries.map((option) => (
+              <option key={option.code} value={option.code}>
+                {countryName(option.code, language, option.name)}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+
+      {open && chosen && (
+        <section className="purse-instruction" aria-label={t('purse.send')}>
+          <h2>{t('purse.send')}</h2>
+          <dl className="facts">
+            <dt>{t('common.text')}</dt>
+            <dd className="purse-instruction__value">
+              <code data-testid="sms-text">{chosen.text}</code>
+              <CopyButton text={chosen.text} label={t('common.copy')} />
+            </dd>
+            <dt>{t('purse.to')}</dt>
+            <dd className="purse-instruction__value">
+              <code data-testid="sms-short-code">{chosen.shortCode}</code>
+            </dd>
+            <dt>{t('purse.price')}</dt>
+            <dd>
+              <PayerMoney money={chosen.price} />{' '}
+              <span className="muted">
+                (≈ <PayerMoney money={chosen.priceUsd} />)
+              </span>
+              {chosen.variesByOperator && <span className="muted small"> · {t('purse.varies')}</span>}
+            </dd>
+          </dl>
+        </section>
+      )}
+
+      {lines.length > 0 && (
+        <section aria-label={t('purse.lines')}>
+          <h2 className="purse-lines__title">{t('purse.lines')}</h2>
+          <ul className="purse-lines">
+            {lines.map((line, index) => (
+              <li key={`${index}-${line.state}`} className={`purse-line purse-line--${line.state.toLowerCase()}`}>
+                <span className="purse-line__state" data-testid="sms-line-state">
+                  {t(`smsState.${line.state}`)}
+                </span>
+                <span>
+                  <code>{line.text}</code> → <code>{line.shortCode ?? '—'}</code>
+                </span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+
+      {problem && (
+        <p className="notice notice--warn" role="alert">
+          {problem}
+        </p>
+      )}
+      <div className="button-row">
+        {((open && !unpayable) || status === 'PAID') && (
+          <button
+            type="button"
+            className="button button--primary"
+            disabled={busy || status !== 'PAID'}
+            onClick={() => void leave('confirm')}
+          >
+            {t('purse.confirm')}
+          </button>
+        )}
+        {(status === 'OPEN' || status === 'CANCELLED' || status === 'EXPIRED') && (
+          <button type="button" className="button" disabled={busy} onClick={() => void leave('cancel')}>
+            {status === 'OPEN' && !unpayable ? t('purse.cancel') : t('purse.back')}
+          </button>
+        )}
       </div>
-    </main>
+      {open && !unpayable && <p className="muted small">{t('purse.confirmHint')}</p>}
+      <p className="muted small">
+        {t('purse.reference')}: <code>{page.reference}</code>
+      </p>
+      {!unpayable && (
+        <p className="payer__live muted small">
+          <span className={live.error ? 'dot dot--off' : 'dot'} aria-hidden="true" />
+          {live.error ? t('common.paused') : t('common.live')}
+        </p>
+      )}
+    </>
   );
 }

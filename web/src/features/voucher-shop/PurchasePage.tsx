@@ -4,11 +4,14 @@ import { useQuery, useSubscription } from 'urql';
 import { graphql } from '../../gql';
 import { QueryView } from '../../app/components/QueryView';
 import { Badge, type Tone } from '../../app/components/Badge';
+import type { MoneyValue } from '../../app/components/Money';
 import { CopyButton } from '../../app/components/CopyButton';
-import { Money } from '../../app/components/Money';
 import { CardPanel } from '../card/CardPanel';
 import { CreditApplied } from '../pay/CreditApplied';
-import { PaymentStatusBadge } from '../payments/status';
+import { Overpaid } from '../pay/Overpaid';
+import { countryName } from '../../i18n/format';
+import { PayerMoney, PayerStatusBadge, usePayer } from '../../i18n/payer';
+import { fromMinor, scaleOf, toMinor } from '../sms/decimal';
 import { simulatorLink, useSimulatorAvailable } from '../simulator/availability';
 import { FeedbackForm, LookupForm, ShopLayout } from './parts';
 
@@ -85,17 +88,36 @@ const VoucherPaymentSmsDocument = graphql(`
   }
 `);
 
-const LINE_STATES: Record<string, { label: string; tone: Tone }> = {
-  EXPECTED: { label: 'Expected', tone: 'info' },
-  RECEIVED: { label: 'Received', tone: 'good' },
-  NOT_COUNTED: { label: 'Not counted', tone: 'warn' },
+const LINE_STATES: Record<string, { key: 'EXPECTED' | 'RECEIVED' | 'NOT_COUNTED'; tone: Tone }> = {
+  EXPECTED: { key: 'EXPECTED', tone: 'info' },
+  RECEIVED: { key: 'RECEIVED', tone: 'good' },
+  NOT_COUNTED: { key: 'NOT_COUNTED', tone: 'warn' },
 };
+
+/**
+ * What the payer's SMS cost together, in their own currency: the instruction's local prices (the tariff table's, one
+ * currency per country) added up exactly as integers of minor units. Null when there is no line or the lines mix
+ * currencies, which one country's tariffs never do.
+ */
+function localTotal(lines: readonly { price: MoneyValue }[]): MoneyValue | null {
+  const currency = lines[0]?.price.currency;
+  if (!currency || lines.some((line) => line.price.currency !== currency)) return null;
+  const scale = Math.max(...lines.map((line) => scaleOf(line.price.amount)));
+  let total = 0n;
+  for (const line of lines) {
+    const minor = toMinor(line.price.amount, scale);
+    if (minor === null) return null;
+    total += minor;
+  }
+  return { amount: fromMinor(total, scale), currency };
+}
 
 /** The bought voucher, big and copyable. */
 function VoucherPanel({ voucher }: { voucher: { kind: string; code: string; password?: string | null } }) {
+  const { t } = usePayer();
   return (
     <section className="notice notice--good" data-testid="voucher" aria-labelledby="voucher-title">
-      <h2 id="voucher-title">Your voucher</h2>
+      <h2 id="voucher-title">{t('purchase.yourVoucher')}</h2>
       {voucher.kind === 'LINK' ? (
         <p>
           <a href={voucher.code} target="_blank" rel="noreferrer" data-testid="voucher-code">
@@ -104,18 +126,19 @@ function VoucherPanel({ voucher }: { voucher: { kind: string; code: string; pass
         </p>
       ) : (
         <dl className="facts">
-          <dt>{voucher.kind === 'LOGIN' ? 'Login' : 'Code'}</dt>
+          <dt>{voucher.kind === 'LOGIN' ? t('purchase.login') : t('purchase.code')}</dt>
           <dd>
             <code className="payer__reference" data-testid="voucher-code">
               {voucher.code}
             </code>{' '}
-            <CopyButton text={voucher.code} />
+            <CopyButton text={voucher.code} label={t('common.copy')} />
           </dd>
           {voucher.password && (
             <>
-              <dt>Password</dt>
+              <dt>{t('purchase.password')}</dt>
               <dd>
-                <code className="payer__reference">{voucher.password}</code> <CopyButton text={voucher.password} />
+                <code className="payer__reference">{voucher.password}</code>{' '}
+                <CopyButton text={voucher.password} label={t('common.copy')} />
               </dd>
             </>
           )}
@@ -127,7 +150,16 @@ function VoucherPanel({ voucher }: { voucher: { kind: string; code: string; pass
 
 /** A buyer's payment (/p/<slug>/pay/<token>): the numbered SMS, each turning received live, then the voucher. */
 export function PurchasePage() {
+  return (
+    <ShopLayout>
+      <Purchase />
+    </ShopLayout>
+  );
+}
+
+function Purchase() {
   const { token = '' } = useParams();
+  const { t, language, money } = usePayer();
   const [query, refetch] = useQuery({ query: VoucherPaymentDocument, variables: { token } });
   const { data } = query;
   const [live] = useSubscription({ query: VoucherPaymentSmsDocument, variables: { token } });
@@ -155,8 +187,7 @@ export function PurchasePage() {
 
   let body;
   if (!data) body = <QueryView query={query} refetch={refetch} />;
-  else if (!purchase)
-    body = <p className="muted">This payment link is not valid. Look your payment up with its number and phone.</p>;
+  else if (!purchase) body = <p className="muted">{t('purchase.invalid')}</p>;
   else {
     const priceOf = (index: number, shortCode?: string | null) =>
       (purchase.instruction[index]?.shortCode === shortCode ? purchase.instruction[index] : null) ??
@@ -174,32 +205,39 @@ export function PurchasePage() {
     const toSend = lines.filter((line) => line.state === 'EXPECTED').length;
     // Started by card: no country and no SMS to send (an SMS arriving later would still show here).
     const bySms = Boolean(purchase.country) || lines.length > 0;
+    const country = purchase.country ? countryName(purchase.country, language, purchase.countryName ?? '') : '';
+    // The payer's own currency first: what their SMS cost; the voucher's price (what counts as paid) under it.
+    const local = bySms ? localTotal(purchase.instruction) : null;
     body = (
       <>
         <p className="muted">
           <Link to={`/p/${purchase.shop.slug}`}>{purchase.shop.name}</Link>
         </p>
         <h1 className="payer__amount">
-          <Money money={purchase.amount} />
+          <PayerMoney money={local ?? purchase.amount} />
         </h1>
+        {local && (
+          <p className="muted small" data-testid="purchase-price">
+            {t('shop.localPriceNote', { price: money(purchase.amount) })}
+          </p>
+        )}
         <div className="payer__status" role="status" aria-live="polite">
-          {status && <PaymentStatusBadge status={status} />}
-          <span>
-            Received <Money money={received} />
-          </span>
+          {status && <PayerStatusBadge status={status} />}
+          <span>{t('purchase.received', { amount: money(received) })}</span>
         </div>
+        {status === 'PAID' && <Overpaid amount={purchase.amount} received={received} />}
         <dl className="facts">
-          <dt>Payment number</dt>
+          <dt>{t('common.paymentNumber')}</dt>
           <dd>
             <code className="payer__reference" data-testid="payment-number">
               {purchase.reference}
             </code>{' '}
-            {bySms && <span className="muted small">Keep it: with your phone number it finds this page again.</span>}
+            {bySms && <span className="muted small">{t('purchase.keep')}</span>}
           </dd>
           {bySms && (
             <>
-              <dt>Country</dt>
-              <dd>{purchase.countryName}</dd>
+              <dt>{t('common.country')}</dt>
+              <dd>{country}</dd>
             </>
           )}
         </dl>
@@ -208,38 +246,31 @@ export function PurchasePage() {
         {purchase.voucher && <VoucherPanel voucher={purchase.voucher} />}
         {purchase.state === 'RELEASED' && takingMoney && (
           <p className="notice notice--warn">
-            Your voucher was held for a day and went back on sale because no SMS arrived.{' '}
-            {purchase.shop.soldOut
-              ? 'None is left right now: SMS sent now are kept, and the seller will send you a voucher or a refund.'
-              : 'Send your SMS now: the first one takes a voucher again.'}
+            {t('purchase.released')}{' '}
+            {purchase.shop.soldOut ? t('purchase.releasedSoldOut') : t('purchase.releasedAgain')}
           </p>
         )}
-        {purchase.state === 'UNFULFILLED' && (
-          <p className="notice notice--warn">
-            Your money arrived when no voucher was left. The seller has been told and will send you one or refund you.
-          </p>
-        )}
-        {purchase.state === 'REFUNDED' && <p className="notice">This payment was refunded.</p>}
+        {purchase.state === 'UNFULFILLED' && <p className="notice notice--warn">{t('purchase.unfulfilled')}</p>}
+        {purchase.state === 'REFUNDED' && <p className="notice">{t('purchase.refunded')}</p>}
 
         {cardPayment && !purchase.voucher && (
           <CardPanel pageToken={token} payment={cardPayment} merchantName={purchase.shop.name} refresh={refreshAll} />
         )}
         {bySms && cardPayment && takingMoney && toSend > 0 && (
           <p className="payer__or" aria-hidden="true">
-            or
+            {t('common.or')}
           </p>
         )}
         {bySms && (
           <section className="sms-lines" aria-labelledby="sms-lines-title">
             <h2 id="sms-lines-title">
-              {toSend ? `Send ${toSend === 1 ? 'this SMS' : `these ${toSend} SMS`}` : 'Your SMS'}
+              {toSend
+                ? toSend === 1
+                  ? t('purchase.sendOne')
+                  : t('purchase.sendMany', { count: toSend })
+                : t('purchase.yourSms')}
             </h2>
-            {toSend > 0 && (
-              <p className="muted small">
-                From one phone in {purchase.countryName}, each with exactly the text shown. They may be sent over days;
-                each is ticked off here as it arrives.
-              </p>
-            )}
+            {toSend > 0 && <p className="muted small">{t('purchase.fromOnePhone', { country })}</p>}
             <ol className="sms-lines__list">
               {lines.map((line, index) => {
                 const state = LINE_STATES[line.state] ?? LINE_STATES.EXPECTED;
@@ -253,49 +284,44 @@ export function PurchasePage() {
                     data-state={line.state}
                   >
                     <div className="sms-line__head">
-                      <Badge tone={state.tone}>{state.label}</Badge>
-                      <span className="muted small">SMS {index + 1}</span>
+                      <Badge tone={state.tone}>{t(`smsState.${state.key}`)}</Badge>
+                      <span className="muted small">{t('purchase.smsNumber', { number: index + 1 })}</span>
                       {price && (
                         <span className="muted small">
-                          <Money money={price} />
+                          <PayerMoney money={price} />
                         </span>
                       )}
                     </div>
                     <div className="sms-line__parts">
                       <div className="sms-line__part">
-                        <span className="sms-line__label">Short code</span>
+                        <span className="sms-line__label">{t('common.shortCode')}</span>
                         <span className="sms-line__value">
                           <code className={expected ? 'sms-line__big' : undefined}>{line.shortCode}</code>
                         </span>
                       </div>
                       <div className="sms-line__part">
-                        <span className="sms-line__label">Text</span>
+                        <span className="sms-line__label">{t('common.text')}</span>
                         <span className="sms-line__value">
                           <code className={expected ? 'sms-line__big' : undefined}>{line.text}</code>
-                          {expected && <CopyButton text={line.text} label="Copy text" />}
+                          {expected && <CopyButton text={line.text} label={t('common.copyText')} />}
                         </span>
                       </div>
                     </div>
-                    {line.state === 'NOT_COUNTED' && (
-                      <p className="sms-line__note">
-                        This SMS arrived but did not count: all SMS of a payment must come from the same phone, in the
-                        country chosen. The reply SMS says why.
-                      </p>
-                    )}
+                    {line.state === 'NOT_COUNTED' && <p className="sms-line__note">{t('purchase.notCounted')}</p>}
                     {expected && line.shortCode && (
                       <div className="button-row">
                         <a
                           className="button button--primary sms-line__open"
                           href={`sms:${line.shortCode}?&body=${encodeURIComponent(line.text)}`}
                         >
-                          Open in Messages
+                          {t('common.openInMessages')}
                         </a>
                         {simulator && (
                           <Link
                             className="button"
                             to={simulatorLink({ to: line.shortCode, text: line.text, country: purchase.country })}
                           >
-                            Simulate this SMS
+                            {t('common.simulate')}
                           </Link>
                         )}
                       </div>
@@ -308,20 +334,20 @@ export function PurchasePage() {
         )}
         <p className="payer__live muted small">
           <span className={live.error ? 'dot dot--off' : 'dot'} aria-hidden="true" />
-          {live.error ? 'Live updates paused; reload to refresh.' : 'This page updates by itself.'}
+          {live.error ? t('common.paused') : t('common.live')}
         </p>
         {bySms && (
           <section aria-labelledby="lookup-title">
-            <h2 id="lookup-title">Find a payment</h2>
+            <h2 id="lookup-title">{t('purchase.findTitle')}</h2>
             <LookupForm paymentNumber={purchase.reference} />
           </section>
         )}
         <section aria-labelledby="feedback-title">
-          <h2 id="feedback-title">Write to the seller</h2>
+          <h2 id="feedback-title">{t('shop.feedbackTitle')}</h2>
           <FeedbackForm slug={purchase.shop.slug} paymentNumber={purchase.reference} />
         </section>
       </>
     );
   }
-  return <ShopLayout>{body}</ShopLayout>;
+  return body;
 }

@@ -5,8 +5,10 @@ import { useFormMutation } from '../../app/useFormMutation';
 import { graphql } from '../../gql';
 import { QueryView } from '../../app/components/QueryView';
 import { Field, FormErrors } from '../../app/components/Field';
-import { Money } from '../../app/components/Money';
+import { countryName } from '../../i18n/format';
+import { PayerMoney, usePayer } from '../../i18n/payer';
 import { FeedbackForm, LookupForm, purchasePath, ShopLayout } from './parts';
+import type { VoucherShopQuery } from '../../gql/graphql';
 
 const VoucherShopDocument = graphql(`
   query VoucherShop($slug: String!) {
@@ -53,24 +55,41 @@ const StartVoucherPaymentDocument = graphql(`
   }
 `);
 
-const WHAT: Record<string, string> = {
-  PIN: 'a PIN code',
-  LOGIN: 'a login and password',
-  LINK: 'an activation link',
-};
+type Shop = NonNullable<VoucherShopQuery['voucherShop']>;
+
+/** The country of the browser's first language that names one ("bg-BG" → BG), when the shop serves it. */
+function browserCountry(shop: Shop): string {
+  const languages = typeof navigator === 'undefined' ? [] : (navigator.languages ?? [navigator.language]);
+  for (const locale of languages) {
+    const region = /^[a-z]{2,3}[-_]([a-z]{2})\b/i.exec(locale)?.[1]?.toUpperCase();
+    if (region && shop.countries.some((country) => country.code === region)) return region;
+  }
+  return '';
+}
 
 /** The project's public page (/p/<slug>): what is sold, a country picker, and the way back to a payment. */
 export function ShopPage() {
+  return (
+    <ShopLayout>
+      <Shop />
+    </ShopLayout>
+  );
+}
+
+function Shop() {
   const { slug = '' } = useParams();
   const navigate = useNavigate();
+  const { t, language, money } = usePayer();
   const [query, refetch] = useQuery({ query: VoucherShopDocument, variables: { slug } });
   const { data } = query;
-  const [country, setCountry] = useState('');
+  const [picked, setCountry] = useState<string | null>(null);
   const [method, setMethod] = useState<'CARD' | 'SMS'>('CARD');
   const { attach, ...form } = useFormMutation(StartVoucherPaymentDocument, (data) => data.startVoucherPayment, [
     'country',
   ]);
   const shop = data?.voucherShop;
+  // Until the payer picks one, the country of the browser's locale (if served): its local price shows at once.
+  const country = picked ?? (shop ? browserCountry(shop) : '');
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -78,132 +97,137 @@ export function ShopPage() {
     const byCard = Boolean(shop?.acceptsCard) && method === 'CARD';
     const response = await form.submit({ input: byCard ? { slug, country: null } : { slug, country } });
     const purchase = response?.purchase;
-    if (purchase) void navigate(purchasePath(slug, purchase.token));
+    if (purchase) void navigate(`${purchasePath(slug, purchase.token)}${window.location.search}`);
     else refetch({ requestPolicy: 'network-only' }); // e.g. sold out meanwhile
   };
 
-  let body;
-  if (!data) body = <QueryView query={query} refetch={refetch} />;
-  else if (!shop)
-    body = <p className="muted">There is no voucher page at this address. Check the link with the seller.</p>;
-  else {
-    const chosen = shop.countries.find((c) => c.code === country);
-    const onSale = shop.active && !shop.soldOut;
-    body = (
-      <>
-        {shop.logoUrl && <img src={shop.logoUrl} alt="" style={{ maxHeight: 64, maxWidth: '100%' }} />}
-        <p className="muted">Sold by {shop.merchantName}</p>
-        <h1>{shop.name}</h1>
-        <p className="payer__amount">
-          <Money money={shop.price} />
+  if (!data) return <QueryView query={query} refetch={refetch} />;
+  if (!shop) return <p className="muted">{t('shop.notFound')}</p>;
+  const chosen = shop.countries.find((c) => c.code === country);
+  const onSale = shop.active && !shop.soldOut;
+  const bySms = shop.countries.length > 0 && (!shop.acceptsCard || method === 'SMS');
+  // The payer's own currency first: what the chosen country's SMS cost together (the tariff table's local prices,
+  // summed in minor units by the server), then the voucher's price they pay for.
+  const local = bySms && chosen ? chosen.total : null;
+  return (
+    <>
+      {shop.logoUrl && <img src={shop.logoUrl} alt="" style={{ maxHeight: 64, maxWidth: '100%' }} />}
+      <p className="muted">{t('shop.soldBy', { merchant: shop.merchantName })}</p>
+      <h1>{shop.name}</h1>
+      <p className="payer__amount" data-testid="shop-price">
+        <PayerMoney money={local ?? shop.price} />
+      </p>
+      {local && chosen && (
+        <p className="muted small" data-testid="shop-local-price">
+          {t('shop.localPrice', {
+            country: countryName(chosen.code, language, chosen.name),
+            total: money(chosen.total),
+            count: chosen.messages,
+          })}{' '}
+          {t('shop.localPriceNote', { price: money(shop.price) })}
         </p>
-        {shop.description && <p style={{ whiteSpace: 'pre-wrap' }}>{shop.description}</p>}
-        <p className="muted small">
-          You get {WHAT[shop.kind] ?? 'a voucher'} on this page as soon as your{' '}
-          {shop.acceptsCard ? 'payment has' : 'SMS have'} arrived.
+      )}
+      {shop.description && <p style={{ whiteSpace: 'pre-wrap' }}>{shop.description}</p>}
+      <p className="muted small">{t(`shop.what.${shop.kind}`)}</p>
+      {!shop.active ? (
+        <p className="notice notice--warn" role="status">
+          {t('shop.paused')}
         </p>
-        {!shop.active ? (
-          <p className="notice notice--warn" role="status">
-            Sales are paused. Please come back later.
-          </p>
-        ) : shop.soldOut ? (
-          <p className="notice notice--warn" role="status" data-testid="sold-out">
-            Sold out: no voucher is left right now.
-          </p>
-        ) : shop.countries.length === 0 && !shop.acceptsCard ? (
-          <p className="notice notice--warn" role="status">
-            No country&apos;s SMS tariffs can pay this price.
-          </p>
-        ) : null}
-        {onSale && shop.acceptsCard && (
-          <fieldset className="method-choice" aria-label="How to pay">
-            <legend className="field__label">How do you want to pay?</legend>
-            <label className="checkbox-line">
-              <input
-                type="radio"
-                name="method"
-                value="CARD"
-                checked={method === 'CARD'}
-                onChange={() => setMethod('CARD')}
-              />
-              By card
-            </label>
-            <label className="checkbox-line">
-              <input
-                type="radio"
-                name="method"
-                value="SMS"
-                checked={method === 'SMS'}
-                disabled={shop.countries.length === 0}
-                onChange={() => setMethod('SMS')}
-              />
-              By SMS
-            </label>
-          </fieldset>
-        )}
-        {onSale && shop.acceptsCard && method === 'CARD' && (
-          <form
-            ref={attach}
-            className="form"
-            onSubmit={(event) => void submit(event)}
-            noValidate
-            aria-label="Buy by card"
+      ) : shop.soldOut ? (
+        <p className="notice notice--warn" role="status" data-testid="sold-out">
+          {t('shop.soldOut')}
+        </p>
+      ) : shop.countries.length === 0 && !shop.acceptsCard ? (
+        <p className="notice notice--warn" role="status">
+          {t('shop.noCountries')}
+        </p>
+      ) : null}
+      {onSale && shop.acceptsCard && (
+        <fieldset className="method-choice" aria-label={t('shop.howToPay')}>
+          <legend className="field__label">{t('shop.howToPay')}</legend>
+          <label className="checkbox-line">
+            <input
+              type="radio"
+              name="method"
+              value="CARD"
+              checked={method === 'CARD'}
+              onChange={() => setMethod('CARD')}
+            />
+            {t('shop.byCard')}
+          </label>
+          <label className="checkbox-line">
+            <input
+              type="radio"
+              name="method"
+              value="SMS"
+              checked={method === 'SMS'}
+              disabled={shop.countries.length === 0}
+              onChange={() => setMethod('SMS')}
+            />
+            {t('shop.bySms')}
+          </label>
+        </fieldset>
+      )}
+      {onSale && shop.acceptsCard && method === 'CARD' && (
+        <form
+          ref={attach}
+          className="form"
+          onSubmit={(event) => void submit(event)}
+          noValidate
+          aria-label={t('shop.buyByCard')}
+        >
+          <FormErrors messages={form.errors.form} />
+          <p className="muted small">{t('shop.cardNext')}</p>
+          <div className="form__actions">
+            <button type="submit" className="button button--primary" disabled={form.fetching}>
+              {form.fetching ? t('common.starting') : t('common.continueToCard')}
+            </button>
+          </div>
+        </form>
+      )}
+      {onSale && bySms && (
+        <form
+          ref={attach}
+          className="form"
+          onSubmit={(event) => void submit(event)}
+          noValidate
+          aria-label={t('shop.payBySms')}
+        >
+          <FormErrors messages={form.errors.form} />
+          <Field
+            label={t('shop.yourCountry')}
+            error={form.fieldError('country')}
+            hint={chosen ? undefined : t('shop.countriesHint')}
           >
-            <FormErrors messages={form.errors.form} />
-            <p className="muted small">You type your card on the next page, then get your voucher there at once.</p>
-            <div className="form__actions">
-              <button type="submit" className="button button--primary" disabled={form.fetching}>
-                {form.fetching ? 'Starting…' : 'Continue to card payment'}
-              </button>
-            </div>
-          </form>
-        )}
-        {onSale && shop.countries.length > 0 && (!shop.acceptsCard || method === 'SMS') && (
-          <form
-            ref={attach}
-            className="form"
-            onSubmit={(event) => void submit(event)}
-            noValidate
-            aria-label="Pay by SMS"
-          >
-            <FormErrors messages={form.errors.form} />
-            <Field
-              label="Your country"
-              error={form.fieldError('country')}
-              hint={
-                chosen
-                  ? `${chosen.messages} SMS, about ${chosen.total.amount} ${chosen.total.currency} in all.`
-                  : 'Only countries whose SMS can pay this price are listed.'
-              }
-            >
-              {(props) => (
-                <select {...props} name="country" value={country} onChange={(event) => setCountry(event.target.value)}>
-                  <option value="">Choose…</option>
-                  {shop.countries.map((option) => (
-                    <option key={option.code} value={option.code}>
-                      {option.name} — {option.messages} SMS
-                    </option>
-                  ))}
-                </select>
-              )}
-            </Field>
-            <div className="form__actions">
-              <button type="submit" className="button button--primary" disabled={!country || form.fetching}>
-                {form.fetching ? 'Starting…' : 'Pay by SMS'}
-              </button>
-            </div>
-          </form>
-        )}
-        <section aria-labelledby="lookup-title">
-          <h2 id="lookup-title">Already paying, or paid before?</h2>
-          <LookupForm />
-        </section>
-        <section aria-labelledby="feedback-title">
-          <h2 id="feedback-title">Write to the seller</h2>
-          <FeedbackForm slug={shop.slug} />
-        </section>
-      </>
-    );
-  }
-  return <ShopLayout>{body}</ShopLayout>;
+            {(props) => (
+              <select {...props} name="country" value={country} onChange={(event) => setCountry(event.target.value)}>
+                <option value="">{t('shop.choose')}</option>
+                {shop.countries.map((option) => (
+                  <option key={option.code} value={option.code}>
+                    {t('shop.countryOption', {
+                      country: countryName(option.code, language, option.name),
+                      count: option.messages,
+                    })}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <div className="form__actions">
+            <button type="submit" className="button button--primary" disabled={!country || form.fetching}>
+              {form.fetching ? t('common.starting') : t('shop.payBySms')}
+            </button>
+          </div>
+        </form>
+      )}
+      <section aria-labelledby="lookup-title">
+        <h2 id="lookup-title">{t('shop.lookupTitle')}</h2>
+        <LookupForm />
+      </section>
+      <section aria-labelledby="feedback-title">
+        <h2 id="feedback-title">{t('shop.feedbackTitle')}</h2>
+        <FeedbackForm slug={shop.slug} />
+      </section>
+    </>
+  );
 }

@@ -4,6 +4,7 @@ import { useClient } from 'urql';
 import { useFormMutation } from '../../app/useFormMutation';
 import { graphql } from '../../gql';
 import { Field, FormErrors } from '../../app/components/Field';
+import { PayerFrame, usePayer } from '../../i18n/payer';
 
 const VoucherPaymentLookupDocument = graphql(`
   query VoucherPaymentLookup($paymentNumber: String!, $phone: String!) {
@@ -29,21 +30,9 @@ const SendVoucherFeedbackDocument = graphql(`
   }
 `);
 
-/** The buyer pages' frame: minimal, nothing to get lost in (seed V9). */
+/** The buyer pages' frame: minimal, nothing to get lost in (seed V9), in the payer's language. */
 export function ShopLayout({ children }: { children: ReactNode }) {
-  return (
-    <main className="auth">
-      <div className="auth__panel payer">
-        <div className="brand">
-          <span className="brand__mark" aria-hidden="true">
-            T
-          </span>
-          Tollgate
-        </div>
-        {children}
-      </div>
-    </main>
-  );
+  return <PayerFrame>{children}</PayerFrame>;
 }
 
 /** The buyer's own page address: the page token is its secret, so it lives in the URL the buyer keeps. */
@@ -55,6 +44,7 @@ export function purchasePath(slug: string, token: string): string {
 export function LookupForm({ paymentNumber: initial = '' }: { paymentNumber?: string }) {
   const navigate = useNavigate();
   const client = useClient();
+  const { t } = usePayer();
   const [paymentNumber, setPaymentNumber] = useState(initial);
   const [phone, setPhone] = useState('');
   const [state, setState] = useState<'idle' | 'busy' | 'missing' | 'failed' | 'badPhone'>('idle');
@@ -66,13 +56,13 @@ export function LookupForm({ paymentNumber: initial = '' }: { paymentNumber?: st
       .toPromise();
     const found = result.data?.voucherPaymentLookup;
     const badPhone = result.error?.graphQLErrors.some((error) => error.extensions?.code === 'BAD_USER_INPUT');
-    if (found) void navigate(purchasePath(found.shop.slug, found.token));
+    if (found) void navigate(`${purchasePath(found.shop.slug, found.token)}${window.location.search}`);
     else setState(badPhone ? 'badPhone' : result.error ? 'failed' : 'missing');
   };
   return (
-    <form className="form" onSubmit={(event) => void submit(event)} noValidate aria-label="Find my payment">
+    <form className="form" onSubmit={(event) => void submit(event)} noValidate aria-label={t('lookup.form')}>
       <div className="form__row">
-        <Field label="Payment number" hint="The code you sent by SMS.">
+        <Field label={t('lookup.number')} hint={t('lookup.numberHint')}>
           {(props) => (
             <input
               {...props}
@@ -83,7 +73,7 @@ export function LookupForm({ paymentNumber: initial = '' }: { paymentNumber?: st
             />
           )}
         </Field>
-        <Field label="Your phone number" hint="The one you sent the SMS from, e.g. +359888123456.">
+        <Field label={t('lookup.phone')} hint={t('lookup.phoneHint')}>
           {(props) => (
             <input
               {...props}
@@ -96,22 +86,12 @@ export function LookupForm({ paymentNumber: initial = '' }: { paymentNumber?: st
           )}
         </Field>
       </div>
-      {state === 'missing' && (
-        <FormErrors
-          messages={[
-            'No payment matches this number and phone. A payment can be found once its first SMS has arrived.',
-          ]}
-        />
-      )}
-      {state === 'badPhone' && (
-        <FormErrors
-          messages={['This is not a phone number we can read: write it with the country code, e.g. +359888123456.']}
-        />
-      )}
-      {state === 'failed' && <FormErrors messages={['The lookup failed. Try again in a moment.']} />}
+      {state === 'missing' && <FormErrors messages={[t('lookup.missing')]} />}
+      {state === 'badPhone' && <FormErrors messages={[t('lookup.badPhone')]} />}
+      {state === 'failed' && <FormErrors messages={[t('lookup.failed')]} />}
       <div className="form__actions">
         <button type="submit" className="button" disabled={state === 'busy' || !paymentNumber || !phone}>
-          Find my payment
+          {t('lookup.submit')}
         </button>
       </div>
     </form>
@@ -123,6 +103,7 @@ export function FeedbackForm({ slug, paymentNumber }: { slug: string; paymentNum
   const [message, setMessage] = useState('');
   const [contact, setContact] = useState('');
   const [sent, setSent] = useState(false);
+  const { t } = usePayer();
   const { attach, ...form } = useFormMutation(SendVoucherFeedbackDocument, (data) => data.sendVoucherFeedback, [
     'message',
     'contact',
@@ -141,7 +122,7 @@ export function FeedbackForm({ slug, paymentNumber }: { slug: string; paymentNum
   if (sent)
     return (
       <p className="notice notice--good" role="status">
-        Thank you: the seller has your message.
+        {t('feedback.sent')}
       </p>
     );
   return (
@@ -150,10 +131,10 @@ export function FeedbackForm({ slug, paymentNumber }: { slug: string; paymentNum
       className="form"
       onSubmit={(event) => void submit(event)}
       noValidate
-      aria-label="Message to the seller"
+      aria-label={t('feedback.form')}
     >
       <FormErrors messages={form.errors.form} />
-      <Field label="Message" error={form.fieldError('message')}>
+      <Field label={t('feedback.message')} error={form.fieldError('message')}>
         {(props) => (
           <textarea
             {...props}
@@ -165,11 +146,7 @@ export function FeedbackForm({ slug, paymentNumber }: { slug: string; paymentNum
           />
         )}
       </Field>
-      <Field
-        label="How to answer you (optional)"
-        error={form.fieldError('contact')}
-        hint="An email address or a phone number."
-      >
+      <Field label={t('feedback.contact')} error={form.fieldError('contact')} hint={t('feedback.contactHint')}>
         {(props) => (
           <input
             {...props}
@@ -182,7 +159,7 @@ export function FeedbackForm({ slug, paymentNumber }: { slug: string; paymentNum
       </Field>
       <div className="form__actions">
         <button type="submit" className="button" disabled={form.fetching || !message.trim()}>
-          Send to the seller
+          {t('feedback.submit')}
         </button>
       </div>
     </form>
