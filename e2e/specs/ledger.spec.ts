@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import Papa from 'papaparse';
 import { test, expect, DEMO, unique } from '../fixtures';
 import { logInThroughApi } from '../fixtures/auth';
 
@@ -39,6 +41,48 @@ test('an admin posts a balanced adjustment; the merchant sees it in its balances
     .first()
     .getByRole('button', { name: /Show transfer/ })
     .click();
-  await expect(owner.getByText(why)).toBeVisible();
+  // The row says what the money was for, and the transfer opened from it keeps the reason.
+  await expect(entry.first()).toContainText(why);
+  await expect(owner.getByRole('definition').filter({ hasText: why })).toBeVisible();
   await context.close();
+});
+
+test('the ledger list takes a date range from the URL and its CSV holds exactly what the list shows', async ({
+  ownerPage: page,
+}) => {
+  // A range long before any entry: the list says so, and the range survives a reload (it is in the URL).
+  await page.goto('/dashboard/ledger?from=2001-01-01&to=2001-01-31');
+  const table = page.getByRole('table', { name: 'Ledger entries' });
+  await expect(page.getByText('No entries yet.')).toBeVisible();
+  await page.reload();
+  await expect(page.getByText('No entries yet.')).toBeVisible();
+
+  // Every date: the seeded entries, and the CSV of every page with the same cells.
+  await page.goto('/dashboard/ledger');
+  const rows = table.locator('tbody tr');
+  await expect(rows.first()).toBeVisible();
+  const headers = await table.locator('thead th').allTextContents();
+  const onScreen = await rows.evaluateAll((trs) =>
+    trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => (td as HTMLElement).innerText.trim())),
+  );
+  const count = await page.locator('.pager__count').textContent();
+  const total = Number(/of (\d+)/.exec(count ?? '')?.[1] ?? onScreen.length);
+
+  const downloading = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Download CSV' }).click();
+  const download = await downloading;
+  expect(download.suggestedFilename()).toBe('ledger-entries.csv');
+  const text = fs.readFileSync(await download.path(), 'utf8');
+  const [csvHeaders, ...csvRows] = Papa.parse<string[]>(text.trim(), { skipEmptyLines: true }).data;
+  expect(csvHeaders).toEqual(headers);
+  expect(csvRows).toHaveLength(total);
+  // The CSV drops the screen's "+" on credits (a spreadsheet would take it for a formula).
+  const normalise = (cell: string) =>
+    cell
+      .replace(/\s+/g, ' ')
+      .trim()
+      .replace(/^\+(?=\d)/, '');
+  expect(csvRows.slice(0, onScreen.length).map((row) => row.map(normalise))).toEqual(
+    onScreen.map((row) => row.map(normalise)),
+  );
 });

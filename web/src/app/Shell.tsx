@@ -102,7 +102,6 @@ export function ShellFrame({
         ))}
       </nav>
       <main id="main" ref={main} className="content" tabIndex={-1}>
-        <SuspensionBanner />
         {children}
       </main>
     </div>
@@ -119,6 +118,8 @@ export function Shell({ area, nav }: { area: Area; nav: readonly NavItem[] }) {
       context={area === 'admin' ? 'Admin console' : viewer.merchant?.name}
       userMenu={<UserMenu />}
     >
+      {/* Here, not in the frame: the frame also shows while the viewer is still loading. */}
+      <SuspensionBanner />
       <Outlet />
     </ShellFrame>
   );

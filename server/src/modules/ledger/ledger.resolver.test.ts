@@ -19,10 +19,18 @@ const transfers = { a: '', b: '', aToB: '', platform: '' };
 
 beforeAll(async () => {
   t = await startTestApp();
-  merchantA = t.demo.merchantId;
   const em = t.orm.em.fork();
+  // Two fresh merchants: the demo merchant's seeded payments have money of their own.
+  const shopA = build(Merchant, { name: 'Shop A' });
   const shopB = build(Merchant, { name: 'Shop B' });
-  em.persist(shopB);
+  em.persist([shopA, shopB]);
+  await createUser(em, {
+    email: 'owner-a@ledger.test',
+    name: 'Abe Owner',
+    password: 'owner-a-password',
+    role: UserRole.OWNER,
+    merchantId: shopA.id,
+  });
   await createUser(em, {
     email: 'owner-b@ledger.test',
     name: 'Bea Owner',
@@ -31,9 +39,10 @@ beforeAll(async () => {
     merchantId: shopB.id,
   });
   await em.flush();
+  merchantA = shopA.id;
   merchantB = shopB.id;
   [ownerA, ownerB, admin] = [
-    await t.ownerAuth(),
+    await t.login('owner-a@ledger.test', 'owner-a-password'),
     await t.login('owner-b@ledger.test', 'owner-b-password'),
     await t.adminAuth(),
   ];

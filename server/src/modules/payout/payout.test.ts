@@ -188,7 +188,8 @@ describe('payouts', () => {
       (await request({ destinationId, currency: 'EUR', ...input })).requestWithdrawal.userErrors[0];
     expect(await errorOf({ amount: '0.50' })).toMatchObject({ code: 'INVALID_AMOUNT', field: ['input', 'amount'] });
     expect(await errorOf({ amount: '100.01' })).toMatchObject({ code: 'INSUFFICIENT_FUNDS' });
-    expect(await errorOf({ amount: '5.00', currency: 'USD' })).toMatchObject({ code: 'INSUFFICIENT_FUNDS' });
+    // Far above the USD that the demo's seeded payments earned: EUR money does not pay a USD withdrawal.
+    expect(await errorOf({ amount: '1000.00', currency: 'USD' })).toMatchObject({ code: 'INSUFFICIENT_FUNDS' });
     expect(await errorOf({ amount: '1.00' })).toMatchObject({ code: 'INVALID_AMOUNT' }); // the fee (1.00) would take it all
     expect(await errorOf({ amount: '5.00', destinationId: 'pds_unknown' })).toMatchObject({ code: 'NOT_FOUND' });
     const byAdmin = await t.gql(

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useMemo } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { useQuery } from 'urql';
 import { graphql } from '../../gql';
@@ -13,10 +13,13 @@ import { Time } from '../../app/components/Time';
 import { purposeLabel } from './purposes';
 import { TransferDetails } from './TransferDetails';
 import { MerchantName } from '../merchants/MerchantName';
+import { DateRangeFilter, rangeProblem, rangeVariables, type DayRange } from '../../app/components/DateRangeFilter';
+import { csvMoney, csvTime, useCsvDownload, type CsvColumn } from '../../app/csv';
+import { useUrlFilters } from '../../app/useUrlFilters';
 
 const LedgerEntriesDocument = graphql(`
-  query LedgerEntries($first: Int, $after: String, $accountId: ID) {
-    ledgerEntries(first: $first, after: $after, accountId: $accountId) {
+  query LedgerEntries($first: Int, $after: String, $accountId: ID, $from: DateTimeISO, $to: DateTimeISO) {
+    ledgerEntries(first: $first, after: $after, accountId: $accountId, from: $from, to: $to) {
       totalCount
       pageInfo {
         endCursor
@@ -54,10 +57,15 @@ const LedgerEntriesDocument = graphql(`
 
 type Entry = LedgerEntriesQuery['ledgerEntries']['edges'][number]['node'];
 
-/** Ledger entries the caller may see, newest first, with a filter by account and each transfer on demand. */
+/**
+ * Ledger entries the caller may see, newest first, filtered by account and dates (kept in the URL), each transfer on
+ * demand, and a CSV of exactly what the list shows.
+ */
 export function LedgerEntries({ showMerchant = false }: { showMerchant?: boolean }) {
   const paging = usePaging();
-  const [accountId, setAccountId] = useState('');
+  const filters = useUrlFilters(['account', 'from', 'to'] as const);
+  const accountId = filters.values.account;
+  const range: DayRange = { from: filters.values.from, to: filters.values.to };
   // The transfer shown is in the address (?transfer=ltr_…): other pages link to it, e.g. a payment's transfers.
   const [searchParams, setSearchParams] = useSearchParams();
   const transferId = searchParams.get('transfer');
@@ -71,10 +79,24 @@ export function LedgerEntries({ showMerchant = false }: { showMerchant?: boolean
       },
       { replace: true },
     );
+  const variables = useMemo(
+    () => ({
+      first: paging.first,
+      after: paging.after,
+      accountId: accountId || null,
+      ...rangeVariables({ from: range.from, to: range.to }),
+    }),
+    [paging.first, paging.after, accountId, range.from, range.to],
+  );
   const [query, refetch] = useQuery({
     query: LedgerEntriesDocument,
-    variables: { first: paging.first, after: paging.after, accountId: accountId || null },
+    variables,
+    pause: Boolean(rangeProblem(range)),
   });
+  const change = (patch: { account?: string | null; from?: string | null; to?: string | null }) => {
+    filters.set(patch);
+    paging.reset();
+  };
   const { data } = query;
   const accounts = data?.ledgerAccounts.edges.map((edge) => edge.node) ?? [];
   const accountNames = new Map(
@@ -137,6 +159,32 @@ export function LedgerEntries({ showMerchant = false }: { showMerchant?: boolean
     },
   ];
 
+  // The table's columns as text, as the cells show them (the payment link is shown to merchants only).
+  const csvColumns: CsvColumn<Entry>[] = [
+    { header: 'Time', value: (entry) => csvTime(entry.createdAt) },
+    { header: 'Account', value: (entry) => accountNames.get(entry.accountId) ?? entry.accountId },
+    ...(showMerchant ? [{ header: 'Merchant', value: (entry: Entry) => entry.merchantId ?? 'platform' }] : []),
+    {
+      header: 'Description',
+      value: (entry) =>
+        entry.paymentId && !showMerchant ? `${entry.description}\nPayment ${entry.paymentId}` : entry.description,
+    },
+    // Without the screen's "+": a spreadsheet would read a leading "+" as a formula (the CSV escapes it).
+    { header: 'Amount', value: (entry) => `${csvMoney(entry.amount)}${entry.pending ? ' pending' : ''}` },
+    { header: 'Transfer', value: (entry) => entry.transferId },
+  ];
+  const csv = useCsvDownload({
+    query: LedgerEntriesDocument,
+    variables,
+    page: (page) => ({
+      nodes: page.ledgerEntries.edges.map((edge) => edge.node),
+      endCursor: page.ledgerEntries.pageInfo.endCursor,
+      hasNextPage: page.ledgerEntries.pageInfo.hasNextPage,
+    }),
+    columns: csvColumns,
+    filename: 'ledger-entries.csv',
+  });
+
   return (
     <>
       {transferId && (
@@ -146,13 +194,7 @@ export function LedgerEntries({ showMerchant = false }: { showMerchant?: boolean
         <div className="toolbar" role="search" aria-label="Filter entries">
           <label className="toolbar__field">
             <span>Account</span>
-            <select
-              value={accountId}
-              onChange={(event) => {
-                setAccountId(event.target.value);
-                paging.reset();
-              }}
-            >
+            <select value={accountId} onChange={(event) => change({ account: event.target.value })}>
               <option value="">All accounts</option>
               {accounts.map((account) => (
                 <option key={account.id} value={account.id}>
@@ -167,7 +209,21 @@ export function LedgerEntries({ showMerchant = false }: { showMerchant?: boolean
               ))}
             </select>
           </label>
+          <DateRangeFilter value={range} onChange={(next) => change({ from: next.from, to: next.to })} />
+          <button
+            type="button"
+            className="button button--small"
+            disabled={csv.busy || Boolean(rangeProblem(range))}
+            onClick={() => void csv.download()}
+          >
+            {csv.busy ? 'Preparing CSV…' : 'Download CSV'}
+          </button>
         </div>
+        {csv.error && (
+          <p className="field__error" role="alert">
+            {csv.error}
+          </p>
+        )}
         <QueryView query={query} refetch={refetch}>
           {(data) => (
             <>
