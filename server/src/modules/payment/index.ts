@@ -61,11 +61,12 @@ export {
   payPrepaidBlock,
   refundPayment,
   settlePrepaidSale,
+  smsBreakdown,
   spendPayerCredit,
   suspendSms,
   writeOffSuspended,
 } from './payment.settlement';
-export type { CountMode, SmsCharge } from './payment.settlement';
+export type { CountMode, SmsBreakdown, SmsCharge } from './payment.settlement';
 export {
   bookCardCapture,
   bookCardRefund,

@@ -186,11 +186,36 @@ function smsDescription(charge: SmsCharge): string {
   return `SMS from ${charge.from ? maskPhone(charge.from) : 'a payer'} to ${charge.shortCode} (${charge.country})`;
 }
 
+/** What one SMS adds to a payment's breakdown, in minor units of its charge's currency. */
+export interface SmsBreakdown {
+  grossMinor: bigint;
+  operatorShareMinor: bigint;
+  platformFeeMinor: bigint;
+  netMinor: bigint;
+}
+
+/**
+ * The breakdown one counted SMS adds to its payment (gross → operator share → platform fee → net), as booked here.
+ * Pure: the tariff module shows merchants their yields per tariff with it, so what they read is what settles. The
+ * platform fee is the tariff's under every fee plan (plans price SMS at zero: the tariff prices SMS).
+ */
+export function smsBreakdown(
+  charge: Pick<SmsCharge, 'priceMinor' | 'yieldMinor' | 'operatorShareMinor' | 'platformFeeMinor'>,
+): SmsBreakdown {
+  return {
+    grossMinor: charge.priceMinor,
+    operatorShareMinor: charge.operatorShareMinor,
+    platformFeeMinor: charge.platformFeeMinor,
+    netMinor: charge.yieldMinor,
+  };
+}
+
 function addToBreakdown(payment: Payment, charge: SmsCharge): void {
-  payment.grossMinor += charge.priceMinor;
-  payment.operatorShareMinor += charge.operatorShareMinor;
-  payment.platformFeeMinor += charge.platformFeeMinor;
-  payment.netMinor += charge.yieldMinor;
+  const part = smsBreakdown(charge);
+  payment.grossMinor += part.grossMinor;
+  payment.operatorShareMinor += part.operatorShareMinor;
+  payment.platformFeeMinor += part.platformFeeMinor;
+  payment.netMinor += part.netMinor;
 }
 
 /**

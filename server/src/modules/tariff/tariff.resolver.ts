@@ -1,6 +1,6 @@
-import { Arg, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../common/context';
-import { isAdmin } from '../../common/context';
+import { actingMerchant, isAdmin, requireViewer } from '../../common/context';
 import { graphqlError, payload, UserFacingError, UserErrorCode } from '../../common/errors';
 import { Money } from '../../common/money';
 import { IdInput } from '../../common/mutation';
@@ -34,8 +34,11 @@ import {
   UpdateCountryInput,
   UpdateCountryPayload,
   UpdateTariffInput,
+  TariffYield,
+  TariffYields,
   UpdateTariffPayload,
 } from './tariff.types';
+import { tariffTable, tariffYields } from './tariff.yields';
 
 /** Queries answer bad input with a typed GraphQL error (mutations put it in userErrors instead). */
 async function query<T>(run: () => Promise<T>): Promise<T> {
@@ -120,15 +123,71 @@ export class TariffResolver {
     });
   }
 
-  @Authorized('ADMIN')
+  // Partners read the whole table (seed 000): any dashboard user or API key (every key has the read scope).
+  @Authorized()
   @Query(() => String, {
     description:
       'Every active tariff as RFC 4180 CSV (CRLF line ends) with a header row: country, country_name, currency, ' +
       'operator (empty: all operators), short_code, price (local currency), price_usd, yield_usd, ' +
-      'operator_share_usd, platform_fee_usd (USD), amounts as decimal strings. importTariffsCsv reads it back.',
+      'operator_share_usd, platform_fee_usd (USD), amounts as decimal strings. importTariffsCsv reads it back. ' +
+      'Any logged-in user or API key.',
   })
   async exportTariffsCsv(@Ctx() ctx: Context): Promise<string> {
     return exportTariffsCsv(ctx.em);
+  }
+
+  @Authorized()
+  @Query(() => [SmsTariff], {
+    // The whole catalogue: a few hundred rows at most.
+    complexity: 25,
+    description:
+      'Every active tariff (the rows exportTariffsCsv writes), by country code, short code, then the all-operators ' +
+      'row and operators by name. Any logged-in user or API key.',
+  })
+  async tariffTable(@Ctx() ctx: Context): Promise<SmsTariff[]> {
+    return tariffTable(ctx.em);
+  }
+
+  @Authorized()
+  @Query(() => TariffYields, {
+    complexity: 25,
+    description:
+      "What one SMS to each active tariff yields the caller's merchant under its fee plan (admins and partners name " +
+      'a merchant), computed as settlement books a counted SMS.',
+  })
+  async tariffYields(
+    @Arg('country', () => String, { nullable: true, description: 'ISO 3166-1 alpha-2 code; all countries if null.' })
+    country: string | null,
+    @Arg('merchantId', () => ID, { nullable: true, description: 'Admins and partners: whose yields.' })
+    merchantId: string | null,
+    @Ctx() ctx: Context,
+  ): Promise<TariffYields> {
+    const merchant = actingMerchant(requireViewer(ctx), merchantId);
+    return query(async () => {
+      const table = await tariffYields(ctx.em, merchant, { country, field: ['country'] });
+      return Object.assign(new TariffYields(), {
+        feePlanName: table.feePlanName,
+        rows: table.rows.map((row) =>
+          Object.assign(new TariffYield(), {
+            tariffId: row.tariff.id,
+            country: row.country,
+            operator: row.operatorName,
+            shortCode: row.tariff.shortCode,
+            price: row.tariff.price,
+            gross: Money.of(row.breakdown.grossMinor, 'USD'),
+            operatorShare: Money.of(row.breakdown.operatorShareMinor, 'USD'),
+            platformFee: Money.of(row.breakdown.platformFeeMinor, 'USD'),
+            net: Money.of(row.breakdown.netMinor, 'USD'),
+          }),
+        ),
+      });
+    });
+  }
+
+  @FieldResolver(() => Country, { description: 'The country the tariff is for.' })
+  async country(@Root() tariff: SmsTariff, @Ctx() ctx: Context): Promise<Country> {
+    // By primary key: served from the request's identity map after the first row of a country.
+    return ctx.em.findOneOrFail(Country, { code: tariff.countryCode });
   }
 
   @FieldResolver(() => MobileOperator, { nullable: true, description: 'Null: the tariff is for all operators.' })
@@ -136,15 +195,22 @@ export class TariffResolver {
     return tariff.operatorId ? ctx.em.findOne(MobileOperator, tariff.operatorId) : null;
   }
 
-  // The shares are commercial terms between the platform and operators: admins see them, others get null.
-  @FieldResolver(() => Money, { nullable: true, description: "The operator's share of the USD price. Admins only." })
+  // The shares are the terms merchants and partners are paid on (the full table, seed 000): any logged-in user or
+  // API key sees them; anonymous callers (public quotes and payer pages) get null.
+  @FieldResolver(() => Money, {
+    nullable: true,
+    description: "The operator's share of the USD price. Null for anonymous callers.",
+  })
   operatorShareUsd(@Root() tariff: SmsTariff, @Ctx() ctx: Context): Money | null {
-    return isAdmin(ctx.viewer) ? Money.of(tariff.operatorShareUsdMinor, 'USD') : null;
+    return ctx.viewer ? Money.of(tariff.operatorShareUsdMinor, 'USD') : null;
   }
 
-  @FieldResolver(() => Money, { nullable: true, description: "The platform's fee out of the USD price. Admins only." })
+  @FieldResolver(() => Money, {
+    nullable: true,
+    description: "The platform's fee out of the USD price. Null for anonymous callers.",
+  })
   platformFeeUsd(@Root() tariff: SmsTariff, @Ctx() ctx: Context): Money | null {
-    return isAdmin(ctx.viewer) ? Money.of(tariff.platformFeeUsdMinor, 'USD') : null;
+    return ctx.viewer ? Money.of(tariff.platformFeeUsdMinor, 'USD') : null;
   }
 
   @Authorized('ADMIN')

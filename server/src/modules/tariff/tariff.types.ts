@@ -225,3 +225,50 @@ export const ImportTariffsCsvPayload = PayloadType(() => TariffImportSummaryType
   userErrorsDescription: 'Every bad line, each with field ["input", "csv", "line N"]; nothing was changed if any.',
 });
 export type ImportTariffsCsvPayload = InstanceType<typeof ImportTariffsCsvPayload>;
+
+@ObjectType('TariffYield', {
+  description:
+    'One active tariff as a merchant meets it: what the payer pays for one SMS and what that SMS settles to, the ' +
+    'same parts a counted SMS adds to a payment’s breakdown (gross = operator share + platform fee + net, in USD).',
+})
+export class TariffYield {
+  @Field(() => ID, { description: 'The tariff’s id ("trf_…").' })
+  tariffId!: string;
+
+  @Field(() => Country)
+  country!: Country;
+
+  @Field(() => String, { nullable: true, description: 'The mobile operator; null: every operator of the country.' })
+  operator!: string | null;
+
+  @Field(() => String, { description: 'The number the payer sends the SMS to.' })
+  shortCode!: string;
+
+  @Field(() => Money, { description: "What the payer pays for one SMS, in the country's local currency." })
+  price!: Money;
+
+  @Field(() => Money, { description: 'The gross in USD: the price as settlement counts it.' })
+  gross!: Money;
+
+  @Field(() => Money, { description: "The mobile operator's share of the gross, in USD." })
+  operatorShare!: Money;
+
+  @Field(() => Money, { description: 'Tollgate’s fee out of the gross under the merchant’s fee plan, in USD.' })
+  platformFee!: Money;
+
+  @Field(() => Money, { description: 'What one SMS yields the merchant, in USD: the gross less the share and fee.' })
+  net!: Money;
+}
+
+@ObjectType('TariffYields', { description: "A merchant's yield per tariff, under its fee plan." })
+export class TariffYields {
+  @Field(() => String, {
+    description: 'The name of the merchant’s fee plan. SMS fees come from the tariff under every plan.',
+  })
+  feePlanName!: string;
+
+  @Field(() => [TariffYield], {
+    description: 'By country name, short code, then the all-operators row and operators by name.',
+  })
+  rows!: TariffYield[];
+}
