@@ -32,6 +32,7 @@ import { PublicSimulatorPage, SimulatorPage } from '../features/simulator/Simula
 import { SmsMessagesPage } from '../features/sms/SmsMessagesPage';
 import { SuspensePage } from '../features/suspense/SuspensePage';
 import { TariffsPage } from '../features/tariffs/TariffsPage';
+import { MerchantTariffsPage } from '../features/tariffs/MerchantTariffsPage';
 import { TeamPage } from '../features/team/TeamPage';
 import { PurchasePage } from '../features/voucher-shop/PurchasePage';
 import { ShopPage } from '../features/voucher-shop/ShopPage';
@@ -71,6 +72,7 @@ const merchantPages: AreaPage[] = [
   { path: 'vouchers', label: 'Vouchers', element: <VoucherProjectsPage /> },
   { path: 'vouchers/:projectId', title: 'Voucher project', element: <VoucherProjectPage /> },
   { path: 'sms', label: 'SMS', element: <SmsMessagesPage /> },
+  { path: 'tariffs', label: 'Tariffs', element: <MerchantTariffsPage /> },
   { path: 'ledger', label: 'Ledger', element: <LedgerPage /> },
   { path: 'credit', label: 'Payer credit', element: <PayerCreditPage /> },
   { path: 'api-keys', label: 'API keys', element: <ApiKeysPage /> },

@@ -45,7 +45,13 @@ function download(text: string, filename: string): void {
 }
 
 /** "Export CSV": the whole active catalogue, fetched fresh and saved as a dated file. */
-export function ExportCsvButton({ onError }: { onError: (message: string | null) => void }) {
+export function ExportCsvButton({
+  onError,
+  label = 'Export CSV',
+}: {
+  onError: (message: string | null) => void;
+  label?: string;
+}) {
   const client = useClient();
   const [busy, setBusy] = useState(false);
   const run = async () => {
@@ -59,7 +65,7 @@ export function ExportCsvButton({ onError }: { onError: (message: string | null)
   };
   return (
     <button type="button" className="button" disabled={busy} onClick={() => void run()}>
-      {busy ? 'Exporting…' : 'Export CSV'}
+      {busy ? 'Exporting…' : label}
     </button>
   );
 }
