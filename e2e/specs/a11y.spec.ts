@@ -15,6 +15,7 @@ const MERCHANT_PAGES = [
   'access-codes',
   'vouchers',
   'sms',
+  'tariffs',
   'ledger',
   'credit',
   'api-keys',
