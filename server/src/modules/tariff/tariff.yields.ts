@@ -72,9 +72,16 @@ export async function tariffYields(
   return { feePlanName: plan.name, rows };
 }
 
-/** Every active tariff (the catalogue's full table, as the CSV export has it), by country code and short code. */
+/**
+ * Every active tariff (the catalogue's full table, as the CSV export has it), by country code and short code. The
+ * countries and operators are loaded with it, so resolving each row's country and operator costs no query.
+ */
 export async function tariffTable(em: EntityManager): Promise<SmsTariff[]> {
-  const [operators, tariffs] = await Promise.all([em.find(MobileOperator, {}), em.find(SmsTariff, { active: true })]);
+  const [, operators, tariffs] = await Promise.all([
+    em.find(Country, {}),
+    em.find(MobileOperator, {}),
+    em.find(SmsTariff, { active: true }),
+  ]);
   const nameOf = new Map(operators.map((operator) => [operator.id, operator.name.toLowerCase()]));
   const operatorName = (row: SmsTariff) => (row.operatorId ? (nameOf.get(row.operatorId) ?? '') : '');
   return tariffs.sort(
