@@ -78,13 +78,13 @@ const NAMERS: Partial<Record<PaymentKind, ProductNames>> = {
 };
 
 /** Each product row with its product's name, asked of the module that owns the product. */
-export async function namedProducts(
+async function namedProducts(
   em: EntityManager,
   merchantId: string,
   rows: readonly ProductRevenue[],
 ): Promise<ProductReportRow[]> {
   const names = new Map<string, { name: string; removed: boolean }>();
-  for (const [kind, namer] of Object.entries(NAMERS)) {
+  for (const [kind, namer] of Object.entries(NAMERS) as [PaymentKind, ProductNames][]) {
     const ids = [...new Set(rows.flatMap((row) => (row.kind === kind && row.productId ? [row.productId] : [])))];
     for (const [id, named] of await namer(em, merchantId, ids)) names.set(`${kind}:${id}`, named);
   }
