@@ -332,7 +332,7 @@ export type CreateLedgerAdjustmentInput = {
   description: string;
   /** At least two, on distinct accounts, summing to zero. */
   entries: Array<LedgerAdjustmentEntryInput>;
-  /** The adjustment is made once per key (and merchant); a retry returns the first. Up to 180 characters. */
+  /** The adjustment is made once per key (and merchant): a retry returns the first, with its description; the same key moving other money is IDEMPOTENCY_CONFLICT. Up to 180 characters. */
   idempotencyKey: string;
   /** The merchant the adjustment concerns: it can see the transfer. Null for platform-only adjustments. */
   merchantId?: string | number | null | undefined;
