@@ -1,6 +1,14 @@
 import fs from 'node:fs';
 import Papa from 'papaparse';
-import { test, expect } from '../fixtures';
+import { test, expect, expectNoUserErrors, gql, unique, type UserErrors } from '../fixtures';
+import { mixedTariffPrice, simulateSms, voucherPhone } from '../fixtures/vouchers';
+
+const CREATE_PROJECT = `mutation($input: CreateVoucherProjectInput!) { createVoucherProject(input: $input) {
+  project { id slug } userErrors { code field message } } }`;
+const ADD_VOUCHERS = `mutation($input: AddVouchersInput!) { addVouchers(input: $input) {
+  added userErrors { code field message } } }`;
+const START = `mutation($input: StartVoucherPaymentInput!) { startVoucherPayment(input: $input) {
+  purchase { reference instruction { shortCode } } userErrors { code field message } } }`;
 
 // Each period change runs the report again: a busy machine needs longer than the default.
 test.describe.configure({ timeout: 120_000 });
@@ -26,9 +34,53 @@ test('the reporting home charts the seeded payments, each chart with its numbers
   await expect(conversion.locator('.recharts-wrapper > svg')).toBeVisible();
   const started = conversion.getByRole('table').getByRole('cell').first();
   expect(Number(await started.textContent())).toBeGreaterThanOrEqual(3);
-  await expect(page.getByRole('figure', { name: 'Top products' }).getByRole('table')).toContainText('Top up');
+  await expect(page.getByRole('figure', { name: 'Top products' }).getByRole('table')).toContainText('Balance top-ups');
   await expect(page.getByRole('figure', { name: 'SMS by country' })).toBeVisible();
   await expect(page.getByRole('figure', { name: 'SMS by operator' })).toBeVisible();
+});
+
+test('top products name the product that took the payments and link to its page', async ({
+  ownerPage: page,
+  browser,
+}) => {
+  // A voucher project of the demo merchant sells one voucher, paid by SMS.
+  const name = `Report gift cards ${unique()}`;
+  const { country, price } = await mixedTariffPrice(page.request);
+  const created = await gql<{ createVoucherProject: UserErrors & { project: { id: string; slug: string } } }>(
+    page.request,
+    CREATE_PROJECT,
+    { input: { name, slug: `e2e-report-${unique()}`, price, kind: 'PIN' } },
+  );
+  expectNoUserErrors(created.createVoucherProject);
+  const { id: projectId, slug } = created.createVoucherProject.project;
+  const added = await gql<{ addVouchers: UserErrors & { added: number } }>(page.request, ADD_VOUCHERS, {
+    input: { projectId, csv: `E2E-REPORT-${unique()}` },
+  });
+  expectNoUserErrors(added.addVouchers);
+  const buyer = await browser.newContext();
+  const started = await gql<{
+    startVoucherPayment: UserErrors & { purchase: { reference: string; instruction: { shortCode: string }[] } };
+  }>(buyer.request, START, { input: { slug, country } });
+  expectNoUserErrors(started.startVoucherPayment);
+  const { reference, instruction } = started.startVoucherPayment.purchase;
+  const phone = voucherPhone();
+  for (const line of instruction) {
+    await simulateSms(buyer.request, { from: phone, to: line.shortCode, text: reference, country });
+  }
+  await buyer.close();
+
+  // Its row says the project's name, not a payment's description, beside the chart.
+  await page.goto('/dashboard');
+  const products = page.getByRole('figure', { name: 'Top products' });
+  await expect(products.locator('.recharts-wrapper > svg')).toBeVisible({ timeout: 30_000 });
+  const row = products.getByRole('table').getByRole('row').filter({ hasText: name });
+  await expect(row).toHaveCount(1);
+  await expect(row.getByRole('cell').first()).toHaveText('Voucher project');
+  await expect(row.getByRole('cell').nth(1)).toHaveText('1');
+
+  await row.getByRole('link', { name }).click();
+  await expect(page).toHaveURL(new RegExp(`/dashboard/vouchers/${projectId}$`));
+  await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
 });
 
 test('changing the date range changes the figures, and the range is in the URL', async ({ ownerPage: page }) => {

@@ -1,3 +1,4 @@
+import type { EntityManager } from '@mikro-orm/core';
 import type { DomainModule } from '../../common/module';
 import { PaymentKind } from '../payment';
 import {
@@ -50,3 +51,17 @@ export const accessCodeModule: DomainModule = {
     return { stop: () => checker.recorder.flush() };
   },
 };
+
+/**
+ * The names of this merchant's access-code services among `ids` (others are left out), for the reporting home. A
+ * deleted service keeps its name for the payments it took, and is `removed`: it has no page any more.
+ */
+export async function accessCodeServiceNames(
+  em: EntityManager,
+  merchantId: string,
+  ids: readonly string[],
+): Promise<Map<string, { name: string; removed: boolean }>> {
+  if (!ids.length) return new Map();
+  const services = await em.find(AccessCodeService, { id: { $in: [...ids] }, merchantId });
+  return new Map(services.map((service) => [service.id, { name: service.name, removed: service.deletedAt !== null }]));
+}

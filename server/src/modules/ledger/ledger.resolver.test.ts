@@ -220,6 +220,12 @@ describe('createLedgerAdjustment', () => {
     ]);
     const again = await t.gql(ADJUST, { input: input() }, admin);
     expect(again.data?.createLedgerAdjustment.transfer.id).toBe(adjustment.id);
+    // A retry worded otherwise is the same adjustment: the first reason stays, and it is audited once.
+    const reworded = await t.gql(ADJUST, { input: input({ description: 'Goodwill credit, ticket #123' }) }, admin);
+    expect(reworded.data?.createLedgerAdjustment).toMatchObject({
+      userErrors: [],
+      transfer: { id: adjustment.id, description: 'Goodwill credit for ticket 123' },
+    });
 
     const audit = await t.gql(
       '{ auditEvents(action: "ledger.adjust") { totalCount edges { node { merchantId targetId details } } } }',
@@ -242,7 +248,16 @@ describe('createLedgerAdjustment', () => {
         ?.createLedgerAdjustment;
     const accountsBefore = (await t.gql(ACCOUNTS, {}, admin)).data?.ledgerAccounts.totalCount;
 
-    expect(await errorsOf({ idempotencyKey: 'goodwill-1', description: 'something else' })).toMatchObject({
+    // The same key moving other money; a changed description alone replays (see the test above).
+    expect(
+      await errorsOf({
+        idempotencyKey: 'goodwill-1',
+        entries: [
+          { purpose: 'WORLD', merchantId: null, amount: '-3.00' },
+          { purpose: 'MERCHANT_AVAILABLE', amount: '3.00' },
+        ],
+      }),
+    ).toMatchObject({
       transfer: null,
       userErrors: [{ code: 'IDEMPOTENCY_CONFLICT' }],
     });

@@ -144,7 +144,7 @@ export async function transfer(em: EntityManager, input: TransferInput): Promise
   const plan: Plan = {
     merchantId: input.ownerId,
     idempotencyKey: checkKey(input.idempotencyKey),
-    fingerprint: fingerprint({ kind, currency, entries: canonical, paymentId, description }),
+    money: { kind, currency, entries: canonical, paymentId },
     kind,
     currency,
     amount: credits(entries),
@@ -205,7 +205,7 @@ export async function reverse(
     return {
       merchantId: original.merchantId,
       idempotencyKey,
-      fingerprint: fingerprint({ kind: LedgerTransferKind.REVERSAL, reversesId: transferId, description }),
+      money: { kind: LedgerTransferKind.REVERSAL, reversesId: transferId },
       kind: LedgerTransferKind.REVERSAL,
       currency: original.currency,
       amount: original.amount,
@@ -526,7 +526,8 @@ interface PlannedEntry {
 interface Plan {
   merchantId: string | null;
   idempotencyKey: string;
-  fingerprint: string;
+  /** What a replay must repeat (see fingerprint). */
+  money: Record<string, unknown>;
   kind: LedgerTransferKind;
   currency: string;
   amount: bigint;
@@ -593,7 +594,7 @@ async function resolve(
     return {
       merchantId: hold.merchantId,
       idempotencyKey,
-      fingerprint: fingerprint({ kind, pendingId: pendingTransferId, amount, description }),
+      money: { kind, pendingId: pendingTransferId, amount },
       kind,
       currency: hold.currency,
       amount,
@@ -629,7 +630,7 @@ async function write(em: EntityManager, plan: (sql: Sql) => Promise<Plan>): Prom
           p.merchantId,
           p.merchantId ?? PLATFORM_OWNER,
           p.idempotencyKey,
-          p.fingerprint,
+          fingerprint(p.money),
           p.kind,
           p.currency,
           p.pendingId,
@@ -673,7 +674,9 @@ async function earlier(sql: Sql, plan: Plan): Promise<Row> {
     plan.idempotencyKey,
   ]);
   if (byKey) {
-    if (byKey.fingerprint !== plan.fingerprint) {
+    // Transfers written before descriptions left the fingerprint hashed theirs last: the same money matches either.
+    const legacy = fingerprint({ ...plan.money, description: byKey.description ?? null });
+    if (byKey.fingerprint !== fingerprint(plan.money) && byKey.fingerprint !== legacy) {
       throw new UserFacingError(
         UserErrorCode.IDEMPOTENCY_CONFLICT,
         'this idempotency key was already used for a different transfer',
@@ -869,6 +872,11 @@ function credits(entries: EntryInput[]): bigint {
   return entries.reduce((total, entry) => (entry.amount > 0n ? total + entry.amount : total), 0n);
 }
 
+/**
+ * What an idempotency key must repeat to replay: the money (kind, currency, entries, payment, amounts), never the
+ * description. A description is prose: a retry worded otherwise (translated, an SMS's text) is the same transfer, and
+ * the first description stays.
+ */
 function fingerprint(content: Record<string, unknown>): string {
   const json = JSON.stringify(content, (_key, value: unknown) =>
     typeof value === 'bigint' ? value.toString() : value,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EntityManager } from '@mikro-orm/core';
 import { startTestApp, type TestApp } from '../../../test/harness';
@@ -232,10 +233,128 @@ describe('transfers', () => {
     await refused('IDEMPOTENCY_CONFLICT', () => transfer(fork(), { ...input, pending: true }));
     await refused('IDEMPOTENCY_CONFLICT', () => transfer(fork(), { ...input, paymentId: 'pay_43' }));
 
+    // The description is prose, not money: a retry worded otherwise replays the first, which keeps its wording.
+    const reworded = await transfer(fork(), { ...input, description: 'SMS payment, translated' });
+    expect(reworded).toMatchObject({ replayed: true, transfer: { id: first.transfer.id, description: null } });
+
     // Keys are scoped to their owner: another merchant's identical key is its own transfer.
     const theirs = await transfer(fork(), { ...input, ownerId: other, entries: move(b.world, b.available, 300n) });
     expect(theirs.replayed).toBe(false);
     expect(theirs.transfer.id).not.toBe(first.transfer.id);
+  });
+
+  it('replay a retry whose description changed, keeping the first; different money still conflicts', async () => {
+    const merchantId = await newMerchant();
+    const a = await accountsOf(merchantId);
+    const input = {
+      ownerId: merchantId,
+      idempotencyKey: 'sms-reworded',
+      currency: 'USD',
+      entries: move(a.world, a.available, 250n),
+      paymentId: 'pay_reworded',
+      description: 'SMS 1 of 2: "PAY ABC123"',
+    };
+    const first = await transfer(fork(), input);
+    const retry = await transfer(fork(), { ...input, description: 'SMS 1 von 2: "PAY ABC123"' });
+    expect(retry.replayed).toBe(true);
+    expect(retry.transfer).toMatchObject({ id: first.transfer.id, description: 'SMS 1 of 2: "PAY ABC123"' });
+    expect(await balanceOf(merchantId, a.available)).toMatchObject({ posted: 250n });
+    await refused('IDEMPOTENCY_CONFLICT', () =>
+      transfer(fork(), {
+        ...input,
+        description: 'SMS 1 of 2: "PAY ABC123"',
+        entries: move(a.world, a.available, 251n),
+      }),
+    );
+    await refused('IDEMPOTENCY_CONFLICT', () =>
+      transfer(fork(), { ...input, currency: 'EUR', entries: move(a.world, a.available, 250n) }),
+    );
+
+    // Holds' resolutions and reversals likewise.
+    const hold = await transfer(fork(), {
+      ownerId: merchantId,
+      idempotencyKey: 'reworded-hold',
+      currency: 'USD',
+      pending: true,
+      entries: move(a.world, a.pending, 100n),
+    });
+    const posted = await postPending(fork(), hold.transfer.id, {
+      idempotencyKey: 'reworded-post',
+      amount: 60n,
+      description: 'Withdrawal',
+    });
+    const postedAgain = await postPending(fork(), hold.transfer.id, {
+      idempotencyKey: 'reworded-post',
+      amount: 60n,
+      description: 'Auszahlung',
+    });
+    expect(postedAgain).toMatchObject({
+      replayed: true,
+      transfer: { id: posted.transfer.id, description: 'Withdrawal' },
+    });
+    await refused('IDEMPOTENCY_CONFLICT', () =>
+      postPending(fork(), hold.transfer.id, {
+        idempotencyKey: 'reworded-post',
+        amount: 70n,
+        description: 'Withdrawal',
+      }),
+    );
+    const reversal = await reverse(fork(), first.transfer.id, {
+      idempotencyKey: 'reworded-refund',
+      description: 'Refund',
+    });
+    const reversalAgain = await reverse(fork(), first.transfer.id, {
+      idempotencyKey: 'reworded-refund',
+      description: 'Remboursement',
+    });
+    expect(reversalAgain).toMatchObject({
+      replayed: true,
+      transfer: { id: reversal.transfer.id, description: 'Refund' },
+    });
+  });
+
+  it('replay a transfer written while descriptions were in the fingerprint', async () => {
+    const merchantId = await newMerchant();
+    const a = await accountsOf(merchantId);
+    const entries = move(a.world, a.available, 5n);
+    // An earlier version hashed the description last. The row alone is written (no entries), so all of it happens in
+    // a transaction rolled back at the end: the ledger stays consistent.
+    const canonical = [...entries].sort((x, y) => (x.accountId < y.accountId ? -1 : 1));
+    const legacyContent = {
+      kind: 'TRANSFER',
+      currency: 'USD',
+      entries: canonical,
+      paymentId: 'pay_old',
+      description: 'Old',
+    };
+    const legacy = createHash('sha256')
+      .update(
+        JSON.stringify(legacyContent, (_key, value: unknown) => (typeof value === 'bigint' ? String(value) : value)),
+      )
+      .digest('hex');
+    const id = newId('ltr');
+    const input = { ownerId: merchantId, idempotencyKey: 'legacy-1', currency: 'USD', entries, paymentId: 'pay_old' };
+    const rolledBack = new Error('rolled back');
+    await expect(
+      fork().transactional(async (tx) => {
+        await tx.getConnection().execute(
+          `insert into ledger_transfer (id, merchant_id, owner_key, idempotency_key, fingerprint, kind, currency, amount,
+             pending_id, reverses_id, payment_id, description, created_at)
+           values (?, ?, ?, 'legacy-1', ?, 'TRANSFER', 'USD', 5, null, null, 'pay_old', 'Old', ?)`,
+          [id, merchantId, merchantId, legacy, new Date()],
+          'run',
+          tx.getTransactionContext(),
+        );
+        expect(await transfer(tx, { ...input, description: 'Reworded' })).toMatchObject({
+          replayed: true,
+          transfer: { id, description: 'Old' },
+        });
+        await expect(transfer(tx, { ...input, paymentId: 'pay_other' })).rejects.toMatchObject({
+          code: 'IDEMPOTENCY_CONFLICT',
+        });
+        throw rolledBack;
+      }),
+    ).rejects.toBe(rolledBack);
   });
 
   it('refuse an overdraft, writing nothing, while the outside world may go negative', async () => {

@@ -105,7 +105,9 @@ export class LedgerAdjustmentEntryInput {
 @InputType({ description: 'A manual, balanced transfer between named accounts, e.g. to correct a mistake.' })
 export class CreateLedgerAdjustmentInput {
   @Field(() => String, {
-    description: 'The adjustment is made once per key (and merchant); a retry returns the first. Up to 180 characters.',
+    description:
+      'The adjustment is made once per key (and merchant): a retry returns the first, with its description; the same ' +
+      'key moving other money is IDEMPOTENCY_CONFLICT. Up to 180 characters.',
   })
   idempotencyKey!: string;
 

@@ -33,10 +33,11 @@ export interface PaymentConversion {
 
 export interface ProductRevenue {
   kind: PaymentKind;
-  /** The purse, voucher project or access-code service the payments belong to; null for top-ups and card payments. */
+  /**
+   * The purse, voucher project or access-code service that took the payments; null for kinds that belong to no
+   * product (top-ups, card payments: one row per kind and currency). Its name is the product module's to give.
+   */
   productId: string | null;
-  /** A description of its payments (the same for one product's, except purses' own order texts): a readable name. */
-  label: string;
   currency: string;
   amountMinor: bigint;
   payments: number;
@@ -54,14 +55,22 @@ function minor(value: unknown): bigint {
   return 0n;
 }
 
-/** The product a payment belongs to, as its product put it in the metadata when it created it. */
-const PRODUCT_KEYS = ['purseId', 'voucherProjectId', 'accessCodeServiceId'];
+/**
+ * Where each product notes, in the metadata of the payments it creates, the product that took them. Read for that
+ * kind only: a card payment's metadata is the merchant's own and may hold any key.
+ */
+const PRODUCT_KEYS: Partial<Record<PaymentKind, string>> = {
+  [PaymentKind.PURSE]: 'purseId',
+  [PaymentKind.VOUCHER]: 'voucherProjectId',
+  [PaymentKind.ACCESS_CODE]: 'accessCodeServiceId',
+};
 
 function productIdSql(em: EntityManager): string {
-  const keys = PRODUCT_KEYS.map((key) =>
-    isPostgres(em) ? `metadata->>'${key}'` : `json_extract(metadata, '$.${key}')`,
+  const cases = Object.entries(PRODUCT_KEYS).map(
+    ([kind, key]) =>
+      `when '${kind}' then ${isPostgres(em) ? `metadata->>'${key}'` : `json_extract(metadata, '$.${key}')`}`,
   );
-  return `coalesce(${keys.join(', ')})`;
+  return `case kind ${cases.join(' ')} else null end`;
 }
 
 /** Revenue per UTC day and currency (days without revenue are absent). */
@@ -96,7 +105,7 @@ export async function paymentConversion(em: EntityManager, scope: PaymentReportS
   return { started: Number(row?.started ?? 0), paid: Number(row?.paid ?? 0) };
 }
 
-/** Revenue per product (purse, voucher project, access-code service; top-ups as one), largest first. */
+/** Revenue per product (purse, voucher project, access-code service; top-ups and card payments each as one), largest first. */
 export async function revenueByProduct(
   em: EntityManager,
   scope: PaymentReportScope,
@@ -105,8 +114,7 @@ export async function revenueByProduct(
   const product = productIdSql(em);
   const rows = await select(
     em,
-    `select kind, ${product} as product_id, currency, sum(amount_received) as amount, count(*) as payments,
-            max(description) as label
+    `select kind, ${product} as product_id, currency, sum(amount_received) as amount, count(*) as payments
        from payment
       where merchant_id = ? and paid_at is not null and paid_at >= ? and paid_at < ?
       group by kind, ${product}, currency
@@ -117,7 +125,6 @@ export async function revenueByProduct(
   return rows.map((row) => ({
     kind: String(row.kind) as PaymentKind,
     productId: row.product_id === null || row.product_id === undefined ? null : String(row.product_id),
-    label: String(row.label ?? ''),
     currency: String(row.currency),
     amountMinor: minor(row.amount),
     payments: Number(row.payments),

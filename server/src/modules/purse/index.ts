@@ -62,3 +62,14 @@ export async function purseCallbackTarget(
 }
 export { resultForm } from './purse.protocol';
 export { encodeForm, postForm } from './purse.callback';
+
+/** The names of this merchant's purses among `ids` (others are left out), for the reporting home. */
+export async function purseNames(
+  em: EntityManager,
+  merchantId: string,
+  ids: readonly string[],
+): Promise<Map<string, { name: string; removed: boolean }>> {
+  if (!ids.length) return new Map();
+  const purses = await em.find(Purse, { id: { $in: [...ids] }, merchantId });
+  return new Map(purses.map((purse) => [purse.id, { name: purse.name, removed: false }]));
+}

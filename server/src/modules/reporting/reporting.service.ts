@@ -1,13 +1,17 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { utcDays } from '../../common/date-range';
 import { Money } from '../../common/money';
-import { paymentConversion, revenueByDay, revenueByProduct, type DailyRevenue } from '../payment';
+import { accessCodeServiceNames } from '../access-code';
+import { PaymentKind, paymentConversion, revenueByDay, revenueByProduct, type DailyRevenue } from '../payment';
+import type { ProductRevenue } from '../payment';
+import { purseNames } from '../purse';
 import { smsByCountry, smsByOperator, type SmsTotals } from '../sms';
+import { voucherProjectNames } from '../voucher';
 import { ConversionReport, ProductReportRow, Report, RevenueDay, RevenueSeries, SmsReportRow } from './reporting.types';
 
 /*
- * The reporting home composes what the owning modules compute (payment.report.ts, sms.report.ts): this module reads
- * no table itself.
+ * The reporting home composes what the owning modules compute (payment.report.ts, sms.report.ts) and the names the
+ * product modules give their products: this module reads no table itself.
  */
 
 export interface ReportScope {
@@ -60,6 +64,43 @@ function smsRow(row: SmsTotals): SmsReportRow {
   });
 }
 
+type ProductNames = (
+  em: EntityManager,
+  merchantId: string,
+  ids: readonly string[],
+) => Promise<Map<string, { name: string; removed: boolean }>>;
+
+/** Who names the products of each kind that has them. */
+const NAMERS: Partial<Record<PaymentKind, ProductNames>> = {
+  [PaymentKind.PURSE]: purseNames,
+  [PaymentKind.VOUCHER]: voucherProjectNames,
+  [PaymentKind.ACCESS_CODE]: accessCodeServiceNames,
+};
+
+/** Each product row with its product's name, asked of the module that owns the product. */
+async function namedProducts(
+  em: EntityManager,
+  merchantId: string,
+  rows: readonly ProductRevenue[],
+): Promise<ProductReportRow[]> {
+  const names = new Map<string, { name: string; removed: boolean }>();
+  for (const [kind, namer] of Object.entries(NAMERS) as [PaymentKind, ProductNames][]) {
+    const ids = [...new Set(rows.flatMap((row) => (row.kind === kind && row.productId ? [row.productId] : [])))];
+    for (const [id, named] of await namer(em, merchantId, ids)) names.set(`${kind}:${id}`, named);
+  }
+  return rows.map((row) => {
+    const named = row.productId ? names.get(`${row.kind}:${row.productId}`) : undefined;
+    return Object.assign(new ProductReportRow(), {
+      kind: row.kind,
+      productId: row.productId,
+      name: named?.name ?? null,
+      productRemoved: named?.removed ?? false,
+      payments: row.payments,
+      revenue: Money.of(row.amountMinor, row.currency),
+    });
+  });
+}
+
 /** The report of one merchant for [from, to), with the previous period of the same length before it. */
 export async function buildReport(em: EntityManager, scope: ReportScope): Promise<Report> {
   const previousFrom = new Date(scope.from.getTime() - (scope.to.getTime() - scope.from.getTime()));
@@ -85,14 +126,6 @@ export async function buildReport(em: EntityManager, scope: ReportScope): Promis
     }),
     smsByCountry: byCountry.map(smsRow),
     smsByOperator: byOperator.map(smsRow),
-    topProducts: products.map((row) =>
-      Object.assign(new ProductReportRow(), {
-        kind: row.kind,
-        productId: row.productId,
-        name: row.label,
-        payments: row.payments,
-        revenue: Money.of(row.amountMinor, row.currency),
-      }),
-    ),
+    topProducts: await namedProducts(em, scope.merchantId, products),
   });
 }

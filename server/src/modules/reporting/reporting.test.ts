@@ -1,7 +1,10 @@
 import type { MikroORM } from '@mikro-orm/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestOrm, startTestApp, type Auth, type TestApp } from '../../../test/harness';
+import { AccessCodeAlphabet, AccessCodeKind, AccessCodeService } from '../access-code/access-code.entity';
 import { Payment, PaymentKind, PaymentStatus } from '../payment';
+import { Purse } from '../purse/purse.entity';
+import { VoucherProject } from '../voucher/voucher.entity';
 import { SmsDirection, SmsMessage, SmsStatus } from '../sms';
 import { isPostgres } from '../../common/date-range';
 import { buildReport } from './reporting.service';
@@ -42,6 +45,21 @@ function sms(fields: Partial<SmsMessage> & Pick<SmsMessage, 'receivedAt'>) {
 
 const at = (iso: string) => new Date(iso);
 
+let purseNumber = 990_000;
+function purse(id: string, name: string, merchantId = M) {
+  purseNumber += 1;
+  return Object.assign(new Purse(), {
+    id,
+    number: purseNumber,
+    merchantId,
+    name,
+    secret: 's'.repeat(32),
+    successUrl: 'https://shop.example/ok',
+    failUrl: 'https://shop.example/fail',
+    resultUrl: 'https://shop.example/result',
+  });
+}
+
 describe('reporting aggregates', () => {
   let orm: MikroORM;
   let close: () => Promise<void>;
@@ -49,6 +67,14 @@ describe('reporting aggregates', () => {
     ({ orm, close } = await createTestOrm());
     const em = orm.em.fork();
     em.persist([
+      purse('prs_a', 'Purse A'),
+      Object.assign(new VoucherProject(), {
+        id: 'vpr_b',
+        merchantId: M,
+        name: 'Voucher B',
+        slug: 'reporting-voucher-b',
+        priceMinor: 300n,
+      }),
       // Paid late on 1 March UTC: bucketed on the 1st whatever the server's time zone.
       payment({
         kind: PaymentKind.PURSE,
@@ -217,7 +243,94 @@ describe('reporting aggregates', () => {
       ['PURSE', 'prs_a', 1, '5.00', 'USD'],
       ['VOUCHER', 'vpr_b', 1, '3.00', 'USD'],
     ]);
-    expect(topProducts[1].name).toBe('Purse A');
+    expect(topProducts.map((row) => row.name)).toEqual([null, 'Purse A', 'Voucher B']);
+  });
+
+  it("names each product by the product that took its payments, whatever the payments' descriptions", async () => {
+    const em = orm.em.fork();
+    const day = (hour: number) => at(`2026-04-01T${String(hour).padStart(2, '0')}:00:00Z`);
+    const service = Object.assign(new AccessCodeService(), {
+      merchantId: M,
+      name: 'Premium articles',
+      keyword: 'ARTICLES',
+      replyTemplate: 'Your code: {code}',
+      kind: AccessCodeKind.PERIOD_FROM_ISSUE,
+      validitySeconds: 86_400,
+      codeLength: 8,
+      alphabet: AccessCodeAlphabet.DIGITS,
+      paidUrl: 'https://shop.example/paid',
+      expiredUrl: 'https://shop.example/expired',
+      invalidUrl: 'https://shop.example/invalid',
+      secret: 's'.repeat(32),
+      deletedAt: day(20),
+    });
+    em.persist([
+      purse('prs_c', 'Corner shop'),
+      // Another merchant's purse of the same id space is never named in this merchant's report.
+      purse('prs_theirs', 'Not yours', OTHER),
+      service,
+      ...[
+        ['Order 17: two coffees', 400n],
+        ['Заказ 18', 250n],
+      ].map(([description, amount]) =>
+        payment({
+          kind: PaymentKind.PURSE,
+          amountReceived: amount as bigint,
+          currency: 'USD',
+          createdAt: day(9),
+          paidAt: day(10),
+          metadata: { purseId: 'prs_c' },
+          description: description as string,
+        }),
+      ),
+      payment({
+        kind: PaymentKind.ACCESS_CODE,
+        amountReceived: 100n,
+        currency: 'USD',
+        createdAt: day(9),
+        paidAt: day(10),
+        metadata: { accessCodeServiceId: service.id },
+      }),
+      payment({
+        kind: PaymentKind.PURSE,
+        amountReceived: 50n,
+        currency: 'USD',
+        createdAt: day(9),
+        paidAt: day(10),
+        metadata: { purseId: 'prs_theirs' },
+      }),
+      // A card payment's metadata is the merchant's own: a purseId in it does not make it the purse's.
+      payment({
+        kind: PaymentKind.CARD,
+        amountReceived: 300n,
+        currency: 'USD',
+        createdAt: day(9),
+        paidAt: day(10),
+        metadata: { purseId: 'prs_c' },
+        description: 'Corner shop',
+      }),
+    ]);
+    await em.flush();
+    const { topProducts } = await buildReport(orm.em.fork(), {
+      merchantId: M,
+      from: at('2026-04-01T00:00:00Z'),
+      to: at('2026-04-02T00:00:00Z'),
+    });
+    expect(
+      topProducts.map((row) => [
+        row.kind,
+        row.productId,
+        row.name,
+        row.productRemoved,
+        row.payments,
+        row.revenue.amount,
+      ]),
+    ).toEqual([
+      ['PURSE', 'prs_c', 'Corner shop', false, 2, '6.50'],
+      ['CARD', null, null, false, 1, '3.00'],
+      ['ACCESS_CODE', service.id, 'Premium articles', true, 1, '1.00'],
+      ['PURSE', 'prs_theirs', null, false, 1, '0.50'],
+    ]);
   });
 
   it('sums billed SMS by country and by operator', async () => {

@@ -81,7 +81,9 @@ export class SmsReportRow {
 }
 
 @ObjectType({
-  description: "A product's paid payments in the period: a purse, voucher project or access-code service.",
+  description:
+    'Paid payments of the period taken by one product (a purse, voucher project or access-code service) in one ' +
+    'currency; payments of no product (top-ups, card payments) count as one row per kind and currency.',
 })
 export class ProductReportRow {
   @Field(() => PaymentKind)
@@ -89,17 +91,27 @@ export class ProductReportRow {
 
   @Field(() => ID, {
     nullable: true,
-    description: 'The purse, voucher project or service; null for top-ups and cards.',
+    description: 'The purse, voucher project or access-code service; null for top-ups and card payments.',
   })
   productId!: string | null;
 
-  @Field(() => String, { description: "A readable name: the description of the product's payments." })
-  name!: string;
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "The product's name as the merchant gave it (the purse's, project's or service's); null when the row has no " +
+      'product, or the product is not found.',
+  })
+  name!: string | null;
+
+  @Field(() => Boolean, {
+    description: 'The product was deleted since (an access-code service): its name is kept, it has no page any more.',
+  })
+  productRemoved!: boolean;
 
   @Field(() => Int)
   payments!: number;
 
-  @Field(() => Money)
+  @Field(() => Money, { description: 'What these payments received, in their currency.' })
   revenue!: Money;
 }
 

@@ -88,3 +88,14 @@ export async function voucherStockOf(
   const counts = await stockCounts(em, projectId);
   return { name: project.name, merchantId: project.merchantId, available: counts.available };
 }
+
+/** The names of this merchant's voucher projects among `ids` (others are left out), for the reporting home. */
+export async function voucherProjectNames(
+  em: EntityManager,
+  merchantId: string,
+  ids: readonly string[],
+): Promise<Map<string, { name: string; removed: boolean }>> {
+  if (!ids.length) return new Map();
+  const projects = await em.find(VoucherProject, { id: { $in: [...ids] }, merchantId });
+  return new Map(projects.map((project) => [project.id, { name: project.name, removed: false }]));
+}

@@ -130,6 +130,7 @@ const ReportHomeDocument = graphql(`
         kind
         productId
         name
+        productRemoved
         payments
         revenue {
           amount
@@ -343,16 +344,54 @@ function SmsChart({ title, rows, byOperator }: { title: string; rows: readonly S
   );
 }
 
-function productName(row: Report['topProducts'][number]): string {
-  return row.productId ? `${humanize(row.kind)}: ${row.name}` : humanize(row.kind);
+type ProductRow = Report['topProducts'][number];
+
+/** What each kind of product is called, and where its dashboard page is (kinds of no product: none). */
+const PRODUCT_KINDS: Partial<Record<ProductRow['kind'], { noun: string; page: string }>> = {
+  PURSE: { noun: 'Purse', page: 'purses' },
+  VOUCHER: { noun: 'Voucher project', page: 'vouchers' },
+  ACCESS_CODE: { noun: 'Access-code service', page: 'access-codes' },
+};
+
+/** Payments of no product: named by their kind, all of them in one row. */
+const UNPRODUCED: Partial<Record<ProductRow['kind'], string>> = {
+  CARD: 'Card payments',
+  TOP_UP: 'Balance top-ups',
+};
+
+function productName(row: ProductRow): string {
+  if (!row.productId) return UNPRODUCED[row.kind] ?? humanize(row.kind);
+  return row.name ?? `${PRODUCT_KINDS[row.kind]?.noun ?? humanize(row.kind)} ${row.productId}`;
 }
 
-function TopProductsChart({ rows }: { rows: Report['topProducts'] }) {
+function productKind(row: ProductRow): string {
+  return row.productId ? (PRODUCT_KINDS[row.kind]?.noun ?? humanize(row.kind)) : 'No product';
+}
+
+/** The product's page; for payments of no product, the paid payments of that kind. */
+function productLink(row: ProductRow): string | null {
+  if (!row.productId) return `payments?kind=${row.kind}&status=PAID`;
+  const page = PRODUCT_KINDS[row.kind]?.page;
+  return page && !row.productRemoved ? `${page}/${row.productId}` : null;
+}
+
+function ProductCell({ row }: { row: ProductRow }) {
+  const link = productLink(row);
+  const name = productName(row);
+  return (
+    <>
+      {link ? <Link to={link}>{name}</Link> : name}
+      {row.productRemoved && <span className="muted"> (deleted)</span>}
+    </>
+  );
+}
+
+function TopProductsChart({ rows }: { rows: readonly ProductRow[] }) {
   const points = rows.map((row) => ({ name: productName(row), payments: row.payments }));
   return (
     <ChartFigure
       title="Top products"
-      summary="Paid payments per purse, voucher project and access-code service; revenue in the table."
+      summary="Paid payments per purse, voucher project and access-code service; revenue and links in the table."
       chart={
         rows.length === 0 ? null : (
           <ResponsiveContainer width="100%" height={Math.max(120, rows.length * 36)}>
@@ -380,6 +419,7 @@ function TopProductsChart({ rows }: { rows: Report['topProducts'] }) {
             <thead>
               <tr>
                 <th scope="col">Product</th>
+                <th scope="col">Kind</th>
                 <th scope="col" className="num">
                   Paid payments
                 </th>
@@ -391,7 +431,10 @@ function TopProductsChart({ rows }: { rows: Report['topProducts'] }) {
             <tbody>
               {rows.map((row) => (
                 <tr key={`${row.kind}:${row.productId ?? ''}:${row.revenue.currency}`}>
-                  <th scope="row">{productName(row)}</th>
+                  <th scope="row">
+                    <ProductCell row={row} />
+                  </th>
+                  <td>{productKind(row)}</td>
                   <td className="num">{row.payments}</td>
                   <td className="num">
                     <Money money={row.revenue} />
