@@ -414,11 +414,7 @@ function SalesList({ projectId }: { projectId: string }) {
           options={ORDER_STATES}
           onChange={(next) => change({ state: next })}
         />
-        <DateRangeFilter
-          label="Started"
-          value={range}
-          onChange={(next) => change({ from: next.from, to: next.to })}
-        />
+        <DateRangeFilter label="Started" value={range} onChange={(next) => change({ from: next.from, to: next.to })} />
         <button
           type="button"
           className="button button--small"

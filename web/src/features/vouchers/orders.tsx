@@ -85,8 +85,7 @@ export function orderCsvColumns(showProject = false): CsvColumn<OrderRow>[] {
   return [
     {
       header: 'Payment',
-      value: (order) =>
-        showProject && order.project ? `${order.reference}\n${order.project.name}` : order.reference,
+      value: (order) => (showProject && order.project ? `${order.reference}\n${order.project.name}` : order.reference),
     },
     {
       header: 'State',
@@ -159,11 +158,7 @@ export function OrdersTable({
           header: 'Buyer',
           render: (order) => (
             <span>
-              {order.payerPhone ? (
-                <code>{order.payerPhone}</code>
-              ) : (
-                <span className="muted">{buyerOf(order)}</span>
-              )}
+              {order.payerPhone ? <code>{order.payerPhone}</code> : <span className="muted">{buyerOf(order)}</span>}
               <br />
               <span className="muted small">{order.country ?? ''}</span>
             </span>
