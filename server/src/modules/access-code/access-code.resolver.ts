@@ -11,7 +11,7 @@ import {
 } from '../../common/context';
 import { graphqlError, payload } from '../../common/errors';
 import { paginate } from '../../common/orm';
-import { checkDateRange } from '../../common/date-range';
+import { checkDateRange, rangeFilter } from '../../common/date-range';
 import type { Connection } from '../../common/pagination';
 import { SmsMessage } from '../sms';
 import { maskPhone } from '../../common/phone';
@@ -223,6 +223,7 @@ export class AccessCodeServiceResolver {
     @Arg('input', () => ExportAccessCodeChecksCsvInput) input: ExportAccessCodeChecksCsvInput,
     @Ctx() ctx: Context,
   ): Promise<ExportAccessCodeChecksCsvPayload> {
+    checkDateRange(input);
     const service = await loadService(ctx, input.serviceId);
     const exported = await exportChecksCsv(ctx.em, ctx, checkerFor(ctx.em, ctx.config, ctx.limits), service, input);
     return { ...exported, userErrors: [] };
@@ -275,6 +276,7 @@ export class AccessCodeResolver {
         { serviceId: service.id },
         args.status ? statusFilter(args.status) : {},
         args.code ? { lookup: codeLookup(ctx.config.sessionSecret, service.id, normaliseCode(args.code)) } : {},
+        rangeFilter('issuedAt', args),
       ],
     };
     const page = await paginate(ctx.em, AccessCode, where, args);

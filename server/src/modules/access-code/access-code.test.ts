@@ -725,6 +725,57 @@ describe('access codes', () => {
       expect(lines.slice(1).map((line) => line.split(',')[1])).toEqual(['PAID', 'INVALID', 'PAID']);
       expect(csv.csv).not.toContain(code);
     });
+
+    it('lists codes by the time they were issued, and refuses a bad range naming the field', async () => {
+      const service = await createService();
+      const before = new Date(Date.now() - 1000);
+      const { code } = await buy(service);
+      const after = new Date(Date.now() + 1000);
+      const CODES = `query($id: ID!, $from: DateTimeISO, $to: DateTimeISO) {
+        accessCodes(serviceId: $id, from: $from, to: $to) { totalCount edges { node { code } } }
+      }`;
+      const codesIn = async (from: Date | string | null, to: Date | string | null) => {
+        const result = await t.gql(CODES, { id: service.id, from, to }, owner);
+        expect(result.errors).toBeUndefined();
+        return (result.data!.accessCodes.edges as { node: { code: string } }[]).map((edge) => edge.node.code);
+      };
+      expect(await codesIn(before.toISOString(), after.toISOString())).toEqual([code]);
+      expect(await codesIn(null, before.toISOString())).toEqual([]);
+      expect(await codesIn(after.toISOString(), null)).toEqual([]);
+
+      // A reversed range, on the list and on the checks' list and export alike: refused, naming the fields.
+      const reversed = { id: service.id, from: after.toISOString(), to: before.toISOString() };
+      const refusedCodes = await t.gql(CODES, reversed, owner);
+      expect(refusedCodes.errors?.[0]).toMatchObject({
+        message: 'from must be before to',
+        extensions: { code: 'BAD_USER_INPUT' },
+      });
+      const refusedChecks = await t.gql(
+        `query($id: ID!, $from: DateTimeISO, $to: DateTimeISO) {
+          accessCodeChecks(serviceId: $id, from: $from, to: $to) { totalCount } }`,
+        reversed,
+        owner,
+      );
+      expect(refusedChecks.errors?.[0]).toMatchObject({
+        message: 'from must be before to',
+        extensions: { code: 'BAD_USER_INPUT' },
+      });
+      const refusedExport = await t.gql(
+        `mutation($input: ExportAccessCodeChecksCsvInput!) { exportAccessCodeChecksCsv(input: $input) { rowCount } }`,
+        { input: { serviceId: service.id, from: reversed.from, to: reversed.to } },
+        owner,
+      );
+      expect(refusedExport.errors?.[0]).toMatchObject({
+        message: 'from must be before to',
+        extensions: { code: 'BAD_USER_INPUT' },
+      });
+
+      // Not a date at all: a typed error naming the variable, not a 500.
+      const notADate = await t.gql(CODES, { id: service.id, from: '2026-13-45', to: null }, owner);
+      expect(notADate.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+      expect(notADate.errors?.[0].message).toContain('$from');
+      expect(await codesIn(before.toISOString(), after.toISOString())).toEqual([code]);
+    });
   });
 
   describe.runIf(testDialect() === 'postgres')('concurrency', () => {

@@ -1,6 +1,7 @@
 import { ArgsType, Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { Money } from '../../common/money';
 import { PaymentStatus } from '../payment';
+import { RangedPageArgs } from '../../common/date-range';
 import { ConnectionType, PageArgs } from '../../common/pagination';
 import {
   AccessCode,
@@ -28,8 +29,9 @@ export class AccessCodeServicesArgs extends PageArgs {
   merchantId?: string | null;
 }
 
+/** `from` and `to` bound the codes' issuedAt. */
 @ArgsType()
-export class AccessCodesArgs extends PageArgs {
+export class AccessCodesArgs extends RangedPageArgs {
   @Field(() => ID, { description: 'The service whose codes to list.' })
   serviceId!: string;
 
@@ -40,19 +42,14 @@ export class AccessCodesArgs extends PageArgs {
   code?: string | null;
 }
 
+/** `from` and `to` bound the attempts' checkedAt. */
 @ArgsType()
-export class AccessCodeChecksArgs extends PageArgs {
+export class AccessCodeChecksArgs extends RangedPageArgs {
   @Field(() => ID, { description: 'The service whose check attempts to list.' })
   serviceId!: string;
 
   @Field(() => AccessCodeCheckResult, { nullable: true, description: 'Only attempts with this result.' })
   result?: AccessCodeCheckResult | null;
-
-  @Field(() => Date, { nullable: true, description: 'Only attempts at or after this time.' })
-  from?: Date | null;
-
-  @Field(() => Date, { nullable: true, description: 'Only attempts before this time.' })
-  to?: Date | null;
 }
 
 @InputType({ description: 'An access-code service: how SMS buy codes, what the codes are, where checks send payers.' })

@@ -1,6 +1,7 @@
 import type { FilterQuery } from '@mikro-orm/core';
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../common/context';
+import { rangeFilter } from '../../common/date-range';
 import { isAdmin, merchantFilter, requireViewer } from '../../common/context';
 import { graphqlError, payload } from '../../common/errors';
 import { Money } from '../../common/money';
@@ -219,6 +220,7 @@ export class WithdrawalResolver {
       ...merchantFilter(requireViewer(ctx), args.merchantId),
       ...(args.status ? { status: args.status } : {}),
       ...(args.batchId ? { batchId: args.batchId } : {}),
+      ...rangeFilter('createdAt', args),
     };
     return paginate(ctx.em, Withdrawal, where, args);
   }

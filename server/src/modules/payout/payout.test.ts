@@ -200,6 +200,50 @@ describe('payouts', () => {
     expect(byAdmin.errors?.[0].extensions?.code).toBe('FORBIDDEN');
   });
 
+  it('lists withdrawals by when they were requested, and refuses a bad range naming the field', async () => {
+    const requested = (await request({ destinationId, amount: '5.00', currency: 'EUR' })).requestWithdrawal;
+    expect(requested.userErrors).toEqual([]);
+    const id = requested.withdrawal.id as string;
+    const LIST = `query($from: DateTimeISO, $to: DateTimeISO) {
+      withdrawals(from: $from, to: $to, status: REQUESTED, first: 100) { edges { node { id } } } }`;
+    const hour = 3_600_000;
+    const now = Date.now();
+    const idsIn = async (from: number | null, to: number | null) => {
+      const result = await t.gql(
+        LIST,
+        {
+          from: from === null ? null : new Date(from).toISOString(),
+          to: to === null ? null : new Date(to).toISOString(),
+        },
+        owner,
+      );
+      expect(result.errors).toBeUndefined();
+      return (result.data!.withdrawals.edges as { node: { id: string } }[]).map((edge) => edge.node.id);
+    };
+    expect(await idsIn(now - hour, now + hour)).toContain(id);
+    expect(await idsIn(null, now - hour)).not.toContain(id);
+    expect(await idsIn(now + hour, null)).not.toContain(id);
+    const reversed = await t.gql(
+      LIST,
+      { from: new Date(now).toISOString(), to: new Date(now - hour).toISOString() },
+      owner,
+    );
+    expect(reversed.errors?.[0]).toMatchObject({
+      message: 'from must be before to',
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+    const notADate = await t.gql(LIST, { from: 'last week' }, owner);
+    expect(notADate.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(notADate.errors?.[0].message).toContain('$from');
+    // Leaves no withdrawal waiting for the tests that follow.
+    const cancelled = await gql(
+      `mutation($input: IdInput!) { cancelWithdrawal(input: $input) { userErrors { code } } }`,
+      { input: { id } },
+      owner,
+    );
+    expect(cancelled.cancelWithdrawal.userErrors).toEqual([]);
+  });
+
   it('REQUESTED holds nothing; CONFIRMED holds the amount; APPROVED → IN_BATCH → PAID posts it out with the fee', async () => {
     const feesBefore = (await balance(LedgerAccountPurpose.PLATFORM_FEES, 'EUR', null)).posted;
     const requested = (await request({ destinationId, amount: '40.00', currency: 'EUR', idempotencyKey: 'w-40' }))

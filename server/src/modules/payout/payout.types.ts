@@ -1,5 +1,6 @@
 import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { UserError } from '../../common/errors';
+import { RangedPageArgs } from '../../common/date-range';
 import { Money } from '../../common/money';
 import { PayloadType } from '../../common/mutation';
 import { ConnectionType, PageArgs } from '../../common/pagination';
@@ -46,8 +47,9 @@ export class PayoutDestinationsArgs extends PageArgs {
   status?: PayoutDestinationStatus | null;
 }
 
+/** `from` and `to` bound when the withdrawals were requested (createdAt). */
 @ArgsType()
-export class WithdrawalsArgs extends PageArgs {
+export class WithdrawalsArgs extends RangedPageArgs {
   @Field(() => ID, { nullable: true, description: 'Only this merchant (admins and partners).' })
   merchantId?: string | null;
 

@@ -375,6 +375,36 @@ describe('vouchers', () => {
       });
       const foreign = await t.gql(`query($id: ID!) { voucherSales(projectId: $id) { totalCount } }`, { id }, other);
       expect(foreign.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+
+      // Filtered by when the order started and by state, as the sales list's URL asks; a bad range is refused.
+      const RANGED = `query($id: ID!, $from: DateTimeISO, $to: DateTimeISO, $state: VoucherOrderState) {
+        voucherSales(projectId: $id, from: $from, to: $to, state: $state) { edges { node { reference } } } }`;
+      const hour = 3_600_000;
+      const ranged = async (from: number, to: number, state: string | null = null) => {
+        const result = await t.gql(
+          RANGED,
+          { id, from: new Date(from).toISOString(), to: new Date(to).toISOString(), state },
+          owner,
+        );
+        expect(result.errors).toBeUndefined();
+        return (result.data!.voucherSales.edges as { node: { reference: string } }[]).map((e) => e.node.reference);
+      };
+      const now = Date.now();
+      expect(await ranged(now - hour, now + hour, 'SOLD')).toContain(bought.reference);
+      expect(await ranged(now - hour, now + hour, 'REFUNDED')).not.toContain(bought.reference);
+      expect(await ranged(now + hour, now + 2 * hour)).toEqual([]);
+      const reversed = await t.gql(
+        RANGED,
+        { id, from: new Date(now).toISOString(), to: new Date(now - hour).toISOString() },
+        owner,
+      );
+      expect(reversed.errors?.[0]).toMatchObject({
+        message: 'from must be before to',
+        extensions: { code: 'BAD_USER_INPUT' },
+      });
+      const notADate = await t.gql(RANGED, { id, from: 'yesterday' }, owner);
+      expect(notADate.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+      expect(notADate.errors?.[0].message).toContain('$from');
     });
 
     it('says sold out and takes no new payment when the stock is empty', async () => {

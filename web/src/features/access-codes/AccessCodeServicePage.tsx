@@ -1,4 +1,4 @@
-import { useCallback, useState, type FormEvent } from 'react';
+import { useCallback, useMemo, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useMutation, useQuery } from 'urql';
 import { useFormMutation } from '../../app/useFormMutation';
@@ -7,8 +7,8 @@ import { SelectFilter } from '../../app/components/SelectFilter';
 import { QueryView } from '../../app/components/QueryView';
 import type {
   AccessCodeCheckResult,
+  AccessCodeChecksQuery,
   AccessCodeServiceQuery,
-  AccessCodeStatus,
   AccessCodesQuery,
 } from '../../gql/graphql';
 import { ConfirmBox } from '../../app/components/ConfirmBox';
@@ -18,6 +18,8 @@ import { Card, Page } from '../../app/components/Page';
 import { Pager, usePaging } from '../../app/components/Pager';
 import { SecretPanel } from '../../app/components/SecretPanel';
 import { Time } from '../../app/components/Time';
+import { DateRangeFilter, rangeProblem, rangeVariables, type DayRange } from '../../app/components/DateRangeFilter';
+import { csvTime, useCsvDownload, type CsvColumn } from '../../app/csv';
 import { usePolling } from '../../app/polling';
 import { oneOf, useUrlFilters } from '../../app/useUrlFilters';
 import { SERVICE_FIELDS, ServiceForm, toSettings, type ServiceValues } from './ServiceForm';
@@ -65,8 +67,24 @@ const AccessCodeServiceDocument = graphql(`
 `);
 
 const AccessCodesDocument = graphql(`
-  query AccessCodes($serviceId: ID!, $status: AccessCodeStatus, $code: String, $first: Int, $after: String) {
-    accessCodes(serviceId: $serviceId, status: $status, code: $code, first: $first, after: $after) {
+  query AccessCodes(
+    $serviceId: ID!
+    $status: AccessCodeStatus
+    $code: String
+    $from: DateTimeISO
+    $to: DateTimeISO
+    $first: Int
+    $after: String
+  ) {
+    accessCodes(
+      serviceId: $serviceId
+      status: $status
+      code: $code
+      from: $from
+      to: $to
+      first: $first
+      after: $after
+    ) {
       totalCount
       pageInfo {
         endCursor
@@ -199,23 +217,9 @@ const ResendAccessCodeDocument = graphql(`
   }
 `);
 
-const ExportAccessCodeChecksCsvDocument = graphql(`
-  mutation ExportAccessCodeChecksCsv($input: ExportAccessCodeChecksCsvInput!) {
-    exportAccessCodeChecksCsv(input: $input) {
-      csv
-      rowCount
-      truncated
-      userErrors {
-        code
-        field
-        message
-      }
-    }
-  }
-`);
-
 type Service = AccessCodeServiceQuery['accessCodeService'];
 type Code = AccessCodesQuery['accessCodes']['edges'][number]['node'];
+type Check = AccessCodeChecksQuery['accessCodeChecks']['edges'][number]['node'];
 interface Notice {
   tone: 'good' | 'bad';
   text: string;
@@ -242,13 +246,6 @@ function valuesOf(service: Service): ServiceValues {
     cardPrice: service.cardPrice?.amount ?? '',
     cardCurrency: service.cardPrice?.currency ?? 'USD',
   };
-}
-
-/** "2026-11-23T18:58" (a datetime-local input, the reader's time) → ISO 8601 UTC; empty stays null. */
-function isoFromLocal(value: string): string | null {
-  if (!value) return null;
-  const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? null : date.toISOString();
 }
 
 function EditServiceForm({ service }: { service: Service }) {
@@ -505,30 +502,116 @@ function CodeActions({ code, onDone }: { code: Code; onDone: (notice: Notice) =>
   );
 }
 
+const CHANNEL_LABELS: Record<string, string> = { REDIRECT: 'browser', API: 'server (POST)' };
+
+function channelLabel(channel: string): string {
+  return CHANNEL_LABELS[channel] ?? 'GraphQL';
+}
+
+function codeStatusLabel(status: string): string {
+  return CODE_STATUSES.find((entry) => entry.value === status)?.label ?? status;
+}
+
+function checkResultLabel(result: string): string {
+  return CHECK_RESULTS.find((entry) => entry.value === result)?.label ?? result;
+}
+
+function usesOf(code: Code): string {
+  return code.maxUses === null ? String(code.uses) : `${code.uses} / ${code.maxUses}`;
+}
+
+/** The codes table's columns as text, cell for cell as shown (the actions column holds buttons, not data). */
+const CODE_CSV_COLUMNS: CsvColumn<Code>[] = [
+  { header: 'Code', value: (code) => code.code },
+  { header: 'Status', value: (code) => codeStatusLabel(code.status) },
+  { header: 'Phone', value: (code) => code.phone ?? '—' },
+  { header: 'Issued', value: (code) => csvTime(code.issuedAt) },
+  {
+    header: 'Expires',
+    value: (code) => csvTime(code.expiresAt) || (code.firstUsedAt ? '—' : 'after first use'),
+  },
+  { header: 'Uses', value: usesOf },
+  { header: 'Payment', value: (code) => code.paymentId },
+];
+
+const CHECK_CSV_COLUMNS: CsvColumn<Check>[] = [
+  { header: 'Time', value: (check) => csvTime(check.checkedAt) },
+  { header: 'Result', value: (check) => checkResultLabel(check.result) },
+  { header: 'How', value: (check) => channelLabel(check.channel) },
+  { header: 'Source', value: (check) => check.ip },
+  { header: 'Typed', value: (check) => check.input ?? '—' },
+  { header: 'Attempts', value: (check) => String(check.count) },
+];
+
+// Both lists share the page, so their filters in the URL are prefixed.
+const CODE_FILTERS = ['codeStatus', 'codeFrom', 'codeTo'] as const;
+const CHECK_FILTERS = ['checkResult', 'checkFrom', 'checkTo'] as const;
+
 function Codes({ serviceId }: { serviceId: string }) {
   const paging = usePaging();
-  const [status, setStatus] = useState<AccessCodeStatus | ''>('');
+  const filters = useUrlFilters(CODE_FILTERS);
+  const status = oneOf(
+    filters.values.codeStatus,
+    CODE_STATUSES.map((option) => option.value),
+  );
+  const range: DayRange = { from: filters.values.codeFrom, to: filters.values.codeTo };
+  // The code searched for stays out of the URL: a code is what admits a payer, and URLs end up in logs and history.
   const [draft, setDraft] = useState('');
   const [search, setSearch] = useState('');
   const [notice, setNotice] = useState<Notice | null>(null);
-  const [query, refetch] = useQuery({
-    query: AccessCodesDocument,
-    variables: { serviceId, status: status || null, code: search || null, first: paging.first, after: paging.after },
-  });
+  const variables = useMemo(
+    () => ({
+      serviceId,
+      status: status || null,
+      code: search || null,
+      first: paging.first,
+      after: paging.after,
+      ...rangeVariables(range),
+    }),
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the range's two strings stand for it
+    [serviceId, status, search, paging.first, paging.after, range.from, range.to],
+  );
+  const [query, refetch] = useQuery({ query: AccessCodesDocument, variables, pause: Boolean(rangeProblem(range)) });
   const refresh = useCallback(() => refetch({ requestPolicy: 'network-only' }), [refetch]);
   usePolling(refresh, 5000);
+  const csv = useCsvDownload({
+    query: AccessCodesDocument,
+    variables,
+    page: (data) => ({
+      nodes: data.accessCodes.edges.map((edge) => edge.node),
+      endCursor: data.accessCodes.pageInfo.endCursor,
+      hasNextPage: data.accessCodes.pageInfo.hasNextPage,
+    }),
+    columns: CODE_CSV_COLUMNS,
+    filename: `access-codes-${serviceId}.csv`,
+  });
+  const change = (patch: Partial<Record<(typeof CODE_FILTERS)[number], string | null>>) => {
+    filters.set(patch);
+    paging.reset();
+  };
   const submitSearch = (event: FormEvent) => {
     event.preventDefault();
     setSearch(draft.trim());
     paging.reset();
   };
+  const filtered = filters.active || Boolean(search);
   return (
     <Card
       title="Codes"
       actions={
-        <button type="button" className="button button--small" onClick={refresh}>
-          Refresh
-        </button>
+        <span className="button-row">
+          <button type="button" className="button button--small" onClick={refresh}>
+            Refresh
+          </button>
+          <button
+            type="button"
+            className="button button--small"
+            disabled={csv.busy || Boolean(rangeProblem(range))}
+            onClick={() => void csv.download()}
+          >
+            {csv.busy ? 'Preparing CSV…' : 'Download CSV'}
+          </button>
+        </span>
       }
     >
       <form className="toolbar" onSubmit={submitSearch} role="search" aria-label="Filter codes">
@@ -537,10 +620,7 @@ function Codes({ serviceId }: { serviceId: string }) {
           anyLabel="Any status"
           value={status}
           options={CODE_STATUSES}
-          onChange={(next) => {
-            setStatus(next);
-            paging.reset();
-          }}
+          onChange={(next) => change({ codeStatus: next })}
         />
         <label className="toolbar__field">
           <span>Code</span>
@@ -549,7 +629,17 @@ function Codes({ serviceId }: { serviceId: string }) {
         <button type="submit" className="button button--small">
           Find
         </button>
+        <DateRangeFilter
+          label="Issued"
+          value={range}
+          onChange={(next) => change({ codeFrom: next.from, codeTo: next.to })}
+        />
       </form>
+      {csv.error && (
+        <p className="field__error" role="alert">
+          {csv.error}
+        </p>
+      )}
       {notice && (
         <p className={`notice notice--${notice.tone}`} role="status">
           {notice.text}
@@ -563,7 +653,7 @@ function Codes({ serviceId }: { serviceId: string }) {
               rows={data.accessCodes.edges.map((edge) => edge.node)}
               rowKey={(code) => code.id}
               rowClassName={(code) => (code.status === 'ACTIVE' ? undefined : 'row--muted')}
-              empty="No codes yet. Each SMS with the keyword buys one."
+              empty={filtered ? 'No codes match.' : 'No codes yet. Each SMS with the keyword buys one.'}
               columns={[
                 { header: 'Code', render: (code) => <code>{code.code}</code>, className: 'nowrap' },
                 { header: 'Status', render: (code) => <CodeStatusBadge status={code.status} /> },
@@ -576,16 +666,12 @@ function Codes({ serviceId }: { serviceId: string }) {
                   ),
                   className: 'nowrap',
                 },
-                {
-                  header: 'Uses',
-                  className: 'num',
-                  render: (code) => (code.maxUses === null ? code.uses : `${code.uses} / ${code.maxUses}`),
-                },
+                { header: 'Uses', className: 'num', render: usesOf },
                 {
                   header: 'Payment',
                   render: (code) => (
-                    <Link to={`../../payments/${code.paymentId}`} relative="path">
-                      open
+                    <Link to={`../../payments/${code.paymentId}`} relative="path" className="small">
+                      <code>{code.paymentId}</code>
                     </Link>
                   ),
                 },
@@ -607,48 +693,38 @@ function Codes({ serviceId }: { serviceId: string }) {
 
 function Checks({ serviceId }: { serviceId: string }) {
   const paging = usePaging();
-  // Kept in the URL (prefixed: the codes list shares the page), so a view of the attempts can be shared.
-  const filters = useUrlFilters(['checkResult', 'checkFrom', 'checkTo'] as const);
+  const filters = useUrlFilters(CHECK_FILTERS);
   const result = oneOf<AccessCodeCheckResult>(
     filters.values.checkResult,
     CHECK_RESULTS.map((option) => option.value),
   );
-  const from = filters.values.checkFrom;
-  const to = filters.values.checkTo;
-  const setResult = (value: string) => filters.set({ checkResult: value });
-  const setFrom = (value: string) => filters.set({ checkFrom: value });
-  const setTo = (value: string) => filters.set({ checkTo: value });
-  const [notice, setNotice] = useState<Notice | null>(null);
-  const filter = { serviceId, result: result || null, from: isoFromLocal(from), to: isoFromLocal(to) };
+  const range: DayRange = { from: filters.values.checkFrom, to: filters.values.checkTo };
+  const variables = useMemo(
+    () => ({ serviceId, result: result || null, first: paging.first, after: paging.after, ...rangeVariables(range) }),
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the range's two strings stand for it
+    [serviceId, result, paging.first, paging.after, range.from, range.to],
+  );
   const [query, refetch] = useQuery({
     query: AccessCodeChecksDocument,
-    variables: { ...filter, first: paging.first, after: paging.after },
+    variables,
+    pause: Boolean(rangeProblem(range)),
   });
   const refresh = useCallback(() => refetch({ requestPolicy: 'network-only' }), [refetch]);
   usePolling(refresh, 5000);
-  const [exporting, exportCsv] = useMutation(ExportAccessCodeChecksCsvDocument);
-
-  const download = async () => {
-    setNotice(null);
-    const response = await exportCsv({ input: filter });
-    const payload = response.data?.exportAccessCodeChecksCsv;
-    const failure = response.error?.message ?? payload?.userErrors[0]?.message;
-    if (failure || !payload?.csv) {
-      setNotice({ tone: 'bad', text: failure ?? 'Nothing to export.' });
-      return;
-    }
-    const url = URL.createObjectURL(new Blob([payload.csv], { type: 'text/csv' }));
-    const link = document.createElement('a');
-    link.href = url;
-    link.download = `access-code-checks-${serviceId}.csv`;
-    link.click();
-    URL.revokeObjectURL(url);
-    setNotice({
-      tone: 'good',
-      text: payload.truncated
-        ? `Exported the newest ${payload.rowCount} attempts; narrow the filter for the rest.`
-        : `Exported ${payload.rowCount} attempts.`,
-    });
+  const csv = useCsvDownload({
+    query: AccessCodeChecksDocument,
+    variables,
+    page: (data) => ({
+      nodes: data.accessCodeChecks.edges.map((edge) => edge.node),
+      endCursor: data.accessCodeChecks.pageInfo.endCursor,
+      hasNextPage: data.accessCodeChecks.pageInfo.hasNextPage,
+    }),
+    columns: CHECK_CSV_COLUMNS,
+    filename: `access-code-checks-${serviceId}.csv`,
+  });
+  const change = (patch: Partial<Record<(typeof CHECK_FILTERS)[number], string | null>>) => {
+    filters.set(patch);
+    paging.reset();
   };
 
   return (
@@ -662,10 +738,10 @@ function Checks({ serviceId }: { serviceId: string }) {
           <button
             type="button"
             className="button button--small"
-            disabled={exporting.fetching}
-            onClick={() => void download()}
+            disabled={csv.busy || Boolean(rangeProblem(range))}
+            onClick={() => void csv.download()}
           >
-            Export CSV
+            {csv.busy ? 'Preparing CSV…' : 'Download CSV'}
           </button>
         </span>
       }
@@ -676,37 +752,17 @@ function Checks({ serviceId }: { serviceId: string }) {
           anyLabel="Any result"
           value={result}
           options={CHECK_RESULTS}
-          onChange={(next) => {
-            setResult(next);
-            paging.reset();
-          }}
+          onChange={(next) => change({ checkResult: next })}
         />
-        <label className="toolbar__field">
-          <span>From</span>
-          <input
-            type="datetime-local"
-            value={from}
-            onChange={(event) => {
-              setFrom(event.target.value);
-              paging.reset();
-            }}
-          />
-        </label>
-        <label className="toolbar__field">
-          <span>To</span>
-          <input
-            type="datetime-local"
-            value={to}
-            onChange={(event) => {
-              setTo(event.target.value);
-              paging.reset();
-            }}
-          />
-        </label>
+        <DateRangeFilter
+          label="Checked"
+          value={range}
+          onChange={(next) => change({ checkFrom: next.from, checkTo: next.to })}
+        />
       </div>
-      {notice && (
-        <p className={`notice notice--${notice.tone}`} role="status">
-          {notice.text}
+      {csv.error && (
+        <p className="field__error" role="alert">
+          {csv.error}
         </p>
       )}
       <QueryView query={query} refetch={refetch}>
@@ -717,15 +773,11 @@ function Checks({ serviceId }: { serviceId: string }) {
               rows={data.accessCodeChecks.edges.map((edge) => edge.node)}
               rowKey={(check) => check.id}
               rowClassName={(check) => (check.result === 'THROTTLED' ? 'row--danger' : undefined)}
-              empty="No checks yet. They appear here a moment after each check."
+              empty={filters.active ? 'No checks match.' : 'No checks yet. They appear here a moment after each check.'}
               columns={[
                 { header: 'Time', render: (check) => <Time value={check.checkedAt} />, className: 'nowrap' },
                 { header: 'Result', render: (check) => <CheckResultBadge result={check.result} /> },
-                {
-                  header: 'How',
-                  render: (check) =>
-                    check.channel === 'REDIRECT' ? 'browser' : check.channel === 'API' ? 'server (POST)' : 'GraphQL',
-                },
+                { header: 'How', render: (check) => channelLabel(check.channel) },
                 { header: 'Source', render: (check) => <code>{check.ip}</code>, className: 'nowrap' },
                 { header: 'Typed', render: (check) => (check.input ? <code>{check.input}</code> : '—') },
                 { header: 'Attempts', className: 'num', render: (check) => check.count },

@@ -6,16 +6,15 @@ import { DataTable } from '../../app/components/DataTable';
 import { Field, FormErrors } from '../../app/components/Field';
 import { Money, type MoneyValue } from '../../app/components/Money';
 import { Card, Page } from '../../app/components/Page';
-import { Pager, usePaging } from '../../app/components/Pager';
 import { QueryView } from '../../app/components/QueryView';
 import { useFormMutation } from '../../app/useFormMutation';
 import { useViewer } from '../../app/viewer';
 import { AutoPayouts } from './AutoPayouts';
 import { Destinations } from './Destinations';
-import { WithdrawalForm, WithdrawalsTable } from './Withdrawals';
+import { WithdrawalForm, WithdrawalsList } from './Withdrawals';
 
 const PayoutsDocument = graphql(`
-  query Payouts($first: Int, $after: String) {
+  query Payouts {
     me {
       merchant {
         id
@@ -73,51 +72,6 @@ const PayoutsDocument = graphql(`
           confirmedAt
           usableFrom
           createdAt
-        }
-      }
-    }
-    withdrawals(first: $first, after: $after) {
-      totalCount
-      pageInfo {
-        endCursor
-        hasNextPage
-      }
-      edges {
-        node {
-          id
-          status
-          createdAt
-          paidAt
-          reason
-          amount {
-            amount
-            currency
-          }
-          fee {
-            amount
-            currency
-          }
-          net {
-            amount
-            currency
-          }
-          destination {
-            id
-            kind
-            label
-            holderName
-            iban
-            bic
-            cardBrand
-            cardLast4
-            walletProvider
-            walletId
-          }
-          confirmation {
-            id
-            sentTo
-            expiresAt
-          }
         }
       }
     }
@@ -273,12 +227,14 @@ function CoolOffForm({
 export function PayoutsPage() {
   const viewer = useViewer();
   const owner = viewer.user?.role === 'OWNER';
-  const paging = usePaging();
-  const [query, refetch] = useQuery({
-    query: PayoutsDocument,
-    variables: { first: paging.first, after: paging.after },
-  });
+  const [query, refetch] = useQuery({ query: PayoutsDocument });
   const refresh = () => refetch({ requestPolicy: 'network-only' });
+  // Bumped when a withdrawal is requested: the list (its own query, with its own filters) loads again.
+  const [withdrawalsVersion, setWithdrawalsVersion] = useState(0);
+  const requested = () => {
+    refresh();
+    setWithdrawalsVersion((version) => version + 1);
+  };
   return (
     <Page
       title="Payouts"
@@ -297,21 +253,11 @@ export function PayoutsPage() {
               <Card title="Withdrawals">
                 <div className="stack">
                   {owner ? (
-                    <WithdrawalForm destinations={destinations} currencies={currencies} onRequested={refresh} />
+                    <WithdrawalForm destinations={destinations} currencies={currencies} onRequested={requested} />
                   ) : (
                     <p className="muted">Only the merchant’s owners may withdraw.</p>
                   )}
-                  <WithdrawalsTable
-                    withdrawals={data.withdrawals.edges.map((edge) => edge.node)}
-                    owner={owner}
-                    onChange={refresh}
-                  />
-                  <Pager
-                    paging={paging}
-                    pageInfo={data.withdrawals.pageInfo}
-                    totalCount={data.withdrawals.totalCount}
-                    shown={data.withdrawals.edges.length}
-                  />
+                  <WithdrawalsList owner={owner} onChange={refresh} reloadKey={withdrawalsVersion} />
                 </div>
               </Card>
               <Card title="Automatic payouts">

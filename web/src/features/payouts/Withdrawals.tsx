@@ -1,7 +1,7 @@
-import { useState, type FormEvent } from 'react';
-import { useMutation } from 'urql';
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useMutation, useQuery } from 'urql';
 import { graphql } from '../../gql';
-import type { PayoutsQuery } from '../../gql/graphql';
+import type { WithdrawalsQuery, WithdrawalStatus } from '../../gql/graphql';
 import { ConfirmBox } from '../../app/components/ConfirmBox';
 import { DataTable } from '../../app/components/DataTable';
 import { Field, FormErrors } from '../../app/components/Field';
@@ -13,7 +13,13 @@ import { AMOUNT_HINT, parseAmountInput } from '../../app/amount';
 import { AmountInput } from '../../app/components/AmountInput';
 import { CodeForm } from './CodeForm';
 import type { Destination } from './Destinations';
-import { describeDestination, WithdrawalStatusBadge } from './status';
+import { DateRangeFilter, rangeProblem, rangeVariables, type DayRange } from '../../app/components/DateRangeFilter';
+import { Pager, usePaging } from '../../app/components/Pager';
+import { QueryView } from '../../app/components/QueryView';
+import { SelectFilter } from '../../app/components/SelectFilter';
+import { csvMoney, csvTime, useCsvDownload, type CsvColumn } from '../../app/csv';
+import { oneOf, useUrlFilters } from '../../app/useUrlFilters';
+import { describeDestination, WITHDRAWAL_STATUSES, WithdrawalStatusBadge, withdrawalStatusLabel } from './status';
 
 const RequestWithdrawalDocument = graphql(`
   mutation RequestWithdrawal($input: RequestWithdrawalInput!) {
@@ -69,7 +75,57 @@ const CancelWithdrawalDocument = graphql(`
   }
 `);
 
-export type WithdrawalRow = PayoutsQuery['withdrawals']['edges'][number]['node'];
+const WithdrawalsDocument = graphql(`
+  query Withdrawals($first: Int, $after: String, $status: WithdrawalStatus, $from: DateTimeISO, $to: DateTimeISO) {
+    withdrawals(first: $first, after: $after, status: $status, from: $from, to: $to) {
+      totalCount
+      pageInfo {
+        endCursor
+        hasNextPage
+      }
+      edges {
+        node {
+          id
+          status
+          createdAt
+          paidAt
+          reason
+          amount {
+            amount
+            currency
+          }
+          fee {
+            amount
+            currency
+          }
+          net {
+            amount
+            currency
+          }
+          destination {
+            id
+            kind
+            label
+            holderName
+            iban
+            bic
+            cardBrand
+            cardLast4
+            walletProvider
+            walletId
+          }
+          confirmation {
+            id
+            sentTo
+            expiresAt
+          }
+        }
+      }
+    }
+  }
+`);
+
+export type WithdrawalRow = WithdrawalsQuery['withdrawals']['edges'][number]['node'];
 
 /** Asks for a withdrawal; nothing is held until the emailed code confirms it. One idempotency key per intent. */
 export function WithdrawalForm({
@@ -184,21 +240,23 @@ function Cancel({ withdrawal, onDone }: { withdrawal: WithdrawalRow; onDone: () 
 }
 
 /** The merchant's withdrawals, newest first: the code to confirm a requested one, cancel before approval. */
-export function WithdrawalsTable({
+function WithdrawalsTable({
   withdrawals,
   owner,
   onChange,
+  empty = 'No withdrawals yet.',
 }: {
   withdrawals: readonly WithdrawalRow[];
   owner: boolean;
   onChange: () => void;
+  empty?: string;
 }) {
   return (
     <DataTable<WithdrawalRow>
       caption="Withdrawals"
       rows={withdrawals}
       rowKey={(withdrawal) => withdrawal.id}
-      empty="No withdrawals yet."
+      empty={empty}
       columns={[
         { header: 'Requested', className: 'nowrap', render: (withdrawal) => <Time value={withdrawal.createdAt} /> },
         { header: 'Amount', className: 'num', render: (withdrawal) => <Money money={withdrawal.amount} /> },
@@ -243,5 +301,126 @@ export function WithdrawalsTable({
         },
       ]}
     />
+  );
+}
+
+/** The table's columns as text, cell for cell as shown (the actions hold forms and buttons, not data). */
+const WITHDRAWAL_CSV_COLUMNS: CsvColumn<WithdrawalRow>[] = [
+  { header: 'Requested', value: (withdrawal) => csvTime(withdrawal.createdAt) },
+  { header: 'Amount', value: (withdrawal) => csvMoney(withdrawal.amount) },
+  { header: 'Fee', value: (withdrawal) => csvMoney(withdrawal.fee) },
+  { header: 'You receive', value: (withdrawal) => csvMoney(withdrawal.net) },
+  { header: 'To', value: (withdrawal) => describeDestination(withdrawal.destination) },
+  {
+    header: 'Status',
+    value: (withdrawal) =>
+      [
+        withdrawalStatusLabel(withdrawal.status),
+        withdrawal.reason,
+        withdrawal.paidAt ? `paid ${csvTime(withdrawal.paidAt)}` : null,
+      ]
+        .filter(Boolean)
+        .join('\n'),
+  },
+];
+
+const FILTERS = ['status', 'from', 'to'] as const;
+
+/**
+ * The merchant's withdrawals filtered by status and request dates (kept in the URL), paged, with a CSV of exactly
+ * what the list shows. `reloadKey` changes when the page knows the list changed (a withdrawal was requested).
+ */
+export function WithdrawalsList({
+  owner,
+  onChange,
+  reloadKey,
+}: {
+  owner: boolean;
+  onChange: () => void;
+  reloadKey: number;
+}) {
+  const paging = usePaging();
+  const filters = useUrlFilters(FILTERS);
+  const status = oneOf(
+    filters.values.status,
+    WITHDRAWAL_STATUSES.map((option) => option.value),
+  ) as WithdrawalStatus | '';
+  const range: DayRange = { from: filters.values.from, to: filters.values.to };
+  const variables = useMemo(
+    () => ({ first: paging.first, after: paging.after, status: status || null, ...rangeVariables(range) }),
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the range's two strings stand for it
+    [paging.first, paging.after, status, range.from, range.to],
+  );
+  const [query, refetch] = useQuery({ query: WithdrawalsDocument, variables, pause: Boolean(rangeProblem(range)) });
+  useEffect(() => {
+    if (reloadKey > 0) refetch({ requestPolicy: 'network-only' });
+  }, [reloadKey, refetch]);
+  const changed = () => {
+    refetch({ requestPolicy: 'network-only' });
+    onChange();
+  };
+  const csv = useCsvDownload({
+    query: WithdrawalsDocument,
+    variables,
+    page: (data) => ({
+      nodes: data.withdrawals.edges.map((edge) => edge.node),
+      endCursor: data.withdrawals.pageInfo.endCursor,
+      hasNextPage: data.withdrawals.pageInfo.hasNextPage,
+    }),
+    columns: WITHDRAWAL_CSV_COLUMNS,
+    filename: 'withdrawals.csv',
+  });
+  const change = (patch: Partial<Record<(typeof FILTERS)[number], string | null>>) => {
+    filters.set(patch);
+    paging.reset();
+  };
+  return (
+    <>
+      <div className="toolbar" role="search" aria-label="Filter withdrawals">
+        <SelectFilter
+          label="Status"
+          anyLabel="Any status"
+          value={status}
+          options={WITHDRAWAL_STATUSES}
+          onChange={(next) => change({ status: next })}
+        />
+        <DateRangeFilter
+          label="Requested"
+          value={range}
+          onChange={(next) => change({ from: next.from, to: next.to })}
+        />
+        <button
+          type="button"
+          className="button button--small"
+          disabled={csv.busy || Boolean(rangeProblem(range))}
+          onClick={() => void csv.download()}
+        >
+          {csv.busy ? 'Preparing CSV…' : 'Download CSV'}
+        </button>
+      </div>
+      {csv.error && (
+        <p className="field__error" role="alert">
+          {csv.error}
+        </p>
+      )}
+      <QueryView query={query} refetch={refetch}>
+        {(data) => (
+          <>
+            <WithdrawalsTable
+              withdrawals={data.withdrawals.edges.map((edge) => edge.node)}
+              owner={owner}
+              onChange={changed}
+              empty={filters.active ? 'No withdrawals match.' : undefined}
+            />
+            <Pager
+              paging={paging}
+              pageInfo={data.withdrawals.pageInfo}
+              totalCount={data.withdrawals.totalCount}
+              shown={data.withdrawals.edges.length}
+            />
+          </>
+        )}
+      </QueryView>
+    </>
   );
 }

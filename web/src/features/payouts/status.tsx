@@ -18,6 +18,14 @@ const DESTINATION: Record<string, { label: string; tone: Tone }> = {
   REMOVED: { label: 'Removed', tone: 'neutral' },
 };
 
+/** A withdrawal's status in words, as its badge shows it. */
+export function withdrawalStatusLabel(status: string): string {
+  return WITHDRAWAL[status]?.label ?? status;
+}
+
+/** The statuses a withdrawals list can be filtered by, with their labels. */
+export const WITHDRAWAL_STATUSES = Object.entries(WITHDRAWAL).map(([value, shown]) => ({ value, label: shown.label }));
+
 export function WithdrawalStatusBadge({ status }: { status: string }) {
   const shown = WITHDRAWAL[status] ?? { label: status, tone: 'neutral' as const };
   return <Badge tone={shown.tone}>{shown.label}</Badge>;

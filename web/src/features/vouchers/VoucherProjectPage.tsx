@@ -1,9 +1,9 @@
-import { useCallback, useState, type ChangeEvent, type FormEvent } from 'react';
+import { useCallback, useMemo, useState, type ChangeEvent, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
 import { useMutation, useQuery } from 'urql';
 import { graphql } from '../../gql';
 import { QueryView } from '../../app/components/QueryView';
-import type { VoucherStatus } from '../../gql/graphql';
+import type { VoucherOrderState, VoucherStatus } from '../../gql/graphql';
 import { Badge } from '../../app/components/Badge';
 import { CopyButton } from '../../app/components/CopyButton';
 import { DataTable } from '../../app/components/DataTable';
@@ -12,9 +12,13 @@ import { Money } from '../../app/components/Money';
 import { Card, Page } from '../../app/components/Page';
 import { Pager, usePaging } from '../../app/components/Pager';
 import { Time } from '../../app/components/Time';
+import { DateRangeFilter, rangeProblem, rangeVariables, type DayRange } from '../../app/components/DateRangeFilter';
+import { SelectFilter } from '../../app/components/SelectFilter';
+import { useCsvDownload } from '../../app/csv';
 import { usePolling } from '../../app/polling';
-import { OrdersTable } from './orders';
-import { CSV_HINTS, KIND_LABELS, StockSummary } from './stock';
+import { oneOf, useUrlFilters } from '../../app/useUrlFilters';
+import { orderCsvColumns, OrdersTable } from './orders';
+import { CSV_HINTS, KIND_LABELS, ORDER_STATES, StockSummary } from './stock';
 
 const VoucherProjectDocument = graphql(`
   query VoucherProject($id: ID!) {
@@ -82,8 +86,15 @@ const VouchersDocument = graphql(`
 `);
 
 const VoucherSalesDocument = graphql(`
-  query VoucherSales($projectId: ID!, $first: Int, $after: String) {
-    voucherSales(projectId: $projectId, first: $first, after: $after) {
+  query VoucherSales(
+    $projectId: ID!
+    $first: Int
+    $after: String
+    $state: VoucherOrderState
+    $from: DateTimeISO
+    $to: DateTimeISO
+  ) {
+    voucherSales(projectId: $projectId, first: $first, after: $after, state: $state, from: $from, to: $to) {
       totalCount
       pageInfo {
         endCursor
@@ -357,25 +368,84 @@ function VouchersList({ projectId }: { projectId: string }) {
   );
 }
 
+const SALES_FILTERS = ['state', 'from', 'to'] as const;
+const SALES_CSV_COLUMNS = orderCsvColumns();
+
+/** The project's sales, filtered by state and dates kept in the URL, with a CSV of exactly what the list shows. */
 function SalesList({ projectId }: { projectId: string }) {
   const paging = usePaging();
-  const [query, refetch] = useQuery({
-    query: VoucherSalesDocument,
-    variables: { projectId, first: paging.first, after: paging.after },
-  });
+  const filters = useUrlFilters(SALES_FILTERS);
+  const state = oneOf<VoucherOrderState>(
+    filters.values.state,
+    ORDER_STATES.map((option) => option.value),
+  );
+  const range: DayRange = { from: filters.values.from, to: filters.values.to };
+  const variables = useMemo(
+    () => ({ projectId, first: paging.first, after: paging.after, state: state || null, ...rangeVariables(range) }),
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the range's two strings stand for it
+    [projectId, paging.first, paging.after, state, range.from, range.to],
+  );
+  const [query, refetch] = useQuery({ query: VoucherSalesDocument, variables, pause: Boolean(rangeProblem(range)) });
   const { data } = query;
   const refresh = useCallback(() => refetch({ requestPolicy: 'network-only' }), [refetch]);
   usePolling(refresh, 3000);
-  if (!data) return <QueryView query={query} refetch={refetch} />;
+  const csv = useCsvDownload({
+    query: VoucherSalesDocument,
+    variables,
+    page: (page) => ({
+      nodes: page.voucherSales.edges.map((edge) => edge.node),
+      endCursor: page.voucherSales.pageInfo.endCursor,
+      hasNextPage: page.voucherSales.pageInfo.hasNextPage,
+    }),
+    columns: SALES_CSV_COLUMNS,
+    filename: `voucher-sales-${projectId}.csv`,
+  });
+  const change = (patch: Partial<Record<(typeof SALES_FILTERS)[number], string | null>>) => {
+    filters.set(patch);
+    paging.reset();
+  };
   return (
     <>
-      <OrdersTable orders={data.voucherSales.edges.map((edge) => edge.node)} onChanged={refresh} />
-      <Pager
-        paging={paging}
-        pageInfo={data.voucherSales.pageInfo}
-        totalCount={data.voucherSales.totalCount}
-        shown={data.voucherSales.edges.length}
-      />
+      <div className="toolbar" role="search" aria-label="Filter sales">
+        <SelectFilter
+          label="State"
+          anyLabel="Any state"
+          value={state}
+          options={ORDER_STATES}
+          onChange={(next) => change({ state: next })}
+        />
+        <DateRangeFilter label="Started" value={range} onChange={(next) => change({ from: next.from, to: next.to })} />
+        <button
+          type="button"
+          className="button button--small"
+          disabled={csv.busy || Boolean(rangeProblem(range))}
+          onClick={() => void csv.download()}
+        >
+          {csv.busy ? 'Preparing CSV…' : 'Download CSV'}
+        </button>
+      </div>
+      {csv.error && (
+        <p className="field__error" role="alert">
+          {csv.error}
+        </p>
+      )}
+      {!data ? (
+        <QueryView query={query} refetch={refetch} />
+      ) : (
+        <>
+          <OrdersTable
+            orders={data.voucherSales.edges.map((edge) => edge.node)}
+            onChanged={refresh}
+            empty={filters.active ? 'No sales match.' : undefined}
+          />
+          <Pager
+            paging={paging}
+            pageInfo={data.voucherSales.pageInfo}
+            totalCount={data.voucherSales.totalCount}
+            shown={data.voucherSales.edges.length}
+          />
+        </>
+      )}
     </>
   );
 }

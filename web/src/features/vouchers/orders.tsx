@@ -5,8 +5,9 @@ import { ConfirmBox } from '../../app/components/ConfirmBox';
 import { FormErrors } from '../../app/components/Field';
 import { Money, type MoneyValue } from '../../app/components/Money';
 import { Time } from '../../app/components/Time';
-import { PaymentStatusBadge } from '../payments/status';
-import { OrderStateBadge } from './stock';
+import { csvMoney, csvTime, type CsvColumn } from '../../app/csv';
+import { humanize, PaymentStatusBadge } from '../payments/status';
+import { OrderStateBadge, orderStateLabel } from './stock';
 
 const ResolveVoucherOrderDocument = graphql(`
   mutation ResolveVoucherOrder($input: ResolveVoucherOrderInput!) {
@@ -75,22 +76,50 @@ function ResolveActions({ order, onDone }: { order: OrderRow; onDone: () => void
   );
 }
 
+function buyerOf(order: OrderRow): string {
+  return order.payerPhone ?? (order.country ? 'no SMS yet' : 'by card');
+}
+
+/** The table's columns as text, cell for cell as shown (the actions column holds buttons, not data). */
+export function orderCsvColumns(showProject = false): CsvColumn<OrderRow>[] {
+  return [
+    {
+      header: 'Payment',
+      value: (order) => (showProject && order.project ? `${order.reference}\n${order.project.name}` : order.reference),
+    },
+    {
+      header: 'State',
+      value: (order) => `${orderStateLabel(order.state)} ${humanize(order.payment.status)}`,
+    },
+    {
+      header: 'Received',
+      value: (order) => `${csvMoney(order.payment.amountReceived)} of ${csvMoney(order.payment.amount)}`,
+    },
+    { header: 'Buyer', value: (order) => (order.country ? `${buyerOf(order)}\n${order.country}` : buyerOf(order)) },
+    { header: 'Voucher', value: (order) => order.voucher?.preview ?? order.resolution ?? '—' },
+    { header: 'Started', value: (order) => csvTime(order.createdAt) },
+  ];
+}
+
 /** Voucher orders: sales, payments in progress, and the ones to resolve (with their actions). */
 export function OrdersTable({
   orders,
   showProject = false,
   onChanged,
+  empty = "No sales yet. Share the project's public page to start selling.",
 }: {
   orders: readonly OrderRow[];
   showProject?: boolean;
   onChanged: () => void;
+  /** What an empty list says (a filtered list: that nothing matches). */
+  empty?: string;
 }) {
   return (
     <DataTable
       caption="Voucher sales"
       rows={orders}
       rowKey={(order) => order.id}
-      empty="No sales yet. Share the project's public page to start selling."
+      empty={empty}
       columns={[
         {
           header: 'Payment',
@@ -129,11 +158,7 @@ export function OrdersTable({
           header: 'Buyer',
           render: (order) => (
             <span>
-              {order.payerPhone ? (
-                <code>{order.payerPhone}</code>
-              ) : (
-                <span className="muted">{order.country ? 'no SMS yet' : 'by card'}</span>
-              )}
+              {order.payerPhone ? <code>{order.payerPhone}</code> : <span className="muted">{buyerOf(order)}</span>}
               <br />
               <span className="muted small">{order.country ?? ''}</span>
             </span>

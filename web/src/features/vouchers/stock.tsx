@@ -56,6 +56,17 @@ const ORDER_LABELS: Record<string, string> = {
   REFUNDED: 'Refunded',
 };
 
+/** An order's state in words, as its badge shows it. */
+export function orderStateLabel(state: string): string {
+  return ORDER_LABELS[state] ?? state;
+}
+
+/** The order states a sales list can be filtered by, in the order a seller thinks of them. */
+export const ORDER_STATES = (['RESERVED', 'SOLD', 'UNFULFILLED', 'REFUNDED', 'RELEASED'] as const).map((value) => ({
+  value,
+  label: ORDER_LABELS[value],
+}));
+
 export function OrderStateBadge({ state }: { state: string }) {
-  return <Badge tone={ORDER_TONES[state] ?? 'neutral'}>{ORDER_LABELS[state] ?? state}</Badge>;
+  return <Badge tone={ORDER_TONES[state] ?? 'neutral'}>{orderStateLabel(state)}</Badge>;
 }
