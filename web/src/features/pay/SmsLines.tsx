@@ -108,7 +108,7 @@ export function SmsLines({
       <h2 id="sms-lines-title">{t('smsLines.title')}</h2>
       {toSend > 0 && (
         <p className="muted small">
-          {toSend === 1 ? t('smsLines.sendOne') : t('smsLines.sendMany', { count: toSend })}
+          {toSend === 1 ? t('smsLines.sendOne') : t('smsLines.sendCount', { count: toSend })}
           {firstCountry ? '' : t('smsLines.sameRule')}.
         </p>
       )}

@@ -267,7 +267,7 @@ function Purchase() {
               {toSend
                 ? toSend === 1
                   ? t('purchase.sendOne')
-                  : t('purchase.sendMany', { count: toSend })
+                  : t('purchase.sendCount', { count: toSend })
                 : t('purchase.yourSms')}
             </h2>
             {toSend > 0 && <p className="muted small">{t('purchase.fromOnePhone', { country })}</p>}
