@@ -109,9 +109,7 @@ export function CardPanel({
     return (
       <section className="notice notice--good" aria-labelledby="card-paid-title" data-testid="card-paid">
         <h2 id="card-paid-title">{payment.status === 'PAID' ? t('card.paidTitle') : t('card.approvedTitle')}</h2>
-        {byCard && brand && (
-          <p>{t('card.paidBy', { card: `${brand} •••• ${last4}` })}</p>
-        )}
+        {byCard && brand && <p>{t('card.paidBy', { card: `${brand} •••• ${last4}` })}</p>}
         {returnUrl && <ReturnToMerchant url={returnUrl} merchantName={merchantName} />}
       </section>
     );
@@ -124,9 +122,7 @@ export function CardPanel({
       <section className="notice card-waiting" aria-labelledby="card-waiting-title" data-testid="card-unknown">
         <h2 id="card-waiting-title">{t('card.waitingTitle')}</h2>
         <p>
-          {brand
-            ? t('card.waiting', { card: last4 ? `${brand} •••• ${last4}` : brand })
-            : t('card.waitingAnyCard')}
+          {brand ? t('card.waiting', { card: last4 ? `${brand} •••• ${last4}` : brand }) : t('card.waitingAnyCard')}
         </p>
         <p aria-live="polite">
           {t('card.paymentStatus')} <PayerStatusBadge status={payment.status} />
@@ -136,9 +132,7 @@ export function CardPanel({
 
   return (
     <section className="card-pay" aria-labelledby="card-pay-title">
-      <h2 id="card-pay-title">
-        {partly ? <PayRemaining money={payment.remaining} /> : t('card.form')}
-      </h2>
+      <h2 id="card-pay-title">{partly ? <PayRemaining money={payment.remaining} /> : t('card.form')}</h2>
       {outcome?.kind === 'unknown' && charge?.status === 'DECLINED' && (
         <p className="notice notice--warn" role="alert" data-testid="card-declined">
           {declineMessage(charge.message, charge.declineCode, (key) => t(`card.decline.${key}`), language === 'en')}

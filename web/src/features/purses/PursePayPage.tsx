@@ -2,9 +2,8 @@ import { useState } from 'react';
 import { useParams } from 'react-router';
 import { useMutation, useQuery, useSubscription } from 'urql';
 import { graphql } from '../../gql';
-import { CopyButton } from '../../app/components/CopyButton';
 import { countryName } from '../../i18n/format';
-import { PayerFrame, PayerMoney, PayerStatusBadge, usePayer } from '../../i18n/payer';
+import { PayerCopyButton, PayerFrame, PayerMoney, PayerStatusBadge, usePayer } from '../../i18n/payer';
 import './purses.css';
 
 const PursePaymentPageDocument = graphql(`
@@ -114,7 +113,7 @@ const CancelPursePaymentDocument = graphql(`
  */
 export function PursePayPage() {
   return (
-    <PayerFrame title={({ t }) => t('purse.title')}>
+    <PayerFrame title={({ t }) => t('purse.title')} documentTitle={({ t }) => t('titles.payment')}>
       <PursePayment />
     </PayerFrame>
   );
@@ -224,7 +223,7 @@ function PursePayment() {
             <dt>{t('common.text')}</dt>
             <dd className="purse-instruction__value">
               <code data-testid="sms-text">{chosen.text}</code>
-              <CopyButton text={chosen.text} label={t('common.copy')} />
+              <PayerCopyButton text={chosen.text} label={t('common.copy')} />
             </dd>
             <dt>{t('purse.to')}</dt>
             <dd className="purse-instruction__value">

@@ -253,8 +253,10 @@ export const en = {
     returningShop: 'Taking you back to the merchant…',
     returnNow: 'Return now',
     waitingTitle: 'We are confirming with your bank',
-    waiting: 'Your bank has not answered yet about your {{card}}. This page follows the payment and changes by itself; please do not pay again.',
-    waitingAnyCard: 'Your bank has not answered yet about your card. This page follows the payment and changes by itself; please do not pay again.',
+    waiting:
+      'Your bank has not answered yet about your {{card}}. This page follows the payment and changes by itself; please do not pay again.',
+    waitingAnyCard:
+      'Your bank has not answered yet about your card. This page follows the payment and changes by itself; please do not pay again.',
     paymentStatus: 'Payment status:',
     payRemaining: 'Pay the remaining {{amount}} by card',
     check: {
@@ -290,7 +292,5 @@ type PluralSuffix = 'zero' | 'one' | 'two' | 'few' | 'many' | 'other';
  */
 export type Messages = DeepStrings<typeof en>;
 type DeepStrings<T> = {
-  [K in keyof T as K extends `${string}_${PluralSuffix}` ? never : K]: T[K] extends string
-    ? string
-    : DeepStrings<T[K]>;
+  [K in keyof T as K extends `${string}_${PluralSuffix}` ? never : K]: T[K] extends string ? string : DeepStrings<T[K]>;
 } & { [plural: `${string}_${PluralSuffix}`]: string };
