@@ -82,7 +82,7 @@ export function BuyCodePage() {
 
 function BuyCode() {
   const { serviceId = '' } = useParams();
-  const { t } = usePayer();
+  const { t, language } = usePayer();
   const navigate = useNavigate();
   const [query, refetch] = useQuery({ query: AccessCodeOfferDocument, variables: { serviceId } });
   const [email, setEmail] = useState('');
@@ -96,6 +96,9 @@ function BuyCode() {
       void navigate(`${codePurchasePath(serviceId, payload.purchase.token)}${window.location.search}`);
   };
   const offer = query.data?.accessCodeOffer;
+  // The API's words are English; the other languages say the same in theirs (the only email problem is its form).
+  const emailError =
+    form.fieldError('email') && (language === 'en' ? form.fieldError('email') : t('card.emailMissing'));
   let body;
   if (!query.data) body = <PayerQueryView query={query} refetch={refetch} />;
   else if (!offer) body = <p className="muted">{t('codes.nothing')}</p>;
@@ -122,7 +125,7 @@ function BuyCode() {
             aria-label={t('codes.form')}
           >
             <FormErrors messages={form.errors.form} />
-            <Field label={t('codes.email')} error={form.fieldError('email')} hint={t('codes.emailHint')}>
+            <Field label={t('codes.email')} error={emailError} hint={t('codes.emailHint')}>
               {(props) => (
                 <input
                   {...props}
