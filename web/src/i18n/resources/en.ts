@@ -122,6 +122,8 @@ export const en = {
     back: 'Back to the shop',
     invalid: 'This payment link is not valid. Start the payment at the shop again.',
     reference: 'Payment reference',
+    countryFailed: 'Your country could not be saved. Try again.',
+    actionFailed: 'This could not be done right now. Reload the page and try again.',
   },
   shop: {
     notFound: 'There is no voucher page at this address. Check the link with the seller.',
