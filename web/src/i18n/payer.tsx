@@ -1,7 +1,10 @@
 import { createContext, useContext, useEffect, type ReactNode } from 'react';
 import { useSearchParams } from 'react-router';
 import { useTranslation } from 'react-i18next';
+import type { AnyVariables, CombinedError, OperationContext, UseQueryState } from 'urql';
 import { Badge, type Tone } from '../app/components/Badge';
+import { CopyButton } from '../app/components/CopyButton';
+import { useDocumentTitle } from '../app/useDocumentTitle';
 import { choosePayerLanguage, PAYER_LANGUAGES, type PayerLanguage } from './index';
 import { formatMoney, formatTime } from './format';
 import './payer.css';
@@ -83,8 +86,18 @@ export function LanguageSwitcher({
  * A payer page's frame: the brand, the language switcher, the page's language on the element (screen readers and
  * fonts follow it) and on the document, and the language's words for everything inside.
  */
-export function PayerFrame({ title, children }: { title?: (words: PayerWords) => string; children: ReactNode }) {
+export function PayerFrame({
+  title,
+  documentTitle,
+  children,
+}: {
+  title?: (words: PayerWords) => string;
+  /** The tab's title in the page's language (the route's English default until then). */
+  documentTitle?: (words: PayerWords) => string;
+  children: ReactNode;
+}) {
   const words = usePayerLanguage();
+  useDocumentTitle(documentTitle?.(words));
   useEffect(() => {
     const previous = document.documentElement.lang;
     document.documentElement.lang = words.language;
@@ -149,5 +162,63 @@ export function PayerStatusBadge({ status }: { status: string }) {
     <span data-testid="status-badge" data-status={status}>
       <Badge tone={TONES[status] ?? 'neutral'}>{isStatus(status) ? t(`status.${status}`) : status}</Badge>
     </span>
+  );
+}
+
+/** The copy button in the page's language. */
+export function PayerCopyButton({ text, label }: { text: string; label?: string }) {
+  const { t } = usePayer();
+  return (
+    <CopyButton
+      text={text}
+      label={label ?? t('common.copy')}
+      copiedLabel={t('common.copied')}
+      failedLabel={t('common.copyFailed')}
+    />
+  );
+}
+
+/** A failed load in the page's language: no connection, or the API's message; a retry when one might help. */
+export function PayerErrorState({ error, onRetry }: { error: CombinedError; onRetry?: () => void }) {
+  const { t } = usePayer();
+  const message = error.networkError
+    ? t('common.network')
+    : error.graphQLErrors.some((each) => each.extensions?.code === 'RATE_LIMITED')
+      ? t('card.decline.RATE_LIMITED')
+      : t('common.loadFailed');
+  return (
+    <div className="state state--error" role="alert">
+      <span>{message}</span>
+      {onRetry && (
+        <button type="button" className="button button--small" onClick={onRetry}>
+          {t('common.tryAgain')}
+        </button>
+      )}
+    </div>
+  );
+}
+
+/** QueryView's loading and error states (without children) in the page's language. */
+export function PayerQueryView<Data, Variables extends AnyVariables = AnyVariables>({
+  query,
+  refetch,
+}: {
+  query: UseQueryState<Data, Variables>;
+  refetch?: (opts?: Partial<OperationContext>) => void;
+}) {
+  const { t } = usePayer();
+  if (query.data) return null;
+  if (query.error)
+    return (
+      <PayerErrorState
+        error={query.error}
+        onRetry={refetch ? () => refetch({ requestPolicy: 'network-only' }) : undefined}
+      />
+    );
+  return (
+    <div className="state state--loading" role="status" aria-live="polite">
+      <span className="spinner" aria-hidden="true" />
+      {t('common.loading')}
+    </div>
   );
 }

@@ -2,6 +2,13 @@ import express, { type Request, type Response, type Router } from 'express';
 import type { Platform } from '../../common/module';
 import { AccessCodeCheckChannel } from './access-code.entity';
 import { checkerFor, type CheckOutcome } from './access-code.checker';
+import {
+  CHECK_PAGES,
+  checkLanguageOf,
+  chooseCheckLanguage,
+  redirectTargets,
+  type CheckLanguage,
+} from './access-code.landing';
 
 export const CHECK_PATH = '/check';
 
@@ -15,13 +22,13 @@ export function paidRedirect(paidUrl: string, code: string, proof: { timestamp: 
 }
 
 /** A small HTML answer, written directly (no ETag or content negotiation: these answer floods too). */
-function page(res: Response, status: number, title: string, text: string): void {
+function page(res: Response, language: CheckLanguage, status: number, title: string, text: string): void {
   res.statusCode = status;
   res.setHeader('Content-Type', 'text/html; charset=utf-8');
   // Its own policy: the inline style would break the app's (see app/security.ts); nothing else may load.
   res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
   res.end(
-    `<!doctype html><html lang="en"><meta charset="utf-8"><meta name="viewport" content="width=device-width">` +
+    `<!doctype html><html lang="${language}"><meta charset="utf-8"><meta name="viewport" content="width=device-width">` +
       `<title>${title}</title><body style="font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;` +
       `padding:0 1rem"><h1>${title}</h1><p>${text}</p></body></html>`,
   );
@@ -85,8 +92,11 @@ export function mountAccessCodeRoutes(router: Router, deps: Platform): void {
   router.get(`${CHECK_PATH}/:serviceId`, async (req: Request, res: Response) => {
     noStore(res);
     const code = typeof req.query.code === 'string' ? req.query.code : '';
+    // The payer's language: the check link's ?lang= (the merchant may pass its page's), else the browser's.
+    const language = chooseCheckLanguage(req.query.lang, req.headers['accept-language']);
+    const words = CHECK_PAGES[language];
     const bad = nulField({ service: String(req.params.serviceId), code });
-    if (bad) return page(res, 400, 'Bad request', `The ${bad} must not contain a NUL byte.`);
+    if (bad) return page(res, language, 400, words.badRequestTitle, words.badRequest(bad));
     const outcome = await checker.check({
       serviceId: String(req.params.serviceId),
       code,
@@ -95,26 +105,27 @@ export function mountAccessCodeRoutes(router: Router, deps: Platform): void {
     });
     switch (outcome.kind) {
       case 'NO_SERVICE':
-        return page(res, 404, 'Not found', 'There is no access-code service at this address.');
+        return page(res, language, 404, words.notFoundTitle, words.notFound);
       case 'THROTTLED':
         res.setHeader('Retry-After', String(outcome.retryAfterSeconds));
         return page(
           res,
+          language,
           429,
-          'Too many attempts',
-          `Too many wrong codes came from your address. Try again in ${Math.ceil(outcome.retryAfterSeconds / 60)} ` +
-            'minutes.',
+          words.throttledTitle,
+          words.throttled(Math.ceil(outcome.retryAfterSeconds / 60)),
         );
       case 'FORBIDDEN':
-        return page(res, 403, 'Forbidden', 'This address may not check codes.');
+        return page(res, language, 403, words.forbiddenTitle, words.forbidden);
       case 'VERDICT': {
-        const service = outcome.service;
+        // Empty URLs are Tollgate's landing pages, which get the link's ?lang= (else they follow the browser too).
+        const targets = redirectTargets(outcome.service, deps.config.publicUrl, checkLanguageOf(req.query.lang));
         const location =
           outcome.verdict === 'PAID'
-            ? paidRedirect(service.paidUrl, outcome.code, outcome.proof!)
+            ? paidRedirect(targets.paid, outcome.code, outcome.proof!)
             : outcome.verdict === 'EXPIRED'
-              ? service.expiredUrl
-              : service.invalidUrl;
+              ? targets.expired
+              : targets.invalid;
         // By hand: Express's redirect negotiates and renders a body, a large share of a check's cost.
         res.statusCode = 302;
         res.setHeader('Location', location);

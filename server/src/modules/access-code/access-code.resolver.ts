@@ -25,6 +25,7 @@ import {
   AccessCodeService,
   AccessCodeStatus,
 } from './access-code.entity';
+import { redirectTargets } from './access-code.landing';
 import { CHECK_PATH } from './access-code.http';
 import { codeCharacters, formatDuration, normaliseCode } from './access-code.rules';
 import { publicService, startAccessCodePurchase } from './access-code.card';
@@ -232,6 +233,29 @@ export class AccessCodeServiceResolver {
   @FieldResolver(() => String, { description: 'Where the merchant sends payers: GET with ?code=…; POST for servers.' })
   checkUrl(@Root() service: AccessCodeService, @Ctx() ctx: Context): string {
     return `${ctx.config.publicUrl}${CHECK_PATH}/${service.id}`;
+  }
+
+  @FieldResolver(() => String, {
+    description:
+      "Where a good code really sends the payer: paidUrl, or when it is empty Tollgate's landing page, which " +
+      "speaks the payer's language (the check link's ?lang=, else the browser's).",
+  })
+  paidRedirectUrl(@Root() service: AccessCodeService, @Ctx() ctx: Context): string {
+    return redirectTargets(service, ctx.config.publicUrl).paid;
+  }
+
+  @FieldResolver(() => String, {
+    description: "Where an expired or used-up code really sends the payer: expiredUrl, or Tollgate's landing page.",
+  })
+  expiredRedirectUrl(@Root() service: AccessCodeService, @Ctx() ctx: Context): string {
+    return redirectTargets(service, ctx.config.publicUrl).expired;
+  }
+
+  @FieldResolver(() => String, {
+    description: "Where an unknown or revoked code really sends the payer: invalidUrl, or Tollgate's landing page.",
+  })
+  invalidRedirectUrl(@Root() service: AccessCodeService, @Ctx() ctx: Context): string {
+    return redirectTargets(service, ctx.config.publicUrl).invalid;
   }
 
   @FieldResolver(() => String, { description: 'The characters codes are drawn from, after every exclusion.' })

@@ -59,16 +59,21 @@ export interface ServiceSettings {
   codeLength: number;
   alphabet: AccessCodeAlphabet;
   excludedCharacters?: string | null;
-  paidUrl: string;
-  expiredUrl: string;
-  invalidUrl: string;
+  /** Empty or left out: Tollgate's own landing page (see landingUrls). */
+  paidUrl?: string | null;
+  expiredUrl?: string | null;
+  invalidUrl?: string | null;
   allowedIps?: readonly string[] | null;
   maxRepliesPerSms?: number | null;
 }
 
-/** A browser goes to these, not Tollgate, so internal hosts are no risk; https only in production. */
-function validUrl(config: Pick<Config, 'mode'>, value: string, field: string): string {
-  const url = value.trim();
+/**
+ * A browser goes to these, not Tollgate, so internal hosts are no risk; https only in production. Empty (or left out)
+ * is kept as "": the redirect then uses Tollgate's own landing page for the outcome.
+ */
+function validUrl(config: Pick<Config, 'mode'>, value: string | null | undefined, field: string): string {
+  const url = (value ?? '').trim();
+  if (!url) return '';
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -101,7 +106,10 @@ function validInt(value: number, min: number, max: number, field: string, what: 
 export function validateSettings(
   config: Pick<Config, 'mode'>,
   input: ServiceSettings,
-): Omit<ServiceSettings, 'excludedCharacters'> & {
+): Omit<ServiceSettings, 'excludedCharacters' | 'paidUrl' | 'expiredUrl' | 'invalidUrl'> & {
+  paidUrl: string;
+  expiredUrl: string;
+  invalidUrl: string;
   validitySeconds: number | null;
   maxUses: number | null;
   excludedCharacters: string;

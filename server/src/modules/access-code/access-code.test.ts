@@ -566,6 +566,75 @@ describe('access codes', () => {
     });
   });
 
+  describe("Tollgate's landing pages", () => {
+    it("are where a service without URLs sends payers, with the check link's language; the API shows them", async () => {
+      const service = await createService({ paidUrl: undefined, expiredUrl: '', invalidUrl: '  ' });
+      const landing = `${t.app.config.publicUrl}/codes/${service.id}/result`;
+      const read = await t.gql(
+        `query($id: ID!) { accessCodeService(id: $id) {
+          paidUrl expiredUrl invalidUrl paidRedirectUrl expiredRedirectUrl invalidRedirectUrl } }`,
+        { id: service.id },
+        owner,
+      );
+      expect(read.data!.accessCodeService).toEqual({
+        paidUrl: '',
+        expiredUrl: '',
+        invalidUrl: '',
+        paidRedirectUrl: `${landing}/paid`,
+        expiredRedirectUrl: `${landing}/expired`,
+        invalidRedirectUrl: `${landing}/invalid`,
+      });
+
+      const bought = await buy(service);
+      const go = async (code: string, query = '', headers: Record<string, string> = {}) => {
+        const response = await fetch(`${t.url}/check/${service.id}?code=${encodeURIComponent(code)}${query}`, {
+          redirect: 'manual',
+          headers: { 'x-forwarded-for': nextIp(), ...headers },
+        });
+        expect(response.status).toBe(302);
+        return new URL(response.headers.get('location')!);
+      };
+      const paid = await go(bought.code!, '&lang=ru');
+      expect(`${paid.origin}${paid.pathname}`).toBe(`${landing}/paid`);
+      expect(paid.searchParams.get('lang')).toBe('ru');
+      expect(paid.searchParams.get('code')).toBe(bought.code);
+      // Without ?lang= the landing page follows the browser's languages itself.
+      const invalid = await go('NOSUCHCODE', '', { 'accept-language': 'ja' });
+      expect(invalid.href).toBe(`${landing}/invalid`);
+      checker().now = later(7200);
+      const expired = await go(bought.code!, '&lang=hindi');
+      expect(expired.href).toBe(`${landing}/expired?lang=hi`);
+
+      // A merchant URL set later replaces the landing page; "" brings it back.
+      const UPDATE = `mutation($input: UpdateAccessCodeServiceInput!) { updateAccessCodeService(input: $input) {
+        accessCodeService { paidUrl paidRedirectUrl } userErrors { field message } } }`;
+      const set = await t.gql(UPDATE, { input: { id: service.id, paidUrl: 'https://shop.example/mine' } }, owner);
+      expect(set.data!.updateAccessCodeService.accessCodeService).toEqual({
+        paidUrl: 'https://shop.example/mine',
+        paidRedirectUrl: 'https://shop.example/mine',
+      });
+      const cleared = await t.gql(UPDATE, { input: { id: service.id, paidUrl: '' } }, owner);
+      expect(cleared.data!.updateAccessCodeService.accessCodeService).toEqual({
+        paidUrl: '',
+        paidRedirectUrl: `${landing}/paid`,
+      });
+    });
+
+    it("answers an unknown service in the payer's language", async () => {
+      const ru = await fetch(`${t.url}/check/acs_nosuchservice?code=X`, {
+        headers: { 'x-forwarded-for': nextIp(), 'accept-language': 'de-DE, ru;q=0.8, en;q=0.5' },
+      });
+      expect(ru.status).toBe(404);
+      const html = await ru.text();
+      expect(html).toContain('<html lang="ru">');
+      expect(html).toContain('По этому адресу нет сервиса кодов доступа.');
+      const ja = await fetch(`${t.url}/check/acs_nosuchservice?code=X&lang=ja`, {
+        headers: { 'x-forwarded-for': nextIp(), 'accept-language': 'ru' },
+      });
+      expect(await ja.text()).toContain('このアドレスにはアクセスコードのサービスがありません。');
+    });
+  });
+
   describe('server-to-server checks', () => {
     it('answers only the allowed addresses, by POST and by GraphQL, with the same verdict', async () => {
       const service = await createService({

@@ -91,14 +91,29 @@ export class CreateAccessCodeServiceInput {
   })
   excludedCharacters?: string | null;
 
-  @Field(() => String, { description: 'Where a good code sends the payer (code, t and sig are added).' })
-  paidUrl!: string;
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "Where a good code sends the payer (code, t and sig are added). Empty or left out: Tollgate's own landing " +
+      "page, <PUBLIC_URL>/codes/<service id>/result/paid, in the payer's language (see paidRedirectUrl).",
+  })
+  paidUrl?: string | null;
 
-  @Field(() => String, { description: 'Where an expired or used-up code sends the payer.' })
-  expiredUrl!: string;
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "Where an expired or used-up code sends the payer. Empty or left out: Tollgate's landing page " +
+      '…/codes/<service id>/result/expired.',
+  })
+  expiredUrl?: string | null;
 
-  @Field(() => String, { description: 'Where an unknown or revoked code sends the payer.' })
-  invalidUrl!: string;
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "Where an unknown or revoked code sends the payer. Empty or left out: Tollgate's landing page " +
+      '…/codes/<service id>/result/invalid.',
+  })
+  invalidUrl?: string | null;
 
   @Field(() => [String], {
     nullable: true,
@@ -163,13 +178,13 @@ export class UpdateAccessCodeServiceInput {
   @Field(() => String, { nullable: true })
   excludedCharacters?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: '"" goes back to Tollgate\'s landing page for a paid code.' })
   paidUrl?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: '"" goes back to Tollgate\'s landing page for an expired code.' })
   expiredUrl?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: '"" goes back to Tollgate\'s landing page for an invalid code.' })
   invalidUrl?: string | null;
 
   @Field(() => [String], { nullable: true })

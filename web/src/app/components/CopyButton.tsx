@@ -1,6 +1,17 @@
 import { useState } from 'react';
 
-export function CopyButton({ text, label = 'Copy' }: { text: string; label?: string }) {
+export function CopyButton({
+  text,
+  label = 'Copy',
+  copiedLabel = 'Copied',
+  failedLabel = 'Select and copy',
+}: {
+  text: string;
+  label?: string;
+  /** The payer pages pass their language's words. */
+  copiedLabel?: string;
+  failedLabel?: string;
+}) {
   const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
   const copy = async () => {
     try {
@@ -14,7 +25,7 @@ export function CopyButton({ text, label = 'Copy' }: { text: string; label?: str
   };
   return (
     <button type="button" className="button button--small" onClick={() => void copy()}>
-      {state === 'copied' ? 'Copied' : state === 'failed' ? 'Select and copy' : label}
+      {state === 'copied' ? copiedLabel : state === 'failed' ? failedLabel : label}
     </button>
   );
 }

@@ -2,12 +2,11 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { useQuery } from 'urql';
 import { graphql } from '../../gql';
-import { CopyButton } from '../../app/components/CopyButton';
 import { Field, FormErrors } from '../../app/components/Field';
-import { QueryView } from '../../app/components/QueryView';
+import { useDocumentTitle } from '../../app/useDocumentTitle';
 import { useFormMutation } from '../../app/useFormMutation';
 import { CardPanel } from '../card/CardPanel';
-import { PayerMoney, PayerStatusBadge, PayerTime, usePayer } from '../../i18n/payer';
+import { PayerCopyButton, PayerMoney, PayerQueryView, PayerStatusBadge, PayerTime, usePayer } from '../../i18n/payer';
 import { ShopLayout } from '../voucher-shop/parts';
 
 const AccessCodeOfferDocument = graphql(`
@@ -75,7 +74,7 @@ export function codePurchasePath(serviceId: string, token: string): string {
 /** A service's public page (/codes/<serviceId>): what a code costs by card, and the email it goes to. */
 export function BuyCodePage() {
   return (
-    <ShopLayout>
+    <ShopLayout documentTitle={({ t }) => t('titles.accessCode')}>
       <BuyCode />
     </ShopLayout>
   );
@@ -83,7 +82,7 @@ export function BuyCodePage() {
 
 function BuyCode() {
   const { serviceId = '' } = useParams();
-  const { t } = usePayer();
+  const { t, language } = usePayer();
   const navigate = useNavigate();
   const [query, refetch] = useQuery({ query: AccessCodeOfferDocument, variables: { serviceId } });
   const [email, setEmail] = useState('');
@@ -97,8 +96,11 @@ function BuyCode() {
       void navigate(`${codePurchasePath(serviceId, payload.purchase.token)}${window.location.search}`);
   };
   const offer = query.data?.accessCodeOffer;
+  // The API's words are English; the other languages say the same in theirs (the only email problem is its form).
+  const emailError =
+    form.fieldError('email') && (language === 'en' ? form.fieldError('email') : t('card.emailMissing'));
   let body;
-  if (!query.data) body = <QueryView query={query} refetch={refetch} />;
+  if (!query.data) body = <PayerQueryView query={query} refetch={refetch} />;
   else if (!offer) body = <p className="muted">{t('codes.nothing')}</p>;
   else
     body = (
@@ -123,7 +125,7 @@ function BuyCode() {
             aria-label={t('codes.form')}
           >
             <FormErrors messages={form.errors.form} />
-            <Field label={t('codes.email')} error={form.fieldError('email')} hint={t('codes.emailHint')}>
+            <Field label={t('codes.email')} error={emailError} hint={t('codes.emailHint')}>
               {(props) => (
                 <input
                   {...props}
@@ -152,7 +154,7 @@ function BuyCode() {
 /** A purchase (/codes/<serviceId>/pay/<token>): the card form, then the code, on this page and by email. */
 export function CodePurchasePage() {
   return (
-    <ShopLayout>
+    <ShopLayout documentTitle={({ t }) => t('titles.accessCode')}>
       <CodePurchase />
     </ShopLayout>
   );
@@ -173,7 +175,7 @@ function CodePurchase() {
   }, [paidWithoutCode, refresh]);
 
   let body;
-  if (!query.data) body = <QueryView query={query} refetch={refetch} />;
+  if (!query.data) body = <PayerQueryView query={query} refetch={refetch} />;
   else if (!purchase) body = <p className="muted">{t('codes.invalid')}</p>;
   else {
     const code = purchase.accessCode;
@@ -204,7 +206,7 @@ function CodePurchase() {
               <code className="payer__reference sms-line__big" data-testid="access-code-value">
                 {code.code}
               </code>{' '}
-              <CopyButton text={code.code} label={t('common.copyCode')} />
+              <PayerCopyButton text={code.code} label={t('common.copyCode')} />
             </p>
             <dl className="facts">
               <dt>{t('codes.validUntil')}</dt>
@@ -261,6 +263,7 @@ function CodeResult() {
   const { t } = usePayer();
   const known = (OUTCOMES as readonly string[]).includes(outcome) ? (outcome as Outcome) : 'invalid';
   const code = known === 'paid' ? search.get('code') : null;
+  useDocumentTitle(t(`codes.result.${known}Title`));
   const lang = search.get('lang');
   const buyPath = `/codes/${serviceId}${lang ? `?lang=${encodeURIComponent(lang)}` : ''}`;
   return (

@@ -5,7 +5,7 @@ import type { PayByCardMutation } from '../../gql/graphql';
 import { Field, FormErrors } from '../../app/components/Field';
 import type { MoneyValue } from '../../app/components/Money';
 import { newIdempotencyKey } from '../../app/idempotency';
-import { PayerMoney, usePayer } from '../../i18n/payer';
+import { PayerMoney, usePayer, type PayerWords } from '../../i18n/payer';
 import { declineMessage } from './declines';
 import { CardTokenError, checkCard, groupCardNumber, parseExpiry, tokeniseCard, type CardField } from './tokenise';
 
@@ -62,6 +62,28 @@ interface Attempt {
   last4: string;
   email: string | null;
   idempotencyKey: string;
+}
+
+/**
+ * The tokeniser's refusal in the payer's language. English keeps the server's words (they may say more); the other
+ * languages get the translated reason of the input it names, or of its code.
+ */
+function tokenErrorWords(error: CardTokenError, t: PayerWords['t'], language: string): string {
+  if (error.code === 'NETWORK') return t('common.network');
+  if (error.code === 'RATE_LIMITED') return t('card.decline.RATE_LIMITED');
+  if (language === 'en') return error.message;
+  switch (error.field) {
+    case 'number':
+      return t('card.check.numberInvalid');
+    case 'expiry':
+      return /EXPIRED/.test(error.code) ? t('card.check.expired') : t('card.check.expiryFormat');
+    case 'cvc':
+      return t('card.check.cvc');
+    case 'holderName':
+      return t('card.check.name');
+    default:
+      return t('card.unreadable');
+  }
 }
 
 /** CAPTURED: paid; AUTHORISED: held on the card for a merchant who captures later (the payer is done either way). */
@@ -121,7 +143,8 @@ export function CardForm({
       setChallenge({
         attempt,
         chargeId: result.chargeId,
-        prompt: result.challenge ?? result.message ?? t('card.challengePrompt'),
+        // The bank's own words are English (the processor's); other languages get the same request in theirs.
+        prompt: (language === 'en' ? (result.challenge ?? result.message) : null) ?? t('card.challengePrompt'),
       });
     } else if (result.status === 'UNKNOWN' || result.status === 'PENDING' || !result.status) {
       setChallenge(null);
@@ -141,7 +164,7 @@ export function CardForm({
     const general: string[] = [];
     for (const error of result.userErrors) {
       const field = error.field?.[error.field.length - 1];
-      if (field === 'email' && emailRequired) next.email = error.message;
+      if (field === 'email' && emailRequired) next.email = language === 'en' ? error.message : t('card.emailMissing');
       else if (field === 'answer' && challenge) next.answer = error.message;
       else general.push(error.message);
     }
@@ -165,6 +188,8 @@ export function CardForm({
       if (!result) {
         // No answer (network, or an error before the attempt's outcome): retrying with the same key is safe.
         if (response.error?.networkError || !response.error?.graphQLErrors.length) setLost(attempt);
+        else if (response.error.graphQLErrors.some((error) => error.extensions?.code === 'RATE_LIMITED'))
+          setFormErrors([t('card.decline.RATE_LIMITED')]);
         else setFormErrors([response.error.graphQLErrors.map((error) => error.message).join('; ')]);
         return;
       }
@@ -222,10 +247,11 @@ export function CardForm({
       };
     } catch (error) {
       setBusy(false);
+      const words = error instanceof CardTokenError ? tokenErrorWords(error, t, language) : t('card.unreadable');
       if (error instanceof CardTokenError && error.field) {
-        setErrors({ [error.field]: error.message });
+        setErrors({ [error.field]: words });
         setAttempts((count) => count + 1);
-      } else setFormErrors([error instanceof Error ? error.message : t('card.unreadable')]);
+      } else setFormErrors([words]);
       return;
     }
     // The card is a token now: its number and code leave the page's inputs at once.

@@ -1,10 +1,10 @@
 import { useEffect, useState } from 'react';
 import { graphql, useFragment, type FragmentType } from '../../gql';
-import { Money } from '../../app/components/Money';
 import { usePolling } from '../../app/polling';
 import { isPositive } from '../pay/CreditApplied';
-import { PaymentStatusBadge } from '../payments/status';
+import { PayerMoney, PayerStatusBadge, usePayer } from '../../i18n/payer';
 import { CardForm, type CardOutcome } from './CardForm';
+import { declineMessage } from './declines';
 
 /** What the card panel needs of a public payment: the payer page and the shop's purchase page spread it. */
 export const CardPanelFields = graphql(`
@@ -31,6 +31,7 @@ export const CardPanelFields = graphql(`
       brand
       last4
       message
+      declineCode
     }
   }
 `);
@@ -51,15 +52,16 @@ function safeUrl(url: string | null | undefined): string | null {
 
 /** Back to the merchant's site after a short look at the paid view; a link for those who do not want to wait. */
 function ReturnToMerchant({ url, merchantName }: { url: string; merchantName?: string }) {
+  const { t } = usePayer();
   useEffect(() => {
     const timer = window.setTimeout(() => window.location.assign(url), RETURN_AFTER_MS);
     return () => window.clearTimeout(timer);
   }, [url]);
   return (
     <p>
-      Taking you back to {merchantName ?? 'the merchant'}…{' '}
+      {merchantName ? t('card.returning', { merchant: merchantName }) : t('card.returningShop')}{' '}
       <a href={url} className="button button--small" data-testid="return-to-merchant">
-        Return now
+        {t('card.returnNow')}
       </a>
     </p>
   );
@@ -85,6 +87,7 @@ export function CardPanel({
   refresh: () => void;
 }) {
   const payment = useFragment(CardPanelFields, paymentRef);
+  const { t, language } = usePayer();
   const [outcome, setOutcome] = useState<CardOutcome | null>(null);
   const charge = payment.cardCharge;
   const takingMoney = payment.status === 'OPEN' || payment.status === 'PARTIALLY_PAID';
@@ -105,12 +108,8 @@ export function CardPanel({
     const byCard = Boolean(outcome?.kind === 'paid' || (charge && /CAPTURED|AUTHORISED/.test(charge.status)));
     return (
       <section className="notice notice--good" aria-labelledby="card-paid-title" data-testid="card-paid">
-        <h2 id="card-paid-title">{payment.status === 'PAID' ? 'Paid. Thank you!' : 'Payment approved. Thank you!'}</h2>
-        {byCard && brand && (
-          <p>
-            Paid by card: {brand} •••• {last4}.
-          </p>
-        )}
+        <h2 id="card-paid-title">{payment.status === 'PAID' ? t('card.paidTitle') : t('card.approvedTitle')}</h2>
+        {byCard && brand && <p>{t('card.paidBy', { card: `${brand} •••• ${last4}` })}</p>}
         {returnUrl && <ReturnToMerchant url={returnUrl} merchantName={merchantName} />}
       </section>
     );
@@ -121,31 +120,22 @@ export function CardPanel({
   if (bankPending)
     return (
       <section className="notice card-waiting" aria-labelledby="card-waiting-title" data-testid="card-unknown">
-        <h2 id="card-waiting-title">We are confirming with your bank</h2>
+        <h2 id="card-waiting-title">{t('card.waitingTitle')}</h2>
         <p>
-          Your bank has not answered yet about your {brand ?? 'card'}
-          {last4 ? ` •••• ${last4}` : ''}. This page follows the payment and changes by itself; please do not pay again.
+          {brand ? t('card.waiting', { card: last4 ? `${brand} •••• ${last4}` : brand }) : t('card.waitingAnyCard')}
         </p>
         <p aria-live="polite">
-          Payment status: <PaymentStatusBadge status={payment.status} />
+          {t('card.paymentStatus')} <PayerStatusBadge status={payment.status} />
         </p>
       </section>
     );
 
   return (
     <section className="card-pay" aria-labelledby="card-pay-title">
-      <h2 id="card-pay-title">
-        {partly ? (
-          <>
-            Pay the remaining <Money money={payment.remaining} /> by card
-          </>
-        ) : (
-          'Pay by card'
-        )}
-      </h2>
+      <h2 id="card-pay-title">{partly ? <PayRemaining money={payment.remaining} /> : t('card.form')}</h2>
       {outcome?.kind === 'unknown' && charge?.status === 'DECLINED' && (
         <p className="notice notice--warn" role="alert" data-testid="card-declined">
-          {charge.message}
+          {declineMessage(charge.message, charge.declineCode, (key) => t(`card.decline.${key}`), language === 'en')}
         </p>
       )}
       <CardForm
@@ -158,5 +148,18 @@ export function CardPanel({
         }}
       />
     </section>
+  );
+}
+
+/** "Pay the remaining 2.55 USD by card", the amount in the page's way of writing money wherever the language puts it. */
+function PayRemaining({ money }: { money: { amount: string; currency: string } }) {
+  const { t } = usePayer();
+  const [before, after = ''] = t('card.payRemaining', { amount: '\u0000' }).split('\u0000');
+  return (
+    <>
+      {before}
+      <PayerMoney money={money} />
+      {after}
+    </>
   );
 }

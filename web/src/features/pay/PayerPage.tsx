@@ -2,8 +2,7 @@ import { useCallback, useEffect } from 'react';
 import { useParams } from 'react-router';
 import { useQuery, useSubscription } from 'urql';
 import { graphql, useFragment } from '../../gql';
-import { ErrorState } from '../../app/components/States';
-import { PayerFrame, PayerMoney, PayerStatusBadge, PayerTime, usePayer } from '../../i18n/payer';
+import { PayerErrorState, PayerFrame, PayerMoney, PayerStatusBadge, PayerTime, usePayer } from '../../i18n/payer';
 import { useSimulatorAvailable } from '../simulator/availability';
 import { CardPanel, CardPanelFields } from '../card/CardPanel';
 import { CreditApplied } from './CreditApplied';
@@ -68,7 +67,7 @@ const isStatus = (value: string): value is Status => (STATUSES as readonly strin
 /** The payer's page (public, by the secret token in its URL): the payment and its SMS as they stand, updated live. */
 export function PayerPage() {
   return (
-    <PayerFrame>
+    <PayerFrame documentTitle={({ t }) => t('titles.payment')}>
       <Payment />
     </PayerFrame>
   );
@@ -99,7 +98,7 @@ function Payment() {
 
   let body;
   if (!payment && initial.fetching) body = <p className="muted">{t('common.loading')}</p>;
-  else if (!payment && initial.error) body = <ErrorState error={initial.error} />;
+  else if (!payment && initial.error) body = <PayerErrorState error={initial.error} />;
   else if (!payment) body = <p className="muted">{t('payer.invalid')}</p>;
   else
     body = (

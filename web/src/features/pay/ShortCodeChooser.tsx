@@ -134,7 +134,7 @@ export function ShortCodeChooser({ choice }: { choice: ShortCodeChoice }) {
               </span>
               {count !== null && count > 0n && (
                 <span className="muted small sms-chooser__count">
-                  {count === 1n ? t('chooser.paysRestOne') : t('chooser.paysRest', { count: count.toString() })}
+                  {t('chooser.paysRest', { count: Number(count) })}
                 </span>
               )}
             </label>

@@ -2,9 +2,8 @@ import { Link } from 'react-router';
 import { graphql, useFragment, type FragmentType } from '../../gql';
 import type { SmsLineState } from '../../gql/graphql';
 import { Badge, type Tone } from '../../app/components/Badge';
-import { CopyButton } from '../../app/components/CopyButton';
 import type { MoneyValue } from '../../app/components/Money';
-import { PayerTime, usePayer } from '../../i18n/payer';
+import { PayerCopyButton, PayerTime, usePayer } from '../../i18n/payer';
 import { fromMinor, scaleOf, toMinor } from '../sms/decimal';
 import { simulatorLink } from '../simulator/availability';
 import { ShortCodeChooser, useShortCodeChoice } from './ShortCodeChooser';
@@ -77,7 +76,7 @@ function Copyable({ label, copyLabel, value, big }: { label: string; copyLabel: 
       <span className="sms-line__label">{label}</span>
       <span className="sms-line__value">
         <code className={big ? 'sms-line__big' : undefined}>{value}</code>
-        {big && <CopyButton text={value} label={copyLabel} />}
+        {big && <PayerCopyButton text={value} label={copyLabel} />}
       </span>
     </div>
   );
@@ -108,7 +107,7 @@ export function SmsLines({
       <h2 id="sms-lines-title">{t('smsLines.title')}</h2>
       {toSend > 0 && (
         <p className="muted small">
-          {toSend === 1 ? t('smsLines.sendOne') : t('smsLines.sendMany', { count: toSend })}
+          {toSend === 1 ? t('smsLines.sendOne') : t('smsLines.sendCount', { count: toSend })}
           {firstCountry ? '' : t('smsLines.sameRule')}.
         </p>
       )}

@@ -1,10 +1,9 @@
 import { useState } from 'react';
 import { useParams } from 'react-router';
-import { useMutation, useQuery, useSubscription } from 'urql';
+import { useMutation, useQuery, useSubscription, type CombinedError } from 'urql';
 import { graphql } from '../../gql';
-import { CopyButton } from '../../app/components/CopyButton';
 import { countryName } from '../../i18n/format';
-import { PayerFrame, PayerMoney, PayerStatusBadge, usePayer } from '../../i18n/payer';
+import { PayerCopyButton, PayerFrame, PayerMoney, PayerStatusBadge, usePayer } from '../../i18n/payer';
 import './purses.css';
 
 const PursePaymentPageDocument = graphql(`
@@ -114,7 +113,7 @@ const CancelPursePaymentDocument = graphql(`
  */
 export function PursePayPage() {
   return (
-    <PayerFrame title={({ t }) => t('purse.title')}>
+    <PayerFrame title={({ t }) => t('purse.title')} documentTitle={({ t }) => t('titles.payment')}>
       <PursePayment />
     </PayerFrame>
   );
@@ -140,11 +139,21 @@ function PursePayment() {
   const lines = live.data?.paymentSms.sms ?? page?.sms ?? [];
   const busy = selecting.fetching || confirming.fetching || cancelling.fetching;
 
+  /** The API speaks English: other languages get their own sentence for the failure (no connection, or `fallback`). */
+  const inLanguage = (
+    message: string,
+    error: CombinedError | undefined,
+    fallback: 'purse.countryFailed' | 'purse.actionFailed',
+  ): string => {
+    if (error?.networkError) return t('common.network');
+    return language === 'en' ? message : t(fallback);
+  };
+
   const chooseCountry = async (code: string) => {
     setProblem(null);
     const response = await select({ input: { token, country: code } });
     const failure = response.error?.message ?? response.data?.selectPursePaymentCountry.userErrors[0]?.message;
-    if (failure) setProblem(failure);
+    if (failure) setProblem(inLanguage(failure, response.error, 'purse.countryFailed'));
     refetch({ requestPolicy: 'network-only' });
   };
 
@@ -159,7 +168,7 @@ function PursePayment() {
           ? response.data.cancelPursePayment
           : null;
     const failure = response.error?.message ?? payload?.userErrors[0]?.message;
-    if (failure) setProblem(failure);
+    if (failure) setProblem(inLanguage(failure, response.error, 'purse.actionFailed'));
     else if (payload?.returnUrl) window.location.assign(payload.returnUrl);
   };
 
@@ -224,7 +233,7 @@ function PursePayment() {
             <dt>{t('common.text')}</dt>
             <dd className="purse-instruction__value">
               <code data-testid="sms-text">{chosen.text}</code>
-              <CopyButton text={chosen.text} label={t('common.copy')} />
+              <PayerCopyButton text={chosen.text} label={t('common.copy')} />
             </dd>
             <dt>{t('purse.to')}</dt>
             <dd className="purse-instruction__value">

@@ -2,15 +2,13 @@ import { useCallback, useEffect } from 'react';
 import { Link, useParams } from 'react-router';
 import { useQuery, useSubscription } from 'urql';
 import { graphql } from '../../gql';
-import { QueryView } from '../../app/components/QueryView';
 import { Badge, type Tone } from '../../app/components/Badge';
 import type { MoneyValue } from '../../app/components/Money';
-import { CopyButton } from '../../app/components/CopyButton';
 import { CardPanel } from '../card/CardPanel';
 import { CreditApplied } from '../pay/CreditApplied';
 import { Overpaid } from '../pay/Overpaid';
 import { countryName } from '../../i18n/format';
-import { PayerMoney, PayerStatusBadge, usePayer } from '../../i18n/payer';
+import { PayerCopyButton, PayerMoney, PayerQueryView, PayerStatusBadge, usePayer } from '../../i18n/payer';
 import { fromMinor, scaleOf, toMinor } from '../sms/decimal';
 import { simulatorLink, useSimulatorAvailable } from '../simulator/availability';
 import { FeedbackForm, LookupForm, ShopLayout } from './parts';
@@ -131,14 +129,14 @@ function VoucherPanel({ voucher }: { voucher: { kind: string; code: string; pass
             <code className="payer__reference" data-testid="voucher-code">
               {voucher.code}
             </code>{' '}
-            <CopyButton text={voucher.code} label={t('common.copy')} />
+            <PayerCopyButton text={voucher.code} label={t('common.copy')} />
           </dd>
           {voucher.password && (
             <>
               <dt>{t('purchase.password')}</dt>
               <dd>
                 <code className="payer__reference">{voucher.password}</code>{' '}
-                <CopyButton text={voucher.password} label={t('common.copy')} />
+                <PayerCopyButton text={voucher.password} label={t('common.copy')} />
               </dd>
             </>
           )}
@@ -151,7 +149,7 @@ function VoucherPanel({ voucher }: { voucher: { kind: string; code: string; pass
 /** A buyer's payment (/p/<slug>/pay/<token>): the numbered SMS, each turning received live, then the voucher. */
 export function PurchasePage() {
   return (
-    <ShopLayout>
+    <ShopLayout documentTitle={({ t }) => t('titles.voucherPurchase')}>
       <Purchase />
     </ShopLayout>
   );
@@ -186,7 +184,7 @@ function Purchase() {
   }, [refetch, refetchCard]);
 
   let body;
-  if (!data) body = <QueryView query={query} refetch={refetch} />;
+  if (!data) body = <PayerQueryView query={query} refetch={refetch} />;
   else if (!purchase) body = <p className="muted">{t('purchase.invalid')}</p>;
   else {
     const priceOf = (index: number, shortCode?: string | null) =>
@@ -267,7 +265,7 @@ function Purchase() {
               {toSend
                 ? toSend === 1
                   ? t('purchase.sendOne')
-                  : t('purchase.sendMany', { count: toSend })
+                  : t('purchase.sendCount', { count: toSend })
                 : t('purchase.yourSms')}
             </h2>
             {toSend > 0 && <p className="muted small">{t('purchase.fromOnePhone', { country })}</p>}
@@ -303,7 +301,7 @@ function Purchase() {
                         <span className="sms-line__label">{t('common.text')}</span>
                         <span className="sms-line__value">
                           <code className={expected ? 'sms-line__big' : undefined}>{line.text}</code>
-                          {expected && <CopyButton text={line.text} label={t('common.copyText')} />}
+                          {expected && <PayerCopyButton text={line.text} label={t('common.copyText')} />}
                         </span>
                       </div>
                     </div>

@@ -3,10 +3,9 @@ import { useNavigate, useParams } from 'react-router';
 import { useQuery } from 'urql';
 import { useFormMutation } from '../../app/useFormMutation';
 import { graphql } from '../../gql';
-import { QueryView } from '../../app/components/QueryView';
 import { Field, FormErrors } from '../../app/components/Field';
 import { countryName } from '../../i18n/format';
-import { PayerMoney, usePayer } from '../../i18n/payer';
+import { PayerMoney, PayerQueryView, usePayer } from '../../i18n/payer';
 import { FeedbackForm, LookupForm, purchasePath, ShopLayout } from './parts';
 import type { VoucherShopQuery } from '../../gql/graphql';
 
@@ -70,7 +69,7 @@ function browserCountry(shop: Shop): string {
 /** The project's public page (/p/<slug>): what is sold, a country picker, and the way back to a payment. */
 export function ShopPage() {
   return (
-    <ShopLayout>
+    <ShopLayout documentTitle={({ t }) => t('titles.vouchers')}>
       <Shop />
     </ShopLayout>
   );
@@ -101,7 +100,7 @@ function Shop() {
     else refetch({ requestPolicy: 'network-only' }); // e.g. sold out meanwhile
   };
 
-  if (!data) return <QueryView query={query} refetch={refetch} />;
+  if (!data) return <PayerQueryView query={query} refetch={refetch} />;
   if (!shop) return <p className="muted">{t('shop.notFound')}</p>;
   const chosen = shop.countries.find((c) => c.code === country);
   const onSale = shop.active && !shop.soldOut;

@@ -4,7 +4,7 @@ import { useClient } from 'urql';
 import { useFormMutation } from '../../app/useFormMutation';
 import { graphql } from '../../gql';
 import { Field, FormErrors } from '../../app/components/Field';
-import { PayerFrame, usePayer } from '../../i18n/payer';
+import { PayerFrame, usePayer, type PayerWords } from '../../i18n/payer';
 
 const VoucherPaymentLookupDocument = graphql(`
   query VoucherPaymentLookup($paymentNumber: String!, $phone: String!) {
@@ -31,8 +31,14 @@ const SendVoucherFeedbackDocument = graphql(`
 `);
 
 /** The buyer pages' frame: minimal, nothing to get lost in (seed V9), in the payer's language. */
-export function ShopLayout({ children }: { children: ReactNode }) {
-  return <PayerFrame>{children}</PayerFrame>;
+export function ShopLayout({
+  documentTitle,
+  children,
+}: {
+  documentTitle?: (words: PayerWords) => string;
+  children: ReactNode;
+}) {
+  return <PayerFrame documentTitle={documentTitle}>{children}</PayerFrame>;
 }
 
 /** The buyer's own page address: the page token is its secret, so it lives in the URL the buyer keeps. */

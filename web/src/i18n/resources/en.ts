@@ -27,6 +27,15 @@ export const en = {
     continueToCard: 'Continue to card payment',
     loadFailed: 'This page could not be loaded. Check your connection and try again.',
     tryAgain: 'Try again',
+    network: 'Tollgate cannot be reached. Check your connection and try again.',
+    copied: 'Copied',
+    copyFailed: 'Select and copy',
+  },
+  titles: {
+    payment: 'Payment',
+    vouchers: 'Vouchers',
+    voucherPurchase: 'Voucher purchase',
+    accessCode: 'Access code',
   },
   status: {
     OPEN: 'Open',
@@ -67,7 +76,8 @@ export const en = {
   smsLines: {
     title: 'Pay by SMS',
     sendOne: 'Send the SMS below from your phone. Each is ticked off here as it arrives',
-    sendMany: 'Send the {{count}} SMS below from your phone. Each is ticked off here as it arrives',
+    sendCount_one: 'Send the {{count}} SMS below from your phone. Each is ticked off here as it arrives',
+    sendCount_other: 'Send the {{count}} SMS below from your phone. Each is ticked off here as it arrives',
     sameRule: '; send them all from the same phone',
     progress: '{{received}} of {{total}} SMS received',
     position: 'SMS {{number}} of {{total}}',
@@ -81,8 +91,8 @@ export const en = {
     chooseCountry: 'Choose your country…',
     perSms: '{{price}} per SMS',
     perSmsAtMost: '{{price}} per SMS at most',
-    paysRest: '{{count}} SMS pay the rest',
-    paysRestOne: '1 SMS pays the rest',
+    paysRest_one: '{{count}} SMS pays the rest',
+    paysRest_other: '{{count}} SMS pay the rest',
     unavailable: 'SMS payments are not available from this country.',
   },
   purse: {
@@ -112,6 +122,8 @@ export const en = {
     back: 'Back to the shop',
     invalid: 'This payment link is not valid. Start the payment at the shop again.',
     reference: 'Payment reference',
+    countryFailed: 'Your country could not be saved. Try again.',
+    actionFailed: 'This could not be done right now. Reload the page and try again.',
   },
   shop: {
     notFound: 'There is no voucher page at this address. Check the link with the seller.',
@@ -156,7 +168,8 @@ export const en = {
       'Your money arrived when no voucher was left. The seller has been told and will send you one or refund you.',
     refunded: 'This payment was refunded.',
     sendOne: 'Send this SMS',
-    sendMany: 'Send these {{count}} SMS',
+    sendCount_one: 'Send these {{count}} SMS',
+    sendCount_other: 'Send these {{count}} SMS',
     yourSms: 'Your SMS',
     fromOnePhone:
       'From one phone in {{country}}, each with exactly the text shown. They may be sent over days; each is ticked off here as it arrives.',
@@ -235,6 +248,19 @@ export const en = {
     anotherCard: 'Use another card',
     confirm: 'Confirm payment',
     confirming: 'Confirming…',
+    paidTitle: 'Paid. Thank you!',
+    approvedTitle: 'Payment approved. Thank you!',
+    paidBy: 'Paid by card: {{card}}.',
+    returning: 'Taking you back to {{merchant}}…',
+    returningShop: 'Taking you back to the merchant…',
+    returnNow: 'Return now',
+    waitingTitle: 'We are confirming with your bank',
+    waiting:
+      'Your bank has not answered yet about your {{card}}. This page follows the payment and changes by itself; please do not pay again.',
+    waitingAnyCard:
+      'Your bank has not answered yet about your card. This page follows the payment and changes by itself; please do not pay again.',
+    paymentStatus: 'Payment status:',
+    payRemaining: 'Pay the remaining {{amount}} by card',
     check: {
       numberMissing: 'Enter the card number.',
       numberDigits: 'A card number has digits only.',
@@ -259,6 +285,14 @@ export const en = {
   },
 };
 
-/** Every language's resource has exactly these keys, each a string. */
+/** i18next's plural suffixes: a language has the forms its plural rules need (Intl.PluralRules), no more, no fewer. */
+type PluralSuffix = 'zero' | 'one' | 'two' | 'few' | 'many' | 'other';
+
+/**
+ * Every language's resource has these keys, each a string; plural keys (`key_one`, `key_other`, …) vary with the
+ * language, so the type leaves them open and resources.test (server/test) checks each has its language's forms.
+ */
 export type Messages = DeepStrings<typeof en>;
-type DeepStrings<T> = { [K in keyof T]: T[K] extends string ? string : DeepStrings<T[K]> };
+type DeepStrings<T> = {
+  [K in keyof T as K extends `${string}_${PluralSuffix}` ? never : K]: T[K] extends string ? string : DeepStrings<T[K]>;
+} & { [plural: `${string}_${PluralSuffix}`]: string };

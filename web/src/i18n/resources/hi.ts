@@ -26,6 +26,15 @@ export const hi: Messages = {
     continueToCard: 'कार्ड से भुगतान पर जाएँ',
     loadFailed: 'यह पेज लोड नहीं हो सका। अपना कनेक्शन जाँचें और फिर से कोशिश करें।',
     tryAgain: 'फिर से कोशिश करें',
+    network: 'Tollgate से संपर्क नहीं हो पा रहा है। अपना कनेक्शन जाँचें और फिर से कोशिश करें।',
+    copied: 'कॉपी हो गया',
+    copyFailed: 'चुनकर कॉपी करें',
+  },
+  titles: {
+    payment: 'भुगतान',
+    vouchers: 'वाउचर',
+    voucherPurchase: 'वाउचर की ख़रीद',
+    accessCode: 'एक्सेस कोड',
   },
   status: {
     OPEN: 'खुला',
@@ -66,7 +75,8 @@ export const hi: Messages = {
   smsLines: {
     title: 'SMS से भुगतान करें',
     sendOne: 'नीचे दिया SMS अपने फ़ोन से भेजें। हर SMS पहुँचने पर यहाँ सही का निशान लगता है',
-    sendMany: 'नीचे दिए {{count}} SMS अपने फ़ोन से भेजें। हर SMS पहुँचने पर यहाँ सही का निशान लगता है',
+    sendCount_one: 'नीचे दिए {{count}} SMS अपने फ़ोन से भेजें। हर SMS पहुँचने पर यहाँ सही का निशान लगता है',
+    sendCount_other: 'नीचे दिए {{count}} SMS अपने फ़ोन से भेजें। हर SMS पहुँचने पर यहाँ सही का निशान लगता है',
     sameRule: '; सभी SMS एक ही फ़ोन से भेजें',
     progress: '{{total}} में से {{received}} SMS मिले',
     position: 'SMS {{number}} / {{total}}',
@@ -80,8 +90,8 @@ export const hi: Messages = {
     chooseCountry: 'अपना देश चुनें…',
     perSms: 'हर SMS {{price}}',
     perSmsAtMost: 'हर SMS ज़्यादा से ज़्यादा {{price}}',
-    paysRest: '{{count}} SMS से बाकी भुगतान होगा',
-    paysRestOne: '1 SMS से बाकी भुगतान होगा',
+    paysRest_one: '{{count}} SMS से बाकी भुगतान होगा',
+    paysRest_other: '{{count}} SMS से बाकी भुगतान होगा',
     unavailable: 'इस देश से SMS से भुगतान नहीं हो सकता।',
   },
   purse: {
@@ -111,6 +121,8 @@ export const hi: Messages = {
     back: 'दुकान पर लौटें',
     invalid: 'यह भुगतान लिंक सही नहीं है। दुकान पर भुगतान फिर से शुरू करें।',
     reference: 'भुगतान नंबर',
+    countryFailed: 'आपका देश सहेजा नहीं जा सका। फिर से कोशिश करें।',
+    actionFailed: 'यह अभी नहीं हो सका। पेज दोबारा लोड करें और फिर से कोशिश करें।',
   },
   shop: {
     notFound: 'इस पते पर कोई वाउचर पेज नहीं है। विक्रेता से लिंक जाँचें।',
@@ -153,7 +165,8 @@ export const hi: Messages = {
     unfulfilled: 'आपका पैसा तब पहुँचा जब कोई वाउचर नहीं बचा था। विक्रेता को बता दिया गया है; वह वाउचर भेजेगा या पैसे लौटाएगा।',
     refunded: 'इस भुगतान के पैसे लौटा दिए गए।',
     sendOne: 'यह SMS भेजें',
-    sendMany: 'ये {{count}} SMS भेजें',
+    sendCount_one: 'ये {{count}} SMS भेजें',
+    sendCount_other: 'ये {{count}} SMS भेजें',
     yourSms: 'आपके SMS',
     fromOnePhone:
       '{{country}} के एक ही फ़ोन से, हर SMS ठीक दिखाए गए टेक्स्ट के साथ भेजें। इन्हें कई दिनों में भेज सकते हैं; हर SMS पहुँचने पर यहाँ निशान लगता है।',
@@ -232,6 +245,19 @@ export const hi: Messages = {
     anotherCard: 'दूसरा कार्ड इस्तेमाल करें',
     confirm: 'भुगतान की पुष्टि करें',
     confirming: 'पुष्टि हो रही है…',
+    paidTitle: 'भुगतान हो गया। धन्यवाद!',
+    approvedTitle: 'भुगतान स्वीकृत हो गया। धन्यवाद!',
+    paidBy: 'कार्ड से भुगतान किया गया: {{card}}।',
+    returning: 'आपको {{merchant}} पर वापस ले जा रहे हैं…',
+    returningShop: 'आपको विक्रेता के पास वापस ले जा रहे हैं…',
+    returnNow: 'अभी वापस जाएँ',
+    waitingTitle: 'हम आपके बैंक से पुष्टि कर रहे हैं',
+    waiting:
+      'आपके बैंक ने आपके {{card}} के बारे में अभी जवाब नहीं दिया है। यह पेज भुगतान पर नज़र रखता है और अपने-आप बदल जाएगा; कृपया दोबारा भुगतान न करें।',
+    waitingAnyCard:
+      'आपके बैंक ने आपके कार्ड के बारे में अभी जवाब नहीं दिया है। यह पेज भुगतान पर नज़र रखता है और अपने-आप बदल जाएगा; कृपया दोबारा भुगतान न करें।',
+    paymentStatus: 'भुगतान की स्थिति:',
+    payRemaining: 'बाकी {{amount}} कार्ड से चुकाएँ',
     check: {
       numberMissing: 'कार्ड नंबर डालें।',
       numberDigits: 'कार्ड नंबर में सिर्फ़ अंक होते हैं।',
