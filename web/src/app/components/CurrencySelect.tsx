@@ -20,12 +20,36 @@ const AccountCurrencyDocument = graphql(`
   }
 `);
 
-/** Currencies a form offers; the account's own comes first. */
-const COMMON = ['USD', 'EUR', 'GBP', 'BGN', 'RUB', 'JPY', 'INR'];
+/** Currencies a form offers (those the API handles, see server/src/common/money.ts); the account's own comes first. */
+const COMMON = [
+  'USD',
+  'EUR',
+  'GBP',
+  'BGN',
+  'RUB',
+  'JPY',
+  'INR',
+  'PLN',
+  'CZK',
+  'RON',
+  'HUF',
+  'CHF',
+  'SEK',
+  'NOK',
+  'DKK',
+  'UAH',
+  'KZT',
+  'TRY',
+  'BRL',
+  'KRW',
+];
 /** SMS money is booked in USD: the currency of an account that has no balance yet. */
 const FALLBACK = 'USD';
 
-/** The caller's account currency: its available balance's (the first it got), else USD. */
+/**
+ * The caller's account currency: the currency of its available balance (the API lists them by currency code, so the
+ * first of several), else USD; null while loading.
+ */
 export function useAccountCurrency(): string | null {
   const [query] = useQuery({ query: AccountCurrencyDocument });
   if (!query.data) return null;
@@ -33,22 +57,33 @@ export function useAccountCurrency(): string | null {
   return balances.find((balance) => balance.purpose === 'MERCHANT_AVAILABLE')?.available.currency ?? FALLBACK;
 }
 
-/** A currency picked from a list, starting at the account's currency until the merchant picks another. */
+/**
+ * A currency picked from a list, starting at the account's currency until the merchant picks another. `currencies`
+ * narrows the list to what the form can take (cards: USD or EUR); the account's currency is the start only when it
+ * is one of them, else the first.
+ */
 export function CurrencySelect({
   value,
   onChange,
+  currencies,
   ...props
 }: {
   value: string;
   onChange: (currency: string) => void;
+  currencies?: readonly string[];
 } & Omit<SelectHTMLAttributes<HTMLSelectElement>, 'value' | 'onChange'>) {
   const accountCurrency = useAccountCurrency();
+  const allowed = currencies?.length ? currencies : null;
+  const start =
+    accountCurrency === null ? null : !allowed || allowed.includes(accountCurrency) ? accountCurrency : allowed[0];
   useEffect(() => {
-    if (!value && accountCurrency) onChange(accountCurrency);
-  }, [value, accountCurrency, onChange]);
-  const options = [...new Set([accountCurrency ?? FALLBACK, ...COMMON, ...(value ? [value] : [])])];
+    if (!value && start) onChange(start);
+  }, [value, start, onChange]);
+  const options = allowed
+    ? [...new Set([...allowed, ...(value ? [value] : [])])]
+    : [...new Set([accountCurrency ?? FALLBACK, ...COMMON, ...(value ? [value] : [])])];
   return (
-    <select {...props} value={value || accountCurrency || FALLBACK} onChange={(event) => onChange(event.target.value)}>
+    <select {...props} value={value || start || options[0]} onChange={(event) => onChange(event.target.value)}>
       {options.map((currency) => (
         <option key={currency} value={currency}>
           {currency}
