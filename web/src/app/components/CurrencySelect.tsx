@@ -7,14 +7,7 @@ const AccountCurrencyDocument = graphql(`
     me {
       merchant {
         id
-        balances {
-          accountId
-          purpose
-          available {
-            amount
-            currency
-          }
-        }
+        currency
       }
     }
   }
@@ -43,18 +36,14 @@ const COMMON = [
   'BRL',
   'KRW',
 ];
-/** SMS money is booked in USD: the currency of an account that has no balance yet. */
+/** An admin has no merchant: SMS money's currency. */
 const FALLBACK = 'USD';
 
-/**
- * The caller's account currency: the currency of its available balance (the API lists them by currency code, so the
- * first of several), else USD; null while loading.
- */
+/** The caller's account currency (its merchant's, see Merchant.currency), else USD; null while loading. */
 export function useAccountCurrency(): string | null {
   const [query] = useQuery({ query: AccountCurrencyDocument });
   if (!query.data) return null;
-  const balances = query.data.me?.merchant?.balances ?? [];
-  return balances.find((balance) => balance.purpose === 'MERCHANT_AVAILABLE')?.available.currency ?? FALLBACK;
+  return query.data.me?.merchant?.currency ?? FALLBACK;
 }
 
 /**
