@@ -164,7 +164,11 @@ export function ServiceForm({
         attach(element);
         setFormElement(element);
       }}
-      className="form" onSubmit={(event) => void submit(event)} noValidate aria-label={label}>
+      className="form"
+      onSubmit={(event) => void submit(event)}
+      noValidate
+      aria-label={label}
+    >
       <FormErrors messages={errors.form} />
       {notice && (
         <p className="notice notice--good" role="status">

@@ -161,9 +161,7 @@ function AutoPayoutForm({
       <FormErrors messages={form.errors.form} />
       <div className="form__row form__row--three">
         <Field label="Currency" error={form.fieldError('currency')}>
-          {(props) => (
-            <CurrencySelect {...props} currencies={currencies} value={currency} onChange={setCurrency} />
-          )}
+          {(props) => <CurrencySelect {...props} currencies={currencies} value={currency} onChange={setCurrency} />}
         </Field>
         <Field label="Schedule" error={form.fieldError('schedule')}>
           {(props) => (
@@ -185,9 +183,7 @@ function AutoPayoutForm({
           error={form.fieldError('reserve')}
           hint="What stays in the available balance; 0 pays out everything."
         >
-          {(props) => (
-            <AmountInput {...props} placeholder="0" value={reserve} onChange={setReserve} />
-          )}
+          {(props) => <AmountInput {...props} placeholder="0" value={reserve} onChange={setReserve} />}
         </Field>
       </div>
       <Field label="Pay out to" error={form.fieldError('destinationId')}>

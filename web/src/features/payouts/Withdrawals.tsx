@@ -134,9 +134,7 @@ export function WithdrawalForm({
           )}
         </Field>
         <Field label="Currency" error={form.fieldError('currency')}>
-          {(props) => (
-            <CurrencySelect {...props} currencies={currencies} value={currency} onChange={setCurrency} />
-          )}
+          {(props) => <CurrencySelect {...props} currencies={currencies} value={currency} onChange={setCurrency} />}
         </Field>
         <Field label="To" error={form.fieldError('destinationId')}>
           {(props) => (

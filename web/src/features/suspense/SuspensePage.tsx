@@ -232,9 +232,7 @@ function ResolveForm({
               : 'Leave empty to use what the SMS is worth.'
           }
         >
-          {(props) => (
-            <AmountInput {...props} name="amount" placeholder="0.50" value={amount} onChange={setAmount} />
-          )}
+          {(props) => <AmountInput {...props} name="amount" placeholder="0.50" value={amount} onChange={setAmount} />}
         </Field>
       )}
       {action === 'WRITE_OFF' && (

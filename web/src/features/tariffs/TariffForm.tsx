@@ -106,7 +106,9 @@ export function TariffForm({
     const read = AMOUNTS.filter((name) => !tariff || values[name].trim() !== '').map(
       (name) => [name, parseAmountInput(values[name])] as const,
     );
-    const unreadable = Object.fromEntries(read.flatMap(([name, amount]) => (amount === null ? [[name, AMOUNT_HINT]] : [])));
+    const unreadable = Object.fromEntries(
+      read.flatMap(([name, amount]) => (amount === null ? [[name, AMOUNT_HINT]] : [])),
+    );
     if (Object.keys(unreadable).length) return form.setErrors({ byField: unreadable, form: [] });
     const amounts = Object.fromEntries(read) as Partial<Record<AmountName, string>>;
     if (tariff) {

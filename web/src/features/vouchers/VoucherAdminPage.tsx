@@ -136,9 +136,7 @@ function PrepayForm({ projectId, onDone }: { projectId: string; onDone: () => vo
           )}
         </Field>
         <Field label="USD each (default: price)" error={form.fieldError('unitPrice')}>
-          {(props) => (
-            <AmountInput {...props} size={7} value={unitPrice} onChange={setUnitPrice} />
-          )}
+          {(props) => <AmountInput {...props} size={7} value={unitPrice} onChange={setUnitPrice} />}
         </Field>
       </div>
       <button type="submit" className="button button--small" disabled={form.fetching || !count}>
