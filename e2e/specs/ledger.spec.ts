@@ -11,7 +11,7 @@ test('an admin posts a balanced adjustment; the merchant sees it in its balances
   await page.goto('/admin/ledger');
   const form = page.getByRole('form', { name: 'Ledger adjustment' });
   await form.getByLabel('Merchant').selectOption({ label: DEMO.merchantName });
-  await form.getByLabel('Currency').fill('EUR');
+  await form.getByLabel('Currency').selectOption('EUR');
   await form.getByLabel('Why').fill(why);
 
   // Unbalanced first: refused beside the entries, nothing posted.

@@ -9,7 +9,7 @@ test('a payment created in the dashboard shows on its payer page, which follows 
   await page.getByRole('button', { name: 'New payment' }).click();
   const form = page.getByRole('form', { name: 'Create payment' });
   await form.getByLabel('Amount').fill('1234.50');
-  await form.getByLabel('Currency').fill('EUR');
+  await form.getByLabel('Currency').selectOption('EUR');
   await form.getByLabel('Description').fill(description);
   await form.getByRole('button', { name: 'Create payment' }).click();
 
@@ -46,7 +46,7 @@ test('an invalid amount is refused beside its field', async ({ ownerPage: page }
   await page.getByRole('button', { name: 'New payment' }).click();
   const form = page.getByRole('form', { name: 'Create payment' });
   await form.getByLabel('Amount').fill('12.345');
-  await form.getByLabel('Currency').fill('EUR');
+  await form.getByLabel('Currency').selectOption('EUR');
   await form.getByLabel('Description').fill('Too precise');
   await form.getByRole('button', { name: 'Create payment' }).click();
   await expect(form.locator('.field', { has: page.getByLabel('Amount') }).getByRole('alert')).toBeVisible();

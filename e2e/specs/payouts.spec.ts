@@ -137,7 +137,7 @@ test('a merchant withdraws a card-funded EUR balance to an IBAN; the admin pays 
   // A SEPA batch in EUR, and its pain.001 file downloaded.
   const batchForm = admin.getByRole('form', { name: 'Create payout batch' });
   await batchForm.getByLabel('Rail').selectOption('SEPA');
-  await batchForm.getByLabel('Currency').fill('EUR');
+  await batchForm.getByLabel('Currency').selectOption('EUR');
   await batchForm.getByRole('button', { name: 'Create batch' }).click();
   await expect(batchForm.getByRole('status')).toContainText(/Batch pbt_\S+ holds \d+ withdrawals/);
   const batchId = /Batch (pbt_\S+) holds/.exec((await batchForm.getByRole('status').textContent()) ?? '')![1]!;

@@ -45,3 +45,11 @@ function groupedByThousands(text: string, group: string): boolean {
   const [first, ...rest] = text.split(group);
   return /^\d{1,3}$/.test(first) && rest.every((part) => /^\d{3}$/.test(part));
 }
+
+/** Like parseAmountInput, with a sign in front when there is one ("-12,50" → "-12.50"): ledger entries. */
+export function parseSignedAmountInput(text: string): string | null {
+  const match = /^\s*([-+\u2212]?)\s*(.*)$/s.exec(text);
+  const amount = parseAmountInput(match?.[2] ?? '');
+  if (amount === null) return null;
+  return match?.[1] === '-' || match?.[1] === '\u2212' ? `-${amount}` : amount;
+}

@@ -183,6 +183,36 @@ describe('tenancy (I10)', () => {
   });
 });
 
+describe('Merchant.currency', () => {
+  it('is USD before any money, then the currency the money first came in, whatever comes later', async () => {
+    const em = t.orm.em.fork();
+    const shop = build(Merchant, { name: 'Shop C' });
+    em.persist(shop);
+    await createUser(em, {
+      email: 'owner-c@ledger.test',
+      name: 'Cy Owner',
+      password: 'owner-c-password',
+      role: UserRole.OWNER,
+      merchantId: shop.id,
+    });
+    await em.flush();
+    const ownerC = await t.login('owner-c@ledger.test', 'owner-c-password');
+    const currency = async () =>
+      (await t.gql('{ me { merchant { currency } } }', {}, ownerC)).data?.me.merchant.currency;
+
+    expect(await currency()).toBe('USD');
+    await ledgerAccount(t.orm.em.fork(), { merchantId: shop.id, currency: 'GBP', purpose: Purpose.MERCHANT_AVAILABLE });
+    // Accounts are ordered by when they opened: the next one must open at a later millisecond.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await ledgerAccount(t.orm.em.fork(), { merchantId: shop.id, currency: 'EUR', purpose: Purpose.MERCHANT_AVAILABLE });
+    expect(await currency()).toBe('GBP');
+
+    const other = await t.gql(`query($id: ID!) { merchant(id: $id) { currency } }`, { id: merchantA }, ownerC);
+    // Another merchant's currency is not for this one (refused or hidden, never given).
+    expect(other.data?.merchant?.currency).toBeUndefined();
+  });
+});
+
 describe('ledgerCheck', () => {
   it('reports a consistent ledger to admins only', async () => {
     const check = await t.gql('{ ledgerCheck { consistent violations { invariant message } checkedAt } }', {}, admin);

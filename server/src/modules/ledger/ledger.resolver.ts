@@ -9,7 +9,7 @@ import type { Connection } from '../../common/pagination';
 import { Merchant } from '../merchant';
 import { LedgerAccount, LedgerEntry, LedgerTransfer, LedgerTransferKind, PURPOSES } from './ledger.entity';
 import { transferSummary } from './ledger.describe';
-import { balances, checkLedger, createAdjustment, type AccountBalance } from './ledger.service';
+import { balances, checkLedger, createAdjustment, firstAccountCurrency, type AccountBalance } from './ledger.service';
 import {
   Balance,
   CreateLedgerAdjustmentInput,
@@ -193,7 +193,19 @@ export class MerchantBalancesResolver {
     assertMerchantAccess(requireViewer(ctx), merchant.id);
     return (await balances(ctx.em, merchant.id)).map(toBalance);
   }
+
+  @FieldResolver(() => String, {
+    description:
+      "The merchant's account currency, ISO 4217: the one its money first arrived in; USD (SMS money's) before any. Forms start from it.",
+  })
+  async currency(@Root() merchant: Merchant, @Ctx() ctx: Context): Promise<string> {
+    assertMerchantAccess(requireViewer(ctx), merchant.id);
+    return (await firstAccountCurrency(ctx.em, merchant.id)) ?? ACCOUNT_CURRENCY_FALLBACK;
+  }
 }
+
+/** SMS money is booked in USD: the account currency of a merchant that has had no money yet. */
+const ACCOUNT_CURRENCY_FALLBACK = 'USD';
 
 function toBalance(balance: AccountBalance): Balance {
   const money = (minor: bigint) => Money.of(minor, balance.currency);

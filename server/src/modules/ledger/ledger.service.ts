@@ -243,6 +243,18 @@ export async function balances(em: EntityManager, merchantId: string | null): Pr
 }
 
 /**
+ * The currency a merchant's money first arrived in (its oldest available account); null before any. Forms start
+ * there, so one payment in another currency does not change what the merchant is offered first.
+ */
+export async function firstAccountCurrency(em: EntityManager, merchantId: string): Promise<string | null> {
+  const rows = await sqlOn(em, outerTransaction(em)).all(
+    `select currency from ledger_account where owner_key = ? and purpose = ? order by created_at, id limit 1`,
+    [merchantId, LedgerAccountPurpose.MERCHANT_AVAILABLE],
+  );
+  return rows.length ? String(rows[0].currency) : null;
+}
+
+/**
  * What may be debited now (posted less held) from each of an owner's accounts of `purposes` in a currency, read
  * inside the caller's transaction; 0 for an account never opened (reading opens none). On PostgreSQL the rows stay
  * locked, taken in id order in one statement, until the transaction ends: a decision taken on these balances (how

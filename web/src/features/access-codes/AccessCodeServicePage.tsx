@@ -244,7 +244,7 @@ function valuesOf(service: Service): ServiceValues {
     maxRepliesPerSms: String(service.maxRepliesPerSms),
     acceptsCard: service.acceptsCard,
     cardPrice: service.cardPrice?.amount ?? '',
-    cardCurrency: service.cardPrice?.currency ?? 'USD',
+    cardCurrency: service.cardPrice?.currency ?? '',
   };
 }
 

@@ -1,5 +1,8 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import type { FormErrorState } from '../../app/useFormMutation';
+import { AMOUNT_HINT, parseAmountInput } from '../../app/amount';
+import { AmountInput } from '../../app/components/AmountInput';
+import { CurrencySelect } from '../../app/components/CurrencySelect';
 import { Field, FormErrors } from '../../app/components/Field';
 import type { AccessCodeAlphabet, AccessCodeKind } from '../../gql/graphql';
 import { ALPHABETS, formatSeconds, KINDS, splitList } from './status';
@@ -44,8 +47,12 @@ export const NEW_SERVICE: ServiceValues = {
   maxRepliesPerSms: '1',
   acceptsCard: false,
   cardPrice: '',
-  cardCurrency: 'USD',
+  // Empty until the account's currency is known: CurrencySelect fills it in.
+  cardCurrency: '',
 };
+
+/** What the API takes for cards (USD or EUR, as the server's CARD_CURRENCIES). */
+const CARD_CURRENCIES = ['USD', 'EUR'];
 
 /** Settings as the API takes them: a period or uses only where the kind has one (null clears it). */
 export function toSettings(values: ServiceValues) {
@@ -68,8 +75,9 @@ export function toSettings(values: ServiceValues) {
     allowedIps: splitList(values.allowedIps),
     maxRepliesPerSms: whole(values.maxRepliesPerSms) ?? 1,
     acceptsCard: values.acceptsCard,
-    cardPrice: values.cardPrice.trim(),
-    cardCurrency: values.cardCurrency,
+    // ServiceForm refuses an unreadable price before this; an empty one stays empty.
+    cardPrice: parseAmountInput(values.cardPrice) ?? values.cardPrice.trim(),
+    cardCurrency: values.cardCurrency || null,
   };
 }
 
@@ -118,6 +126,15 @@ export function ServiceForm({
   onSubmit: (values: ServiceValues) => Promise<boolean>;
 }) {
   const [values, setValues] = useState(initial);
+  // The form's own check of the card price, shown like the API's; cleared by the next submit.
+  const [priceError, setPriceError] = useState<string | null>(null);
+  const [formElement, setFormElement] = useState<HTMLFormElement | null>(null);
+  const [refusals, setRefusals] = useState(0);
+  useEffect(() => {
+    if (refusals > 0) formElement?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+    // Only after a refused submit.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [refusals]);
   const kind = KINDS.find((entry) => entry.value === values.kind)!;
   const set =
     <K extends Exclude<keyof ServiceValues, 'acceptsCard'>>(key: K) =>
@@ -132,11 +149,26 @@ export function ServiceForm({
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    if (values.cardPrice.trim() !== '' && parseAmountInput(values.cardPrice) === null) {
+      setPriceError(AMOUNT_HINT);
+      setRefusals((count) => count + 1);
+      return;
+    }
+    setPriceError(null);
     await onSubmit(values);
   };
 
   return (
-    <form ref={attach} className="form" onSubmit={(event) => void submit(event)} noValidate aria-label={label}>
+    <form
+      ref={(element) => {
+        attach(element);
+        setFormElement(element);
+      }}
+      className="form"
+      onSubmit={(event) => void submit(event)}
+      noValidate
+      aria-label={label}
+    >
       <FormErrors messages={errors.form} />
       {notice && (
         <p className="notice notice--good" role="status">
@@ -269,15 +301,30 @@ export function ServiceForm({
           </p>
         )}
         <div className="form__row">
-          <Field label="Card price" error={errors.byField.cardPrice} hint="One code bought by card, e.g. 2.50.">
-            {text('cardPrice', { inputMode: 'decimal', placeholder: '2.50' })}
+          <Field
+            label="Card price"
+            error={priceError ?? errors.byField.cardPrice}
+            hint="One code bought by card, e.g. 2.50 or 2,50."
+          >
+            {(props) => (
+              <AmountInput
+                {...props}
+                name="cardPrice"
+                placeholder="2.50"
+                value={values.cardPrice}
+                onChange={(cardPrice) => setValues((current) => ({ ...current, cardPrice }))}
+              />
+            )}
           </Field>
           <Field label="Card currency" error={errors.byField.cardCurrency}>
             {(props) => (
-              <select {...props} name="cardCurrency" value={values.cardCurrency} onChange={set('cardCurrency')}>
-                <option value="USD">USD</option>
-                <option value="EUR">EUR</option>
-              </select>
+              <CurrencySelect
+                {...props}
+                name="cardCurrency"
+                currencies={CARD_CURRENCIES}
+                value={values.cardCurrency}
+                onChange={(cardCurrency) => setValues((current) => ({ ...current, cardCurrency }))}
+              />
             )}
           </Field>
         </div>

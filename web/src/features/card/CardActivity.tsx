@@ -10,6 +10,8 @@ import { Money, type MoneyValue } from '../../app/components/Money';
 import { Card } from '../../app/components/Page';
 import { Time } from '../../app/components/Time';
 import { newIdempotencyKey } from '../../app/idempotency';
+import { AMOUNT_HINT, parseAmountInput } from '../../app/amount';
+import { AmountInput } from '../../app/components/AmountInput';
 import { fromMinor, scaleOf, toMinor } from '../sms/decimal';
 import { humanize } from '../payments/status';
 
@@ -174,12 +176,14 @@ function RefundForm({ paymentId, left }: { paymentId: string; left: MoneyValue }
   const [error, setError] = useState<string | null>(null);
   const [, refund] = useMutation(RefundCardPaymentDocument);
   const partial = amount.trim() !== '';
+  const canonicalAmount = parseAmountInput(amount);
 
   const ask = (event: FormEvent) => {
     event.preventDefault();
     setDone(null);
-    setError(partial && !/^\d+(\.\d+)?$/.test(amount.trim()) ? 'Write the amount like 2.50.' : null);
-    if (!partial || /^\d+(\.\d+)?$/.test(amount.trim())) setOpen(true);
+    const readable = !partial || canonicalAmount !== null;
+    setError(readable ? null : AMOUNT_HINT);
+    if (readable) setOpen(true);
   };
 
   return (
@@ -196,14 +200,13 @@ function RefundForm({ paymentId, left }: { paymentId: string; left: MoneyValue }
           hint={`Up to ${left.amount} ${left.currency}. Leave empty to refund everything left.`}
         >
           {(props) => (
-            <input
+            <AmountInput
               {...props}
               name="amount"
-              inputMode="decimal"
               placeholder={left.amount}
               value={amount}
-              onChange={(event) => {
-                setAmount(event.target.value);
+              onChange={(value) => {
+                setAmount(value);
                 setOpen(false);
               }}
             />
@@ -221,11 +224,11 @@ function RefundForm({ paymentId, left }: { paymentId: string; left: MoneyValue }
         open={open}
         onOpenChange={setOpen}
         label="Confirm refund"
-        confirmLabel={`Refund ${partial ? amount.trim() : left.amount} ${left.currency}`}
+        confirmLabel={`Refund ${partial ? canonicalAmount : left.amount} ${left.currency}`}
         cancelLabel="Keep the money"
         onConfirm={async () => {
           const response = await refund({
-            input: { paymentId, amount: partial ? amount.trim() : null, idempotencyKey },
+            input: { paymentId, amount: partial ? canonicalAmount : null, idempotencyKey },
           });
           const message = response.error?.message ?? response.data?.refundCardPayment.userErrors[0]?.message;
           if (message) return message;

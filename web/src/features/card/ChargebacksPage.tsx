@@ -11,6 +11,8 @@ import { Pager, usePaging } from '../../app/components/Pager';
 import { QueryView } from '../../app/components/QueryView';
 import { Time } from '../../app/components/Time';
 import { useFormMutation } from '../../app/useFormMutation';
+import { AMOUNT_HINT, parseAmountInput } from '../../app/amount';
+import { AmountInput } from '../../app/components/AmountInput';
 import { useViewer } from '../../app/viewer';
 import { StatusBadge } from './CardActivity';
 
@@ -111,8 +113,12 @@ function OpenChargebackForm({ onDone }: { onDone: () => void }) {
   ]);
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    // Empty: everything captured.
+    const canonicalAmount = amount.trim() ? parseAmountInput(amount) : null;
+    if (amount.trim() && canonicalAmount === null)
+      return form.setErrors({ byField: { amount: AMOUNT_HINT }, form: [] });
     const payload = await form.submit({
-      input: { paymentId: paymentId.trim(), amount: amount.trim() || null, reason: reason.trim() },
+      input: { paymentId: paymentId.trim(), amount: canonicalAmount, reason: reason.trim() },
     });
     if (payload?.chargeback) {
       setPaymentId('');
@@ -135,9 +141,7 @@ function OpenChargebackForm({ onDone }: { onDone: () => void }) {
           {(props) => <input {...props} value={paymentId} onChange={(event) => setPaymentId(event.target.value)} />}
         </Field>
         <Field label="Amount" error={form.fieldError('amount')} hint="Empty: everything captured.">
-          {(props) => (
-            <input {...props} inputMode="decimal" value={amount} onChange={(event) => setAmount(event.target.value)} />
-          )}
+          {(props) => <AmountInput {...props} value={amount} onChange={setAmount} />}
         </Field>
         <Field label="Reason" error={form.fieldError('reason')}>
           {(props) => <input {...props} value={reason} onChange={(event) => setReason(event.target.value)} />}

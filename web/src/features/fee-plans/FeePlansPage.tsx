@@ -8,7 +8,8 @@ import { Field, FormErrors } from '../../app/components/Field';
 import { Card, Page } from '../../app/components/Page';
 import { QueryView } from '../../app/components/QueryView';
 import { useFormMutation, type FormErrorState } from '../../app/useFormMutation';
-import { amountsText, bpsOf, describeRule, parseAmounts, percentOf } from './feeText';
+import { amountsText, bpsOf, describeRule, percentOf } from './feeText';
+import { EMPTY_ROW, MoneyList, readMoneyRows, type MoneyRow } from './MoneyList';
 
 export const FeePlanFields = graphql(`
   fragment FeePlanFields on FeePlan {
@@ -89,11 +90,16 @@ interface PlanValues {
   name: string;
   description: string;
   percent: Record<string, string>;
-  fixed: Record<string, string>;
-  chargebackFee: string;
+  fixed: Record<string, MoneyRow[]>;
+  chargebackFee: MoneyRow[];
   reservePercent: string;
   reserveDays: string;
   isDefault: boolean;
+}
+
+/** A plan's amounts as rows to edit; none yet: one empty row. */
+function rowsOf(amounts: readonly { amount: string; currency: string }[]): MoneyRow[] {
+  return amounts.length ? amounts.map(({ amount, currency }) => ({ amount, currency })) : [EMPTY_ROW];
 }
 
 function valuesOf(plan: Plan | null): PlanValues {
@@ -102,8 +108,8 @@ function valuesOf(plan: Plan | null): PlanValues {
     name: plan?.name ?? '',
     description: plan?.description ?? '',
     percent: Object.fromEntries(EDITABLE.map(({ method }) => [method, percentOf(rule(method)?.percentBps ?? 0)])),
-    fixed: Object.fromEntries(EDITABLE.map(({ method }) => [method, amountsText(rule(method)?.fixed ?? [])])),
-    chargebackFee: amountsText(plan?.chargebackFee ?? []),
+    fixed: Object.fromEntries(EDITABLE.map(({ method }) => [method, rowsOf(rule(method)?.fixed ?? [])])),
+    chargebackFee: rowsOf(plan?.chargebackFee ?? []),
     reservePercent: percentOf(plan?.reserveBps ?? 0),
     reserveDays: String(plan?.reserveDays ?? 0),
     isDefault: plan?.isDefault ?? false,
@@ -143,31 +149,30 @@ function PlanForm({
 }) {
   const [values, setValues] = useState(() => valuesOf(plan));
   const fieldError = (field: string): string | undefined => errors.byField[field];
-  const set = (key: 'name' | 'description' | 'chargebackFee' | 'reservePercent' | 'reserveDays') => (text: string) =>
+  const set = (key: 'name' | 'description' | 'reservePercent' | 'reserveDays') => (text: string) =>
     setValues((current) => ({ ...current, [key]: text }));
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     const byField: Record<string, string> = {};
+    /** The API's amounts of a list, noting each row it cannot read as `${key}.${index}`. */
+    const amountsOf = (rows: readonly MoneyRow[], key: string) => {
+      const read = readMoneyRows(rows);
+      if ('amounts' in read) return read.amounts;
+      for (const [index, message] of Object.entries(read.errors)) byField[`${key}.${index}`] = message;
+      return [];
+    };
     const rules = EDITABLE.map(({ method }) => {
       const percentBps = bpsOf(values.percent[method] ?? '');
-      const fixed = parseAmounts(values.fixed[method] ?? '');
       if (percentBps === null) byField[`percent.${method}`] = 'A percentage like 1.9 (at most two decimals).';
-      if (typeof fixed === 'string') byField[`fixed.${method}`] = fixed;
-      return { method, percentBps: percentBps ?? 0, fixed: typeof fixed === 'string' ? [] : fixed };
+      return { method, percentBps: percentBps ?? 0, fixed: amountsOf(values.fixed[method] ?? [], `fixed.${method}`) };
     });
-    const chargebackFee = parseAmounts(values.chargebackFee);
-    if (typeof chargebackFee === 'string') byField.chargebackFee = chargebackFee;
+    const chargebackFee = amountsOf(values.chargebackFee, 'chargebackFee');
     const reserveBps = bpsOf(values.reservePercent);
     if (reserveBps === null) byField.reserveBps = 'A percentage like 10.';
     const reserveDays = /^\d{1,3}$/.test(values.reserveDays.trim()) ? Number(values.reserveDays.trim()) : null;
     if (reserveDays === null) byField.reserveDays = 'Whole days, 0 to 365.';
-    if (
-      Object.keys(byField).length ||
-      typeof chargebackFee === 'string' ||
-      reserveBps === null ||
-      reserveDays === null
-    ) {
+    if (Object.keys(byField).length || reserveBps === null || reserveDays === null) {
       showErrors({ byField, form: [] });
       return;
     }
@@ -233,30 +238,24 @@ function PlanForm({
               />
             )}
           </Field>
-          <Field label={`${label}: fixed`} error={fieldError(`fixed.${method}`)} hint="e.g. 0.25 EUR, 0.25 USD">
-            {(props) => (
-              <input
-                {...props}
-                value={values.fixed[method]}
-                onChange={(event) =>
-                  setValues((current) => ({ ...current, fixed: { ...current.fixed, [method]: event.target.value } }))
-                }
-              />
-            )}
-          </Field>
+          <MoneyList
+            label={`${label}: fixed`}
+            hint="Charged in the payment's currency; add one per currency you take."
+            rows={values.fixed[method] ?? []}
+            onChange={(rows) => setValues((current) => ({ ...current, fixed: { ...current.fixed, [method]: rows } }))}
+            errorOf={(index) => fieldError(`fixed.${method}.${index}`)}
+          />
         </div>
       ))}
       <p className="muted small">SMS are priced by their tariff (operator share and platform fee): nothing to set.</p>
-      <div className="form__row form__row--three">
-        <Field label="Chargeback fee" error={fieldError('chargebackFee')} hint="e.g. 15.00 EUR, 15.00 USD">
-          {(props) => (
-            <input
-              {...props}
-              value={values.chargebackFee}
-              onChange={(event) => set('chargebackFee')(event.target.value)}
-            />
-          )}
-        </Field>
+      <MoneyList
+        label="Chargeback fee"
+        rows={values.chargebackFee}
+        onChange={(rows) => setValues((current) => ({ ...current, chargebackFee: rows }))}
+        errorOf={(index) => fieldError(`chargebackFee.${index}`)}
+        error={fieldError('chargebackFee')}
+      />
+      <div className="form__row">
         <Field label="Reserve (percent)" error={fieldError('reserveBps')} hint="Held back from card money.">
           {(props) => (
             <input

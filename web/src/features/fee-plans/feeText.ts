@@ -1,7 +1,7 @@
 import type { MoneyValue } from '../../app/components/Money';
 
 /*
- * Fee plans as people write them: percentages ("1.9") rather than basis points (190), and fixed amounts as
+ * Fee plans as people read them: percentages ("1.9") rather than basis points (190), and fixed amounts as
  * "0.25 EUR, 0.30 USD". Exact string arithmetic: nothing goes through a float.
  */
 
@@ -26,22 +26,6 @@ export function bpsOf(percent: string): number | null {
 /** [{0.25 EUR}, {0.30 USD}] → "0.25 EUR, 0.30 USD". */
 export function amountsText(amounts: readonly MoneyValue[]): string {
   return amounts.map((money) => `${money.amount} ${money.currency}`).join(', ');
-}
-
-/** "0.25 EUR, USD 0.30" → the API's amounts; a string naming the part it cannot read otherwise. */
-export function parseAmounts(text: string): { amount: string; currency: string }[] | string {
-  const parts = text
-    .split(/[,;\n]/)
-    .map((part) => part.trim())
-    .filter(Boolean);
-  const amounts: { amount: string; currency: string }[] = [];
-  for (const part of parts) {
-    const match = /^(\d+(?:\.\d+)?)\s*([A-Za-z]{3})$/.exec(part) ?? /^([A-Za-z]{3})\s*(\d+(?:\.\d+)?)$/.exec(part);
-    if (!match) return `Cannot read "${part}": write an amount and a currency, like 0.25 EUR.`;
-    const [amount, currency] = /^\d/.test(match[1]) ? [match[1], match[2]] : [match[2], match[1]];
-    amounts.push({ amount, currency: currency.toUpperCase() });
-  }
-  return amounts;
 }
 
 /** "1.9% + 0.25 EUR", "2.7%", "1.00 EUR", "free". */

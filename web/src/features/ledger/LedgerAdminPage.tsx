@@ -1,6 +1,9 @@
 import { useState, type FormEvent } from 'react';
 import { useQuery } from 'urql';
 import { useFormMutation } from '../../app/useFormMutation';
+import { AMOUNT_HINT, parseSignedAmountInput } from '../../app/amount';
+import { AmountInput } from '../../app/components/AmountInput';
+import { CurrencySelect } from '../../app/components/CurrencySelect';
 import { graphql } from '../../gql';
 import { QueryView } from '../../app/components/QueryView';
 import type { LedgerAccountPurpose } from '../../gql/graphql';
@@ -144,7 +147,8 @@ interface EntryRow {
 function AdjustmentForm() {
   const [merchants] = useQuery({ query: AdjustmentMerchantsDocument });
   const [merchantId, setMerchantId] = useState('');
-  const [currency, setCurrency] = useState('EUR');
+  // Empty until the account's currency is known: CurrencySelect fills it in.
+  const [currency, setCurrency] = useState('');
   const [description, setDescription] = useState('');
   const [rows, setRows] = useState<EntryRow[]>([
     { key: 1, purpose: 'MERCHANT_AVAILABLE', amount: '' },
@@ -175,13 +179,18 @@ function AdjustmentForm() {
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setDone(null);
+    const amounts = rows.map((row) => parseSignedAmountInput(row.amount));
+    const unreadable = Object.fromEntries(
+      amounts.flatMap((amount, index) => (amount === null ? [[`entries.${index}.amount`, AMOUNT_HINT]] : [])),
+    );
+    if (Object.keys(unreadable).length) return form.setErrors({ byField: unreadable, form: [] });
     const response = await form.submit({
       input: {
         merchantId: merchantId || null,
-        currency: currency.trim().toUpperCase(),
+        currency,
         description,
         idempotencyKey,
-        entries: rows.map((row) => ({ purpose: row.purpose, amount: row.amount.trim() })),
+        entries: rows.map((row, index) => ({ purpose: row.purpose, amount: amounts[index] ?? '' })),
       },
     });
     const transfer = response?.transfer;
@@ -225,14 +234,7 @@ function AdjustmentForm() {
           )}
         </Field>
         <Field label="Currency" error={errors.currency}>
-          {(props) => (
-            <input
-              {...props}
-              maxLength={3}
-              value={currency}
-              onChange={(event) => setCurrency(event.target.value.toUpperCase())}
-            />
-          )}
+          {(props) => <CurrencySelect {...props} value={currency} onChange={setCurrency} />}
         </Field>
       </div>
       <Field label="Why" error={errors.description} hint="Kept with the transfer and in the audit log.">
@@ -268,13 +270,13 @@ function AdjustmentForm() {
               <label className="visually-hidden" htmlFor={`entry-${row.key}-amount`}>
                 Amount of entry {index + 1}
               </label>
-              <input
+              <AmountInput
                 id={`entry-${row.key}-amount`}
-                inputMode="decimal"
+                signed
                 placeholder="-10.00"
                 value={row.amount}
                 aria-invalid={Boolean(rowError(index))}
-                onChange={(event) => update(row.key, { amount: event.target.value })}
+                onChange={(amount) => update(row.key, { amount })}
               />
               <button
                 type="button"

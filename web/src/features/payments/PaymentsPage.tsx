@@ -12,6 +12,9 @@ import { QueryView } from '../../app/components/QueryView';
 import { useCsvDownload } from '../../app/csv';
 import { newIdempotencyKey } from '../../app/idempotency';
 import { useFormMutation } from '../../app/useFormMutation';
+import { AMOUNT_HINT, parseAmountInput } from '../../app/amount';
+import { AmountInput } from '../../app/components/AmountInput';
+import { CurrencySelect } from '../../app/components/CurrencySelect';
 import { oneOf, useUrlFilters } from '../../app/useUrlFilters';
 import { usePaymentChanges } from './live';
 import { PAYMENT_CSV_COLUMNS, PaymentRows, paymentRowsOf } from './PaymentRows';
@@ -82,11 +85,10 @@ const CreatePaymentDocument = graphql(`
   }
 `);
 
-const CURRENCIES = ['EUR', 'USD', 'GBP', 'BGN', 'PLN', 'CZK', 'RON', 'HUF', 'CHF', 'SEK', 'NOK', 'DKK', 'JPY'];
-
 function CreatePaymentForm() {
   const [amount, setAmount] = useState('');
-  const [currency, setCurrency] = useState('EUR');
+  // Empty until the account's currency is known: CurrencySelect fills it in.
+  const [currency, setCurrency] = useState('');
   const [description, setDescription] = useState('');
   const [externalId, setExternalId] = useState('');
   const [payerPhone, setPayerPhone] = useState('');
@@ -103,10 +105,12 @@ function CreatePaymentForm() {
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    const canonicalAmount = parseAmountInput(amount);
+    if (canonicalAmount === null) return form.setErrors({ byField: { amount: AMOUNT_HINT }, form: [] });
     const payload = await form.submit({
       input: {
-        amount: amount.trim(),
-        currency: currency.trim().toUpperCase(),
+        amount: canonicalAmount,
+        currency,
         description,
         externalId: externalId.trim() || null,
         payerPhone: payerPhone.trim() || null,
@@ -139,38 +143,11 @@ function CreatePaymentForm() {
       )}
       <FormErrors messages={form.errors.form} />
       <div className="form__row">
-        <Field label="Amount" error={form.fieldError('amount')} hint="A decimal, e.g. 12.50">
-          {(props) => (
-            <input
-              {...props}
-              name="amount"
-              inputMode="decimal"
-              autoComplete="off"
-              placeholder="0.00"
-              value={amount}
-              onChange={(event) => setAmount(event.target.value)}
-            />
-          )}
+        <Field label="Amount" error={form.fieldError('amount')} hint="e.g. 12.50 or 12,50">
+          {(props) => <AmountInput {...props} name="amount" placeholder="0.00" value={amount} onChange={setAmount} />}
         </Field>
         <Field label="Currency" error={form.fieldError('currency')}>
-          {(props) => (
-            <>
-              <input
-                {...props}
-                name="currency"
-                list="payment-currencies"
-                maxLength={3}
-                autoCapitalize="characters"
-                value={currency}
-                onChange={(event) => setCurrency(event.target.value.toUpperCase())}
-              />
-              <datalist id="payment-currencies">
-                {CURRENCIES.map((code) => (
-                  <option key={code} value={code} />
-                ))}
-              </datalist>
-            </>
-          )}
+          {(props) => <CurrencySelect {...props} name="currency" value={currency} onChange={setCurrency} />}
         </Field>
       </div>
       <Field label="Description" error={form.fieldError('description')} hint="Shown to the payer.">

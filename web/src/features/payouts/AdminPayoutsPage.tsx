@@ -18,6 +18,7 @@ import { Pager, usePaging } from '../../app/components/Pager';
 import { QueryView } from '../../app/components/QueryView';
 import { Time } from '../../app/components/Time';
 import { useFormMutation } from '../../app/useFormMutation';
+import { CurrencySelect } from '../../app/components/CurrencySelect';
 import { describeDestination, downloadText, RAIL_LABELS, WithdrawalStatusBadge } from './status';
 import { MerchantName } from '../merchants/MerchantName';
 
@@ -421,7 +422,8 @@ function Queue({ rows, onDone }: { rows: readonly QueuedWithdrawal[]; onDone: ()
 
 function CreateBatchForm({ onDone }: { onDone: () => void }) {
   const [rail, setRail] = useState<PayoutRail>('SEPA');
-  const [currency, setCurrency] = useState('EUR');
+  // Empty until the account's currency is known: CurrencySelect fills it in.
+  const [currency, setCurrency] = useState('');
   const [created, setCreated] = useState<string | null>(null);
   const { attach, ...form } = useFormMutation(CreatePayoutBatchDocument, (data) => data.createPayoutBatch, [
     'rail',
@@ -429,7 +431,7 @@ function CreateBatchForm({ onDone }: { onDone: () => void }) {
   ]);
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const payload = await form.submit({ input: { rail, currency: currency.trim().toUpperCase() } });
+    const payload = await form.submit({ input: { rail, currency } });
     if (payload?.batch) {
       setCreated(`Batch ${payload.batch.id} holds ${payload.batch.count} withdrawals.`);
       onDone();
@@ -456,10 +458,8 @@ function CreateBatchForm({ onDone }: { onDone: () => void }) {
             </select>
           )}
         </Field>
-        <Field label="Currency" error={form.fieldError('currency')} hint="ISO 4217, e.g. EUR.">
-          {(props) => (
-            <input {...props} maxLength={3} value={currency} onChange={(event) => setCurrency(event.target.value)} />
-          )}
+        <Field label="Currency" error={form.fieldError('currency')}>
+          {(props) => <CurrencySelect {...props} value={currency} onChange={setCurrency} />}
         </Field>
       </div>
       <div className="form__actions">

@@ -9,6 +9,9 @@ import { Field, FormErrors } from '../../app/components/Field';
 import { Money } from '../../app/components/Money';
 import { Time } from '../../app/components/Time';
 import { useFormMutation } from '../../app/useFormMutation';
+import { AMOUNT_HINT, parseAmountInput } from '../../app/amount';
+import { AmountInput } from '../../app/components/AmountInput';
+import { CurrencySelect } from '../../app/components/CurrencySelect';
 import { CodeForm, type SentCode } from './CodeForm';
 import type { Destination } from './Destinations';
 import { describeDestination } from './status';
@@ -124,7 +127,8 @@ function AutoPayoutForm({
   onRequested: (id: string, sent: SentCode | null) => void;
 }) {
   const usable = destinations.filter((destination) => destination.status === 'ACTIVE');
-  const [currency, setCurrency] = useState(currencies[0] ?? 'EUR');
+  // Empty until the account's currency is known: CurrencySelect fills it in (one of `currencies` when it has some).
+  const [currency, setCurrency] = useState('');
   const [schedule, setSchedule] = useState<AutoPayoutSchedule>('WEEKLY');
   const [reserve, setReserve] = useState('0');
   const [destinationId, setDestinationId] = useState('');
@@ -137,8 +141,10 @@ function AutoPayoutForm({
   const chosen = destinationId || usable[0]?.id || '';
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    const canonicalReserve = parseAmountInput(reserve);
+    if (canonicalReserve === null) return form.setErrors({ byField: { reserve: AMOUNT_HINT }, form: [] });
     const payload = await form.submit({
-      input: { currency, schedule, reserve: reserve.trim(), destinationId: chosen },
+      input: { currency, schedule, reserve: canonicalReserve, destinationId: chosen },
     });
     if (payload?.autoPayout) onRequested(payload.autoPayout.id, payload.confirmation ?? null);
   };
@@ -155,15 +161,7 @@ function AutoPayoutForm({
       <FormErrors messages={form.errors.form} />
       <div className="form__row form__row--three">
         <Field label="Currency" error={form.fieldError('currency')}>
-          {(props) => (
-            <select {...props} value={currency} onChange={(event) => setCurrency(event.target.value)}>
-              {(currencies.length ? currencies : ['EUR']).map((code) => (
-                <option key={code} value={code}>
-                  {code}
-                </option>
-              ))}
-            </select>
-          )}
+          {(props) => <CurrencySelect {...props} currencies={currencies} value={currency} onChange={setCurrency} />}
         </Field>
         <Field label="Schedule" error={form.fieldError('schedule')}>
           {(props) => (
@@ -185,15 +183,7 @@ function AutoPayoutForm({
           error={form.fieldError('reserve')}
           hint="What stays in the available balance; 0 pays out everything."
         >
-          {(props) => (
-            <input
-              {...props}
-              inputMode="decimal"
-              placeholder="0"
-              value={reserve}
-              onChange={(event) => setReserve(event.target.value)}
-            />
-          )}
+          {(props) => <AmountInput {...props} placeholder="0" value={reserve} onChange={setReserve} />}
         </Field>
       </div>
       <Field label="Pay out to" error={form.fieldError('destinationId')}>

@@ -11,6 +11,7 @@ import { newIdempotencyKey } from '../../app/idempotency';
 import { useFormMutation } from '../../app/useFormMutation';
 import { AMOUNT_HINT, parseAmountInput } from '../../app/amount';
 import { AmountInput } from '../../app/components/AmountInput';
+import { CurrencySelect } from '../../app/components/CurrencySelect';
 import { CodeForm } from './CodeForm';
 import type { Destination } from './Destinations';
 import { DateRangeFilter, rangeProblem, rangeVariables, type DayRange } from '../../app/components/DateRangeFilter';
@@ -139,7 +140,8 @@ export function WithdrawalForm({
 }) {
   const usable = destinations.filter((destination) => destination.status === 'ACTIVE');
   const [amount, setAmount] = useState('');
-  const [currency, setCurrency] = useState(currencies[0] ?? 'EUR');
+  // Empty until the account's currency is known: CurrencySelect fills it in (one of `currencies` when it has some).
+  const [currency, setCurrency] = useState('');
   const [destinationId, setDestinationId] = useState('');
   const [idempotencyKey, setIdempotencyKey] = useState(newIdempotencyKey);
   const { attach, ...form } = useFormMutation(RequestWithdrawalDocument, (data) => data.requestWithdrawal, [
@@ -188,15 +190,7 @@ export function WithdrawalForm({
           )}
         </Field>
         <Field label="Currency" error={form.fieldError('currency')}>
-          {(props) => (
-            <select {...props} value={currency} onChange={(event) => setCurrency(event.target.value)}>
-              {(currencies.length ? currencies : ['EUR']).map((code) => (
-                <option key={code} value={code}>
-                  {code}
-                </option>
-              ))}
-            </select>
-          )}
+          {(props) => <CurrencySelect {...props} currencies={currencies} value={currency} onChange={setCurrency} />}
         </Field>
         <Field label="To" error={form.fieldError('destinationId')}>
           {(props) => (

@@ -12,6 +12,8 @@ import { QueryView } from '../../app/components/QueryView';
 import { Empty } from '../../app/components/States';
 import { Time } from '../../app/components/Time';
 import { useFormMutation } from '../../app/useFormMutation';
+import { AMOUNT_HINT, parseAmountInput } from '../../app/amount';
+import { AmountInput } from '../../app/components/AmountInput';
 import { humanize } from '../payments/status';
 import { useSettlementChanges } from './live';
 import { MerchantName } from '../merchants/MerchantName';
@@ -136,13 +138,16 @@ function ResolveForm({
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    const typedAmount = action !== 'WRITE_OFF' && amount.trim() !== '';
+    const canonicalAmount = typedAmount ? parseAmountInput(amount) : null;
+    if (typedAmount && canonicalAmount === null) return form.setErrors({ byField: { amount: AMOUNT_HINT }, form: [] });
     const payload = await form.submit({
       input: {
         id: item.id,
         action,
         paymentReference: action === 'ATTACH' ? paymentReference.trim().toUpperCase() : null,
         merchantId: action === 'CREDIT' && merchantId ? merchantId : null,
-        amount: action !== 'WRITE_OFF' && amount.trim() ? amount.trim() : null,
+        amount: canonicalAmount,
         reason: action === 'WRITE_OFF' ? reason.trim() : null,
       },
     });
@@ -227,17 +232,7 @@ function ResolveForm({
               : 'Leave empty to use what the SMS is worth.'
           }
         >
-          {(props) => (
-            <input
-              {...props}
-              name="amount"
-              inputMode="decimal"
-              autoComplete="off"
-              placeholder="0.50"
-              value={amount}
-              onChange={(event) => setAmount(event.target.value)}
-            />
-          )}
+          {(props) => <AmountInput {...props} name="amount" placeholder="0.50" value={amount} onChange={setAmount} />}
         </Field>
       )}
       {action === 'WRITE_OFF' && (

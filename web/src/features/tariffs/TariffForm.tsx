@@ -4,6 +4,8 @@ import { useFormMutation } from '../../app/useFormMutation';
 import { graphql, useFragment as readFragment } from '../../gql';
 import type { TariffFieldsFragment } from '../../gql/graphql';
 import { Field, FormErrors } from '../../app/components/Field';
+import { AMOUNT_HINT, parseAmountInput } from '../../app/amount';
+import { AmountInput } from '../../app/components/AmountInput';
 import { TariffFields } from './documents';
 import { fromMinor, toMinor } from '../sms/decimal';
 
@@ -46,7 +48,7 @@ const INPUTS = ['operator', 'shortCode', ...AMOUNTS];
 
 /** USD parts at cent scale; the server holds that yield + shares = priceUsd, this only says so while typing. */
 function partsCheck(values: Record<AmountName, string>): string | null {
-  const cents = (value: string) => toMinor(value, 2);
+  const cents = (value: string) => toMinor(parseAmountInput(value) ?? value, 2);
   const price = cents(values.priceUsd);
   const parts = [values.yieldUsd, values.operatorShareUsd, values.platformFeeUsd].map(cents);
   if (price === null || parts.some((part) => part === null)) return null;
@@ -100,17 +102,28 @@ export function TariffForm({
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const amounts = Object.fromEntries(AMOUNTS.map((name) => [name, values[name].trim()])) as Record<
-      AmountName,
-      string
-    >;
+    // A change leaves an emptied amount as it is; a new tariff needs every one.
+    const read = AMOUNTS.filter((name) => !tariff || values[name].trim() !== '').map(
+      (name) => [name, parseAmountInput(values[name])] as const,
+    );
+    const unreadable = Object.fromEntries(
+      read.flatMap(([name, amount]) => (amount === null ? [[name, AMOUNT_HINT]] : [])),
+    );
+    if (Object.keys(unreadable).length) return form.setErrors({ byField: unreadable, form: [] });
+    const amounts = Object.fromEntries(read) as Partial<Record<AmountName, string>>;
     if (tariff) {
       const response = await updateForm.submit({ input: { id: tariff.id, ...amounts } });
       const saved = response?.tariff;
       if (saved) onDone(readFragment(TariffFields, saved));
     } else {
       const response = await createForm.submit({
-        input: { country, operator: operator.trim() || null, shortCode: shortCode.trim(), ...amounts },
+        // Every amount was read above: a new tariff leaves none out.
+        input: {
+          country,
+          operator: operator.trim() || null,
+          shortCode: shortCode.trim(),
+          ...(amounts as Record<AmountName, string>),
+        },
       });
       const saved = response?.tariff;
       if (saved) onDone(readFragment(TariffFields, saved));
@@ -120,14 +133,12 @@ export function TariffForm({
   const amountField = (name: AmountName, label: string, hint?: string) => (
     <Field label={label} error={form.fieldError(name)} hint={hint}>
       {(props) => (
-        <input
+        <AmountInput
           {...props}
           name={name}
-          inputMode="decimal"
-          autoComplete="off"
           placeholder="0.00"
           value={values[name]}
-          onChange={(event) => setValues((current) => ({ ...current, [name]: event.target.value }))}
+          onChange={(amount) => setValues((current) => ({ ...current, [name]: amount }))}
         />
       )}
     </Field>

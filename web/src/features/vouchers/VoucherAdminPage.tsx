@@ -2,6 +2,8 @@ import { useCallback, useState, type FormEvent } from 'react';
 import { useQuery } from 'urql';
 import { QueryView } from '../../app/components/QueryView';
 import { useFormMutation } from '../../app/useFormMutation';
+import { AMOUNT_HINT, parseAmountInput } from '../../app/amount';
+import { AmountInput } from '../../app/components/AmountInput';
 import { graphql } from '../../gql';
 import { DataTable } from '../../app/components/DataTable';
 import { Field, FormErrors } from '../../app/components/Field';
@@ -107,7 +109,11 @@ function PrepayForm({ projectId, onDone }: { projectId: string; onDone: () => vo
   ]);
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const response = await form.submit({ input: { projectId, count: Number(count), unitPrice: unitPrice || null } });
+    // Empty: the project's price.
+    const canonicalPrice = unitPrice.trim() ? parseAmountInput(unitPrice) : null;
+    if (unitPrice.trim() && canonicalPrice === null)
+      return form.setErrors({ byField: { unitPrice: AMOUNT_HINT }, form: [] });
+    const response = await form.submit({ input: { projectId, count: Number(count), unitPrice: canonicalPrice } });
     if (response?.block) {
       setCount('');
       setUnitPrice('');
@@ -130,15 +136,7 @@ function PrepayForm({ projectId, onDone }: { projectId: string; onDone: () => vo
           )}
         </Field>
         <Field label="USD each (default: price)" error={form.fieldError('unitPrice')}>
-          {(props) => (
-            <input
-              {...props}
-              inputMode="decimal"
-              size={7}
-              value={unitPrice}
-              onChange={(e) => setUnitPrice(e.target.value)}
-            />
-          )}
+          {(props) => <AmountInput {...props} size={7} value={unitPrice} onChange={setUnitPrice} />}
         </Field>
       </div>
       <button type="submit" className="button button--small" disabled={form.fetching || !count}>
